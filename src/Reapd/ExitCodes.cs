@@ -1,0 +1,23 @@
+namespace Reapd;
+
+/// <summary>
+/// Every way the reapd executable can end. Each failure has its own code so scripts can tell them apart.
+/// </summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>Something failed at run time after the input was accepted (a kill refused by the kernel, ...).</summary>
+    public const int Failed = 1;
+    /// <summary>Bad command line: unknown command or option, malformed value.</summary>
+    public const int Usage = 2;
+    /// <summary>reapd lacks a privilege it needs (root, CAP_KILL, CAP_SYS_PTRACE, ...).</summary>
+    public const int NotPermitted = 3;
+    /// <summary>The target does not exist (unknown PID, missing cgroup).</summary>
+    public const int NotFound = 4;
+    /// <summary>The target exists but reapd refuses to act on it (PID 1, a kernel thread, reapd itself, a reused PID).</summary>
+    public const int Refused = 5;
+    /// <summary>A configuration file is malformed.</summary>
+    public const int BadConfig = 6;
+    /// <summary>model-check: the verdicts differ from what kernel history says, or a run was inconclusive.</summary>
+    public const int ModelMismatch = 7;
+}

@@ -1,0 +1,10 @@
+namespace Reapd;
+
+internal static class LsCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        stderr.WriteLine("reapd: this command is not built yet");
+        return ExitCodes.Failed;
+    }
+}

@@ -1,0 +1,3 @@
+using Reapd;
+
+return Cli.Run(args, Console.Out, Console.Error);
