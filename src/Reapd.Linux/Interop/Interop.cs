@@ -1,0 +1,33 @@
+namespace Reapd.Linux;
+
+/// <summary>
+/// Source-generated P/Invoke into libc, one file per syscall family (Interop.Pidfd.cs, Interop.Poll.cs, ...).
+/// Every import sets SetLastError so errno is read right after the call, and every expected failure is mapped to an
+/// outcome value by the caller at this boundary: nothing here throws for a kernel race.
+/// </summary>
+internal static partial class Interop
+{
+    internal const string Libc = "libc";
+
+    /// <summary>errno values reapd acts on (x86_64 and aarch64 share these numbers).</summary>
+    internal enum Errno
+    {
+        EPERM = 1,
+        ENOENT = 2,
+        ESRCH = 3,
+        EINTR = 4,
+        EBADF = 9,
+        ECHILD = 10,
+        EAGAIN = 11,
+        ENOMEM = 12,
+        EACCES = 13,
+        EBUSY = 16,
+        EINVAL = 22,
+        EMFILE = 24,
+        ENOSYS = 38,
+        EOPNOTSUPP = 95,
+    }
+
+    /// <summary>errno of the last P/Invoke on this thread, as the enum.</summary>
+    internal static Errno LastErrno => (Errno)System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+}
