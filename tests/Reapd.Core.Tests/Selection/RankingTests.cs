@@ -78,6 +78,20 @@ public sealed class RankingTests
     }
 
     [Fact]
+    public void Sorting_candidates_and_excluded_processes_allocates_nothing()
+    {
+        Candidate[] ranked = RankFixtures(selfPid: ProcFixtures.NameWithParens, new ProtectedNames(["a) b"]));
+        Array.Reverse(ranked);
+        CandidateRanking.Sort(ranked);
+        Array.Reverse(ranked);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        CandidateRanking.Sort(ranked);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(ProcFixtures.Hog, ranked[0].Pid);
+    }
+
+    [Fact]
     public void A_protected_name_longer_than_a_comm_matches_the_truncated_comm()
     {
         var names = new ProtectedNames(["a-very-long-daemon-name"]);
