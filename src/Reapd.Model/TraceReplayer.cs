@@ -87,7 +87,7 @@ public static class TraceReplayer
         UInt128 state = model.Scenarios[scenarioIndex].Initial;
         var states = new List<UInt128> { state };
         var actors = new List<int>();
-        var breaches = new List<Breach>();
+        IReadOnlyList<Breach> lastBreaches = [];
         for (int i = 0; i < steps.Count; i++)
         {
             int actor = -1;
@@ -103,7 +103,7 @@ public static class TraceReplayer
                 return Fail($"step {i + 1} ({steps[i]}) is not enabled at that point");
             }
             StepReport report = model.Explain(state, actor);
-            breaches.AddRange(report.Breaches);
+            lastBreaches = report.Breaches;
             actors.Add(actor);
             state = report.Next;
             states.Add(state);
@@ -122,10 +122,18 @@ public static class TraceReplayer
             LivenessReport live = model.ExplainLiveness(states[cycleStart >= 0 ? cycleStart : states.Count - 1]);
             found = new Counterexample(liveness, live.Label, scenarioIndex, actors, cycleStart, quiescent, live.Reason);
         }
-        else if (breaches.Count > 0)
+        else if (lastBreaches.Count > 0)
         {
-            Breach last = breaches[^1];
-            found = new Counterexample(last.Invariant, last.Label, scenarioIndex, actors, -1, false, last.Reason);
+            // A step may break two invariants at once (N1 and N2); the trace's violation line says which one it shows.
+            Breach shown = lastBreaches[0];
+            foreach (Breach b in lastBreaches)
+            {
+                if (Title(model, b) == violation)
+                {
+                    shown = b;
+                }
+            }
+            found = new Counterexample(shown.Invariant, shown.Label, scenarioIndex, actors, -1, false, shown.Reason);
         }
         else
         {
@@ -137,6 +145,9 @@ public static class TraceReplayer
             || found.Invariant < 0 && violation.StartsWith("none", StringComparison.Ordinal) && model.GaveUp(state);
         return new ReplayResult(reproduced, violation, foundText, trace, null);
     }
+
+    private static string Title(IProtocolModel model, Breach b) =>
+        $"{model.Invariants[b.Invariant].Code} {model.Invariants[b.Invariant].Title} ({b.Label})";
 
     private static ReplayResult Fail(string error) => new(false, "", "", "", error);
 
