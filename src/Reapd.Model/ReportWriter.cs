@@ -74,5 +74,7 @@ public static class ReportWriter
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{run.Spec.Name,-22} {run.Result.States,12:N0} {run.Result.Elapsed.TotalSeconds,7:0.00}s  {result,-12} {verdicts}"));
         }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"total",-22} {runs.Sum(r => r.Result.States),12:N0} {runs.Sum(r => r.Result.Elapsed.TotalSeconds),7:0.00}s"));
     }
 }

@@ -103,6 +103,12 @@ public static class VariantCatalogue
             Title = "deliberately broken: the fixed 4.14 protocol without exit_mmap's down_write/up_write cycle",
             ExitMmap = ExitMmapProtocol.CycleRemoved,
         };
+        var noPin = kernel413 with
+        {
+            Name = "4.13-no-mmget",
+            Title = "deliberately broken: the 4.13 reaper without mmget_not_zero(), still dropping the reference with mmput_async()",
+            ReaperPinsUsers = false,
+        };
         var noAbort = fixed414 with
         {
             Name = "4.14-no-select-abort",
@@ -121,6 +127,7 @@ public static class VariantCatalogue
             Kernel(v6, true, false),
             Reapd(ReapdVariant.Correct, true, false),
             Kernel(noCycle, false, true, ("S1", Expected.Broken("2"))),
+            Kernel(noPin, false, true, ("S2", Expected.Broken("-")), ("S1", Expected.Broken()), ("L1", Expected.Broken()), ("N1", Expected.Broken())),
             Kernel(noAbort, false, true, ("N1", Expected.Broken("1b")), ("N2", Expected.Broken("-"))),
             Reapd(ReapdVariant.BrokenSettleGate, false, true, ("P2", Expected.Broken())),
             Reapd(ReapdVariant.BrokenPidCheck, false, true, ("P1", Expected.Broken())),

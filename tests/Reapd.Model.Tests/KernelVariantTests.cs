@@ -31,6 +31,7 @@ public sealed class KernelVariantTests
     [InlineData("5.17-rc")]
     [InlineData("4.14-no-lock-cycle")]
     [InlineData("4.14-no-select-abort")]
+    [InlineData("4.13-no-mmget")]
     public void Every_counterexample_of_a_buggy_variant_replays_to_the_same_violation(string variant)
     {
         VariantRun run = ExploredRuns.Of(variant);
@@ -123,6 +124,16 @@ public sealed class KernelVariantTests
         Assert.True(run.Spec.DeliberatelyBroken);
         Assert.False(run.Outcome("S1").Holds);
         Assert.True(run.Matches);
+    }
+
+    [Fact]
+    public void A_reaper_that_drops_a_reference_it_never_took_is_caught_by_the_refcount_check()
+    {
+        VariantRun run = ExploredRuns.Of("4.13-no-mmget");
+
+        Assert.False(run.Outcome("S2").Holds);
+        Assert.True(run.Matches);
+        Assert.False(ExploredRuns.Spec("4.13-no-mmget").InAll);
     }
 
     [Fact]

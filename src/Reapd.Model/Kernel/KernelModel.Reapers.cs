@@ -64,10 +64,13 @@ public sealed partial class KernelModel
                     x?.Say("mm_users is 0: bails out, counted as success");
                     return 0;
                 }
-                s.Users++;
+                if (_variant.ReaperPinsUsers)
+                {
+                    s.Users++;
+                    x?.Say("pins mm_users");
+                }
                 s.Flags |= MmFlags.Unstable;
                 s.RPc = ReaperPc.ReadVma1;
-                x?.Say("pins mm_users");
                 return 0;
             case ReaperPc.Check:
                 if (skip)

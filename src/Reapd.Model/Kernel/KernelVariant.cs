@@ -14,4 +14,5 @@ public sealed record KernelVariant(
     bool HasMrelease,
     bool MreleaseRechecksSkip,
     bool ResetsVmaList,
-    bool SelectAbortsOnVictim);
+    bool SelectAbortsOnVictim,
+    bool ReaperPinsUsers = true);
