@@ -65,16 +65,16 @@ public static class ReportWriter
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(output);
-        output.WriteLine($"{"variant",-22} {"states",12} {"time",8}  {"result",-12} verdicts");
+        output.WriteLine($"{"variant",-26} {"states",12} {"time",8}  {"result",-12} verdicts");
         foreach (VariantRun run in runs)
         {
             string verdicts = string.Join("  ", run.Outcomes.Select(o =>
                 o.Code + "=" + (o.Holds switch { true => "ok", false => "x(" + string.Join(",", o.Labels) + ")", null => "?" })));
             string result = run.Matches ? "matches" : run.Result.Complete ? "DIFFERS" : "INCONCLUSIVE";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{run.Spec.Name,-22} {run.Result.States,12:N0} {run.Result.Elapsed.TotalSeconds,7:0.00}s  {result,-12} {verdicts}"));
+                $"{run.Spec.Name,-26} {run.Result.States,12:N0} {run.Result.Elapsed.TotalSeconds,7:0.00}s  {result,-12} {verdicts}"));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"total",-22} {runs.Sum(r => r.Result.States),12:N0} {runs.Sum(r => r.Result.Elapsed.TotalSeconds),7:0.00}s"));
+            $"{"total",-26} {runs.Sum(r => r.Result.States),12:N0} {runs.Sum(r => r.Result.Elapsed.TotalSeconds),7:0.00}s"));
     }
 }

@@ -145,15 +145,13 @@ public sealed partial class KernelModel
                     x?.Say("no VMAs left: nothing to reap");
                     return Access(in s, vmas: false, pgtables: false, walker, x);
                 }
-                if (s.VmaList == VmaListState.Stale)
+                if (s.VmaList == VmaListState.Stale && !s.StructFreed)
                 {
-                    int stale = Access(in s, vmas: true, pgtables: false, walker, x);
-                    if (stale == 0)
-                    {
-                        x?.Break(S1, walker == "U" ? "5" : "2", "the walk follows a stale VMA list");
-                        return 1 << S1;
-                    }
-                    return stale;
+                    // mm->mmap was never reset: the list head still points at the VMAs remove_vma() freed.
+                    x?.Break(S1, walker == "U" ? "5" : s.Runner == MmputRunner.H ? "2b" : "2", walker == "U"
+                        ? "process_mrelease follows the stale mm->mmap to VMAs that remove_vma() has freed"
+                        : "the oom_reaper follows the stale mm->mmap to VMAs that remove_vma() has freed");
+                    return 1 << S1;
                 }
                 return Access(in s, vmas: true, pgtables: false, walker, x);
             case 1:

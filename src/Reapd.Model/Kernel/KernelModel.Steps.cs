@@ -290,20 +290,25 @@ public sealed partial class KernelModel
 
     private static int Access(in KernelState s, bool vmas, bool pgtables, string walker, StepExplanation? x)
     {
-        string label = walker == "U" ? "5" : s.Runner == MmputRunner.H ? "2b" : "2";
+        bool mrelease = walker == "U";
+        string label = mrelease ? "5" : s.Runner == MmputRunner.H ? "2b" : "2";
         if (s.StructFreed)
         {
-            x?.Break(S1, label, "the reaper touches the freed mm_struct");
+            x?.Break(S1, label, mrelease ? "process_mrelease touches the freed mm_struct" : "the oom_reaper touches the freed mm_struct");
             return 1 << S1;
         }
         if (vmas && s.VmasFreed)
         {
-            x?.Break(S1, label, "the reaper reads a VMA that remove_vma() has freed");
+            x?.Break(S1, label, mrelease
+                ? "process_mrelease reads a VMA that remove_vma() has freed"
+                : "the oom_reaper reads a VMA that remove_vma() has freed");
             return 1 << S1;
         }
         if (pgtables && s.PgtablesFreed)
         {
-            x?.Break(S1, label, "the reaper walks page tables that free_pgtables() has freed");
+            x?.Break(S1, label, mrelease
+                ? "process_mrelease walks page tables that free_pgtables() has freed"
+                : "the oom_reaper walks page tables that free_pgtables() has freed");
             return 1 << S1;
         }
         return 0;
