@@ -2,9 +2,9 @@ using System.Numerics;
 
 namespace Reapd.Model.Kernel;
 
-public sealed partial class KernelModel
+internal sealed partial class KernelModel
 {
-    public void Describe(UInt128 state, List<KeyValuePair<string, string>> into)
+    public override void Describe(UInt128 state, List<KeyValuePair<string, string>> into)
     {
         ArgumentNullException.ThrowIfNull(into);
         KernelState s = KernelState.Unpack(state);
@@ -37,13 +37,7 @@ public sealed partial class KernelModel
         }
         if (s.HPc != HolderPc.Absent)
         {
-            Add("H", s.HPc switch
-            {
-                HolderPc.Idle => "idle",
-                HolderPc.Holding => "holds mm_users",
-                HolderPc.InMmput => "in __mmput",
-                _ => "done",
-            });
+            Add("H", HolderText.Of(s.HPc));
         }
         if (_variant.Guard == ReaperGuard.MmUsers)
         {

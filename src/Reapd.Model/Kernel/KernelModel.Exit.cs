@@ -2,7 +2,7 @@ using Reapd.Model.Exploration;
 
 namespace Reapd.Model.Kernel;
 
-public sealed partial class KernelModel
+internal sealed partial class KernelModel
 {
     /// <summary>One step of __mmput() by its runner: exit_aio(), then exit_mmap() in the variant's order (B.4).</summary>
     private int ExitStep(ref KernelState s, StepExplanation? x)
@@ -113,21 +113,7 @@ public sealed partial class KernelModel
                 return 0;
             case ExitPc.Mmdrop:
                 s.ExitPc = ExitPc.Done;
-                switch (s.Runner)
-                {
-                    case MmputRunner.V:
-                        s.VPc = VictimPc.Done;
-                        break;
-                    case MmputRunner.T2:
-                        s.T2Pc = ThreadPc.Done;
-                        break;
-                    case MmputRunner.H:
-                        s.HPc = HolderPc.Done;
-                        break;
-                    case MmputRunner.W:
-                        s.WPc = WorkerPc.Done;
-                        break;
-                }
+                MoveRunner(ref s, entering: false);
                 return DropCount(ref s, x);
             default:
                 throw new InvalidOperationException($"model: no exit step at {s.ExitPc}");

@@ -1,9 +1,9 @@
 namespace Reapd.Model.Kernel;
 
-public sealed partial class KernelModel
+internal sealed partial class KernelModel
 {
     /// <summary>The step an actor would take now, or null when it has none (done, or blocked on a lock or an IO).</summary>
-    private string? StepName(in KernelState s, int actor) => actor switch
+    protected override string? StepName(in KernelState s, int actor) => actor switch
     {
         // Allocators take oom_lock with mutex_trylock() (mm/page_alloc.c __alloc_pages_may_oom); the 4.13/4.14 reaper
         // sleeps in mutex_lock(), and a sleeping waiter gets the lock handed over (kernel/locking/mutex.c

@@ -2,7 +2,7 @@ using Reapd.Model.Exploration;
 
 namespace Reapd.Model.Kernel;
 
-public sealed partial class KernelModel
+internal sealed partial class KernelModel
 {
     /// <summary>One step of the oom_reaper kthread: oom_reap_task() and oom_reap_task_mm() of the variant.</summary>
     private int ReaperStep(ref KernelState s, StepExplanation? x)

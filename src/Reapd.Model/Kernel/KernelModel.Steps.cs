@@ -2,10 +2,10 @@ using Reapd.Model.Exploration;
 
 namespace Reapd.Model.Kernel;
 
-public sealed partial class KernelModel
+internal sealed partial class KernelModel
 {
     /// <summary>Performs the actor's step on <paramref name="s"/>; returns the set of invariants it broke.</summary>
-    private int Step(ref KernelState s, int actor, StepExplanation? x)
+    protected override int Step(ref KernelState s, int actor, StepExplanation? x)
     {
         switch (actor)
         {
@@ -236,23 +236,29 @@ public sealed partial class KernelModel
         s.MmputStarted = true;
         s.Runner = who;
         s.ExitPc = ExitPc.ExitAio;
-        switch (who)
-        {
-            case MmputRunner.V:
-                s.VPc = VictimPc.InMmput;
-                break;
-            case MmputRunner.T2:
-                s.T2Pc = ThreadPc.InMmput;
-                break;
-            case MmputRunner.H:
-                s.HPc = HolderPc.InMmput;
-                break;
-            case MmputRunner.W:
-                s.WPc = WorkerPc.InMmput;
-                break;
-        }
+        MoveRunner(ref s, entering: true);
         x?.Say("mm_users is 0: runs __mmput()");
         return 0;
+    }
+
+    /// <summary>Puts the __mmput() runner's own program counter into __mmput(), or past it.</summary>
+    private static void MoveRunner(ref KernelState s, bool entering)
+    {
+        switch (s.Runner)
+        {
+            case MmputRunner.V:
+                s.VPc = entering ? VictimPc.InMmput : VictimPc.Done;
+                break;
+            case MmputRunner.T2:
+                s.T2Pc = entering ? ThreadPc.InMmput : ThreadPc.Done;
+                break;
+            case MmputRunner.H:
+                s.HPc = entering ? HolderPc.InMmput : HolderPc.Done;
+                break;
+            case MmputRunner.W:
+                s.WPc = entering ? WorkerPc.InMmput : WorkerPc.Done;
+                break;
+        }
     }
 
     /// <summary>mmdrop(): drop one mm_count reference; the last one frees the mm_struct.</summary>

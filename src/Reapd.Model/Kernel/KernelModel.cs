@@ -10,7 +10,7 @@ namespace Reapd.Model.Kernel;
 /// actor has at most one enabled step; every page walk takes four steps (read vma1, zap it, follow vm_next, zap vma2)
 /// so the interleavings inside a walk exist.
 /// </summary>
-public sealed partial class KernelModel : IProtocolModel
+internal sealed partial class KernelModel : PackedModel<KernelState>
 {
     public const int A1 = 0;
     public const int A2 = 1;
@@ -62,65 +62,30 @@ public sealed partial class KernelModel : IProtocolModel
 
     public int MaxRetries => _maxRetries;
 
-    public string VariantName => _variant.Name;
+    public override string VariantName => _variant.Name;
 
-    public IReadOnlyList<Invariant> Invariants => s_invariants;
+    public override IReadOnlyList<Invariant> Invariants => s_invariants;
 
-    public IReadOnlyList<Scenario> Scenarios => _scenarios;
+    public override IReadOnlyList<Scenario> Scenarios => _scenarios;
 
-    public int ActorCount => Actors;
+    public override int ActorCount => Actors;
 
-    public string ActorName(int actor) => s_actorNames[actor];
+    public override string ActorName(int actor) => s_actorNames[actor];
 
     /// <summary>Everything but the IO completion is weakly fair (B.5 L1).</summary>
-    public bool IsFair(int actor) => actor != IO;
+    public override bool IsFair(int actor) => actor != IO;
 
-    public string GiveUpMeaning =>
+    public override string GiveUpMeaning =>
         "the oom_reaper ran out of retries (mmap_sem held or awaited by a writer that cannot progress) and set OOM_SKIP without reaping; kernel.md B.4 variant 3 (c): allowed, reported apart";
 
-    public int EnabledActors(UInt128 state, Span<byte> actors)
-    {
-        KernelState s = KernelState.Unpack(state);
-        int n = 0;
-        for (int a = 0; a < Actors; a++)
-        {
-            if (StepName(in s, a) is not null)
-            {
-                actors[n++] = (byte)a;
-            }
-        }
-        return n;
-    }
-
-    public string? StepName(UInt128 state, int actor)
-    {
-        KernelState s = KernelState.Unpack(state);
-        return StepName(in s, actor);
-    }
-
-    public Transition Apply(UInt128 state, int actor)
-    {
-        KernelState s = KernelState.Unpack(state);
-        int broken = Step(ref s, actor, null);
-        return new Transition(s.Pack(), broken);
-    }
-
-    public StepReport Explain(UInt128 state, int actor)
-    {
-        KernelState s = KernelState.Unpack(state);
-        var x = new StepExplanation();
-        Step(ref s, actor, x);
-        return new StepReport(s.Pack(), x.Note, x.Breaches);
-    }
-
     /// <summary>L1 is open while V is an OOM victim whose anon pages are still mapped and the reaper has not given up.</summary>
-    public bool LivenessPending(UInt128 state)
+    public override bool LivenessPending(UInt128 state)
     {
         KernelState s = KernelState.Unpack(state);
         return s.VOomMm && s.Anon != 0 && !s.RGaveUp;
     }
 
-    public LivenessReport ExplainLiveness(UInt128 state)
+    public override LivenessReport ExplainLiveness(UInt128 state)
     {
         KernelState s = KernelState.Unpack(state);
         if (s.ExitPc == ExitPc.ExitAio && s.AioInflight)
@@ -136,7 +101,7 @@ public sealed partial class KernelModel : IProtocolModel
         return new LivenessReport("-", "V's anon pages stay mapped forever on a weakly fair run");
     }
 
-    public bool GaveUp(UInt128 state) => KernelState.Unpack(state).RGaveUp;
+    public override bool GaveUp(UInt128 state) => KernelState.Unpack(state).RGaveUp;
 
     private static Scenario[] BuildScenarios(KernelVariant variant)
     {
@@ -196,4 +161,8 @@ public sealed partial class KernelModel : IProtocolModel
         }
         return names;
     }
+
+    protected override KernelState Unpack(UInt128 packed) => KernelState.Unpack(packed);
+
+    protected override UInt128 Pack(in KernelState state) => state.Pack();
 }

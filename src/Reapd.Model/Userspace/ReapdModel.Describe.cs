@@ -2,9 +2,9 @@ using Reapd.Model.Kernel;
 
 namespace Reapd.Model.Userspace;
 
-public sealed partial class ReapdModel
+internal sealed partial class ReapdModel
 {
-    public void Describe(UInt128 state, List<KeyValuePair<string, string>> into)
+    public override void Describe(UInt128 state, List<KeyValuePair<string, string>> into)
     {
         ArgumentNullException.ThrowIfNull(into);
         ReapdState s = ReapdState.Unpack(state);
@@ -35,13 +35,7 @@ public sealed partial class ReapdModel
         }
         if (s.HPc != HolderPc.Absent)
         {
-            Add("H", s.HPc switch
-            {
-                HolderPc.Idle => "idle",
-                HolderPc.Holding => "holds mm_users",
-                HolderPc.InMmput => "in __mmput",
-                _ => "done",
-            });
+            Add("H", HolderText.Of(s.HPc));
         }
         Add("users", s.Users.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("memory", s.Anon ? "charged" : "back");

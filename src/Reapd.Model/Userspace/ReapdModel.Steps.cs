@@ -3,7 +3,7 @@ using Reapd.Model.Kernel;
 
 namespace Reapd.Model.Userspace;
 
-public sealed partial class ReapdModel
+internal sealed partial class ReapdModel
 {
     /// <summary>Memory is short while the victim's memory is charged and no second victim freed some.</summary>
     private static bool Pressure(in ReapdState s) => s.Anon && !s.V2Killed;
@@ -26,7 +26,7 @@ public sealed partial class ReapdModel
             && (s.Mrelease == MreleaseResult.Esrch || s.V1Pc is Victim1Pc.Zombie or Victim1Pc.Reaped);
     }
 
-    private string? StepName(in ReapdState s, int actor) => actor switch
+    protected override string? StepName(in ReapdState s, int actor) => actor switch
     {
         D => s.DPc switch
         {
@@ -75,7 +75,7 @@ public sealed partial class ReapdModel
         _ => null,
     };
 
-    private int Step(ref ReapdState s, int actor, StepExplanation? x)
+    protected override int Step(ref ReapdState s, int actor, StepExplanation? x)
     {
         switch (actor)
         {
@@ -161,18 +161,7 @@ public sealed partial class ReapdModel
         }
         s.Runner = who;
         s.ExitPc = ReapdExitPc.ExitAio;
-        switch (who)
-        {
-            case MmputHolder.V1:
-                s.V1Pc = Victim1Pc.InMmput;
-                break;
-            case MmputHolder.S:
-                s.SPc = SharerPc.InMmput;
-                break;
-            case MmputHolder.H:
-                s.HPc = HolderPc.InMmput;
-                break;
-        }
+        MoveRunner(ref s, entering: true);
         x?.Say("last mm user: runs __mmput()");
     }
 
@@ -185,16 +174,22 @@ public sealed partial class ReapdModel
         }
         s.Anon = false;
         s.ExitPc = ReapdExitPc.Done;
+        MoveRunner(ref s, entering: false);
+    }
+
+    /// <summary>Puts the __mmput() runner into __mmput(), or past it (the victim still has exit_notify() to do).</summary>
+    private static void MoveRunner(ref ReapdState s, bool entering)
+    {
         switch (s.Runner)
         {
             case MmputHolder.V1:
-                s.V1Pc = Victim1Pc.Exiting;
+                s.V1Pc = entering ? Victim1Pc.InMmput : Victim1Pc.Exiting;
                 break;
             case MmputHolder.S:
-                s.SPc = SharerPc.Done;
+                s.SPc = entering ? SharerPc.InMmput : SharerPc.Done;
                 break;
             case MmputHolder.H:
-                s.HPc = HolderPc.Done;
+                s.HPc = entering ? HolderPc.InMmput : HolderPc.Done;
                 break;
         }
     }

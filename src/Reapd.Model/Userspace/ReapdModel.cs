@@ -11,7 +11,7 @@ namespace Reapd.Model.Userspace;
 /// (IO). The kernel side is abstracted to what reapd observes: process_mrelease's result, the pidfd becoming readable
 /// at exit_notify(), and whether the victim's memory is still charged.
 /// </summary>
-public sealed partial class ReapdModel : IProtocolModel
+internal sealed partial class ReapdModel : PackedModel<ReapdState>
 {
     public const int D = 0;
     public const int V1 = 1;
@@ -61,60 +61,25 @@ public sealed partial class ReapdModel : IProtocolModel
         _ => "deliberately broken: processes sharing the victim's mm are not killed",
     };
 
-    public string VariantName => NameOf(_variant);
+    public override string VariantName => NameOf(_variant);
 
-    public IReadOnlyList<Invariant> Invariants => s_invariants;
+    public override IReadOnlyList<Invariant> Invariants => s_invariants;
 
-    public IReadOnlyList<Scenario> Scenarios => _scenarios;
+    public override IReadOnlyList<Scenario> Scenarios => _scenarios;
 
-    public int ActorCount => Actors;
+    public override int ActorCount => Actors;
 
-    public string ActorName(int actor) => s_actorNames[actor];
+    public override string ActorName(int actor) => s_actorNames[actor];
 
-    public bool IsFair(int actor) => actor is D or V1 or S or H;
+    public override bool IsFair(int actor) => actor is D or V1 or S or H;
 
-    public string GiveUpMeaning =>
+    public override string GiveUpMeaning =>
         "the victim's exit is stuck in __mmput() behind an IO that never completes (kernel.md D.4): reapd escalates and the gate opens; reported apart";
 
-    public int EnabledActors(UInt128 state, Span<byte> actors)
-    {
-        ReapdState s = ReapdState.Unpack(state);
-        int n = 0;
-        for (int a = 0; a < Actors; a++)
-        {
-            if (StepName(in s, a) is not null)
-            {
-                actors[n++] = (byte)a;
-            }
-        }
-        return n;
-    }
-
-    public string? StepName(UInt128 state, int actor)
-    {
-        ReapdState s = ReapdState.Unpack(state);
-        return StepName(in s, actor);
-    }
-
-    public Transition Apply(UInt128 state, int actor)
-    {
-        ReapdState s = ReapdState.Unpack(state);
-        int broken = Step(ref s, actor, null);
-        return new Transition(s.Pack(), broken);
-    }
-
-    public StepReport Explain(UInt128 state, int actor)
-    {
-        ReapdState s = ReapdState.Unpack(state);
-        var x = new StepExplanation();
-        Step(ref s, actor, x);
-        return new StepReport(s.Pack(), x.Note, x.Breaches);
-    }
-
     /// <summary>L2 is open while reapd has a killed victim that has not settled.</summary>
-    public bool LivenessPending(UInt128 state) => ReapdState.Unpack(state).Pending;
+    public override bool LivenessPending(UInt128 state) => ReapdState.Unpack(state).Pending;
 
-    public LivenessReport ExplainLiveness(UInt128 state)
+    public override LivenessReport ExplainLiveness(UInt128 state)
     {
         ReapdState s = ReapdState.Unpack(state);
         if (s.SPc == SharerPc.Alive && !s.SDying)
@@ -125,7 +90,7 @@ public sealed partial class ReapdModel : IProtocolModel
         return new LivenessReport("-", "reapd waits forever for a victim that never settles");
     }
 
-    public bool GaveUp(UInt128 state) => ReapdState.Unpack(state).Escalated;
+    public override bool GaveUp(UInt128 state) => ReapdState.Unpack(state).Escalated;
 
     private static Scenario[] BuildScenarios()
     {
@@ -154,4 +119,8 @@ public sealed partial class ReapdModel : IProtocolModel
         }
         return [.. scenarios];
     }
+
+    protected override ReapdState Unpack(UInt128 packed) => ReapdState.Unpack(packed);
+
+    protected override UInt128 Pack(in ReapdState state) => state.Pack();
 }
