@@ -112,6 +112,8 @@ public sealed class KernelVariantTests
         Assert.True(run.Result.GiveUpStates > 0);
         Counterexample example = Assert.IsType<Counterexample>(run.Result.GiveUpExample);
         Assert.True(run.Model.GaveUp(Replay(run.Model, example)));
+        ReplayResult replay = TraceReplayer.Replay(TraceFormatter.Format(run.Model, example, run.Options));
+        Assert.True(replay.Reproduced, replay.Error);
         Assert.True(run.Outcome("L1").Holds);
         Assert.True(run.Outcome("N1").Holds);
     }
