@@ -2,7 +2,8 @@ namespace Reapd.Model.Exploration;
 
 /// <summary>
 /// What one exploration of one variant found. <see cref="Complete"/> is false when the state bound was hit or the run
-/// was a random walk: then "no violation found" proves nothing and the verdict is inconclusive.
+/// was a random walk: then "no violation found" proves nothing and the verdict is inconclusive. For random walks
+/// <see cref="States"/> counts the steps taken, not distinct states.
 /// </summary>
 public sealed record ExplorationResult(
     string Variant,
