@@ -13,10 +13,11 @@ public static class ReportWriter
         ExplorationResult r = run.Result;
         IProtocolModel model = run.Model;
         output.WriteLine($"== {run.Spec.Name}: {run.Spec.Title}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            r.Mode == "exhaustive"
-                ? $"   {r.Mode}, {model.Scenarios.Count} scenarios: {r.States:N0} states, {r.Transitions:N0} transitions, {(r.Complete ? "complete" : "INCOMPLETE")}, {r.Elapsed.TotalSeconds:0.00} s"
-                : $"   {r.Mode}, {model.Scenarios.Count} scenarios: {r.Transitions:N0} steps, INCOMPLETE, {r.Elapsed.TotalSeconds:0.00} s"));
+        output.WriteLine(r.Mode == "exhaustive"
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"   {r.Mode}, {model.Scenarios.Count} scenarios: {r.States:N0} states, {r.Transitions:N0} transitions, {(r.Complete ? "complete" : "INCOMPLETE")}, {r.Elapsed.TotalSeconds:0.00} s")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"   {r.Mode}, {model.Scenarios.Count} scenarios: {r.Transitions:N0} steps, INCOMPLETE, {r.Elapsed.TotalSeconds:0.00} s"));
         foreach (InvariantOutcome o in run.Outcomes)
         {
             output.WriteLine($"   {o.Code} {o.Title,-48} {o.Verdict,-16} expected {o.Expected,-14} {(o.Matches ? "ok" : "MISMATCH")}");
