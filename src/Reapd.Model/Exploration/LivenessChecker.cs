@@ -23,6 +23,10 @@ internal static class LivenessChecker
 {
     public static List<Counterexample> Check(IProtocolModel model, StateGraph graph)
     {
+        if (model.ActorCount > 32)
+        {
+            throw new ArgumentException("the liveness check keeps actor sets in 32-bit masks", nameof(model));
+        }
         int invariant = -1;
         for (int i = 0; i < model.Invariants.Count; i++)
         {
