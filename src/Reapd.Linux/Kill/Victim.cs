@@ -168,18 +168,20 @@ public sealed class Victim : IDisposable
     }
 
     /// <summary>
-    /// Step 4. SIGKILL through the pidfds: the victim, then every sharer not killed yet. The kernel marks the whole
+    /// Step 4. SIGKILL through the pidfds: every sharer not killed yet, then the victim. The kernel marks the whole
     /// thread group as exiting (SIGNAL_GROUP_EXIT) while sending, so the reap may follow at once. Returns the
     /// victim's outcome; each sharer keeps its own.
     /// </summary>
     public SignalOutcome Kill()
     {
+        // Sharers first, the victim last: the reap should follow the victim's SIGKILL with nothing in between, before
+        // the victim reaches exit_mm (after that process_mrelease can only answer ESRCH, kernel.md D.2).
+        KillSharers();
         SignalOutcome outcome = PidFdSyscalls.SendSignal(PidFd, Interop.SIGKILL);
         if (outcome == SignalOutcome.Sent && KillSentTimestamp == 0)
         {
             KillSentTimestamp = Stopwatch.GetTimestamp();
         }
-        KillSharers();
         return outcome;
     }
 
