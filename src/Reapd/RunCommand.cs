@@ -1,10 +1,67 @@
+using System.Runtime.InteropServices;
+using Reapd.Daemon;
+
 namespace Reapd;
 
+/// <summary>
+/// `reapd run`: parse the options (a bad one is one line and ExitCodes.Usage, nothing started), open the sensors,
+/// protect itself, then run the loop until SIGTERM or SIGINT.
+/// </summary>
 internal static class RunCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        stderr.WriteLine("reapd: this command is not built yet");
-        return ExitCodes.Failed;
+        RunOptions? options = RunOptionsParser.TryParse(args, out string? error);
+        if (options is null)
+        {
+            stderr.WriteLine($"reapd run: {error}");
+            return ExitCodes.Usage;
+        }
+        if (options.Help)
+        {
+            stdout.WriteLine(RunOptionsParser.Usage);
+            return ExitCodes.Ok;
+        }
+        if (!options.Config.DryRun && !IsRoot())
+        {
+            stderr.WriteLine("reapd run: needs root (to signal any process through pidfds and reap with process_mrelease); use --dry-run to watch without acting");
+            return ExitCodes.NotPermitted;
+        }
+
+        bool realStdout = ReferenceEquals(stdout, Console.Out);
+        using Stream? raw = realStdout ? Console.OpenStandardOutput() : null;
+        var log = new EventLog(raw, realStdout ? null : stdout, options.Json, realStdout && JournalStream.StdoutIsJournal());
+        using Guard? guard = Guard.TryCreate(options, log, out error, out int exitCode);
+        if (guard is null)
+        {
+            stderr.WriteLine($"reapd run: {error}");
+            return exitCode;
+        }
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            guard.RequestStop("SIGTERM");
+        });
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            guard.RequestStop("SIGINT");
+        });
+        guard.Start(protectSelf: true);
+        return guard.Loop();
+    }
+
+    /// <summary>Effective uid 0, from the second field of "Uid:" in /proc/self/status.</summary>
+    private static bool IsRoot()
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("Uid:", StringComparison.Ordinal))
+            {
+                string[] ids = line[4..].Split('\t', StringSplitOptions.RemoveEmptyEntries);
+                return ids.Length > 1 && ids[1].Trim() == "0";
+            }
+        }
+        return false;
     }
 }

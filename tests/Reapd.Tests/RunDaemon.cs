@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Reapd.Testing;
+
+namespace Reapd.Tests;
+
+/// <summary>
+/// The published NativeAOT reapd running `reapd run ... --json` as a child: every stdout line is parsed as one
+/// event; tests wait for events with bounded deadlines. Dispose stops it with SIGTERM (by its pid) and, if it does
+/// not stop, SIGKILL.
+/// </summary>
+internal sealed class RunDaemon : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<JsonElement> _events = [];
+    private readonly BlockingCollection<JsonElement> _arrivals = [];
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly ConcurrentQueue<string> _unparsed = new();
+
+    private RunDaemon(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _arrivals.CompleteAdding();
+                return;
+            }
+            try
+            {
+                JsonElement element = JsonDocument.Parse(e.Data).RootElement.Clone();
+                lock (_events)
+                {
+                    _events.Add(element);
+                }
+                _arrivals.Add(element);
+            }
+            catch (JsonException)
+            {
+                _unparsed.Enqueue(e.Data);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                _stderr.Enqueue(e.Data);
+            }
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stderr => string.Join('\n', _stderr);
+
+    public IReadOnlyList<string> UnparsedLines => [.. _unparsed];
+
+    /// <summary>Every event so far, in order.</summary>
+    public IReadOnlyList<JsonElement> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>Starts `reapd run ARGS --json` and waits for its start event.</summary>
+    public static RunDaemon Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo(PublishedReapd.BinaryPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("run");
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        psi.ArgumentList.Add("--json");
+        var daemon = new RunDaemon(Process.Start(psi)!);
+        daemon.WaitFor("start", _ => true, 30_000);
+        return daemon;
+    }
+
+    /// <summary>Events named <paramref name="name"/> so far.</summary>
+    public IReadOnlyList<JsonElement> Named(string name) => Events.Where(e => e.GetProperty("event").GetString() == name).ToList();
+
+    /// <summary>Waits (bounded) for the first event named <paramref name="name"/> that matches; fails the test if none comes.</summary>
+    public JsonElement WaitFor(string name, Func<JsonElement, bool> matches, int timeoutMs = 30_000)
+    {
+        foreach (JsonElement seen in Named(name))
+        {
+            if (matches(seen))
+            {
+                return seen;
+            }
+        }
+        var deadline = Stopwatch.StartNew();
+        while (deadline.ElapsedMilliseconds < timeoutMs)
+        {
+            if (_arrivals.TryTake(out JsonElement element, 100))
+            {
+                if (element.GetProperty("event").GetString() == name && matches(element))
+                {
+                    return element;
+                }
+            }
+            else if (_arrivals.IsCompleted)
+            {
+                break;
+            }
+        }
+        Assert.Fail($"no '{name}' event within {timeoutMs} ms. Events:\n{string.Join('\n', Events.Select(e => e.GetRawText()))}\nstderr: {Stderr}");
+        return default;
+    }
+
+    /// <summary>SIGTERM, then waits for a clean exit; returns the exit code.</summary>
+    public int Stop()
+    {
+        if (!_process.HasExited)
+        {
+            _ = RunSignals.Send(_process.Id, 15);
+        }
+        Assert.True(_process.WaitForExit(15_000), "reapd did not stop within 15 s of SIGTERM");
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _ = RunSignals.Send(_process.Id, 15);
+            if (!_process.WaitForExit(10_000))
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+        }
+        _process.Dispose();
+    }
+
+}
