@@ -15,22 +15,26 @@ internal sealed class RunDaemon : IDisposable
     private readonly Process _process;
     private readonly List<JsonElement> _events = [];
     private readonly BlockingCollection<JsonElement> _arrivals = [];
-    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly Task<string> _stderrText;
+    private readonly Thread _reader;
     private readonly ConcurrentQueue<string> _unparsed = new();
 
     private RunDaemon(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) =>
+        _stderrText = process.StandardError.ReadToEndAsync();
+        _reader = new Thread(ReadEvents) { IsBackground = true, Name = "reapd events" };
+        _reader.Start();
+    }
+
+    /// <summary>One JSON object per stdout line; anything else is kept aside (a test asserts there is none).</summary>
+    private void ReadEvents()
+    {
+        while (_process.StandardOutput.ReadLine() is string line)
         {
-            if (e.Data is null)
-            {
-                _arrivals.CompleteAdding();
-                return;
-            }
             try
             {
-                JsonElement element = JsonDocument.Parse(e.Data).RootElement.Clone();
+                JsonElement element = JsonDocument.Parse(line).RootElement.Clone();
                 lock (_events)
                 {
                     _events.Add(element);
@@ -39,23 +43,15 @@ internal sealed class RunDaemon : IDisposable
             }
             catch (JsonException)
             {
-                _unparsed.Enqueue(e.Data);
+                _unparsed.Enqueue(line);
             }
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                _stderr.Enqueue(e.Data);
-            }
-        };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        }
+        _arrivals.CompleteAdding();
     }
 
     public int Pid => _process.Id;
 
-    public string Stderr => string.Join('\n', _stderr);
+    public string Stderr => _stderrText.IsCompleted ? _stderrText.Result : "(still running)";
 
     public IReadOnlyList<string> UnparsedLines => [.. _unparsed];
 
