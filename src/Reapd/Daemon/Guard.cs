@@ -167,6 +167,14 @@ internal sealed partial class Guard : IDisposable
         EventFdHandle? stop = EventFdHandle.Create(out int errno);
         if (stop is null)
         {
+            some?.Dispose();
+            full?.Dispose();
+            notifications?.Dispose();
+            if (!ReferenceEquals(sensor, system))
+            {
+                sensor.Dispose();
+            }
+            system!.Dispose();
             error = $"cannot create an eventfd (errno {errno})";
             exitCode = ExitCodes.Failed;
             return null;
