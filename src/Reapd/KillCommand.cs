@@ -124,6 +124,7 @@ internal static class KillCommand
 
         // The victim's own child memory cgroup, if any, gives an exact "memory back" figure.
         KillMemoryWatch? watch = null;
+        int[] members = [];
         string? cgroupPath = MemoryCgroupPath(reader, victimPid, memoryThread);
         if (cgroupPath is not null and not "/")
         {
@@ -131,6 +132,7 @@ internal static class KillCommand
             if (target is not null)
             {
                 watch = KillMemoryWatch.TryStart(target.Directory, status.RssAnonKiB * 1024);
+                members = CgroupMembers(target.Directory);
             }
         }
         using (watch)
@@ -150,7 +152,9 @@ internal static class KillCommand
                 };
             }
             watch?.StopAfterTargetOr(Math.Max(waitMs, 1000));
-            KillOutput.Write(stdout, report, stat, graceMs, rssBytes, watch);
+            // The cgroup's usage measures the victim only when nothing else lives in it (its sharers aside).
+            int others = members.Count(member => member != victimPid && !report.Sharers.Any(sharer => sharer.Pid == member));
+            KillOutput.Write(stdout, report, stat, graceMs, rssBytes, watch, others);
             return report.Kill switch
             {
                 SignalOutcome.NotPermitted => ExitCodes.NotPermitted,
@@ -189,6 +193,12 @@ internal static class KillCommand
             // The process went away while listing its threads: no memory figures.
         }
         return status;
+    }
+
+    private static int[] CgroupMembers(string directory)
+    {
+        var reader = new CgroupPidsReader(directory);
+        return reader.TryRead(out ReadOnlySpan<int> pids) == ProcReadOutcome.Ok ? pids.ToArray() : [];
     }
 
     /// <summary>
