@@ -28,9 +28,6 @@ internal static class KillCommand
                               must still have; a different one means the PID was reused, and nothing is killed
         """;
 
-    private const int CAP_KILL = 5;
-    private const int CAP_SYS_PTRACE = 19;
-
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         int? pid = null;
@@ -84,7 +81,7 @@ internal static class KillCommand
         }
 
         var reader = new ProcessReader();
-        string? missing = MissingCapabilities(reader);
+        string? missing = Privileges.MissingToAct(reader);
         if (missing is not null)
         {
             stderr.WriteLine($"reapd kill: not permitted: missing {missing} (run as root)");
@@ -220,27 +217,5 @@ internal static class KillCommand
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// What reapd kill lacks from CapEff: CAP_KILL to signal other users' processes, CAP_SYS_PTRACE for kcmp on them
-    /// (PTRACE_MODE_READ) when looking for mm sharers. Null when nothing is missing.
-    /// </summary>
-    private static string? MissingCapabilities(ProcessReader reader)
-    {
-        if (reader.TryReadStatus(Environment.ProcessId, out ProcStatus self) != ProcReadOutcome.Ok)
-        {
-            return "a readable /proc/self/status";
-        }
-        var missing = new List<string>();
-        if ((self.CapEff & (1UL << CAP_KILL)) == 0)
-        {
-            missing.Add("CAP_KILL");
-        }
-        if ((self.CapEff & (1UL << CAP_SYS_PTRACE)) == 0)
-        {
-            missing.Add("CAP_SYS_PTRACE");
-        }
-        return missing.Count == 0 ? null : string.Join(" and ", missing);
     }
 }

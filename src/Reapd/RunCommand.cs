@@ -22,9 +22,10 @@ internal static class RunCommand
             stdout.WriteLine(RunOptionsParser.Usage);
             return ExitCodes.Ok;
         }
-        if (!options.Config.DryRun && !IsRoot())
+        string? missing = options.Config.DryRun ? null : Privileges.MissingToAct(new Reapd.Linux.Proc.ProcessReader());
+        if (missing is not null)
         {
-            stderr.WriteLine("reapd run: needs root (to signal any process through pidfds and reap with process_mrelease); use --dry-run to watch without acting");
+            stderr.WriteLine($"reapd run: not permitted: missing {missing} (run as root, or use --dry-run to watch without acting)");
             return ExitCodes.NotPermitted;
         }
 
@@ -49,19 +50,5 @@ internal static class RunCommand
         });
         guard.Start(protectSelf: true);
         return guard.Loop();
-    }
-
-    /// <summary>Effective uid 0, from the second field of "Uid:" in /proc/self/status.</summary>
-    private static bool IsRoot()
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("Uid:", StringComparison.Ordinal))
-            {
-                string[] ids = line[4..].Split('\t', StringSplitOptions.RemoveEmptyEntries);
-                return ids.Length > 1 && ids[1].Trim() == "0";
-            }
-        }
-        return false;
     }
 }
