@@ -3,10 +3,12 @@ using System.Globalization;
 namespace Reapd.Testing;
 
 /// <summary>
-/// tests/native/fuse_stuck.c running: a victim holding memory whose second thread waits on a FUSE read that the
-/// helper's own server never answers (kernel.md D.3). Dispose always ends it cleanly: SIGTERM to the server (which
-/// aborts the connection, unmounts, kills and reaps the victim), then, if anything is left, aborts the connection
-/// through fusectl, detaches the mount and removes the directory.
+/// tests/native/fuse_stuck.c running: a victim holding memory whose exit is blocked by a FUSE request the helper's
+/// own server never answers: a second thread waiting on a FUSE read (<see cref="Start"/>, kernel.md D.3), or an
+/// IOCB_CMD_FSYNC in flight, so that after a fatal signal its last mmput blocks in __mmput → exit_aio
+/// (<see cref="StartAio"/>, kernel.md D.4). Dispose always ends it cleanly: SIGTERM to the server (which aborts the
+/// connection, unmounts, kills and reaps the victim), then, if anything is left, aborts the connection through
+/// fusectl, detaches the mount and removes the directory.
 /// </summary>
 public sealed class FuseStuck : IDisposable
 {
@@ -15,7 +17,7 @@ public sealed class FuseStuck : IDisposable
     private FuseStuck(HelperProcess server, string readyLine)
     {
         _server = server;
-        // "fuse_stuck <victim> ready <MiB> server <server> mount <dir> conn <N>"
+        // "fuse_stuck <victim> ready <MiB> server <server> mount <dir> conn <N> mode <read|aio>"
         string[] words = readyLine.Split(' ');
         VictimPid = int.Parse(words[1], CultureInfo.InvariantCulture);
         ServerPid = int.Parse(words[5], CultureInfo.InvariantCulture);
@@ -28,11 +30,21 @@ public sealed class FuseStuck : IDisposable
     public string MountDirectory { get; }
     public string Connection { get; }
 
-    public static FuseStuck Start(int mib, string cgroupProcsFile)
+    /// <summary>The victim's second thread waits on a never-answered FUSE_READ (kernel.md D.3).</summary>
+    public static FuseStuck Start(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, aio: false);
+
+    /// <summary>
+    /// The victim has an IOCB_CMD_FSYNC in flight on the FUSE file whose FUSE_FSYNC is never answered: once killed,
+    /// its last mmput blocks in exit_aio, before exit_mmap (kernel.md D.4).
+    /// </summary>
+    public static FuseStuck StartAio(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, aio: true);
+
+    private static FuseStuck Launch(int mib, string cgroupProcsFile, bool aio)
     {
         Root.Require();
         Assert.SkipUnless(File.Exists("/dev/fuse"), "needs /dev/fuse");
-        var server = HelperProcess.Start("fuse_stuck", ["--mib", mib.ToString(CultureInfo.InvariantCulture), "--cgroup-procs", cgroupProcsFile], "-pthread");
+        string[] args = ["--mib", mib.ToString(CultureInfo.InvariantCulture), "--cgroup-procs", cgroupProcsFile];
+        var server = HelperProcess.Start("fuse_stuck", aio ? [.. args, "--aio"] : args, "-pthread");
         try
         {
             return new FuseStuck(server, server.WaitForLine(" ready "));
@@ -65,17 +77,80 @@ public sealed class FuseStuck : IDisposable
         return states;
     }
 
+    /// <summary>/proc/PID/wchan of the victim: where it sleeps ("exit_aio" once its exit is stuck there), or "" if gone.</summary>
+    public string VictimWchan() => ReadVictim("wchan");
+
+    /// <summary>
+    /// Whether /proc/PID/status still shows Vm* lines, i.e. a thread of the victim still has task->mm. A victim past
+    /// exit_mm has none (proc_pid_status prints them only when get_task_mm finds an mm).
+    /// </summary>
+    public bool VictimHasMm() => ReadVictim("status").Contains("\nVmRSS:", StringComparison.Ordinal);
+
+    /// <summary>The State: line of /proc/PID/status without the label, e.g. "D (disk sleep)"; "" if gone.</summary>
+    public string VictimState()
+    {
+        foreach (string line in ReadVictim("status").Split('\n'))
+        {
+            if (line.StartsWith("State:", StringComparison.Ordinal))
+            {
+                return line[6..].Trim();
+            }
+        }
+        return "";
+    }
+
+    /// <summary>
+    /// Aborts the FUSE connection the way an administrator would, through fusectl (N/abort): every request in
+    /// flight fails, so a victim stuck on one can finish its exit. When fusectl is not mounted at
+    /// /sys/fs/fuse/connections, it is mounted on a private temporary directory just for this write and unmounted
+    /// again: the same connections, no shared mount point that a concurrent test could unmount under it.
+    /// </summary>
+    public void AbortConnection()
+    {
+        const string system = "/sys/fs/fuse/connections";
+        if (File.Exists($"{system}/{Connection}/abort"))
+        {
+            File.WriteAllText($"{system}/{Connection}/abort", "1");
+            return;
+        }
+        string control = Directory.CreateTempSubdirectory("reapd-fusectl.").FullName;
+        try
+        {
+            if (mount("fusectl", control, "fusectl", 0, null) != 0)
+            {
+                throw new IOException($"mount -t fusectl on {control} failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+            }
+            try
+            {
+                string abort = $"{control}/{Connection}/abort";
+                // Absent only when the connection is already gone (the server ended, the kernel aborted it).
+                if (File.Exists(abort))
+                {
+                    File.WriteAllText(abort, "1");
+                }
+            }
+            finally
+            {
+                _ = umount2(control, 2 /* MNT_DETACH */);
+            }
+        }
+        finally
+        {
+            Directory.Delete(control);
+        }
+    }
+
     public void Dispose()
     {
         _ = kill(ServerPid, 15);
         if (!_server.WaitForExit(5000))
         {
-            Abort();
+            AbortConnection();
         }
         _server.Dispose();
         if (IsMounted())
         {
-            Abort();
+            AbortConnection();
             _ = umount2(MountDirectory, 2 /* MNT_DETACH */);
         }
         try
@@ -90,12 +165,19 @@ public sealed class FuseStuck : IDisposable
         }
     }
 
-    private void Abort()
+    private string ReadVictim(string file)
     {
-        string abort = $"/sys/fs/fuse/connections/{Connection}/abort";
-        if (File.Exists(abort))
+        try
         {
-            File.WriteAllText(abort, "1");
+            return File.ReadAllText($"/proc/{VictimPid}/{file}").Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
         }
     }
 
@@ -106,4 +188,7 @@ public sealed class FuseStuck : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int umount2(string target, int flags);
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int mount(string source, string target, string fstype, nuint flags, string? data);
 }

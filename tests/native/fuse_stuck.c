@@ -1,7 +1,8 @@
-/* fuse_stuck: a memory hog whose exit is blocked by a thread stuck on a FUSE request that is never answered
- * (kernel.md D.3). For reapd's tests and benchmarks.
+/* fuse_stuck: a memory hog whose exit is blocked by a FUSE request that is never answered: a thread stuck on a
+ * FUSE read (kernel.md D.3), or, with --aio, its last mmput stuck in exit_aio (kernel.md D.4). For reapd's tests and
+ * benchmarks.
  *
- *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR]
+ *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio]
  *
  * The launcher becomes a minimal FUSE server over raw /dev/fuse (no libfuse). It mounts a one-file file system at
  * DIR (default: a new directory /tmp/fuse_stuck.XXXXXX, removed at the end) with mount(2) and the options
@@ -14,19 +15,30 @@
  *     uninterruptible wait: SIGKILL makes the victim's leader a zombie while the reader stays in D holding the mm.
  *     The pidfd does not become readable and the memory stays charged until process_mrelease reaps it or the
  *     connection is aborted.
- * When the FUSE_READ has arrived (the memory is touched by then) it prints, on stdout, flushed:
- *   "fuse_stuck <victim pid> ready <MiB> server <server pid> mount <DIR> conn <N>"
+ * With --aio the victim has no second thread. It opens DIR/stuck and, with the raw syscalls (no libaio), does
+ * io_setup and io_submit of one IOCB_CMD_FSYNC on it; aio_fsync (fs/aio.c) runs vfs_fsync in a kworker, which sends
+ * FUSE_FSYNC, and the server never answers it. Then the victim maps and touches its N MiB and tells the server over a
+ * pipe. After a fatal signal the victim's last mmput blocks in __mmput -> exit_aio, which waits for that fsync:
+ * state D, wchan exit_aio, no Vm* lines in /proc/PID/status (task->mm is NULL), the pidfd not readable,
+ * process_mrelease ESRCH (no thread holds the mm), and all N MiB stay charged, since exit_mmap never starts. Only
+ * aborting the connection (or ending the server) ends the fsync and lets the exit go on.
+ * When the victim is stuck-ready (read mode: the FUSE_READ has arrived, the memory is touched by then; aio mode: the
+ * FUSE_FSYNC has arrived and the victim has touched its memory) it prints, on stdout, flushed:
+ *   "fuse_stuck <victim pid> ready <MiB> server <server pid> mount <DIR> conn <N> mode <read|aio>"
  * where N is the FUSE connection (/sys/fs/fuse/connections/N when fusectl is mounted).
  * On SIGTERM, SIGINT or SIGHUP the server aborts the connection (writes N/abort if fusectl is mounted, and closes
  * /dev/fuse, which aborts it in any case), unmounts DIR (MNT_DETACH), removes DIR if it created it, SIGKILLs and
  * reaps the victim, and exits 0. If the server dies without that, its /dev/fuse closes and the kernel aborts the
  * connection, so the victim can exit (it has PR_SET_PDEATHSIG SIGKILL); the mount is then left for the caller to
  * detach (umount -l DIR).
- * Exit codes: 0 ended by a signal as above, 2 bad arguments, 3 setup failed (mount, /dev/fuse, fork),
+ * When the connection is aborted from outside (echo 1 > /sys/fs/fuse/connections/N/abort), the server cleans up the
+ * same way and exits 0.
+ * Exit codes: 0 ended by a signal or an abort as above, 2 bad arguments, 3 setup failed (mount, /dev/fuse, fork),
  * 5 the victim died before it was stuck.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/aio_abi.h>
 #include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
@@ -38,6 +50,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,6 +64,8 @@ static int made_dir;
 static unsigned conn_id;
 static pid_t victim = -1;
 static volatile sig_atomic_t stop;
+static int aio_mode;
+static int filled_fd = -1; /* aio mode, victim side: written once its memory is touched */
 
 static int write_file(const char *path, const char *text)
 {
@@ -142,6 +157,48 @@ static void *reader_thread(void *arg)
     return NULL;
 }
 
+static void touch_memory(long mib)
+{
+    size_t len = (size_t)mib << 20;
+    if (!len)
+        return;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "fuse_stuck: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
+        _exit(4);
+    }
+    madvise(p, len, MADV_NOHUGEPAGE);
+    for (size_t off = 0; off < len; off += 4096)
+        p[off] = 1;
+}
+
+/* io_setup + io_submit(IOCB_CMD_FSYNC) on the FUSE file, raw syscalls. The aio context belongs to the mm: __mmput
+ * calls exit_aio before exit_mmap, and exit_aio waits for this request, whose FUSE_FSYNC is never answered. */
+static void submit_stuck_fsync(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", mount_dir, FILE_NAME);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "fuse_stuck: victim cannot open %s: %s\n", path, strerror(errno));
+        _exit(5);
+    }
+    aio_context_t ctx = 0;
+    if (syscall(SYS_io_setup, 1, &ctx) != 0) {
+        fprintf(stderr, "fuse_stuck: io_setup: %s\n", strerror(errno));
+        _exit(5);
+    }
+    static struct iocb cb; /* static: the kernel keeps only its own copy, but keep it valid for the victim's life */
+    memset(&cb, 0, sizeof cb);
+    cb.aio_fildes = fd;
+    cb.aio_lio_opcode = IOCB_CMD_FSYNC;
+    struct iocb *list[1] = { &cb };
+    if (syscall(SYS_io_submit, ctx, 1, list) != 1) {
+        fprintf(stderr, "fuse_stuck: io_submit(IOCB_CMD_FSYNC): %s\n", strerror(errno));
+        _exit(5);
+    }
+}
+
 static void victim_main(long mib, long adj, const char *cgroup_procs)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -158,17 +215,16 @@ static void victim_main(long mib, long adj, const char *cgroup_procs)
             _exit(3);
         }
     }
-    size_t len = (size_t)mib << 20;
-    if (len) {
-        char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) {
-            fprintf(stderr, "fuse_stuck: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
+    if (aio_mode) {
+        submit_stuck_fsync();
+        touch_memory(mib);
+        /* Tell the server the memory is in place; it prints the ready line once the FUSE_FSYNC is there too. */
+        if (write(filled_fd, "1", 1) != 1)
             _exit(4);
-        }
-        madvise(p, len, MADV_NOHUGEPAGE);
-        for (size_t off = 0; off < len; off += 4096)
-            p[off] = 1;
+        for (;;)
+            pause();
     }
+    touch_memory(mib);
     pthread_t thread;
     if (pthread_create(&thread, NULL, reader_thread, NULL) != 0)
         _exit(4);
@@ -176,9 +232,21 @@ static void victim_main(long mib, long adj, const char *cgroup_procs)
         pause();
 }
 
+static int ready;
+
+static void print_ready(long mib)
+{
+    if (ready)
+        return;
+    ready = 1;
+    printf("fuse_stuck %d ready %ld server %d mount %s conn %u mode %s\n", victim, mib, getpid(), mount_dir, conn_id,
+           aio_mode ? "aio" : "read");
+    fflush(stdout);
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR]\n");
+    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio]\n");
     exit(2);
 }
 
@@ -192,6 +260,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--adj") && v) { adj = atol(v); i++; }
         else if (!strcmp(argv[i], "--cgroup-procs") && v) { cgroup_procs = v; i++; }
         else if (!strcmp(argv[i], "--mount") && v) { dir = v; i++; }
+        else if (!strcmp(argv[i], "--aio")) aio_mode = 1;
         else usage();
     }
     if (mib < 0 || adj < -1000 || adj > 1000)
@@ -238,6 +307,11 @@ int main(int argc, char **argv)
     if (mounts)
         fclose(mounts);
 
+    int filled[2] = { -1, -1 };
+    if (aio_mode && pipe2(filled, O_CLOEXEC) != 0) {
+        fprintf(stderr, "fuse_stuck: pipe: %s\n", strerror(errno));
+        cleanup_and_exit(3);
+    }
     victim = fork();
     if (victim < 0) {
         fprintf(stderr, "fuse_stuck: fork: %s\n", strerror(errno));
@@ -245,15 +319,33 @@ int main(int argc, char **argv)
     }
     if (victim == 0) {
         close(fuse_fd); /* only the server holds the connection: its end aborts it */
+        if (aio_mode) {
+            close(filled[0]);
+            filled_fd = filled[1];
+        }
         victim_main(mib, adj, cgroup_procs);
     }
+    if (aio_mode)
+        close(filled[1]);
+    int filled_rd = filled[0]; /* -1 in read mode: poll ignores it */
+    int fsync_seen = 0, memory_filled = 0;
 
     size_t size = FUSE_MIN_READ_BUFFER + (1 << 20);
     char *buffer = malloc(size);
-    int ready = 0;
     while (!stop) {
-        struct pollfd pfd = { .fd = fuse_fd, .events = POLLIN };
-        int n = poll(&pfd, 1, 200);
+        struct pollfd pfd[2] = { { .fd = fuse_fd, .events = POLLIN }, { .fd = filled_rd, .events = POLLIN } };
+        int n = poll(pfd, 2, 200);
+        if (n > 0 && pfd[1].revents) {
+            /* One byte: the victim's memory is touched. EOF: it died first (the WNOHANG check below sees it). */
+            char byte;
+            memory_filled = read(filled_rd, &byte, 1) == 1;
+            close(filled_rd);
+            filled_rd = -1;
+            if (memory_filled && fsync_seen)
+                print_ready(mib);
+            if (!pfd[0].revents)
+                continue;
+        }
         if (n == 0 || (n < 0 && errno == EINTR)) {
             if (!ready && waitpid(victim, NULL, WNOHANG) == victim) {
                 victim = -1;
@@ -266,6 +358,8 @@ int main(int argc, char **argv)
         if (got < 0) {
             if (errno == EINTR || errno == EAGAIN || errno == ENOENT)
                 continue;
+            if (errno == ENODEV) /* the connection was aborted from outside (fusectl): the victim can go now */
+                cleanup_and_exit(0);
             fprintf(stderr, "fuse_stuck: read /dev/fuse: %s\n", strerror(errno));
             cleanup_and_exit(3);
         }
@@ -315,11 +409,14 @@ int main(int argc, char **argv)
         }
         case FUSE_READ:
             /* The request the victim's thread now waits on, uninterruptibly: never answered. */
-            if (!ready) {
-                ready = 1;
-                printf("fuse_stuck %d ready %ld server %d mount %s conn %u\n", victim, mib, getpid(), mount_dir, conn_id);
-                fflush(stdout);
-            }
+            if (!aio_mode)
+                print_ready(mib);
+            break;
+        case FUSE_FSYNC:
+            /* aio mode: the kworker's vfs_fsync for the victim's IOCB_CMD_FSYNC now waits on this: never answered. */
+            fsync_seen = 1;
+            if (memory_filled)
+                print_ready(mib);
             break;
         case FUSE_INTERRUPT: /* sent after SIGKILL; ignoring it keeps the reader waiting */
         case FUSE_FORGET:

@@ -233,6 +233,41 @@ public sealed class KillProtocolTests
         }
     }
 
+    [Fact]
+    public void A_killed_victim_whose_last_mmput_is_stuck_in_exit_aio_cannot_be_reaped_and_gets_its_memory_back_only_when_the_FUSE_connection_is_aborted()
+    {
+        using var cgroup = TestCgroup.Create(512 * MiB, "aio");
+        using var fuse = FuseStuck.StartAio(256, Path.Combine(cgroup.Path, "cgroup.procs"));
+        long before = cgroup.UsageBytes;
+        Assert.True(before >= 256 * MiB, $"cgroup usage {before} below the victim's 256 MiB");
+
+        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(fuse.VictimPid, StartTime(fuse.VictimPid), _reader, out Victim? victim, Environment.ProcessId));
+        using (victim)
+        {
+            Assert.Equal(SignalOutcome.Sent, victim!.Kill());
+            // Waiting for the victim to pass exit_mm first makes the outcome deterministic: right after SIGKILL,
+            // process_mrelease may still find the mm and free it before exit_mm (kernel.md D.2, about half the runs).
+            // Past exit_mm its last mmput sits in __mmput -> exit_aio behind the never-answered FUSE_FSYNC (D.4).
+            Assert.True(ProcFacts.WaitUntil(() => fuse.VictimWchan() == "exit_aio" && !fuse.VictimHasMm()),
+                $"the victim did not get stuck in exit_aio: wchan '{fuse.VictimWchan()}', state '{fuse.VictimState()}', has mm {fuse.VictimHasMm()}");
+            Assert.StartsWith("D", fuse.VictimState(), StringComparison.Ordinal);
+
+            // No thread holds the mm any more: the kernel has nothing to reap through this process (ESRCH), and says so
+            // every time it is asked.
+            Assert.Equal(ReapOutcome.AlreadyExiting, victim.Reap());
+            Assert.Equal(ReapOutcome.AlreadyExiting, victim.TryReap());
+            Assert.False(victim.WaitForExit(500), "the pidfd became readable: the exit was not stuck");
+            Assert.Equal("exit_aio", fuse.VictimWchan());
+            long stuck = cgroup.UsageBytes;
+            Assert.True(stuck > before - (8 * MiB), $"usage {before} -> {stuck}: memory came back although exit_mmap cannot run");
+
+            // Aborting the connection fails the fsync, exit_aio returns, exit_mmap frees everything, the victim exits.
+            fuse.AbortConnection();
+            Assert.True(victim.WaitForExit(10_000), $"the victim did not exit after the abort: wchan '{fuse.VictimWchan()}'");
+            Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < before - (240 * MiB)), $"usage {before} -> {cgroup.UsageBytes} after the abort");
+        }
+    }
+
     private ulong StartTime(int pid)
     {
         Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(pid, out ProcStat stat));
