@@ -141,9 +141,9 @@ static void fill_attr(struct fuse_attr *attr, uint64_t ino)
     attr->blksize = 4096;
 }
 
-static void *reader_thread(void *arg)
+/* The victim opens DIR/stuck (LOOKUP and OPEN, answered by the server); it cannot go on without it. */
+static int open_stuck_file(void)
 {
-    (void)arg;
     char path[300];
     snprintf(path, sizeof path, "%s/%s", mount_dir, FILE_NAME);
     int fd = open(path, O_RDONLY);
@@ -151,6 +151,13 @@ static void *reader_thread(void *arg)
         fprintf(stderr, "fuse_stuck: victim cannot open %s: %s\n", path, strerror(errno));
         _exit(5);
     }
+    return fd;
+}
+
+static void *reader_thread(void *arg)
+{
+    (void)arg;
+    int fd = open_stuck_file();
     static char buffer[4096];
     ssize_t r = read(fd, buffer, sizeof buffer); /* never returns while the server holds the request */
     (void)r;
@@ -176,13 +183,7 @@ static void touch_memory(long mib)
  * calls exit_aio before exit_mmap, and exit_aio waits for this request, whose FUSE_FSYNC is never answered. */
 static void submit_stuck_fsync(void)
 {
-    char path[300];
-    snprintf(path, sizeof path, "%s/%s", mount_dir, FILE_NAME);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        fprintf(stderr, "fuse_stuck: victim cannot open %s: %s\n", path, strerror(errno));
-        _exit(5);
-    }
+    int fd = open_stuck_file();
     aio_context_t ctx = 0;
     if (syscall(SYS_io_setup, 1, &ctx) != 0) {
         fprintf(stderr, "fuse_stuck: io_setup: %s\n", strerror(errno));
