@@ -127,6 +127,33 @@ public sealed class Governor
     }
 
     /// <summary>
+    /// At the kill level during a SIGTERM grace: does the SIGKILL go to someone other than the SIGTERMed victim?
+    /// The victim was the top candidate when it was chosen at the term level; an allocator that was still ramping
+    /// then may have outgrown it since, and it is the one the kernel would pick now. Killing the SIGTERMed victim
+    /// first would free too little and make the allocator's kill a second one (the bench's small-and-big scenario).
+    /// So the kill is retargeted when the first eligible candidate of a fresh ranking is someone else AND the
+    /// victim is not giving memory back (it still holds at least 90 % of what it held when chosen: it ignored or
+    /// has not yet acted on the SIGTERM). A victim that is shrinking, or that is gone from the ranking (exited, no
+    /// mm), keeps the escalation: its memory is coming back, and a second victim now would be the spurious kill.
+    /// <paramref name="victimHeldNowBytes"/> is -1 when the victim is not in <paramref name="ranked"/>.
+    /// </summary>
+    public static bool ShouldRetarget(VictimId terminated, long victimHeldAtChoiceBytes, long victimHeldNowBytes, ReadOnlySpan<VictimId> ranked, VictimExclusions exclusions)
+    {
+        if (victimHeldNowBytes < 0 || victimHeldNowBytes * 10 < victimHeldAtChoiceBytes * 9)
+        {
+            return false;
+        }
+        foreach (VictimId candidate in ranked)
+        {
+            if (!exclusions.Contains(candidate))
+            {
+                return candidate != terminated;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Swap still counts as room only where there is swap: with SwapTotal 0 (no swap at all, as on this machine and
     /// most servers) the swap side is always "low", so memory alone decides. With swap, both must be low, because
     /// the kernel can still push anonymous pages out; thrashing on swap is what the full-stall condition catches.

@@ -20,7 +20,7 @@ internal sealed class CandidateSource
     public ProcessReader Reader => _scanner.Reader;
 
     /// <summary>The ranked processes (candidates first, best first; then the excluded with their reason). Empty if the cgroup is gone.</summary>
-    public ReadOnlySpan<Candidate> Scan(in RankingScope scope)
+    public ReadOnlySpan<Candidate> Scan(scoped in RankingScope scope)
     {
         if (_cgroupPids is null)
         {

@@ -104,6 +104,17 @@ internal sealed partial class Guard
         line.End();
     }
 
+    private void LogRelease(VictimId id, long heldAtChoiceBytes, long heldNowBytes)
+    {
+        _log.Begin("release"u8, EventLog.Notice)
+            .Field("pid"u8, id.Pid)
+            .Field("name"u8, _victimName.Utf8)
+            .Field("held_at_choice_mib"u8, heldAtChoiceBytes / 1048576.0, 1)
+            .Field("held_now_mib"u8, heldNowBytes / 1048576.0, 1)
+            .Field("why"u8, "kill level reached during its SIGTERM grace, another process has outgrown it and it gives no memory back: the SIGKILL goes to the new top candidate; this one's SIGTERM is not followed up")
+            .End();
+    }
+
     private void LogReap(VictimId id, ReapOutcome reap, int attempts, double reapMs, long availableRoseBytes, bool exited)
     {
         _log.Begin("reap"u8, EventLog.Notice)

@@ -352,7 +352,7 @@ internal sealed partial class Guard : IDisposable
                 break;
             case DecisionKind.Escalate:
                 LogTrigger(decision, sample, wake);
-                Escalate(sample);
+                Escalate(decision, sample);
                 break;
         }
     }
@@ -371,17 +371,28 @@ internal sealed partial class Guard : IDisposable
     private void ChooseAndSignal(GovernorDecision decision, in MemorySample sample)
     {
         long scanStart = Stopwatch.GetTimestamp();
+        ReadOnlySpan<Candidate> ranked = ScanAndRank(sample, out int candidateCount);
+        SignalBest(decision, sample, ranked, candidateCount, scanStart);
+    }
+
+    /// <summary>Scans the scope and fills _rankedIds: the candidates come first, best first, so ids and ranked share indexes.</summary>
+    private ReadOnlySpan<Candidate> ScanAndRank(in MemorySample sample, out int candidateCount)
+    {
         ReadOnlySpan<Candidate> ranked = _candidates.Scan(RankingFor(sample));
-        int candidateCount = CandidateRanking.CountCandidates(ranked);
+        candidateCount = CandidateRanking.CountCandidates(ranked);
         if (_rankedIds.Length < candidateCount)
         {
             _rankedIds = new VictimId[Math.Max(candidateCount, _rankedIds.Length * 2)];
         }
-        // Sorted: the candidates come first, best first, so ids and ranked share indexes.
         for (int i = 0; i < candidateCount; i++)
         {
             _rankedIds[i] = new VictimId(ranked[i].Pid, ranked[i].StartTimeTicks);
         }
+        return ranked;
+    }
+
+    private void SignalBest(GovernorDecision decision, in MemorySample sample, ReadOnlySpan<Candidate> ranked, int candidateCount, long scanStart)
+    {
         Choice choice = _governor.Choose(_rankedIds.AsSpan(0, candidateCount), _gate.Exclusions, sample.TimeMs);
         double scanMs = MonotonicClock.ElapsedMs(scanStart);
         if (!choice.Found)
@@ -447,8 +458,12 @@ internal sealed partial class Guard : IDisposable
         KillAndReap(id, sample);
     }
 
-    private void Escalate(in MemorySample sample)
+    private void Escalate(GovernorDecision decision, in MemorySample sample)
     {
+        if (decision.Reason == DecisionReason.KillLevelDuringGrace && TryRetarget(decision, sample))
+        {
+            return;
+        }
         VictimId id = _gate.Victim;
         if (_config.DryRun || _victim is null)
         {
@@ -458,6 +473,36 @@ internal sealed partial class Guard : IDisposable
         }
         _gate.Killed(id, _gate.HeldBytes, sample);
         KillAndReap(id, sample);
+    }
+
+    /// <summary>
+    /// The kill level came during a SIGTERM grace: rank afresh, and if someone has outgrown the SIGTERMed victim while
+    /// it gives no memory back (Governor.ShouldRetarget), release that victim (its SIGTERM is not followed up) and
+    /// SIGKILL the new top candidate instead, so the one kill is the right one.
+    /// </summary>
+    private bool TryRetarget(GovernorDecision decision, in MemorySample sample)
+    {
+        long scanStart = Stopwatch.GetTimestamp();
+        ReadOnlySpan<Candidate> ranked = ScanAndRank(sample, out int candidateCount);
+        VictimId terminated = _gate.Victim;
+        long heldNowBytes = -1;
+        for (int i = 0; i < candidateCount; i++)
+        {
+            if (_rankedIds[i] == terminated)
+            {
+                heldNowBytes = (ranked[i].RssAnonKiB + ranked[i].PageTablesKiB) * 1024;
+                break;
+            }
+        }
+        if (!Governor.ShouldRetarget(terminated, _gate.HeldBytes, heldNowBytes, _rankedIds.AsSpan(0, candidateCount), _gate.Exclusions))
+        {
+            return false;
+        }
+        LogRelease(terminated, _gate.HeldBytes, heldNowBytes);
+        _gate.Abandon(exclude: false);
+        DropVictim();
+        SignalBest(decision with { Kind = DecisionKind.Kill }, sample, ranked, candidateCount, scanStart);
+        return true;
     }
 
     /// <summary>SIGKILL through the pidfds (victim and mm sharers), then process_mrelease at once, inline (kernel.md B.6).</summary>

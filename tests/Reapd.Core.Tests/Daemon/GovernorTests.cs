@@ -164,4 +164,34 @@ public sealed class GovernorTests
         Assert.Equal(PressureLevel.None, level);
         Assert.False(governor.IsFullStall);
     }
+
+    public static TheoryData<string, long, long, bool, bool> RetargetTable => new()
+    {
+        // case                                                           heldAtChoice heldNow  otherOnTop retarget
+        { "outgrown and not giving memory back: the SIGKILL goes to the new top", 400,   410,     true,      true },
+        { "still the top candidate: the same victim is killed",                  400,   410,     false,     false },
+        { "shrinking (acting on the SIGTERM): no second victim, escalate",       400,   200,     true,      false },
+        { "gone from the ranking (exited, no mm): escalate, the gate waits",     400,   -1,      true,      false },
+        { "just under 90 % of what it held counts as giving memory back",        400,   359,     true,      false },
+        { "at 90 % of what it held it is not giving memory back",                400,   360,     true,      true },
+    };
+
+    [Theory]
+    [MemberData(nameof(RetargetTable))]
+    public void At_the_kill_level_a_SIGTERMed_victim_is_passed_over_only_when_outgrown_and_not_shrinking(string @case, long heldAtChoiceMiB, long heldNowMiB, bool otherOnTop, bool retarget)
+    {
+        var exclusions = new VictimExclusions();
+        VictimId[] ranked = otherOnTop ? [Other, Victim] : [Victim, Other];
+        long heldNow = heldNowMiB < 0 ? -1 : heldNowMiB << 20;
+        bool got = Governor.ShouldRetarget(Victim, heldAtChoiceMiB << 20, heldNow, ranked, exclusions);
+        Assert.True(retarget == got, $"{@case}: got {got}");
+    }
+
+    [Fact]
+    public void An_excluded_process_on_top_does_not_pull_the_kill_away_from_the_SIGTERMed_victim()
+    {
+        var exclusions = new VictimExclusions();
+        exclusions.Add(Other);
+        Assert.False(Governor.ShouldRetarget(Victim, 400 << 20, 400 << 20, [Other, Victim], exclusions));
+    }
 }
