@@ -1,0 +1,23 @@
+using System.Runtime.InteropServices;
+
+namespace Reapd.Bench;
+
+/// <summary>The few libc calls the runner needs beyond System.Diagnostics.Process.</summary>
+internal static partial class Libc
+{
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+    private const int _SC_CLK_TCK = 2;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
+
+    [LibraryImport("libc")]
+    private static partial long sysconf(int name);
+
+    /// <summary>Sends a signal by pid; false when the process is already gone (ESRCH) or not permitted.</summary>
+    public static bool Kill(int pid, int signal) => pid > 1 && kill(pid, signal) == 0;
+
+    /// <summary>Clock ticks per second of utime/stime in /proc/PID/stat.</summary>
+    public static long ClockTicksPerSecond => sysconf(_SC_CLK_TCK);
+}

@@ -1,0 +1,145 @@
+namespace Reapd.Bench;
+
+/// <summary>Turns one run's samples, kernel signal events and child exits into the measured figures.</summary>
+internal static class RunAnalysis
+{
+    /// <summary>"Memory back": available memory recovered by this share of the victim's resident size.</summary>
+    public const double BackShare = 0.8;
+
+    public static void Fill(RunResult r, MemorySample[] all, List<SignalEvent> events, bool traceAvailable, Workload workload,
+        ChildProcess? daemon, string daemonName, int ballastPid, MemorySampler sampler)
+    {
+        var samples = all.Where(s => s.TimeS >= r.StartS - 0.5 && s.TimeS <= r.EndS + 0.01).ToArray();
+        r.Samples = samples;
+        var during = samples.Where(s => s.TimeS >= r.StartS).ToArray();
+        r.AvailableAtStartKiB = during.Length > 0 ? during[0].AvailableKiB : 0;
+        r.TermCrossS = FirstTime(during, s => s.AvailableKiB < r.TermLineKiB);
+        r.KillCrossS = FirstTime(during, s => s.AvailableKiB < r.KillLineKiB);
+        if (!double.IsNaN(r.KillCrossS) && during.Length > 0 && r.KillCrossS > r.StartS)
+        {
+            long grown = SampleAt(samples, r.KillCrossS).WorkloadUsageKiB - during[0].WorkloadUsageKiB;
+            r.RampMiBs = grown / 1024.0 / (r.KillCrossS - r.StartS);
+        }
+        int daemonPid = daemon?.Pid ?? -1;
+        int runnerPid = Environment.ProcessId;
+        var seen = new HashSet<int>();
+        if (traceAvailable)
+        {
+            r.SignalSource = "tracefs signal_generate";
+            foreach (var e in events.Where(e => e.TimeS >= r.StartS && e.TimeS <= r.EndS).OrderBy(e => e.TimeS))
+            {
+                if (e.SenderTgid == runnerPid)
+                {
+                    continue;
+                }
+                string by = e.SenderTgid == daemonPid && daemonPid > 0 ? daemonName : e.FromKernel ? "kernel" : $"other ({e.SenderComm})";
+                string role = e.TargetPid == ballastPid ? "ballast" : workload.RoleOf(e.TargetPid);
+                if (role.Length == 0 && e.TargetComm == "forkstorm")
+                {
+                    role = "churn";
+                }
+                if (e.Signal == Libc.SIGTERM)
+                {
+                    if (role.Length > 0 && by == daemonName && double.IsNaN(r.FirstTermS))
+                    {
+                        r.FirstTermS = e.TimeS;
+                    }
+                    if (role.Length == 0 && by == daemonName)
+                    {
+                        r.OutsiderKills.Add($"SIGTERM {e.TargetComm} {e.TargetPid}");
+                    }
+                    continue;
+                }
+                if (!seen.Add(e.TargetPid))
+                {
+                    continue;
+                }
+                if (role.Length == 0 || role == "ballast")
+                {
+                    // Only what the daemon under test did is charged to it; the kernel's kills elsewhere may be
+                    // another user's memory-cgroup OOM on this shared machine.
+                    if (by == daemonName || role == "ballast")
+                    {
+                        r.OutsiderKills.Add($"SIGKILL {e.TargetComm} {e.TargetPid} by {by}");
+                    }
+                    continue;
+                }
+                r.Kills.Add(new KillRecord(e.TimeS, e.TargetPid, role, by, sampler.LastRssKiB(e.TargetPid), FromTrace: true));
+            }
+        }
+        else
+        {
+            r.SignalSource = "runner's observation of its children's deaths";
+        }
+        // Deaths the trace did not show (no tracefs): children killed by SIGKILL, and the fork storm's workers.
+        foreach (var p in workload.Processes)
+        {
+            if (p.TerminatingSignal == Libc.SIGKILL && p.ExitSeenS <= r.EndS && seen.Add(p.Pid))
+            {
+                r.Kills.Add(new KillRecord(p.ExitSeenS, p.Pid, workload.RoleOf(p.Pid), "observed", sampler.LastRssKiB(p.Pid), FromTrace: false));
+            }
+            foreach (var (timeS, line) in p.Lines)
+            {
+                string[] parts = line.Split(' ');
+                if (parts.Length == 5 && parts[0] == "worker" && parts[2] == "dead" && parts[3] == "signal" && parts[4] == "9" && timeS <= r.EndS)
+                {
+                    int pid = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                    if (seen.Add(pid))
+                    {
+                        r.Kills.Add(new KillRecord(timeS, pid, workload.RoleOf(pid) is { Length: > 0 } role ? role : "churn", "observed", sampler.LastRssKiB(pid), FromTrace: false));
+                    }
+                }
+            }
+        }
+        r.Kills.Sort((a, b) => a.TimeS.CompareTo(b.TimeS));
+        KillRecord? previous = null;
+        foreach (var k in r.Kills)
+        {
+            var before = SampleAt(samples, k.TimeS);
+            long wantAvailable = before.AvailableKiB + (long)(k.RssKiB * BackShare);
+            k.MemoryBackS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.AvailableKiB >= wantAvailable);
+            if (k.Role == "worker")
+            {
+                // Other workers keep allocating: the victim's own memory going away is the figure here.
+                k.FreedS = sampler.RssGoneS(k.Pid);
+                k.MemoryBackS = k.FreedS;
+            }
+            else
+            {
+                long wantUsage = before.WorkloadUsageKiB - (long)(k.RssKiB * BackShare);
+                k.FreedS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.WorkloadUsageKiB <= wantUsage);
+            }
+            if (previous != null && (double.IsNaN(previous.MemoryBackS) || k.TimeS < previous.MemoryBackS))
+            {
+                k.Premature = true;
+            }
+            previous = k;
+        }
+    }
+
+    public static MemorySample SampleAt(MemorySample[] samples, double timeS)
+    {
+        MemorySample last = samples.Length > 0 ? samples[0] : default;
+        foreach (var s in samples)
+        {
+            if (s.TimeS > timeS)
+            {
+                break;
+            }
+            last = s;
+        }
+        return last;
+    }
+
+    private static double FirstTime(IEnumerable<MemorySample> samples, Func<MemorySample, bool> predicate)
+    {
+        foreach (var s in samples)
+        {
+            if (predicate(s))
+            {
+                return s.TimeS;
+            }
+        }
+        return double.NaN;
+    }
+}

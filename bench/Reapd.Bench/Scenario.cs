@@ -1,0 +1,44 @@
+namespace Reapd.Bench;
+
+/// <summary>A memory emergency, run the same way for every daemon.</summary>
+internal abstract class Scenario
+{
+    /// <summary>File name of its results (bench/results/SLUG.md, .png).</summary>
+    public abstract string Slug { get; }
+
+    public abstract string Title { get; }
+
+    /// <summary>What happens and what the right outcome is, for the report.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>How long to keep watching after the end condition, to see a second (spurious) kill.</summary>
+    public virtual double TailS => 3;
+
+    /// <summary>Hard limit of one run, from the workload's start.</summary>
+    public virtual double TimeoutS => 40;
+
+    /// <summary>Why this scenario cannot run here, or null.</summary>
+    public virtual string? SkipReason(NativeBinaries programs, BenchScope scope) => null;
+
+    public abstract Workload Start(ScenarioContext context);
+
+    /// <summary>Starts a hog (tests/native/hog.c) in the run's cgroup at adj 1000, ignoring SIGTERM (so the SIGKILL is
+    /// what ends it, for every daemon), with transparent huge pages (4 KiB faults are far slower in this VM).</summary>
+    protected static ChildProcess StartHog(ScenarioContext c, string name, long mib, int rateMiBs)
+    {
+        var args = new List<string> { "--mib", mib.ToString(System.Globalization.CultureInfo.InvariantCulture), "--page", "thp",
+            "--adj", "1000", "--ignore-term", "--cgroup-procs", c.Cgroup.ProcsFile };
+        if (rateMiBs > 0)
+        {
+            args.AddRange(["--rate-mib-s", rateMiBs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+        var hog = ChildProcess.Start(name, c.Programs.Hog, args);
+        if (hog.WaitForLine(l => l.EndsWith(" start", StringComparison.Ordinal), TimeSpan.FromSeconds(10)) is null)
+        {
+            string log = hog.Log();
+            hog.Dispose();
+            throw new InvalidOperationException($"{name} did not start:\n{log}");
+        }
+        return hog;
+    }
+}
