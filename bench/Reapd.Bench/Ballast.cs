@@ -4,9 +4,10 @@ namespace Reapd.Bench;
 
 /// <summary>
 /// The long-lived ballast process (bench/native/ballast.c) that holds most of the machine's available memory
-/// across the system-wide runs, so each run's hog only ramps through the last few GiB. It runs at
-/// oom_score_adj -1000: neither the kernel nor any of the daemons may choose it, and a kill of it is counted as a
-/// wrong kill. It dies with the runner (PR_SET_PDEATHSIG, and end of its stdin).
+/// across the system-wide runs, so each run's hog only ramps through the last few GiB. It asks for
+/// oom_score_adj -1000 (no killer may choose it); where root lacks CAP_SYS_RESOURCE it stays at 0 and is then the
+/// first process after the hogs any killer would take (before anything the runner did not start). Either way a kill
+/// of it is counted as a wrong kill. It dies with the runner (PR_SET_PDEATHSIG, and end of its stdin).
 /// </summary>
 internal sealed class Ballast : IDisposable
 {
@@ -22,6 +23,9 @@ internal sealed class Ballast : IDisposable
     }
 
     public bool IsAlive => !_process.HasExited;
+
+    /// <summary>The oom_score_adj the ballast really runs at (-1000, or 0 without CAP_SYS_RESOURCE).</summary>
+    public int OomScoreAdj => int.TryParse(ProcFiles.TryRead($"/proc/{Pid}/oom_score_adj"), CultureInfo.InvariantCulture, out int adj) ? adj : int.MinValue;
 
     /// <summary>Grows or shrinks the ballast; growing fresh memory in this VM runs at about 1 GiB/s.</summary>
     public void Set(long mib)

@@ -12,7 +12,7 @@ namespace Reapd.Bench;
 internal sealed class BenchRunner : IDisposable
 {
     /// <summary>System-wide: how far above the kill line each run starts (the ballast holds the rest).</summary>
-    private const long RampAboveKillLineKiB = 3584L * 1024;
+    public const long RampAboveKillLineKiB = 3584L * 1024;
 
     /// <summary>Quick mode: the workload cgroup's limit.</summary>
     private const long QuickLimitBytes = 512L << 20;
@@ -29,6 +29,9 @@ internal sealed class BenchRunner : IDisposable
     private SignalTrace? _trace;
     private Ballast? _ballast;
     private int _sequence;
+
+    /// <summary>The oom_score_adj the ballast got (for the report), or null when there was none.</summary>
+    public int? BallastAdj { get; private set; }
 
     public BenchRunner(BenchOptions options, string repositoryRoot)
     {
@@ -84,12 +87,13 @@ internal sealed class BenchRunner : IDisposable
             }
             if (!_options.Quick && scenarios.Count > 0 && !_cancel.IsCancellationRequested)
             {
-                _ballast = new Ballast(programs.Ballast);
-                if (!FitBallast(scope, out string? why))
+                if (!FitBallast(scope, programs, out string? why))
                 {
                     Console.Error.WriteLine("bench: " + why);
                     return 1;
                 }
+                BallastAdj = _ballast!.OomScoreAdj;
+                Console.WriteLine($"bench: ballast {_ballast.HeldMiB} MiB at oom_score_adj {BallastAdj}");
             }
             foreach (var scenario in scenarios)
             {
@@ -114,7 +118,7 @@ internal sealed class BenchRunner : IDisposable
             _ballast?.Dispose();
             _ballast = null;
         }
-        var report = new Report(_options, scope, _trace.Available ? "tracefs signal:signal_generate" : _trace.Why, started, DateTime.UtcNow);
+        var report = new Report(_options, scope, _trace.Available ? "tracefs signal:signal_generate" : _trace.Why, started, DateTime.UtcNow, BallastAdj);
         report.Write(_resultsDir, scenarios, daemons.Select(d => d.Name).Concat(unavailable.Keys).ToList(), results, idle);
         if (_options.UpdateReadme && _options.ResultsDirectory is null)
         {
@@ -181,20 +185,28 @@ internal sealed class BenchRunner : IDisposable
         string hog = NativePrograms.Build(_root, "tests/native/hog.c");
         string storm = NativePrograms.Build(_root, "bench/native/forkstorm.c");
         string ballast = NativePrograms.Build(_root, "bench/native/ballast.c");
+        string sigblock = NativePrograms.Build(_root, "bench/native/sigblock.c");
         string fuseSource = Path.Combine(_root, "tests", "native", "fuse_stuck.c");
         if (!File.Exists(fuseSource))
         {
-            return new NativeBinaries(hog, storm, ballast, null, "tests/native/fuse_stuck.c is not in this tree yet (it comes with the foundation work; merge main)");
+            return new NativeBinaries(hog, storm, ballast, sigblock, null, "tests/native/fuse_stuck.c is not in this tree yet (it comes with the foundation work; merge main)");
         }
-        return new NativeBinaries(hog, storm, ballast, NativePrograms.Build(_root, "tests/native/fuse_stuck.c", "-pthread"), null);
+        return new NativeBinaries(hog, storm, ballast, sigblock, NativePrograms.Build(_root, "tests/native/fuse_stuck.c", "-pthread"), null);
     }
 
     /// <summary>System-wide: sets the ballast so that available memory sits <see cref="RampAboveKillLineKiB"/>
     /// above the kill line. Refuses (false) when the machine cannot give that much even with no ballast.</summary>
-    private bool FitBallast(BenchScope scope, out string? why)
+    private bool FitBallast(BenchScope scope, NativeBinaries programs, out string? why)
     {
         why = null;
         long target = scope.KillLineKiB + RampAboveKillLineKiB;
+        if (_ballast is { IsAlive: false })
+        {
+            Console.WriteLine("bench: the ballast was killed; starting a new one");
+            _ballast.Dispose();
+            _ballast = null;
+        }
+        _ballast ??= new Ballast(programs.Ballast);
         for (int attempt = 0; attempt < 4; attempt++)
         {
             long available = ProcFiles.MemAvailableKiB;
@@ -241,7 +253,7 @@ internal sealed class BenchRunner : IDisposable
                 return r;
             }
         }
-        else if (!FitBallast(scope, out string? why))
+        else if (!FitBallast(scope, programs, out string? why))
         {
             r.Skipped = why;
             return r;
@@ -262,7 +274,7 @@ internal sealed class BenchRunner : IDisposable
             var context = new ScenarioContext(programs, scope, cgroup, sampler, Math.Max(64 * 1024, rampKiB), _options.Quick);
             r.StartS = Clock.NowS;
             workload = scenario.Start(context);
-            double doneAt = double.NaN, lastValve = 0;
+            double doneAt = double.NaN, lastValve = 0, shortSince = double.NaN;
             while (!_cancel.IsCancellationRequested)
             {
                 double now = Clock.NowS;
@@ -279,10 +291,13 @@ internal sealed class BenchRunner : IDisposable
                     r.TimedOut = true;
                     break;
                 }
-                // Safety valve: nothing of ours left to kill and memory still below the SIGTERM line: give memory back
-                // before a daemon turns to processes the runner did not start.
-                if (_ballast != null && now - lastValve > 0.2 && sampler.Latest.AvailableKiB < scope.TermLineKiB + 256 * 1024
-                    && !workload.AnyKillableAlive && _ballast.HeldMiB > 0)
+                // Safety valve: nothing of ours left to kill and memory still below the SIGTERM line for a second (time
+                // for the victim's memory to come back, and for a daemon to show a wrong second kill): give memory back
+                // before a daemon turns to processes the runner did not start. Until then the ballast, the biggest
+                // process after the hogs, is what a killer would take next.
+                bool short_ = _ballast != null && sampler.Latest.AvailableKiB < scope.TermLineKiB + 256 * 1024 && !workload.AnyKillableAlive;
+                shortSince = short_ ? (double.IsNaN(shortSince) ? now : shortSince) : double.NaN;
+                if (short_ && now - shortSince > 1.0 && now - lastValve > 0.3 && _ballast!.IsAlive && _ballast.HeldMiB > 0)
                 {
                     _ballast.Set(_ballast.HeldMiB - 1024);
                     lastValve = now;

@@ -5,6 +5,7 @@ namespace Reapd.Bench;
 /// <summary>The few libc calls the runner needs beyond System.Diagnostics.Process.</summary>
 internal static partial class Libc
 {
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     private const int _SC_CLK_TCK = 2;

@@ -44,9 +44,9 @@ internal static class RunAnalysis
                     {
                         r.FirstTermS = e.TimeS;
                     }
-                    if (role.Length == 0 && by == daemonName)
+                    if ((role.Length == 0 || role == "ballast") && by == daemonName)
                     {
-                        r.OutsiderKills.Add($"SIGTERM {e.TargetComm} {e.TargetPid}");
+                        r.OutsiderKills.Add($"SIGTERM {e.TargetComm} {e.TargetPid} ({(role.Length == 0 ? "outside the bench" : role)})");
                     }
                     continue;
                 }

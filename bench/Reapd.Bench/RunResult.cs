@@ -64,9 +64,10 @@ internal sealed class RunResult
 
     public double FreedMs => VictimKill is { } k ? (k.FreedS - k.TimeS) * 1000 : double.NaN;
 
-    /// <summary>Kills beyond the right ones: bystanders, the fork storm's parent, outsiders, premature kills.</summary>
+    /// <summary>Kills beyond the right ones: bystanders (small hog, pusher), the fork storm's parent and short-lived
+    /// children, the FUSE server, outsiders (the ballast included), premature fork-storm kills.</summary>
     public int ExtraKills =>
-        Kills.Count(k => k.Role is "bystander" or "parent" || (k.Role == "worker" && k.Premature) || k.Role.Length == 0)
+        Kills.Count(k => k.Role is "bystander" or "parent" or "server" or "churn" || (k.Role == "worker" && k.Premature) || k.Role.Length == 0)
         + OutsiderKills.Count;
 
     public int VictimKills => Kills.Count(k => k.Role is "victim" or "worker");

@@ -49,16 +49,18 @@ internal static class Timeline
                 lastEvent = Math.Max(lastEvent, x);
                 if (!labelled)
                 {
-                    // One label per daemon (its first kill), stacked so they never overlap; later kills are markers.
+                    // One line per daemon (its first kill) in the upper right corner; every kill is a marker.
                     labelled = true;
                     int more = r.Kills.Count - 1;
-                    var text = plt.Add.Text(string.Create(CultureInfo.InvariantCulture,
-                        $"{r.Daemon}: SIGKILL by {k.By} {x * 1000:+0;-0} ms{(more > 0 ? $" (+{more} more kills)" : "")}"), x, 0);
-                    text.LabelFontColor = color;
-                    text.LabelFontSize = 13;
-                    text.LabelBold = true;
-                    text.OffsetY = -24 - (20 * label++);
-                    text.OffsetX = 4;
+                    var note = plt.Add.Annotation(string.Create(CultureInfo.InvariantCulture,
+                        $"{r.Daemon}: {(right ? "" : k.Role + " ")}SIGKILL by {k.By} at {x * 1000:+0;-0} ms{(more > 0 ? $", +{more} more kills" : "")}"),
+                        Alignment.UpperRight);
+                    note.LabelFontColor = color;
+                    note.LabelFontSize = 14;
+                    note.LabelBold = true;
+                    note.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+                    note.LabelBorderColor = color;
+                    note.OffsetY = 8 + (30 * label++);
                 }
             }
             xMax = Math.Max(xMax, Math.Min(xs[^1], lastEvent + 2));

@@ -5,8 +5,11 @@
  *   ballast [--adj A]        (default -1000)
  *
  * It sets its own oom_score_adj (default -1000: no OOM killer, the kernel's or a daemon's, may pick it; a kill of
- * it counts as a wrong kill in the results), and asks for SIGKILL when its parent dies (PR_SET_PDEATHSIG), so a
- * crashed runner never leaves it behind. Commands, one per line on stdin:
+ * it counts as a wrong kill in the results). Lowering the adj below 0 needs CAP_SYS_RESOURCE (mm/oom_score_adj
+ * write in fs/proc/base.c); without it the ballast stays at 0, says so on stderr, and goes on: it is then the
+ * biggest adj-0 process, so a killer that goes past the hogs takes it before anything the runner did not start.
+ * It asks for SIGKILL when its parent dies (PR_SET_PDEATHSIG), so a crashed runner never leaves it behind.
+ * Commands, one per line on stdin:
  *   set N      grow or shrink to N MiB (grown in 64 MiB chunks, each touched page by page; shrunk with munmap)
  * After each command it prints "ballast <pid> <MiB>" (stdout, flushed). End of stdin: it exits, freeing all.
  * Exit codes: 0 stdin closed, 2 bad arguments or command, 3 setup failed, 4 mmap failed.
@@ -56,10 +59,19 @@ int main(int argc, char **argv)
         return 3;
     }
     FILE *f = fopen("/proc/self/oom_score_adj", "w");
-    if (!f || fprintf(f, "%ld\n", adj) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "ballast: cannot set oom_score_adj %ld: %s\n", adj, strerror(errno));
+    if (!f) {
+        fprintf(stderr, "ballast: cannot open oom_score_adj: %s\n", strerror(errno));
         return 3;
     }
+    setvbuf(f, NULL, _IONBF, 0);
+    if (fprintf(f, "%ld\n", adj) < 0) {
+        fprintf(stderr, "ballast: oom_score_adj %ld refused (%s); staying at 0\n", adj, strerror(errno));
+        if (fprintf(f, "0\n") < 0) {
+            fprintf(stderr, "ballast: cannot set oom_score_adj 0: %s\n", strerror(errno));
+            return 3;
+        }
+    }
+    fclose(f);
     char line[128];
     while (fgets(line, sizeof line, stdin)) {
         long mib;
