@@ -27,6 +27,7 @@ internal sealed class BenchRunner : IDisposable
     private readonly CancellationTokenSource _cancel = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private SignalTrace? _trace;
+    private KernelLog? _kernelLog;
     private Ballast? _ballast;
     private int _sequence;
 
@@ -73,6 +74,7 @@ internal sealed class BenchRunner : IDisposable
             + $"{scope.TermLineKiB / 1024} MiB, SIGKILL below {scope.KillLineKiB / 1024} MiB; {_options.Runs} runs; daemons: "
             + string.Join(", ", daemons.Select(d => d.Name)) + (unavailable.Count > 0 ? "; unavailable: " + string.Join("; ", unavailable.Select(u => $"{u.Key}: {u.Value}")) : ""));
         _trace = SignalTrace.Open();
+        _kernelLog = KernelLog.Open();
         Console.WriteLine(_trace.Available ? "bench: kill times from tracefs signal:signal_generate" : $"bench: {_trace.Why}; kill times from the runner's own observation");
 
         var results = new List<RunResult>();
@@ -266,6 +268,7 @@ internal sealed class BenchRunner : IDisposable
         try
         {
             _trace!.Clear();
+            _kernelLog!.ReadOomKills();
             daemonProcess = daemon.Start(scope, cgroup, runDir);
             Thread.Sleep(500);
             sampler = new MemorySampler(cgroup, _options.Quick, intervalMs: 2);
@@ -315,9 +318,12 @@ internal sealed class BenchRunner : IDisposable
             }
             r.KernelOomKills = cgroup.KernelOomKills;
             r.VmstatOomKillDelta = ProcFiles.VmstatOomKills - oomBefore;
-            var events = _trace.Read();
-            RunAnalysis.Fill(r, sampler.Samples, events, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler);
-            File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString()));
+            var events = _trace.Read(out string[] rawTrace);
+            File.WriteAllLines(Path.Combine(runDir, tag + ".trace"), rawTrace);
+            var kernelKills = _kernelLog.ReadOomKills();
+            RunAnalysis.Fill(r, sampler.Samples, events, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler, kernelKills);
+            File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString())
+                .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: kernel OOM kill of {k.Key} at {k.Value:F6}"))));
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {
@@ -376,6 +382,7 @@ internal sealed class BenchRunner : IDisposable
     {
         _ballast?.Dispose();
         _trace?.Dispose();
+        _kernelLog?.Dispose();
         foreach (var s in _signals)
         {
             s.Dispose();

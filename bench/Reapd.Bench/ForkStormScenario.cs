@@ -13,9 +13,9 @@ internal sealed class ForkStormScenario : Scenario
 
     public override string Description =>
         $"A parent forks many workers (24; 12 in quick mode) that together grow at about 1 GiB/s (128 MiB/s in quick "
-        + $"mode) to a total 25 % past the kill line, while it forks {ChurnPerSecond} short-lived children a second "
+        + $"mode) to a total that would run past zero available by a quarter of the way to the kill line, while it forks {ChurnPerSecond} short-lived children a second "
         + "(each touches 1 MiB and exits), so pids appear and vanish under the killers' /proc scans. Everything runs "
-        + "at oom_score_adj 1000. Any worker is a fair victim; the count to watch is how many die, and how many of "
+        + "at oom_score_adj 1000 and ignores SIGTERM. Any worker is a fair victim; the count to watch is how many die, and how many of "
         + "those kills came while the previous victim's memory was not back yet (premature kills). A kill of the "
         + "parent (it holds no memory) counts as an extra kill.";
 
@@ -24,7 +24,8 @@ internal sealed class ForkStormScenario : Scenario
     public override Workload Start(ScenarioContext c)
     {
         int workers = c.Quick ? 12 : 24;
-        long totalKiB = c.RampKiB + c.RampKiB / 4;
+        // Past zero available by a quarter of the ramp: the kernel must act too, and the daemons need several kills.
+        long totalKiB = c.RampKiB + c.Scope.KillLineKiB + (c.RampKiB / 4);
         long eachMiB = Math.Max(4, totalKiB / 1024 / workers);
         var w = new StormWorkload(c);
         var parent = ChildProcess.Start("forkstorm", c.Programs.Forkstorm,
@@ -33,7 +34,7 @@ internal sealed class ForkStormScenario : Scenario
             "--mib-each", eachMiB.ToString(CultureInfo.InvariantCulture),
             "--rate-mib-s", c.RampRateMiBs.ToString(CultureInfo.InvariantCulture),
             "--churn-per-s", ChurnPerSecond.ToString(CultureInfo.InvariantCulture),
-            "--page", "thp", "--cgroup-procs", c.Cgroup.ProcsFile,
+            "--page", "thp", "--ignore-term", "--cgroup-procs", c.Cgroup.ProcsFile,
         ]);
         w.Add(parent, "parent");
         if (parent.WaitForLine(l => l.StartsWith("forkstorm ", StringComparison.Ordinal), TimeSpan.FromSeconds(10)) is null)

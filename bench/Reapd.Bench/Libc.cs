@@ -16,6 +16,22 @@ internal static partial class Libc
     [LibraryImport("libc")]
     private static partial long sysconf(int name);
 
+    public const int O_RDONLY = 0;
+    public const int O_NONBLOCK = 0x800;
+    public const int SEEK_END = 2;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc")]
+    public static partial int close(int fd);
+
     /// <summary>Sends a signal by pid; false when the process is already gone (ESRCH) or not permitted.</summary>
     public static bool Kill(int pid, int signal) => pid > 1 && kill(pid, signal) == 0;
 

@@ -6,7 +6,7 @@ namespace Reapd.Bench;
 /// <summary>
 /// Samples available memory every few milliseconds on a dedicated thread, with the files kept open and read into
 /// one buffer, so the runner sees the moment the kill line is crossed within a few ms. It also reads the RSS of the
-/// processes it is told to watch (every 5th sample), to know each victim's size just before its kill.
+/// processes it is told to watch, to know each victim's size just before its kill and when that memory was gone.
 /// </summary>
 internal sealed class MemorySampler : IDisposable
 {
@@ -95,13 +95,13 @@ internal sealed class MemorySampler : IDisposable
     private void Loop()
     {
         int[] watched = [];
-        for (long n = 0; !_stop; n++)
+        while (!_stop)
         {
             double t = Clock.NowS;
             long workloadKiB = ReadNumber(_workloadUsage) / 1024;
             long available = _scopeUsage != null ? _scopeLimitKiB - workloadKiB : ReadMemAvailableKiB();
-            // A few watched pids are read every sample (precise kill-to-freed times); many only every 5th.
-            if (watched.Length <= 8 || n % 5 == 0)
+            // Every watched pid is read every sample (a statm read costs microseconds), so a victim's memory going
+            // away is timed to the sample, and a kill that came before it is told apart.
             {
                 lock (_lock)
                 {

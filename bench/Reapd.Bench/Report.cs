@@ -166,8 +166,11 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
         other workers keep allocating). **kill → freed in the cgroup**: the same on the workload cgroup's usage, which
         does not lag as MemAvailable can. **victims killed**: kills of the intended victim (or of fork-storm workers),
         summed over runs. **extra kills**: kills of a process that should have lived (the small hog, the decoy, the
-        fork storm's parent or a short-lived child), fork-storm kills issued before the previous victim's memory was
-        back, and any kill outside the workload by the daemon (the ballast included), summed over runs. **kernel OOM
+        fork storm's parent or a short-lived child, the FUSE server), kills issued before the previous victim's memory
+        was back ("premature", as the runner samples it: every ~2 ms, later when the CPUs are busy, so a kill within a
+        few ms of the previous victim's memory going can be flagged), and any kill outside the workload by the daemon
+        (the ballast included), summed over runs. SIGKILLs the kernel's OOM killer sent that the tracepoint did not
+        show are taken from its "Killed process" lines in /dev/kmsg (their clock offset is measured at start). **kernel OOM
         kills**: the workload cgroup's memory.oom_control oom_kill, summed (the per-run table also shows the
         machine-wide /proc/vmstat oom_kill delta, which can include other users' memory-cgroup OOMs). "[k of n]": only k
         runs had a value (e.g. memory never came back within the run). Median over runs, range in brackets.

@@ -7,7 +7,7 @@ internal static class RunAnalysis
     public const double BackShare = 0.8;
 
     public static void Fill(RunResult r, MemorySample[] all, List<SignalEvent> events, bool traceAvailable, Workload workload,
-        ChildProcess? daemon, string daemonName, int ballastPid, MemorySampler sampler)
+        ChildProcess? daemon, string daemonName, int ballastPid, MemorySampler sampler, Dictionary<int, double> kernelLogKills)
     {
         var samples = all.Where(s => s.TimeS >= r.StartS - 0.5 && s.TimeS <= r.EndS + 0.01).ToArray();
         r.Samples = samples;
@@ -71,12 +71,32 @@ internal static class RunAnalysis
         {
             r.SignalSource = "runner's observation of its children's deaths";
         }
-        // Deaths the trace did not show (no tracefs): children killed by SIGKILL, and the fork storm's workers.
+        // Kernel OOM kills of workload processes that the tracepoint missed, from the kernel's own log.
+        foreach (var (pid, timeS) in kernelLogKills)
+        {
+            string role = pid == ballastPid ? "ballast" : workload.RoleOf(pid);
+            if (timeS >= r.StartS - 0.5 && timeS <= r.EndS + 0.5 && seen.Add(pid))
+            {
+                if (role.Length == 0 || role == "ballast")
+                {
+                    if (role == "ballast")
+                    {
+                        r.OutsiderKills.Add($"SIGKILL ballast {pid} by kernel (kmsg)");
+                    }
+                    continue;
+                }
+                r.Kills.Add(new KillRecord(timeS, pid, role, "kernel", sampler.LastRssKiB(pid), FromTrace: false));
+            }
+        }
+        // Deaths neither showed (no tracefs): children killed by SIGKILL, and the fork storm's workers.
         foreach (var p in workload.Processes)
         {
             if (p.TerminatingSignal == Libc.SIGKILL && p.ExitSeenS <= r.EndS && seen.Add(p.Pid))
             {
-                r.Kills.Add(new KillRecord(p.ExitSeenS, p.Pid, workload.RoleOf(p.Pid), "observed", sampler.LastRssKiB(p.Pid), FromTrace: false));
+                // No trace event: the runner saw the death (later than the signal). With no daemon and a kernel OOM
+                // kill counted in the cgroup, the kernel did it.
+                string by = daemon is null && r.KernelOomKills > 0 ? "kernel (observed)" : "observed";
+                r.Kills.Add(new KillRecord(p.ExitSeenS, p.Pid, workload.RoleOf(p.Pid), by, sampler.LastRssKiB(p.Pid), FromTrace: false));
             }
             foreach (var (timeS, line) in p.Lines)
             {

@@ -83,15 +83,17 @@ internal sealed partial class SignalTrace : IDisposable
         }
     }
 
-    /// <summary>Every event in the buffer since the last <see cref="Clear"/>.</summary>
-    public List<SignalEvent> Read()
+    /// <summary>Every event in the buffer since the last <see cref="Clear"/>, and the buffer's text as read.</summary>
+    public List<SignalEvent> Read(out string[] rawLines)
     {
         var events = new List<SignalEvent>();
+        rawLines = [];
         if (!Available)
         {
             return events;
         }
-        foreach (string line in File.ReadAllLines(Path.Combine(_instance, "trace")))
+        rawLines = File.ReadAllLines(Path.Combine(_instance, "trace"));
+        foreach (string line in rawLines)
         {
             if (line.StartsWith('#'))
             {

@@ -1,14 +1,15 @@
 /* forkstorm: many small processes competing for memory, with constant process churn.
  *
  *   forkstorm --workers N --mib-each S --rate-mib-s R [--churn-per-s C] [--page 4k|thp] [--cgroup-procs FILE]
- *             [--adj A]
+ *             [--adj A] [--ignore-term]
  *
  * Sets its own oom_score_adj (default 1000; the children inherit it), optionally joins a cgroup (so every child is
  * in it too), then forks N workers. Each worker maps and touches S MiB of private anonymous memory in 2 MiB steps
  * (4 KiB pages, or transparent huge pages with --page thp: fresh 4 KiB faults are slow in a VM), paced so that all
  * workers together grow at R MiB/s, then holds its memory until killed. Meanwhile the
  * parent forks C short-lived children per second (each touches 1 MiB and exits at once), so an OOM killer scanning
- * /proc sees pids appear and vanish under it. The parent itself holds almost nothing.
+ * /proc sees pids appear and vanish under it. The parent itself holds almost nothing. With --ignore-term the parent
+ * and every child ignore SIGTERM (so a SIGKILL is what ends any of them).
  * Lines on stdout (flushed): "worker <pid> start", "worker <pid> ready <MiB>", "worker <pid> dead signal <n>" or
  * "worker <pid> dead exit <n>", "forkstorm <pid> ready" once every worker is started.
  * Exit codes: 2 bad arguments, 3 setup failed. It runs until killed (the runner ends it and its workers).
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
 {
     long workers = -1, mib_each = -1, adj = 1000;
     double rate = 0, churn = 0;
+    int ignore_term = 0;
     const char *cgroup_procs = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -104,11 +106,12 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--page") && v && (!strcmp(v, "thp") || !strcmp(v, "4k"))) { use_thp = !strcmp(v, "thp"); i++; }
         else if (!strcmp(a, "--cgroup-procs") && v) { cgroup_procs = v; i++; }
         else if (!strcmp(a, "--adj") && v) { adj = atol(v); i++; }
+        else if (!strcmp(a, "--ignore-term")) ignore_term = 1;
         else { workers = -1; break; }
     }
     if (workers <= 0 || workers > 4096 || mib_each <= 0 || rate <= 0 || churn < 0 || adj < -1000 || adj > 1000) {
         fprintf(stderr, "usage: forkstorm --workers N --mib-each S --rate-mib-s R [--churn-per-s C] "
-                        "[--page 4k|thp] [--cgroup-procs FILE] [--adj A]\n");
+                        "[--page 4k|thp] [--cgroup-procs FILE] [--adj A] [--ignore-term]\n");
         return 2;
     }
     char text[32];
@@ -124,6 +127,8 @@ int main(int argc, char **argv)
             return 3;
         }
     }
+    if (ignore_term)
+        signal(SIGTERM, SIG_IGN); /* inherited by every child: SIG_IGN survives fork */
     setvbuf(stdout, NULL, _IOLBF, 0);
     double per_worker_rate = rate / workers;
     for (long i = 0; i < workers; i++) {
