@@ -63,6 +63,11 @@ internal sealed class BenchRunner : IDisposable
             Console.Error.WriteLine($"bench: needs the cgroup v1 memory controller at {WorkloadCgroup.V1MemoryMount}");
             return 3;
         }
+        if (OtherOomKillers() is { Length: > 0 } others)
+        {
+            Console.Error.WriteLine($"bench: another OOM killer is running ({others}); stop it first, it would act in every run");
+            return 1;
+        }
         Directory.CreateDirectory(_rawDir);
         var programs = BuildPrograms();
         var daemons = ChooseDaemons(out var unavailable);
@@ -176,6 +181,27 @@ internal sealed class BenchRunner : IDisposable
             }
         }
         return list;
+    }
+
+    /// <summary>earlyoom, nohang or an oomd already running (a packaged service, say), which would act in every run.</summary>
+    private static string OtherOomKillers()
+    {
+        var found = new List<string>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            string name = Path.GetFileName(dir);
+            if (!int.TryParse(name, CultureInfo.InvariantCulture, out int pid))
+            {
+                continue;
+            }
+            string comm = (ProcFiles.TryRead(Path.Combine(dir, "comm")) ?? "").Trim();
+            string cmdline = (ProcFiles.TryRead(Path.Combine(dir, "cmdline")) ?? "").Replace('\0', ' ');
+            if (comm is "earlyoom" or "systemd-oomd" or "oomd" || (cmdline.Contains("/usr/sbin/nohang", StringComparison.Ordinal) && cmdline.Contains("--monitor", StringComparison.Ordinal)))
+            {
+                found.Add($"{comm} pid {pid}");
+            }
+        }
+        return string.Join(", ", found);
     }
 
     private static bool OnPath(string name) =>
