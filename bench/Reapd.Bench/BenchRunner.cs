@@ -12,7 +12,7 @@ namespace Reapd.Bench;
 internal sealed class BenchRunner : IDisposable
 {
     /// <summary>System-wide: how far above the kill line each run starts (the ballast holds the rest).</summary>
-    public const long RampAboveKillLineKiB = 3584L * 1024;
+    public const long RampAboveKillLineKiB = 3072L * 1024;
 
     /// <summary>Quick mode: the workload cgroup's limit.</summary>
     private const long QuickLimitBytes = 512L << 20;

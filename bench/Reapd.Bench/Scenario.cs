@@ -12,7 +12,7 @@ internal abstract class Scenario
     public abstract string Description { get; }
 
     /// <summary>How long to keep watching after the end condition, to see a second (spurious) kill.</summary>
-    public virtual double TailS => 3;
+    public virtual double TailS => 2;
 
     /// <summary>Hard limit of one run, from the workload's start.</summary>
     public virtual double TimeoutS => 40;
