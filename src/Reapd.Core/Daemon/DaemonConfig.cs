@@ -1,0 +1,100 @@
+namespace Reapd.Core.Daemon;
+
+/// <summary>
+/// What `reapd run` acts on, with built-in defaults so that it works with no file and no flag. docs/daemon.md gives
+/// the reasons for each default; the short version is in the comments here.
+/// </summary>
+public sealed record DaemonConfig
+{
+    /// <summary>
+    /// SIGTERM the top candidate when available memory is at or below this share of the total (earlyoom's default
+    /// too). Low enough that a busy machine with a big page cache is left alone, high enough to leave the victim
+    /// seconds to exit cleanly while an allocator at 1 GiB/s eats the band between here and the kill level.
+    /// </summary>
+    public double TermPercent { get; init; } = 10;
+
+    /// <summary>
+    /// SIGKILL (and reap) at or below this share. 5 % of the limit is still well above the point where the kernel's
+    /// own reclaim stalls every task (the OOM killer runs at zero reclaimable memory), so reapd acts first.
+    /// </summary>
+    public double KillPercent { get; init; } = 5;
+
+    /// <summary>
+    /// How long a SIGTERMed victim gets to exit before SIGKILL. 3 s lets a service flush and exit; crossing the kill
+    /// level cuts it short, so the grace never costs memory the machine does not have.
+    /// </summary>
+    public long GraceMs { get; init; } = 3000;
+
+    /// <summary>
+    /// Upper bound on how long a killed victim keeps the settle gate closed when the memory does not show its
+    /// release. A reaped 4 GiB process is back in well under a second (kernel.md D.2, even CPU-starved: under 2 s);
+    /// 5 s covers that with margin and still lets a second, real emergency be served within seconds.
+    /// </summary>
+    public long SettleTimeoutMs { get; init; } = 5000;
+
+    /// <summary>
+    /// A full memory stall (every non-idle task waiting on memory) for at least this share of
+    /// <see cref="PsiFullWindowMs"/> is a kill condition of its own; null turns it off. The default is conservative:
+    /// 60 % of 10 s, measured from the exact stall counters, restarted after every kill. That catches a machine that
+    /// thrashes its working set while MemAvailable still counts that cache as free, and never fires on a machine
+    /// that is merely busy: a full stall of 6 s out of 10 s means nothing useful is running.
+    /// </summary>
+    public double? PsiFullPercent { get; init; } = 60;
+
+    /// <summary>The window of the full-stall condition (a multiple of 2 s, which PSI triggers accept without CAP_SYS_RESOURCE).</summary>
+    public long PsiFullWindowMs { get; init; } = 10_000;
+
+    /// <summary>
+    /// After process_mrelease answered ESRCH, how long the pidfd may stay unreadable with the memory not moving
+    /// before reapd calls the victim stuck in __mmput (kernel.md D.4). A normal exit past exit_mm becomes readable
+    /// in tens of ms; a CPU-starved one frees memory while it goes, which this also checks.
+    /// </summary>
+    public long StuckGraceMs { get; init; } = 1000;
+
+    /// <summary>Longest sleep between two samples when memory is plentiful (idle cost: one sample a second).</summary>
+    public int MaxIntervalMs { get; init; } = 1000;
+
+    /// <summary>Shortest sleep between two samples, reached only right above a threshold.</summary>
+    public int MinIntervalMs { get; init; } = 1;
+
+    /// <summary>Interval while a victim is in flight: the gate watches its memory come back.</summary>
+    public int InFlightIntervalMs { get; init; } = 10;
+
+    /// <summary>
+    /// The fastest allocation the sampling interval is sized for: 8 GiB/s, above the 7 GiB/s measured here with
+    /// transparent huge pages. At that rate the headroom left can at most halve between two samples.
+    /// </summary>
+    public long AssumedAllocationBytesPerSecond { get; init; } = 8L << 30;
+
+    /// <summary>Process names (comm) never chosen, in addition to what is never a candidate anyway.</summary>
+    public IReadOnlyList<string> ProtectedNames { get; init; } = [];
+
+    /// <summary>Do everything (sense, decide, choose, log) except send signals and reap.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>A description of the first invalid setting, or null when the configuration is usable.</summary>
+    public string? Validate()
+    {
+        if (!(TermPercent > 0 && TermPercent < 100))
+        {
+            return $"term level {TermPercent} % must be above 0 and below 100";
+        }
+        if (!(KillPercent > 0 && KillPercent <= TermPercent))
+        {
+            return $"kill level {KillPercent} % must be above 0 and at most the term level {TermPercent} %";
+        }
+        if (GraceMs < 0)
+        {
+            return "the SIGTERM grace must not be negative";
+        }
+        if (SettleTimeoutMs <= 0)
+        {
+            return "the settle timeout must be positive";
+        }
+        if (PsiFullPercent is double psi && !(psi > 0 && psi <= 100))
+        {
+            return $"the PSI full-stall level {psi} % must be above 0 and at most 100";
+        }
+        return null;
+    }
+}

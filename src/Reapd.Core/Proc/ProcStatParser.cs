@@ -1,0 +1,67 @@
+namespace Reapd.Core.Proc;
+
+/// <summary>
+/// Parses /proc/PID/stat. The comm (field 2) may hold spaces, '(' , ')' and newlines, so it is the text between the
+/// first '(' and the LAST ')' (fs/proc/array.c do_task_stat prints the comm raw); the other fields follow, one space
+/// apart.
+/// </summary>
+public static class ProcStatParser
+{
+    public static bool TryParse(ReadOnlySpan<byte> text, out ProcStat stat)
+    {
+        stat = default;
+        int open = text.IndexOf((byte)'(');
+        int close = text.LastIndexOf((byte)')');
+        if (open < 1 || close < open)
+        {
+            return false;
+        }
+        if (!Ascii.TryParseInt32(text[..open].TrimEnd((byte)' '), out stat.Pid))
+        {
+            return false;
+        }
+        stat.Name = new ProcessName(text[(open + 1)..close]);
+
+        // After ") " comes field 3. Walk the fields once, keeping the ones needed.
+        ReadOnlySpan<byte> rest = text[(close + 1)..];
+        int field = 2;
+        while (true)
+        {
+            rest = rest.TrimStart((byte)' ');
+            if (rest.IsEmpty)
+            {
+                break;
+            }
+            field++;
+            int end = rest.IndexOfAny((byte)' ', (byte)'\n');
+            ReadOnlySpan<byte> value = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            bool ok = field switch
+            {
+                3 => TryParseState(value, out stat.State),
+                4 => Ascii.TryParseInt32(value, out stat.ParentPid),
+                9 => Ascii.TryParseUInt32(value, out stat.Flags),
+                20 => Ascii.TryParseInt32(value, out stat.NumThreads),
+                22 => Ascii.TryParseUInt64(value, out stat.StartTimeTicks),
+                23 => Ascii.TryParseUInt64(value, out stat.VsizeBytes),
+                24 => Ascii.TryParseInt64(value, out stat.RssPages),
+                _ => true,
+            };
+            if (!ok)
+            {
+                return false;
+            }
+            if (field == 24)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool TryParseState(ReadOnlySpan<byte> value, out byte state)
+    {
+        state = value.Length == 1 ? value[0] : (byte)0;
+        return state != 0;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Reapd.Core.Selection;
+
+/// <summary>Why a process is never chosen as a victim (DESIGN.md, Selector). None = a candidate.</summary>
+public enum ExclusionReason : byte
+{
+    None = 0,
+    /// <summary>PID 1: killing init takes the machine (or the container) down.</summary>
+    Init,
+    /// <summary>A kernel thread (PF_KTHREAD): no user memory, cannot be killed.</summary>
+    KernelThread,
+    /// <summary>reapd itself.</summary>
+    Self,
+    /// <summary>Zombie or exiting: it no longer holds an mm, so killing it frees nothing.</summary>
+    NoMemory,
+    /// <summary>oom_score_adj -1000: the owner asked that it never be killed (OOM_SCORE_ADJ_MIN).</summary>
+    OomScoreAdjMin,
+    /// <summary>Its name is in the configured protected set.</summary>
+    Protected,
+}

@@ -1,0 +1,30 @@
+namespace Reapd.Core.Selection;
+
+/// <summary>One human line per exclusion reason, for `reapd ls` and the daemon's log.</summary>
+public static class ExclusionReasonText
+{
+    public static string Describe(this ExclusionReason reason) => reason switch
+    {
+        ExclusionReason.None => "candidate",
+        ExclusionReason.Init => "PID 1 (init): killing it would take the whole machine or container down",
+        ExclusionReason.KernelThread => "kernel thread (PF_KTHREAD): it has no user memory and cannot be killed",
+        ExclusionReason.Self => "reapd itself",
+        ExclusionReason.NoMemory => "zombie or exiting: it holds no mm any more, so killing it frees nothing",
+        ExclusionReason.OomScoreAdjMin => "oom_score_adj -1000: marked as never to be killed",
+        ExclusionReason.Protected => "protected by name in the configuration",
+        _ => "unknown reason " + ((int)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A short stable token for machine output (JSON, logs).</summary>
+    public static string Token(this ExclusionReason reason) => reason switch
+    {
+        ExclusionReason.None => "none",
+        ExclusionReason.Init => "init",
+        ExclusionReason.KernelThread => "kernel-thread",
+        ExclusionReason.Self => "self",
+        ExclusionReason.NoMemory => "no-mm",
+        ExclusionReason.OomScoreAdjMin => "oom-score-adj-min",
+        ExclusionReason.Protected => "protected",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,145 @@
+using Reapd.Core.Proc;
+
+namespace Reapd.Linux.Proc;
+
+/// <summary>
+/// Reads ROOT/PID/{stat,status,oom_score_adj,cmdline,cgroup} into one preallocated buffer and parses them with the
+/// pure parsers: no allocation per read. A process that exits mid-read is <see cref="ProcReadOutcome.Gone"/>, a
+/// normal outcome. Files are opened and closed per read, never held across a kill (kernel.md C.8: a reader of
+/// cmdline takes an mm reference and could end up running the victim's last mmput). Not thread-safe.
+/// </summary>
+public sealed class ProcessReader
+{
+    private const int BufferBytes = 16 * 1024;
+
+    private readonly byte[] _root;
+    private readonly byte[] _buffer = new byte[BufferBytes];
+
+    public ProcessReader(string procRoot = "/proc")
+    {
+        ProcRoot = procRoot;
+        _root = KernelFile.RootBytes(procRoot);
+    }
+
+    public string ProcRoot { get; }
+
+    internal ReadOnlySpan<byte> RootBytes => _root;
+
+    public ProcReadOutcome TryReadStat(int pid, out ProcStat stat)
+    {
+        ProcReadOutcome outcome = Read(pid, "stat"u8, out ReadOnlySpan<byte> text);
+        if (outcome != ProcReadOutcome.Ok)
+        {
+            stat = default;
+            return outcome;
+        }
+        // An exiting process can leave an empty file behind between open and read: that is the race, not garbage.
+        if (text.IsEmpty)
+        {
+            stat = default;
+            return ProcReadOutcome.Gone;
+        }
+        return ProcStatParser.TryParse(text, out stat) ? ProcReadOutcome.Ok : ProcReadOutcome.Malformed;
+    }
+
+    public ProcReadOutcome TryReadStatus(int pid, out ProcStatus status)
+    {
+        ProcReadOutcome outcome = Read(pid, "status"u8, out ReadOnlySpan<byte> text);
+        if (outcome != ProcReadOutcome.Ok)
+        {
+            status = default;
+            return outcome;
+        }
+        if (text.IsEmpty)
+        {
+            status = default;
+            return ProcReadOutcome.Gone;
+        }
+        return ProcStatusParser.TryParse(text, out status) ? ProcReadOutcome.Ok : ProcReadOutcome.Malformed;
+    }
+
+    public ProcReadOutcome TryReadOomScoreAdj(int pid, out int oomScoreAdj)
+    {
+        ProcReadOutcome outcome = Read(pid, "oom_score_adj"u8, out ReadOnlySpan<byte> text);
+        if (outcome != ProcReadOutcome.Ok)
+        {
+            oomScoreAdj = 0;
+            return outcome;
+        }
+        if (text.IsEmpty)
+        {
+            oomScoreAdj = 0;
+            return ProcReadOutcome.Gone;
+        }
+        return OomScoreAdjParser.TryParse(text, out oomScoreAdj) ? ProcReadOutcome.Ok : ProcReadOutcome.Malformed;
+    }
+
+    /// <summary>Copies the raw cmdline (NUL-separated, possibly cut to the destination's size; empty for kernel threads).</summary>
+    public ProcReadOutcome TryReadCmdline(int pid, Span<byte> destination, out int length)
+    {
+        length = 0;
+        ProcReadOutcome outcome = Read(pid, "cmdline"u8, out ReadOnlySpan<byte> text, allowFull: true);
+        if (outcome != ProcReadOutcome.Ok)
+        {
+            return outcome;
+        }
+        length = Math.Min(text.Length, destination.Length);
+        text[..length].CopyTo(destination);
+        return ProcReadOutcome.Ok;
+    }
+
+    /// <summary>Copies the raw /proc/PID/cgroup; parse it with <see cref="ProcCgroupParser"/>.</summary>
+    public ProcReadOutcome TryReadCgroup(int pid, Span<byte> destination, out int length)
+    {
+        length = 0;
+        ProcReadOutcome outcome = Read(pid, "cgroup"u8, out ReadOnlySpan<byte> text);
+        if (outcome != ProcReadOutcome.Ok)
+        {
+            return outcome;
+        }
+        if (text.Length > destination.Length)
+        {
+            return ProcReadOutcome.Malformed;
+        }
+        text.CopyTo(destination);
+        length = text.Length;
+        return ProcReadOutcome.Ok;
+    }
+
+    /// <summary>The v1 memory cgroup path of a process ("/" for the root), allocating: for commands, not the scan.</summary>
+    public ProcReadOutcome TryReadMemoryCgroupPath(int pid, out string? path)
+    {
+        path = null;
+        Span<byte> text = stackalloc byte[4096];
+        ProcReadOutcome outcome = TryReadCgroup(pid, text, out int length);
+        if (outcome != ProcReadOutcome.Ok)
+        {
+            return outcome;
+        }
+        if (!ProcCgroupParser.TryFindV1(text[..length], "memory"u8, out ReadOnlySpan<byte> found))
+        {
+            return ProcReadOutcome.Malformed;
+        }
+        path = System.Text.Encoding.UTF8.GetString(found);
+        return ProcReadOutcome.Ok;
+    }
+
+    /// <summary>Does ROOT/PID exist right now?</summary>
+    public bool Exists(int pid)
+    {
+        return TryReadStat(pid, out _) == ProcReadOutcome.Ok;
+    }
+
+    private ProcReadOutcome Read(int pid, ReadOnlySpan<byte> leaf, out ReadOnlySpan<byte> text, bool allowFull = false)
+    {
+        Span<byte> path = stackalloc byte[KernelFile.PathBufferBytes];
+        KernelFile.PidPath(path, _root, pid, leaf);
+        ProcReadOutcome outcome = KernelFile.ReadAll(path, _buffer, out int length);
+        if (outcome == ProcReadOutcome.Malformed && allowFull)
+        {
+            outcome = ProcReadOutcome.Ok;
+        }
+        text = outcome == ProcReadOutcome.Ok ? _buffer.AsSpan(0, length) : default;
+        return outcome;
+    }
+}

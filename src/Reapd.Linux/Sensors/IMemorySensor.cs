@@ -1,0 +1,19 @@
+using Reapd.Core.Daemon;
+
+namespace Reapd.Linux.Sensors;
+
+/// <summary>
+/// Reads the guarded scope into a <see cref="MemorySample"/>: files opened once, re-read with pread into
+/// preallocated buffers, so a warm read allocates nothing. One reader thread.
+/// </summary>
+public interface IMemorySensor : IDisposable
+{
+    /// <summary>What is guarded, for the start event ("system", "cgroup v1 /sys/fs/cgroup/memory/x").</summary>
+    string Description { get; }
+
+    /// <summary>The PSI file for triggers (/proc/pressure/memory, cgroup2 memory.pressure), or null where there is none (cgroup v1).</summary>
+    string? PressurePath { get; }
+
+    /// <summary>Takes one reading at <paramref name="timeMs"/>; false when a file could not be read or parsed (the scope vanished).</summary>
+    bool TryRead(long timeMs, out MemorySample sample);
+}

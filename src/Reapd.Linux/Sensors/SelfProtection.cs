@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+
+namespace Reapd.Linux.Sensors;
+
+/// <summary>
+/// What reapd does to itself before guarding anything: lock its memory so it never waits on a major fault under
+/// the pressure it answers; lower its own oom_score_adj so the kernel takes it last; raise its CPU priority so a
+/// starved machine still runs the reaper (kernel.md D.2). Each step is best effort and reported, never fatal.
+/// </summary>
+public static class SelfProtection
+{
+    /// <summary>
+    /// -900, not -1000: the kernel then practically never picks reapd (its badness clamps to 1 page while anything
+    /// else holds memory), yet a reapd that itself ran away with most of memory can still be killed; -1000 would
+    /// make a leaking reapd the one process nothing can stop. systemd-oomd makes the same choice.
+    /// </summary>
+    public const int OwnOomScoreAdj = -900;
+
+    /// <summary>mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT), retried without MCL_ONFAULT (before 4.4). Returns what was locked, or why not.</summary>
+    public static string LockMemory()
+    {
+        if (Interop.mlockall(Interop.MCL_CURRENT | Interop.MCL_FUTURE | Interop.MCL_ONFAULT) == 0)
+        {
+            return "locked (current, future, on fault)";
+        }
+        Interop.Errno first = Interop.LastErrno;
+        if (Interop.mlockall(Interop.MCL_CURRENT | Interop.MCL_FUTURE) == 0)
+        {
+            return $"locked (current, future; MCL_ONFAULT refused: {first})";
+        }
+        return $"not locked: {Interop.LastErrno}";
+    }
+
+    /// <summary>Writes <see cref="OwnOomScoreAdj"/> to /proc/self/oom_score_adj (lowering needs CAP_SYS_RESOURCE). Returns the result.</summary>
+    public static string LowerOomScoreAdj()
+    {
+        int fd = KernelTextFile.Open("/proc/self/oom_score_adj", Interop.O_WRONLY, out int errno);
+        if (fd < 0)
+        {
+            return $"unchanged: open failed ({(Interop.Errno)errno})";
+        }
+        try
+        {
+            errno = KernelTextFile.Write(fd, OwnOomScoreAdj.ToString(CultureInfo.InvariantCulture));
+            return errno == 0
+                ? OwnOomScoreAdj.ToString(CultureInfo.InvariantCulture)
+                : $"unchanged: {(Interop.Errno)errno}{((Interop.Errno)errno == Interop.Errno.EACCES ? " (lowering needs CAP_SYS_RESOURCE)" : "")}";
+        }
+        finally
+        {
+            _ = Interop.close(fd);
+        }
+    }
+
+    /// <summary>nice -20 for the whole process (best effort: needs CAP_SYS_NICE).</summary>
+    public static string RaisePriority() =>
+        Interop.setpriority(Interop.PRIO_PROCESS, 0, -20) == 0 ? "nice -20" : $"nice unchanged: {Interop.LastErrno}";
+
+    /// <summary>The oom_score_adj reapd runs with now (for the start event).</summary>
+    public static string CurrentOomScoreAdj()
+    {
+        try
+        {
+            return Encoding.ASCII.GetString(File.ReadAllBytes("/proc/self/oom_score_adj")).Trim();
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+}
