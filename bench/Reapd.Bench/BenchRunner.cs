@@ -311,7 +311,7 @@ internal sealed class BenchRunner : IDisposable
                 {
                     doneAt = now;
                 }
-                if (!double.IsNaN(doneAt) && now > doneAt + (_options.Quick ? Math.Min(scenario.TailS, 2) : scenario.TailS))
+                if (!double.IsNaN(doneAt) && now > doneAt + scenario.TailS)
                 {
                     break;
                 }

@@ -84,8 +84,12 @@ internal sealed class BlockedExitScenario : Scenario
                     return true;
                 }
                 var pusher = Processes.Count > 1 ? Processes[1] : null;
-                var ready = pusher?.Lines.FirstOrDefault(l => l.Line.Contains(" ready ", StringComparison.Ordinal));
-                return pusher is { HasExited: true } || (ready is { } r && Clock.NowS > r.TimeS + 5);
+                if (pusher is null)
+                {
+                    return false;
+                }
+                var ready = pusher.Lines.Where(l => l.Line.Contains(" ready ", StringComparison.Ordinal)).Select(l => l.TimeS).DefaultIfEmpty(double.NaN).First();
+                return pusher.HasExited || Clock.NowS > ready + 5;
             }
         }
 

@@ -17,6 +17,8 @@ internal static partial class Libc
     private static partial long sysconf(int name);
 
     public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
+    public const int O_TRUNC = 0x200;
     public const int O_NONBLOCK = 0x800;
     public const int SEEK_END = 2;
 

@@ -74,12 +74,17 @@ internal sealed partial class SignalTrace : IDisposable
         return p.ExitCode == 0 && File.Exists(Path.Combine(root, "trace"));
     }
 
-    /// <summary>Empties the instance's buffer (start of a run).</summary>
+    /// <summary>Empties the instance's buffer (start of a run). tracefs clears it on an open with O_TRUNC
+    /// (tracing_open in kernel/trace/trace.c); an ftruncate, which .NET may use instead, does nothing there.</summary>
     public void Clear()
     {
         if (Available)
         {
-            File.WriteAllText(Path.Combine(_instance, "trace"), "");
+            int fd = Libc.open(Path.Combine(_instance, "trace"), Libc.O_WRONLY | Libc.O_TRUNC);
+            if (fd >= 0)
+            {
+                Libc.close(fd);
+            }
         }
     }
 
