@@ -320,13 +320,14 @@ internal sealed class BenchRunner : IDisposable
                     r.TimedOut = true;
                     break;
                 }
-                // Safety valve: nothing of ours left to kill and memory still below the SIGTERM line for a second (time
-                // for the victim's memory to come back, and for a daemon to show a wrong second kill): give memory back
-                // before a daemon turns to processes the runner did not start. Until then the ballast, the biggest
-                // process after the hogs, is what a killer would take next.
-                bool short_ = _ballast != null && sampler.Latest.AvailableKiB < scope.TermLineKiB + 256 * 1024 && !workload.AnyKillableAlive;
-                shortSince = short_ ? (double.IsNaN(shortSince) ? now : shortSince) : double.NaN;
-                if (short_ && now - shortSince > 1.0 && now - lastValve > 0.3 && _ballast!.IsAlive && _ballast.HeldMiB > 0)
+                // Safety valve: nothing of ours is left to kill and memory is below the SIGTERM line. After 150 ms (time
+                // for a killed victim's memory to come back; longer would let a daemon move on to processes the runner
+                // did not start: other users' test hogs at adj 1000 outrank the ballast) give memory back, 1 GiB at a
+                // time, until memory is 512 MiB above the SIGTERM line.
+                bool exposed = _ballast != null && !workload.AnyKillableAlive
+                    && sampler.Latest.AvailableKiB < scope.TermLineKiB + (double.IsNaN(r.SafetyValveS) ? 0 : 512 * 1024);
+                shortSince = exposed ? (double.IsNaN(shortSince) ? now : shortSince) : double.NaN;
+                if (exposed && now - shortSince > 0.15 && now - lastValve > 0.1 && _ballast!.IsAlive && _ballast.HeldMiB > 0)
                 {
                     _ballast.Set(_ballast.HeldMiB - 1024);
                     lastValve = now;

@@ -129,6 +129,11 @@ internal static class RunAnalysis
                 long wantUsage = before.WorkloadUsageKiB - (long)(k.RssKiB * BackShare);
                 k.FreedS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.WorkloadUsageKiB <= wantUsage);
             }
+            if (!double.IsNaN(r.SafetyValveS) && !(k.MemoryBackS < r.SafetyValveS))
+            {
+                // The valve's released ballast shows up as available memory: only the cgroup's usage still tells.
+                k.MemoryBackS = k.Role == "worker" ? k.MemoryBackS : k.FreedS;
+            }
             if (previous != null && (double.IsNaN(previous.MemoryBackS) || k.TimeS < previous.MemoryBackS))
             {
                 k.Premature = true;
