@@ -11,9 +11,6 @@ namespace Reapd.Bench;
 /// </summary>
 internal sealed class BenchRunner : IDisposable
 {
-    /// <summary>System-wide: how far above the kill line each run starts (the ballast holds the rest).</summary>
-    public const long RampAboveKillLineKiB = 3072L * 1024;
-
     /// <summary>Quick mode: the workload cgroup's limit.</summary>
     private const long QuickLimitBytes = 512L << 20;
 
@@ -94,7 +91,7 @@ internal sealed class BenchRunner : IDisposable
             }
             if (!_options.Quick && scenarios.Count > 0 && !_cancel.IsCancellationRequested)
             {
-                if (!FitBallast(scope, programs, out string? why))
+                if (!FitBallast(scope, programs, scenarios[0].RampAboveKillLineKiB, out string? why))
                 {
                     Console.Error.WriteLine("bench: " + why);
                     return 1;
@@ -222,12 +219,11 @@ internal sealed class BenchRunner : IDisposable
         return new NativeBinaries(hog, storm, ballast, sigblock, NativePrograms.Build(_root, "tests/native/fuse_stuck.c", "-pthread"), null);
     }
 
-    /// <summary>System-wide: sets the ballast so that available memory sits <see cref="RampAboveKillLineKiB"/>
-    /// above the kill line. Refuses (false) when the machine cannot give that much even with no ballast.</summary>
-    private bool FitBallast(BenchScope scope, NativeBinaries programs, out string? why)
+    /// <summary>System-wide: sets the ballast so that available memory sits the scenario's ramp above the kill line. Refuses (false) when the machine cannot give that much even with no ballast.</summary>
+    private bool FitBallast(BenchScope scope, NativeBinaries programs, long rampAboveKillLineKiB, out string? why)
     {
         why = null;
-        long target = scope.KillLineKiB + RampAboveKillLineKiB;
+        long target = scope.KillLineKiB + rampAboveKillLineKiB;
         if (_ballast is { IsAlive: false })
         {
             Console.WriteLine("bench: the ballast was killed; starting a new one");
@@ -281,7 +277,7 @@ internal sealed class BenchRunner : IDisposable
                 return r;
             }
         }
-        else if (!FitBallast(scope, programs, out string? why))
+        else if (!FitBallast(scope, programs, scenario.RampAboveKillLineKiB, out string? why))
         {
             r.Skipped = why;
             return r;

@@ -27,6 +27,9 @@ internal sealed class BlockedExitScenario : Scenario
 
     public override double TimeoutS => 60;
 
+    /// <summary>The sizes below need the victim well above the gap between the lines: 0.55 × 3 GiB against 1.2 GiB.</summary>
+    public override long RampAboveKillLineKiB => 3072L * 1024;
+
     public override string? SkipReason(NativeBinaries programs, BenchScope scope) => programs.FuseStuckMissing;
 
     public override Workload Start(ScenarioContext c)
@@ -73,7 +76,7 @@ internal sealed class BlockedExitScenario : Scenario
 
         public required string MountDir { get; init; }
 
-        /// <summary>The victim is dead or dying, or nothing acted for 5 s after the pusher finished (the kernel
+        /// <summary>The victim is dead or dying, or nothing acted for 2 s after the pusher finished (the kernel
         /// alone does nothing while available memory stays above zero).</summary>
         public override bool Done
         {
@@ -89,7 +92,7 @@ internal sealed class BlockedExitScenario : Scenario
                     return false;
                 }
                 var ready = pusher.Lines.Where(l => l.Line.Contains(" ready ", StringComparison.Ordinal)).Select(l => l.TimeS).DefaultIfEmpty(double.NaN).First();
-                return pusher.HasExited || Clock.NowS > ready + 5;
+                return pusher.HasExited || Clock.NowS > ready + 2;
             }
         }
 

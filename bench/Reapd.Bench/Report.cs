@@ -12,15 +12,13 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
 
     private readonly StringBuilder _summary = new();
 
-    private string BenchScopeRampNote => $"{(scope.KillLineKiB + BenchRunner.RampAboveKillLineKiB) / 1024} MiB";
-
     private string Header =>
         $"Mode: **{(options.Quick ? "quick" : "full")}**; scope: {scope.Describe}. Lines for every daemon: SIGTERM below "
         + $"{BenchScope.TermPercent} % ({scope.TermLineKiB / 1024} MiB available), SIGKILL below {BenchScope.KillPercent} % "
         + $"({scope.KillLineKiB / 1024} MiB). Kill times from {signalSource}. Run {startedUtc:yyyy-MM-dd HH:mm}–{endedUtc:HH:mm} UTC on "
         + $"Linux {Environment.OSVersion.Version}, {Environment.ProcessorCount} CPUs, {ProcFiles.MemTotalKiB / 1024} MiB RAM, no swap."
         + (ballastAdj is int adj
-            ? $" A ballast process held all but the last {BenchScopeRampNote} of available memory, at oom_score_adj {adj}"
+            ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the blocked-exit scenario), at oom_score_adj {adj}"
               + (adj == -1000 ? " (no killer may pick it)." : " (root here lacks CAP_SYS_RESOURCE, so -1000 was refused; at 0 it is the first thing after the hogs any killer would take, before anything else on the machine). A kill of it counts as an extra kill.")
             : "")
         + (options.Quick

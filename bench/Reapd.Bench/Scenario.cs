@@ -12,7 +12,11 @@ internal abstract class Scenario
     public abstract string Description { get; }
 
     /// <summary>How long to keep watching after the end condition, to see a second (spurious) kill.</summary>
-    public virtual double TailS => 2;
+    public virtual double TailS => 1.5;
+
+    /// <summary>System-wide: how far above the kill line available memory is when the run starts (the ballast holds
+    /// the rest). More than the 5 % between the SIGTERM and SIGKILL lines, so the SIGTERM phase shows too.</summary>
+    public virtual long RampAboveKillLineKiB => 2048L * 1024;
 
     /// <summary>Hard limit of one run, from the workload's start.</summary>
     public virtual double TimeoutS => 40;
