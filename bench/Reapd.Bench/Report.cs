@@ -31,8 +31,8 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
     {
         Directory.CreateDirectory(dir);
         _summary.AppendLine(Header).AppendLine();
-        _summary.AppendLine("| scenario | daemon | threshold → SIGKILL, ms | kill → memory back, ms | victims killed | extra kills | kernel OOM kills |");
-        _summary.AppendLine("|---|---|---|---|---|---|---|");
+        _summary.AppendLine("| scenario | daemon | threshold → SIGKILL, ms | kill → memory back, ms | victims killed | extra kills | kernel OOM kills | SIGKILL sent by |");
+        _summary.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var s in scenarios)
         {
             var runs = results.Where(r => r.Scenario == s.Slug).ToList();
@@ -44,6 +44,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
                 Timeline.Write(Path.Combine(dir, s.Slug + ".png"), s.Title, scope, reps);
             }
         }
+        AppendRatioSummary(scenarios, daemons, results);
         if (idle.Count > 0)
         {
             string idleMd = IdleMarkdown(idle);
@@ -51,6 +52,27 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
         }
         File.WriteAllText(Path.Combine(dir, "summary.md"), _summary.ToString());
         WriteCsv(Path.Combine(dir, "runs.csv"), results);
+    }
+
+    /// <summary>The summary's ratio table: threshold → SIGKILL, reapd / peer, per round, median (min–max).</summary>
+    private void AppendRatioSummary(IReadOnlyList<Scenario> scenarios, IReadOnlyList<string> daemons, List<RunResult> results)
+    {
+        var peers = daemons.Where(d => d != "reapd").ToList();
+        if (!results.Any(r => r.Daemon == "reapd" && r.Skipped is null))
+        {
+            return;
+        }
+        _summary.AppendLine().AppendLine("Threshold → SIGKILL, reapd / peer within each round, median (min–max):").AppendLine();
+        _summary.AppendLine("| scenario | " + string.Join(" | ", peers.Select(p => "reapd / " + p)) + " |");
+        _summary.AppendLine("|---|" + string.Concat(peers.Select(_ => "---|")));
+        foreach (var s in scenarios)
+        {
+            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+            var cells = peers.Select(p => Stats.MedianRange(results
+                .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Skipped is null && mine.ContainsKey(r.Round))
+                .Select(r => mine[r.Round].KillLatencyMs / r.KillLatencyMs).ToList(), "F3"));
+            _summary.AppendLine($"| {s.Slug} | " + string.Join(" | ", cells) + " |");
+        }
     }
 
     private static RunResult? Representative(List<RunResult> runs)
@@ -80,7 +102,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
             {
                 string why = all.Select(r => r.Skipped).FirstOrDefault(x => x != null) ?? "not run";
                 md.AppendLine($"| {d} | 0 | skipped: {why} | | | | | | | |");
-                _summary.AppendLine($"| {s.Slug} | {d} | skipped | | | | |");
+                _summary.AppendLine($"| {s.Slug} | {d} | skipped | | | | | |");
                 continue;
             }
             string latency = Stats.MedianRange(done.Select(r => r.KillLatencyMs).ToList());
@@ -93,7 +115,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
             string ramp = Stats.MedianRange(done.Select(r => r.RampMiBs).ToList());
             string errors = string.Join("; ", done.Where(r => r.Error != null || r.TimedOut).Select(r => $"run {r.Round}: {(r.TimedOut ? "timed out" : "")}{r.Error}"));
             md.AppendLine($"| {d} | {done.Count} | {latency} | {back} | {freed} | {victims} | {extra} | {kernel} | {by} | {ramp} |");
-            _summary.AppendLine($"| {s.Slug} | {d} | {latency} | {back} | {victims} | {extra} | {kernel} |");
+            _summary.AppendLine($"| {s.Slug} | {d} | {latency} | {back} | {victims} | {extra} | {kernel} | {by} |");
             if (errors.Length > 0)
             {
                 md.AppendLine().AppendLine($"{d}: {errors}").AppendLine();
