@@ -1,10 +1,236 @@
+using System.Globalization;
+using Reapd.Core.Proc;
+using Reapd.Linux.Kill;
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
+
 namespace Reapd;
 
+/// <summary>
+/// `reapd kill PID`: runs the kill protocol (docs/kill-protocol.md) on one process and prints what happened and how
+/// fast and how much memory came back. Every refusal and error is one line, with nothing signalled.
+/// </summary>
 internal static class KillCommand
 {
+    public const string Usage = """
+        usage: reapd kill PID [--grace DURATION] [--no-reap] [--wait DURATION] [--start-time TICKS]
+
+        Kills one process through its pidfd and reaps its memory at once: pidfd first, identity checked by start time,
+        processes sharing its memory killed too, SIGKILL (after SIGTERM and the grace, if one is given), then
+        process_mrelease. Prints each step, the time to the reap's return and to the pidfd becoming readable after
+        SIGKILL, and the memory freed (from the victim's memory cgroup when it is in a child cgroup, else its RSS).
+        Refuses PID 1, kernel threads and reapd itself. Needs CAP_KILL and CAP_SYS_PTRACE (root).
+
+          --grace DURATION    SIGTERM first, SIGKILL when DURATION (e.g. 500ms, 2s) passes; default 0: SIGKILL at once
+          --no-reap           do not call process_mrelease (to compare how fast memory comes back without it)
+          --wait DURATION     how long to wait for the pidfd to become readable after SIGKILL (default 5s)
+          --start-time TICKS  the start time (/proc/PID/stat field 22, `reapd ls --json` start_time_ticks) the process
+                              must still have; a different one means the PID was reused, and nothing is killed
+        """;
+
+    private const int CAP_KILL = 5;
+    private const int CAP_SYS_PTRACE = 19;
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        stderr.WriteLine("reapd: this command is not built yet");
-        return ExitCodes.Failed;
+        int? pid = null;
+        int graceMs = 0, waitMs = 5000;
+        bool reap = true;
+        ulong? startTime = null;
+        var options = new OptionsReader(args);
+        while (options.TryNext(out string arg))
+        {
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    stdout.WriteLine(Usage);
+                    return ExitCodes.Ok;
+                case "--grace":
+                    graceMs = options.DurationMs("--grace", options.Value("--grace")) ?? graceMs;
+                    break;
+                case "--wait":
+                    waitMs = options.DurationMs("--wait", options.Value("--wait")) ?? waitMs;
+                    break;
+                case "--no-reap":
+                    reap = false;
+                    break;
+                case "--start-time":
+                    startTime = options.UnsignedLong("--start-time", options.Value("--start-time"));
+                    break;
+                default:
+                    if (arg.StartsWith('-'))
+                    {
+                        options.Fail($"unknown option '{arg}' for kill");
+                    }
+                    else if (pid is not null)
+                    {
+                        options.Fail($"one PID only; '{arg}' is extra");
+                    }
+                    else
+                    {
+                        pid = options.PositiveInt("PID", arg);
+                    }
+                    break;
+            }
+        }
+        if (options.Problem is null && pid is null)
+        {
+            options.Fail("which process? give its PID: reapd kill PID");
+        }
+        if (options.Problem is not null)
+        {
+            stderr.WriteLine("reapd kill: " + options.Problem);
+            return ExitCodes.Usage;
+        }
+
+        var reader = new ProcessReader();
+        string? missing = MissingCapabilities(reader);
+        if (missing is not null)
+        {
+            stderr.WriteLine($"reapd kill: not permitted: missing {missing} (run as root)");
+            return ExitCodes.NotPermitted;
+        }
+
+        int victimPid = pid!.Value;
+        if (victimPid == 1)
+        {
+            stderr.WriteLine($"reapd kill: refused: {VictimOpenOutcome.RefusedInit.Describe()}");
+            return ExitCodes.Refused;
+        }
+        if (victimPid == Environment.ProcessId)
+        {
+            stderr.WriteLine($"reapd kill: refused: {VictimOpenOutcome.RefusedSelf.Describe()}");
+            return ExitCodes.Refused;
+        }
+        switch (reader.TryReadStat(victimPid, out ProcStat stat))
+        {
+            case ProcReadOutcome.Ok:
+                break;
+            case ProcReadOutcome.Gone:
+                stderr.WriteLine($"reapd kill: no process with PID {victimPid}");
+                return ExitCodes.NotFound;
+            default:
+                stderr.WriteLine($"reapd kill: cannot read /proc/{victimPid}/stat");
+                return ExitCodes.Failed;
+        }
+        if (stat.IsKernelThread)
+        {
+            stderr.WriteLine($"reapd kill: refused: PID {victimPid} ({stat.Name.ToDisplayString()}) is {VictimOpenOutcome.RefusedKernelThread.Describe()}");
+            return ExitCodes.Refused;
+        }
+        ProcStatus status = MemoryStatus(reader, victimPid, out int memoryThread);
+        ulong sampled = startTime ?? stat.StartTimeTicks;
+        long rssBytes = (status.RssAnonKiB + status.RssFileKiB + status.RssShmemKiB) * 1024;
+
+        // The victim's own child memory cgroup, if any, gives an exact "memory back" figure.
+        KillMemoryWatch? watch = null;
+        string? cgroupPath = MemoryCgroupPath(reader, victimPid, memoryThread);
+        if (cgroupPath is not null and not "/")
+        {
+            CgroupTarget? target = CgroupLocator.Resolve(cgroupPath, out _);
+            if (target is not null)
+            {
+                watch = KillMemoryWatch.TryStart(target.Directory, status.RssAnonKiB * 1024);
+            }
+        }
+        using (watch)
+        {
+            var killOptions = new KillOptions { GraceMs = graceMs, Reap = reap, ExitWaitMs = waitMs };
+            KillReport report = KillProtocol.Run(victimPid, sampled, killOptions, reader);
+            if (report.Identity != VictimOpenOutcome.Confirmed)
+            {
+                stderr.WriteLine($"reapd kill: PID {victimPid}: {report.Identity.Describe()}");
+                return report.Identity switch
+                {
+                    VictimOpenOutcome.Gone or VictimOpenOutcome.NotAProcess => ExitCodes.NotFound,
+                    VictimOpenOutcome.NotPermitted => ExitCodes.NotPermitted,
+                    VictimOpenOutcome.PidReused or VictimOpenOutcome.RefusedInit or VictimOpenOutcome.RefusedKernelThread
+                        or VictimOpenOutcome.RefusedSelf => ExitCodes.Refused,
+                    _ => ExitCodes.Failed,
+                };
+            }
+            watch?.StopAfterTargetOr(Math.Max(waitMs, 1000));
+            KillOutput.Write(stdout, report, stat, graceMs, rssBytes, watch);
+            return report.Kill switch
+            {
+                SignalOutcome.NotPermitted => ExitCodes.NotPermitted,
+                SignalOutcome.Sent or SignalOutcome.AlreadyReaped => ExitCodes.Ok,
+                null when report.ExitedDuringGrace => ExitCodes.Ok,
+                _ => ExitCodes.Failed,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The memory figures of the process: from its status, or, when the leader no longer has an mm (a zombie leader
+    /// whose other thread still holds it, kernel.md C.8), from the first thread that does.
+    /// </summary>
+    private static ProcStatus MemoryStatus(ProcessReader reader, int pid, out int thread)
+    {
+        thread = pid;
+        if (reader.TryReadStatus(pid, out ProcStatus status) == ProcReadOutcome.Ok && status.HasMm)
+        {
+            return status;
+        }
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out int tid)
+                    && reader.TryReadThreadStatus(pid, tid, out ProcStatus threadStatus) == ProcReadOutcome.Ok && threadStatus.HasMm)
+                {
+                    thread = tid;
+                    return threadStatus;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process went away while listing its threads: no memory figures.
+        }
+        return status;
+    }
+
+    /// <summary>
+    /// The v1 memory cgroup of the thread that holds the memory: an exited (zombie) leader has left its cgroups
+    /// (kernel/cgroup/cgroup.c cgroup_exit), while the thread still holding the mm is still charged where it was.
+    /// </summary>
+    private static string? MemoryCgroupPath(ProcessReader reader, int pid, int thread)
+    {
+        if (thread == pid)
+        {
+            return reader.TryReadMemoryCgroupPath(pid, out string? path) == ProcReadOutcome.Ok ? path : null;
+        }
+        try
+        {
+            byte[] text = File.ReadAllBytes($"/proc/{pid}/task/{thread}/cgroup");
+            return ProcCgroupParser.TryFindV1(text, "memory"u8, out ReadOnlySpan<byte> found) ? System.Text.Encoding.UTF8.GetString(found) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What reapd kill lacks from CapEff: CAP_KILL to signal other users' processes, CAP_SYS_PTRACE for kcmp on them
+    /// (PTRACE_MODE_READ) when looking for mm sharers. Null when nothing is missing.
+    /// </summary>
+    private static string? MissingCapabilities(ProcessReader reader)
+    {
+        if (reader.TryReadStatus(Environment.ProcessId, out ProcStatus self) != ProcReadOutcome.Ok)
+        {
+            return "a readable /proc/self/status";
+        }
+        var missing = new List<string>();
+        if ((self.CapEff & (1UL << CAP_KILL)) == 0)
+        {
+            missing.Add("CAP_KILL");
+        }
+        if ((self.CapEff & (1UL << CAP_SYS_PTRACE)) == 0)
+        {
+            missing.Add("CAP_SYS_PTRACE");
+        }
+        return missing.Count == 0 ? null : string.Join(" and ", missing);
     }
 }

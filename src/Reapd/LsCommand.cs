@@ -1,10 +1,196 @@
+using System.Globalization;
+using Reapd.Core.Daemon;
+using Reapd.Core.Proc;
+using Reapd.Core.Selection;
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
+
 namespace Reapd;
 
+/// <summary>
+/// `reapd ls`: the kill candidates right now, ranked exactly as the daemon ranks them (kernel-style badness, the same
+/// exclusions), then every excluded process with its reason.
+/// </summary>
 internal static class LsCommand
 {
+    public const string Usage = """
+        usage: reapd ls [-n N] [--cgroup PATH] [--json] [--protect NAME]... [--proc-root DIR]
+
+        Lists the processes reapd would choose from right now, highest badness first (RSS anon+file+shmem, swap and
+        page tables in pages, plus oom_score_adj x totalpages/1000, as the kernel's oom_badness), then the processes
+        it never chooses and why: PID 1, kernel threads, reapd itself, zombies, oom_score_adj -1000, protected names.
+
+          -n N            show at most N candidates (default 20)
+          --cgroup PATH   only the processes of this cgroup and its children; totalpages = its limit
+          --json          one JSON object on stdout, every candidate and every excluded process
+          --protect NAME  treat processes named NAME (comm) as protected; repeatable
+          --proc-root DIR read processes from DIR instead of /proc (a captured snapshot)
+        """;
+
+    private const int PageSizeKiB = 4;
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        stderr.WriteLine("reapd: this command is not built yet");
-        return ExitCodes.Failed;
+        int limit = 20;
+        string? cgroup = null;
+        bool json = false;
+        string procRoot = "/proc";
+        var protect = new List<string>();
+        var options = new OptionsReader(args);
+        while (options.TryNext(out string arg))
+        {
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    stdout.WriteLine(Usage);
+                    return ExitCodes.Ok;
+                case "-n":
+                    limit = options.PositiveInt("-n", options.Value("-n")) ?? limit;
+                    break;
+                case "--cgroup":
+                    cgroup = options.Value("--cgroup");
+                    break;
+                case "--json":
+                    json = true;
+                    break;
+                case "--protect":
+                    string? name = options.Value("--protect");
+                    if (name is not null)
+                    {
+                        protect.Add(name);
+                    }
+                    break;
+                case "--proc-root":
+                    procRoot = options.Value("--proc-root") ?? procRoot;
+                    break;
+                default:
+                    options.Fail($"unknown option '{arg}' for ls");
+                    break;
+            }
+        }
+        if (options.Problem is not null)
+        {
+            stderr.WriteLine("reapd ls: " + options.Problem);
+            return ExitCodes.Usage;
+        }
+        if (!Directory.Exists(procRoot))
+        {
+            stderr.WriteLine($"reapd ls: --proc-root '{procRoot}' is not a directory");
+            return ExitCodes.NotFound;
+        }
+
+        var names = new ProtectedNames(protect);
+        var scanner = new ProcessScanner(procRoot);
+        RankingScope scope;
+        string scopeText;
+        ReadOnlySpan<Candidate> ranked;
+        if (cgroup is null)
+        {
+            using MemInfoReader meminfo = MemInfoReader.Open(procRoot);
+            if (meminfo.TryRead(out MemInfo info) != ProcReadOutcome.Ok)
+            {
+                stderr.WriteLine($"reapd ls: cannot read {meminfo.Path}");
+                return ExitCodes.Failed;
+            }
+            scope = RankingScope.ForSystem(info, PageSizeKiB, Environment.ProcessId, names);
+            scopeText = $"system: totalpages {scope.TotalPages} = RAM {Mib(info.MemTotalKiB)} MiB + swap {Mib(info.SwapTotalKiB)} MiB";
+            ranked = scanner.ScanAll(scope);
+        }
+        else
+        {
+            CgroupTarget? target = CgroupLocator.Resolve(cgroup, out string? problem);
+            if (target is null)
+            {
+                stderr.WriteLine("reapd ls: " + problem);
+                return ExitCodes.NotFound;
+            }
+            if (!TryReadScopeBytes(target, out long totalBytes))
+            {
+                stderr.WriteLine($"reapd ls: cannot read the memory files of {target.Directory}");
+                return ExitCodes.Failed;
+            }
+            scope = RankingScope.ForCgroupLimit(totalBytes, PageSizeKiB, Environment.ProcessId, names);
+            scopeText = $"cgroup {target.Directory}: totalpages {scope.TotalPages} = limit {totalBytes / (1024 * 1024)} MiB";
+            var pids = new CgroupPidsReader(target.Directory);
+            if (pids.TryRead(out ReadOnlySpan<int> members) != ProcReadOutcome.Ok)
+            {
+                stderr.WriteLine($"reapd ls: cannot read the processes of {target.Directory}");
+                return ExitCodes.Failed;
+            }
+            ranked = scanner.ScanPids(members, scope);
+        }
+
+        if (json)
+        {
+            LsJson.Write(stdout, ranked, scope, cgroup);
+        }
+        else
+        {
+            WriteTable(stdout, ranked, limit, scopeText);
+        }
+        return ExitCodes.Ok;
     }
+
+    private static bool TryReadScopeBytes(CgroupTarget target, out long totalBytes)
+    {
+        totalBytes = 0;
+        SystemMemorySensor.TryOpen(out SystemMemorySensor? system);
+        using (system)
+        {
+            IMemorySensor? sensor = null;
+            if (target.Version == CgroupVersion.V1)
+            {
+                CgroupV1MemorySensor.TryOpen(target.Directory, system, out CgroupV1MemorySensor? v1);
+                sensor = v1;
+            }
+            else
+            {
+                CgroupV2MemorySensor.TryOpen(target.Directory, system, out CgroupV2MemorySensor? v2);
+                sensor = v2;
+            }
+            using (sensor)
+            {
+                if (sensor is null || !sensor.TryRead(0, out MemorySample sample))
+                {
+                    return false;
+                }
+                totalBytes = sample.TotalBytes;
+                return true;
+            }
+        }
+    }
+
+    private static void WriteTable(TextWriter stdout, ReadOnlySpan<Candidate> ranked, int limit, string scopeText)
+    {
+        int candidates = CandidateRanking.CountCandidates(ranked);
+        stdout.WriteLine(scopeText);
+        stdout.WriteLine($"{candidates} candidates" + (candidates > limit ? $", the first {limit} shown (-n)" : ""));
+        stdout.WriteLine($"{"PID",8}  {"NAME",-16} {"RSS MiB",9} {"SWAP MiB",9} {"ADJ",5} {"SCORE",12}");
+        for (int i = 0; i < Math.Min(candidates, limit); i++)
+        {
+            Candidate c = ranked[i];
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{c.Pid,8}  {Clip(c.Name.ToDisplayString()),-16} {c.RssKiB / 1024.0,9:F1} {c.SwapKiB / 1024.0,9:F1} {c.OomScoreAdj,5} {c.BadnessPages,12}"));
+        }
+        stdout.WriteLine();
+        stdout.WriteLine($"excluded ({ranked.Length - candidates}):");
+        int kernelThreads = 0;
+        foreach (Candidate c in ranked[candidates..])
+        {
+            if (c.Exclusion == ExclusionReason.KernelThread)
+            {
+                kernelThreads++;
+                continue;
+            }
+            stdout.WriteLine($"{c.Pid,8}  {Clip(c.Name.ToDisplayString()),-16} {c.Exclusion.Describe()}");
+        }
+        if (kernelThreads > 0)
+        {
+            stdout.WriteLine($"{kernelThreads,8}  kernel threads   {ExclusionReason.KernelThread.Describe()} (--json lists each)");
+        }
+    }
+
+    private static string Clip(string name) => name.Length <= 16 ? name : name[..15] + "~";
+
+    private static string Mib(long kib) => (kib / 1024).ToString(CultureInfo.InvariantCulture);
 }

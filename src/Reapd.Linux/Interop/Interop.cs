@@ -23,6 +23,7 @@ internal static partial class Interop
         EACCES = 13,
         EBUSY = 16,
         EINVAL = 22,
+        ENFILE = 23,
         EMFILE = 24,
         ENOSYS = 38,
         EOPNOTSUPP = 95,

@@ -58,6 +58,25 @@ public sealed class ProcessReader
         return ProcStatusParser.TryParse(text, out status) ? ProcReadOutcome.Ok : ProcReadOutcome.Malformed;
     }
 
+    /// <summary>
+    /// ROOT/PID/task/TID/status: the memory lines of one thread. When a killed process's leader is already a zombie
+    /// while another thread still holds the mm, only a live thread's status shows them (kernel.md C.8).
+    /// </summary>
+    public ProcReadOutcome TryReadThreadStatus(int pid, int tid, out ProcStatus status)
+    {
+        Span<byte> leaf = stackalloc byte[32];
+        "task/"u8.CopyTo(leaf);
+        tid.TryFormat(leaf[5..], out int digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+        "/status"u8.CopyTo(leaf[(5 + digits)..]);
+        ProcReadOutcome outcome = Read(pid, leaf[..(5 + digits + 7)], out ReadOnlySpan<byte> text);
+        if (outcome != ProcReadOutcome.Ok || text.IsEmpty)
+        {
+            status = default;
+            return outcome == ProcReadOutcome.Ok ? ProcReadOutcome.Gone : outcome;
+        }
+        return ProcStatusParser.TryParse(text, out status) ? ProcReadOutcome.Ok : ProcReadOutcome.Malformed;
+    }
+
     public ProcReadOutcome TryReadOomScoreAdj(int pid, out int oomScoreAdj)
     {
         ProcReadOutcome outcome = Read(pid, "oom_score_adj"u8, out ReadOnlySpan<byte> text);

@@ -25,10 +25,10 @@ public sealed class ProcessScanner
     public ProcessReader Reader => _reader;
 
     /// <summary>Every process under the root, ranked.</summary>
-    public ReadOnlySpan<Candidate> ScanAll(in RankingScope scope) => ScanPids(_directory.List(), scope);
+    public ReadOnlySpan<Candidate> ScanAll(scoped in RankingScope scope) => ScanPids(_directory.List(), scope);
 
     /// <summary>Only these pids (e.g. one cgroup's), ranked.</summary>
-    public ReadOnlySpan<Candidate> ScanPids(ReadOnlySpan<int> pids, in RankingScope scope)
+    public ReadOnlySpan<Candidate> ScanPids(ReadOnlySpan<int> pids, scoped in RankingScope scope)
     {
         if (_candidates.Length < pids.Length)
         {

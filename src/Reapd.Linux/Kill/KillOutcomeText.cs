@@ -1,0 +1,58 @@
+namespace Reapd.Linux.Kill;
+
+/// <summary>One human sentence for every outcome of the kill protocol, for `reapd kill`, the daemon's log and the docs.</summary>
+public static class KillOutcomeText
+{
+    public static string Describe(this VictimOpenOutcome outcome) => outcome switch
+    {
+        VictimOpenOutcome.Confirmed => "identity confirmed: pidfd open, start time matches the sampled one",
+        VictimOpenOutcome.Gone => "the process is gone; nothing to kill",
+        VictimOpenOutcome.NotAProcess => "the number is a thread id, not a process; nothing signalled",
+        VictimOpenOutcome.PidReused => "the pid now belongs to another process (start time differs): refused, nothing signalled",
+        VictimOpenOutcome.RefusedInit => "PID 1 (init) is never killed: refused, nothing signalled",
+        VictimOpenOutcome.RefusedKernelThread => "a kernel thread cannot be killed: refused, nothing signalled",
+        VictimOpenOutcome.RefusedSelf => "reapd does not kill itself: refused, nothing signalled",
+        VictimOpenOutcome.NotPermitted => "not permitted to read the process's /proc files; nothing signalled",
+        VictimOpenOutcome.NotSupported => "this kernel has no pidfd_open (needs Linux 5.3): reapd cannot kill without PID-reuse races",
+        VictimOpenOutcome.Failed => "could not open a pidfd (out of file descriptors?); nothing signalled",
+        _ => Unknown(outcome),
+    };
+
+    public static string Describe(this PidFdOpenOutcome outcome) => outcome switch
+    {
+        PidFdOpenOutcome.Opened => "pidfd opened",
+        PidFdOpenOutcome.NoSuchProcess => "no such process (ESRCH)",
+        PidFdOpenOutcome.NotAProcess => "a thread id, not a process (ENOENT/EINVAL)",
+        PidFdOpenOutcome.OutOfFileDescriptors => "out of file descriptors (EMFILE/ENFILE)",
+        PidFdOpenOutcome.NotSupported => "pidfd_open is not supported by this kernel (ENOSYS, needs 5.3)",
+        PidFdOpenOutcome.Failed => "pidfd_open failed",
+        _ => Unknown(outcome),
+    };
+
+    public static string Describe(this SignalOutcome outcome) => outcome switch
+    {
+        SignalOutcome.Sent => "sent through the pidfd",
+        SignalOutcome.AlreadyReaped => "the process was already reaped (ESRCH); the pidfd kept the signal from reaching anyone else",
+        SignalOutcome.NotPermitted => "not permitted (EPERM): reapd lacks CAP_KILL for this process",
+        SignalOutcome.NotSupported => "pidfd_send_signal is not supported by this kernel (ENOSYS, needs 5.1)",
+        SignalOutcome.Failed => "pidfd_send_signal failed",
+        _ => Unknown(outcome),
+    };
+
+    public static string Describe(this ReapOutcome outcome) => outcome switch
+    {
+        ReapOutcome.Reaped => "process_mrelease returned 0: the victim's private memory was freed by reapd",
+        ReapOutcome.AlreadyExiting => "process_mrelease returned ESRCH: the victim already passed exit_mm and frees its memory itself (or its exit is stuck in __mmput, out of userspace's reach)",
+        ReapOutcome.NotDyingOrShared => "process_mrelease returned EINVAL: a live process still shares the victim's mm, or a core dump is in progress",
+        ReapOutcome.NotSupported => "process_mrelease is not supported by this kernel (ENOSYS, needs 5.15): memory comes back when the victim exits",
+        ReapOutcome.Busy => "process_mrelease returned EAGAIN on every attempt: a mapping has blockable mmu notifiers",
+        ReapOutcome.Interrupted => "process_mrelease returned EINTR on every attempt: reapd itself got a fatal signal",
+        ReapOutcome.BadHandle => "process_mrelease returned EBADF: not a pidfd (a reapd bug)",
+        ReapOutcome.NotAttempted => "not attempted",
+        ReapOutcome.Failed => "process_mrelease failed",
+        _ => Unknown(outcome),
+    };
+
+    private static string Unknown<T>(T outcome)
+        where T : struct, Enum => "unknown outcome " + outcome.ToString();
+}

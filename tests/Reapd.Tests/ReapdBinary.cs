@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Reapd.Testing;
+
+namespace Reapd.Tests;
+
+/// <summary>Runs the published NativeAOT reapd binary with arguments and collects its exit code and output.</summary>
+internal static class ReapdBinary
+{
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => RunAs(null, args);
+
+    /// <summary>Runs it through setpriv as another uid with no capabilities (null: as this process's user).</summary>
+    public static (int Code, string Stdout, string Stderr) RunAs(int? uid, params string[] args)
+    {
+        var psi = new ProcessStartInfo(uid is null ? PublishedReapd.BinaryPath : "setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (uid is not null)
+        {
+            foreach (string arg in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", PublishedReapd.BinaryPath })
+            {
+                psi.ArgumentList.Add(arg);
+            }
+        }
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "reapd did not exit within 60 s");
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+}

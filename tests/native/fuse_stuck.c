@@ -1,0 +1,338 @@
+/* fuse_stuck: a memory hog whose exit is blocked by a thread stuck on a FUSE request that is never answered
+ * (kernel.md D.3). For reapd's tests and benchmarks.
+ *
+ *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR]
+ *
+ * The launcher becomes a minimal FUSE server over raw /dev/fuse (no libfuse). It mounts a one-file file system at
+ * DIR (default: a new directory /tmp/fuse_stuck.XXXXXX, removed at the end) with mount(2) and the options
+ * "fd=N,rootmode=40000,user_id=0,group_id=0" (root only), then forks the VICTIM:
+ *   - the victim sets its oom_score_adj (default 1000), moves itself into a cgroup by writing its pid to FILE
+ *     (optional), maps and touches N MiB of private anonymous memory, then starts a second thread that opens
+ *     DIR/stuck (answered with FOPEN_DIRECT_IO, so reads go straight to the server) and read()s it;
+ *   - the server answers INIT, LOOKUP, GETATTR and OPEN, takes that FUSE_READ and never answers it. Because the
+ *     request was already read by the server (FR_SENT), request_wait_answer() (fs/fuse/dev.c) ends in an
+ *     uninterruptible wait: SIGKILL makes the victim's leader a zombie while the reader stays in D holding the mm.
+ *     The pidfd does not become readable and the memory stays charged until process_mrelease reaps it or the
+ *     connection is aborted.
+ * When the FUSE_READ has arrived (the memory is touched by then) it prints, on stdout, flushed:
+ *   "fuse_stuck <victim pid> ready <MiB> server <server pid> mount <DIR> conn <N>"
+ * where N is the FUSE connection (/sys/fs/fuse/connections/N when fusectl is mounted).
+ * On SIGTERM, SIGINT or SIGHUP the server aborts the connection (writes N/abort if fusectl is mounted, and closes
+ * /dev/fuse, which aborts it in any case), unmounts DIR (MNT_DETACH), removes DIR if it created it, SIGKILLs and
+ * reaps the victim, and exits 0. If the server dies without that, its /dev/fuse closes and the kernel aborts the
+ * connection, so the victim can exit (it has PR_SET_PDEATHSIG SIGKILL); the mount is then left for the caller to
+ * detach (umount -l DIR).
+ * Exit codes: 0 ended by a signal as above, 2 bad arguments, 3 setup failed (mount, /dev/fuse, fork),
+ * 5 the victim died before it was stuck.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fuse.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FILE_INO 2
+#define FILE_NAME "stuck"
+
+static int fuse_fd = -1;
+static char mount_dir[256];
+static int made_dir;
+static unsigned conn_id;
+static pid_t victim = -1;
+static volatile sig_atomic_t stop;
+
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Async-signal-safe: only syscalls. Used from the signal handler and at normal ends. */
+static void cleanup_and_exit(int code)
+{
+    char path[96];
+    char num[16];
+    int len = 0;
+    unsigned v = conn_id;
+    do { num[len++] = '0' + v % 10; v /= 10; } while (v);
+    const char *prefix = "/sys/fs/fuse/connections/";
+    size_t p = 0;
+    for (const char *s = prefix; *s; s++) path[p++] = *s;
+    while (len) path[p++] = num[--len];
+    for (const char *s = "/abort"; *s; s++) path[p++] = *s;
+    path[p] = 0;
+    int abort_fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (abort_fd >= 0) {
+        ssize_t w = write(abort_fd, "1", 1);
+        (void)w;
+        close(abort_fd);
+    }
+    if (fuse_fd >= 0)
+        close(fuse_fd);
+    umount2(mount_dir, MNT_DETACH);
+    if (made_dir)
+        rmdir(mount_dir);
+    if (victim > 0) {
+        kill(victim, SIGKILL);
+        while (waitpid(victim, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    _exit(code);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+    cleanup_and_exit(0);
+}
+
+static void reply(uint64_t unique, int error, const void *payload, size_t size)
+{
+    struct fuse_out_header out = { .len = sizeof out + (error ? 0 : size), .error = error, .unique = unique };
+    struct iovec iov[2] = { { &out, sizeof out }, { (void *)payload, error ? 0 : size } };
+    ssize_t w = writev(fuse_fd, iov, error || !size ? 1 : 2);
+    (void)w;
+}
+
+static void fill_attr(struct fuse_attr *attr, uint64_t ino)
+{
+    memset(attr, 0, sizeof *attr);
+    attr->ino = ino;
+    if (ino == FUSE_ROOT_ID) {
+        attr->mode = S_IFDIR | 0755;
+        attr->nlink = 2;
+    } else {
+        attr->mode = S_IFREG | 0444;
+        attr->nlink = 1;
+        attr->size = 1 << 30;
+        attr->blocks = (1 << 30) / 512;
+    }
+    attr->blksize = 4096;
+}
+
+static void *reader_thread(void *arg)
+{
+    (void)arg;
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", mount_dir, FILE_NAME);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "fuse_stuck: victim cannot open %s: %s\n", path, strerror(errno));
+        _exit(5);
+    }
+    static char buffer[4096];
+    ssize_t r = read(fd, buffer, sizeof buffer); /* never returns while the server holds the request */
+    (void)r;
+    return NULL;
+}
+
+static void victim_main(long mib, long adj, const char *cgroup_procs)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    char text[32];
+    snprintf(text, sizeof text, "%ld\n", adj);
+    if (write_file("/proc/self/oom_score_adj", text) != 0) {
+        fprintf(stderr, "fuse_stuck: cannot set oom_score_adj %ld: %s\n", adj, strerror(errno));
+        _exit(3);
+    }
+    if (cgroup_procs) {
+        snprintf(text, sizeof text, "%d\n", getpid());
+        if (write_file(cgroup_procs, text) != 0) {
+            fprintf(stderr, "fuse_stuck: cannot join %s: %s\n", cgroup_procs, strerror(errno));
+            _exit(3);
+        }
+    }
+    size_t len = (size_t)mib << 20;
+    if (len) {
+        char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            fprintf(stderr, "fuse_stuck: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
+            _exit(4);
+        }
+        madvise(p, len, MADV_NOHUGEPAGE);
+        for (size_t off = 0; off < len; off += 4096)
+            p[off] = 1;
+    }
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, reader_thread, NULL) != 0)
+        _exit(4);
+    for (;;)
+        pause();
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    long mib = -1, adj = 1000;
+    const char *cgroup_procs = NULL, *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "--mib") && v) { mib = atol(v); i++; }
+        else if (!strcmp(argv[i], "--adj") && v) { adj = atol(v); i++; }
+        else if (!strcmp(argv[i], "--cgroup-procs") && v) { cgroup_procs = v; i++; }
+        else if (!strcmp(argv[i], "--mount") && v) { dir = v; i++; }
+        else usage();
+    }
+    if (mib < 0 || adj < -1000 || adj > 1000)
+        usage();
+
+    if (dir) {
+        if (strlen(dir) >= sizeof mount_dir)
+            usage();
+        strcpy(mount_dir, dir);
+    } else {
+        strcpy(mount_dir, "/tmp/fuse_stuck.XXXXXX");
+        if (!mkdtemp(mount_dir)) {
+            fprintf(stderr, "fuse_stuck: mkdtemp: %s\n", strerror(errno));
+            return 3;
+        }
+        made_dir = 1;
+    }
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    fuse_fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+    if (fuse_fd < 0) {
+        fprintf(stderr, "fuse_stuck: cannot open /dev/fuse: %s\n", strerror(errno));
+        cleanup_and_exit(3);
+    }
+    char options[128];
+    snprintf(options, sizeof options, "fd=%d,rootmode=40000,user_id=0,group_id=0", fuse_fd);
+    if (mount("fuse_stuck", mount_dir, "fuse", MS_NOSUID | MS_NODEV, options) != 0) {
+        fprintf(stderr, "fuse_stuck: mount of %s failed: %s\n", mount_dir, strerror(errno));
+        cleanup_and_exit(3);
+    }
+    /* The connection number is the mount's device minor. Not from stat(mount_dir): that would send a FUSE_GETATTR
+     * that nobody serves yet. /proc/self/mountinfo field 3 is "major:minor". */
+    FILE *mounts = fopen("/proc/self/mountinfo", "r");
+    char line[1024], point[512];
+    unsigned major_id, minor_id;
+    while (mounts && fgets(line, sizeof line, mounts)) {
+        if (sscanf(line, "%*d %*d %u:%u %*s %511s", &major_id, &minor_id, point) == 3 && !strcmp(point, mount_dir))
+            conn_id = minor_id;
+    }
+    if (mounts)
+        fclose(mounts);
+
+    victim = fork();
+    if (victim < 0) {
+        fprintf(stderr, "fuse_stuck: fork: %s\n", strerror(errno));
+        cleanup_and_exit(3);
+    }
+    if (victim == 0) {
+        close(fuse_fd); /* only the server holds the connection: its end aborts it */
+        victim_main(mib, adj, cgroup_procs);
+    }
+
+    size_t size = FUSE_MIN_READ_BUFFER + (1 << 20);
+    char *buffer = malloc(size);
+    int ready = 0;
+    while (!stop) {
+        struct pollfd pfd = { .fd = fuse_fd, .events = POLLIN };
+        int n = poll(&pfd, 1, 200);
+        if (n == 0 || (n < 0 && errno == EINTR)) {
+            if (!ready && waitpid(victim, NULL, WNOHANG) == victim) {
+                victim = -1;
+                fprintf(stderr, "fuse_stuck: the victim died before it was stuck\n");
+                cleanup_and_exit(5);
+            }
+            continue;
+        }
+        ssize_t got = read(fuse_fd, buffer, size);
+        if (got < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == ENOENT)
+                continue;
+            fprintf(stderr, "fuse_stuck: read /dev/fuse: %s\n", strerror(errno));
+            cleanup_and_exit(3);
+        }
+        struct fuse_in_header *in = (struct fuse_in_header *)buffer;
+        void *arg = buffer + sizeof *in;
+        switch (in->opcode) {
+        case FUSE_INIT: {
+            struct fuse_init_in *init = arg;
+            struct fuse_init_out out = { 0 };
+            out.major = FUSE_KERNEL_VERSION;
+            out.minor = FUSE_KERNEL_MINOR_VERSION;
+            out.max_readahead = init->max_readahead;
+            out.max_write = 128 << 10;
+            out.max_background = 16;
+            out.congestion_threshold = 12;
+            out.time_gran = 1;
+            reply(in->unique, 0, &out, sizeof out);
+            break;
+        }
+        case FUSE_LOOKUP: {
+            if (in->nodeid != FUSE_ROOT_ID || strcmp((char *)arg, FILE_NAME) != 0) {
+                reply(in->unique, -ENOENT, NULL, 0);
+                break;
+            }
+            struct fuse_entry_out out = { 0 };
+            out.nodeid = FILE_INO;
+            out.generation = 1;
+            out.entry_valid = 3600;
+            out.attr_valid = 3600;
+            fill_attr(&out.attr, FILE_INO);
+            reply(in->unique, 0, &out, sizeof out);
+            break;
+        }
+        case FUSE_GETATTR: {
+            struct fuse_attr_out out = { 0 };
+            out.attr_valid = 3600;
+            fill_attr(&out.attr, in->nodeid);
+            reply(in->unique, 0, &out, sizeof out);
+            break;
+        }
+        case FUSE_OPEN: {
+            struct fuse_open_out out = { 0 };
+            out.fh = 1;
+            out.open_flags = FOPEN_DIRECT_IO;
+            reply(in->unique, 0, &out, sizeof out);
+            break;
+        }
+        case FUSE_READ:
+            /* The request the victim's thread now waits on, uninterruptibly: never answered. */
+            if (!ready) {
+                ready = 1;
+                printf("fuse_stuck %d ready %ld server %d mount %s conn %u\n", victim, mib, getpid(), mount_dir, conn_id);
+                fflush(stdout);
+            }
+            break;
+        case FUSE_INTERRUPT: /* sent after SIGKILL; ignoring it keeps the reader waiting */
+        case FUSE_FORGET:
+        case FUSE_BATCH_FORGET:
+            break;
+        case FUSE_FLUSH:
+        case FUSE_RELEASE:
+            reply(in->unique, 0, NULL, 0);
+            break;
+        default:
+            reply(in->unique, -ENOSYS, NULL, 0);
+            break;
+        }
+    }
+    cleanup_and_exit(0);
+}
