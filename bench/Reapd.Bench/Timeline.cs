@@ -46,14 +46,15 @@ internal static class Timeline
                 plt.Add.Marker(x, y, right ? MarkerShape.FilledCircle : MarkerShape.Eks, 12, color);
                 var v = plt.Add.VerticalLine(x, 1, color);
                 v.LinePattern = LinePattern.Dotted;
-                lastEvent = Math.Max(lastEvent, x);
+                lastEvent = Math.Max(lastEvent, double.IsNaN(k.MemoryBackS) ? x : k.MemoryBackS - zero);
                 if (!labelled)
                 {
                     // One line per daemon (its first kill) in the upper right corner; every kill is a marker.
                     labelled = true;
                     int more = r.Kills.Count - 1;
+                    string back = double.IsNaN(k.MemoryBackS) ? "memory not back" : $"memory back {(k.MemoryBackS - k.TimeS) * 1000:0} ms later";
                     var note = plt.Add.Annotation(string.Create(CultureInfo.InvariantCulture,
-                        $"{r.Daemon}: {(right ? "" : k.Role + " ")}SIGKILL by {k.By} at {x * 1000:+0;-0} ms{(more > 0 ? $", +{more} more kills" : "")}"),
+                        $"{r.Daemon}: {(right ? "" : k.Role + " ")}SIGKILL by {k.By} at {x * 1000:+0;-0} ms, {back}{(more > 0 ? $"; +{more} more kills" : "")}"),
                         Alignment.UpperRight);
                     note.LabelFontColor = color;
                     note.LabelFontSize = 14;
@@ -63,7 +64,7 @@ internal static class Timeline
                     note.OffsetY = 8 + (30 * label++);
                 }
             }
-            xMax = Math.Max(xMax, Math.Min(xs[^1], lastEvent + 2));
+            xMax = Math.Max(xMax, Math.Min(xs[^1], lastEvent + 1));
         }
         var term = plt.Add.HorizontalLine(scope.TermLineKiB / unit, 1, Colors.Gray);
         term.LinePattern = LinePattern.Dashed;
