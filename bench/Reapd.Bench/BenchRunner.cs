@@ -180,6 +180,42 @@ internal sealed class BenchRunner : IDisposable
         return list;
     }
 
+    /// <summary>
+    /// System-wide, every killer ranks the whole machine. A process the runner did not start, at oom_score_adj > 0
+    /// (another user's test hog at 1000, say), can outrank the runner's own workload and be killed. Waits (bounded)
+    /// until there is none; returns what is still there, or "".
+    /// </summary>
+    private string WaitForNoOutsiderCandidates(TimeSpan timeout)
+    {
+        double deadline = Clock.NowS + timeout.TotalSeconds;
+        bool told = false;
+        while (true)
+        {
+            var found = new List<string>();
+            foreach (string dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out int pid) || pid == _ballast?.Pid)
+                {
+                    continue;
+                }
+                if (int.TryParse((ProcFiles.TryRead(Path.Combine(dir, "oom_score_adj")) ?? "").Trim(), CultureInfo.InvariantCulture, out int adj) && adj > 0)
+                {
+                    found.Add($"{(ProcFiles.TryRead(Path.Combine(dir, "comm")) ?? "?").Trim()} {pid} adj {adj}");
+                }
+            }
+            if (found.Count == 0 || Clock.NowS > deadline || _cancel.IsCancellationRequested)
+            {
+                return string.Join(", ", found);
+            }
+            if (!told)
+            {
+                Console.WriteLine($"bench: waiting for processes at oom_score_adj > 0 that the runner did not start to go: {string.Join(", ", found)}");
+                told = true;
+            }
+            Thread.Sleep(250);
+        }
+    }
+
     /// <summary>earlyoom, nohang or an oomd already running (a packaged service, say), which would act in every run.</summary>
     private static string OtherOomKillers()
     {
@@ -282,6 +318,11 @@ internal sealed class BenchRunner : IDisposable
             r.Skipped = why;
             return r;
         }
+        else if (WaitForNoOutsiderCandidates(TimeSpan.FromSeconds(60)) is { Length: > 0 } outsiders)
+        {
+            r.Skipped = "other processes with oom_score_adj > 0 stayed for 60 s (" + outsiders + "); a killer would take them";
+            return r;
+        }
         using var cgroup = WorkloadCgroup.Create($"reapd-bench-{Environment.ProcessId}-{++_sequence}", _options.Quick ? QuickLimitBytes : null);
         ChildProcess? daemonProcess = null;
         Workload? workload = null;
@@ -299,7 +340,7 @@ internal sealed class BenchRunner : IDisposable
             var context = new ScenarioContext(programs, scope, cgroup, sampler, Math.Max(64 * 1024, rampKiB), _options.Quick);
             r.StartS = Clock.NowS;
             workload = scenario.Start(context);
-            double doneAt = double.NaN, lastValve = 0, shortSince = double.NaN;
+            double doneAt = double.NaN, lastValve = 0, shortSince = double.NaN, crossedAt = double.NaN;
             while (!_cancel.IsCancellationRequested)
             {
                 double now = Clock.NowS;
@@ -311,7 +352,11 @@ internal sealed class BenchRunner : IDisposable
                 {
                     break;
                 }
-                if (now > r.StartS + scenario.TimeoutS)
+                if (double.IsNaN(crossedAt) && sampler.Latest.AvailableKiB < scope.KillLineKiB && sampler.Latest.TimeS > r.StartS)
+                {
+                    crossedAt = now;
+                }
+                if (now > r.StartS + scenario.TimeoutS || now > crossedAt + scenario.AfterLineTimeoutS)
                 {
                     r.TimedOut = true;
                     break;

@@ -18,7 +18,9 @@ internal static class NativePrograms
         string outDir = Path.Combine(repositoryRoot, "artifacts", "bench-native");
         Directory.CreateDirectory(outDir);
         string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source)))[..12];
-        string output = Path.Combine(outDir, Path.GetFileNameWithoutExtension(source) + "-" + hash);
+        // "bench-" first: the comm (15 chars) then tells the runner's processes from other users' builds of the same
+        // helpers (tests build tests/native/hog.c too) in traces, logs and the daemons' reports.
+        string output = Path.Combine(outDir, "bench-" + Path.GetFileNameWithoutExtension(source) + "-" + hash);
         if (File.Exists(output))
         {
             return output;

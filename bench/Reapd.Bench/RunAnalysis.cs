@@ -34,7 +34,7 @@ internal static class RunAnalysis
                 }
                 string by = e.SenderTgid == daemonPid && daemonPid > 0 ? daemonName : e.FromKernel ? "kernel" : $"other ({e.SenderComm})";
                 string role = e.TargetPid == ballastPid ? "ballast" : workload.RoleOf(e.TargetPid);
-                if (role.Length == 0 && e.TargetComm == "forkstorm")
+                if (role.Length == 0 && e.TargetComm.StartsWith("bench-forkstorm", StringComparison.Ordinal))
                 {
                     role = "churn";
                 }
@@ -128,6 +128,12 @@ internal static class RunAnalysis
             {
                 long wantUsage = before.WorkloadUsageKiB - (long)(k.RssKiB * BackShare);
                 k.FreedS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.WorkloadUsageKiB <= wantUsage);
+            }
+            if (k.Role != "worker" && r.Kills.Any(o => o.Pid != k.Pid && o.TimeS > k.TimeS && !(o.TimeS >= k.MemoryBackS)))
+            {
+                // Another kill came before this victim's memory was back: what came back was not (only) the victim's.
+                k.MemoryBackS = double.NaN;
+                k.FreedS = double.NaN;
             }
             if (!double.IsNaN(r.SafetyValveS) && !(k.MemoryBackS < r.SafetyValveS))
             {

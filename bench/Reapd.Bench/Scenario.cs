@@ -21,6 +21,10 @@ internal abstract class Scenario
     /// <summary>Hard limit of one run, from the workload's start.</summary>
     public virtual double TimeoutS => 40;
 
+    /// <summary>Hard limit from the kill line's crossing: a killer that has not acted by then is reported as such
+    /// (the kernel alone can thrash for tens of seconds before its OOM killer fires).</summary>
+    public virtual double AfterLineTimeoutS => 20;
+
     /// <summary>Why this scenario cannot run here, or null.</summary>
     public virtual string? SkipReason(NativeBinaries programs, BenchScope scope) => null;
 
