@@ -170,7 +170,7 @@ internal sealed class BenchRunner : IDisposable
             var (binary, missing) = ReapdBinary.Locate(_root, _options.ReapdBinary);
             if (binary != null)
             {
-                list.Add(new ReapdDaemon(binary));
+                list.Add(new ReapdDaemon(binary, SharedMachineNames.CommNames(_root).ToList()));
             }
             else
             {
@@ -198,7 +198,8 @@ internal sealed class BenchRunner : IDisposable
                 {
                     continue;
                 }
-                if (int.TryParse((ProcFiles.TryRead(Path.Combine(dir, "oom_score_adj")) ?? "").Trim(), CultureInfo.InvariantCulture, out int adj) && adj > 0)
+                if (int.TryParse((ProcFiles.TryRead(Path.Combine(dir, "oom_score_adj")) ?? "").Trim(), CultureInfo.InvariantCulture, out int adj) && adj > 0
+                    && !Workload.IsDeadOrDying(pid))
                 {
                     found.Add($"{(ProcFiles.TryRead(Path.Combine(dir, "comm")) ?? "?").Trim()} {pid} adj {adj}");
                 }
@@ -361,14 +362,14 @@ internal sealed class BenchRunner : IDisposable
                     r.TimedOut = true;
                     break;
                 }
-                // Safety valve: nothing of ours is left to kill and memory is below the SIGTERM line. After 150 ms (time
-                // for a killed victim's memory to come back; longer would let a daemon move on to processes the runner
-                // did not start: other users' test hogs at adj 1000 outrank the ballast) give memory back, 1 GiB at a
-                // time, until memory is 512 MiB above the SIGTERM line.
+                // Safety valve: nothing of ours is left to kill and memory is below the SIGTERM line. After 50 ms (a
+                // killed victim's memory normally shows up within that; longer lets a daemon move on to the ballast or
+                // to processes the runner did not start) give memory back, 1 GiB at a time, until memory is 512 MiB
+                // above the SIGTERM line. "Memory back" is then read from the cgroup's usage, which this does not move.
                 bool exposed = _ballast != null && !workload.AnyKillableAlive
                     && sampler.Latest.AvailableKiB < scope.TermLineKiB + (double.IsNaN(r.SafetyValveS) ? 0 : 512 * 1024);
                 shortSince = exposed ? (double.IsNaN(shortSince) ? now : shortSince) : double.NaN;
-                if (exposed && now - shortSince > 0.15 && now - lastValve > 0.1 && _ballast!.IsAlive && _ballast.HeldMiB > 0)
+                if (exposed && now - shortSince > 0.05 && now - lastValve > 0.1 && _ballast!.IsAlive && _ballast.HeldMiB > 0)
                 {
                     _ballast.Set(_ballast.HeldMiB - 1024);
                     lastValve = now;
@@ -391,7 +392,7 @@ internal sealed class BenchRunner : IDisposable
             var kernelKills = _kernelLog.ReadOomKills();
             RunAnalysis.Fill(r, sampler.Samples, events, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler, kernelKills);
             File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString())
-                .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: kernel OOM kill of {k.Key} at {k.Value:F6}"))));
+                .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: {(k.Value.Global ? "global" : "memcg")} OOM kill of {k.Key} at {k.Value.TimeS:F6}"))));
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {

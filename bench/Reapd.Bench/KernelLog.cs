@@ -54,10 +54,11 @@ internal sealed partial class KernelLog : IDisposable
         return new KernelLog(-1, 0);
     }
 
-    /// <summary>Kernel OOM kills logged since the last call: pid → time on the runner's clock.</summary>
-    public Dictionary<int, double> ReadOomKills()
+    /// <summary>Kernel OOM kills logged since the last call: pid → time on the runner's clock, and whether it was the
+    /// global OOM killer (false: a memory cgroup's, which on a shared machine may be someone else's test).</summary>
+    public Dictionary<int, (double TimeS, bool Global)> ReadOomKills()
     {
-        var kills = new Dictionary<int, double>();
+        var kills = new Dictionary<int, (double, bool)>();
         if (_fd < 0)
         {
             return kills;
@@ -67,7 +68,7 @@ internal sealed partial class KernelLog : IDisposable
             var m = KilledProcess().Match(text);
             if (m.Success)
             {
-                kills[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = stampS + _offsetS;
+                kills[int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)] = (stampS + _offsetS, m.Groups[1].Length == 0);
             }
         }
         return kills;
@@ -111,7 +112,7 @@ internal sealed partial class KernelLog : IDisposable
         return records;
     }
 
-    [GeneratedRegex(@"[Oo]ut of memory: Killed process (\d+)")]
+    [GeneratedRegex(@"^(Memory cgroup )?[Oo]ut of memory: Killed process (\d+)")]
     private static partial Regex KilledProcess();
 
     public void Dispose()

@@ -3,9 +3,9 @@ namespace Reapd.Bench;
 /// <summary>
 /// reapd run, published NativeAOT: --term-percent 10 --kill-percent 5 of the total (or of the cgroup's limit with
 /// --cgroup), --grace 10s (as nohang's max_soft_exit_time, so SIGKILL is driven by the kill line here, as for the
-/// peers), --json events on stdout.
+/// peers), --json events on stdout, --protect for other users' test helpers (<see cref="SharedMachineNames"/>).
 /// </summary>
-internal sealed class ReapdDaemon(string binary) : Daemon
+internal sealed class ReapdDaemon(string binary, IReadOnlyList<string> protectedNames) : Daemon
 {
     public override string Name => "reapd";
 
@@ -15,6 +15,11 @@ internal sealed class ReapdDaemon(string binary) : Daemon
     {
         var args = new List<string> { "run", "--term-percent", BenchScope.TermPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--kill-percent", BenchScope.KillPercent.ToString(System.Globalization.CultureInfo.InvariantCulture), "--grace", "10s", "--json" };
+        foreach (string name in protectedNames)
+        {
+            args.Add("--protect");
+            args.Add(name);
+        }
         if (scope.IsCgroup)
         {
             args.Add("--cgroup");

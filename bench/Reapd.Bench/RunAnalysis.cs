@@ -7,7 +7,7 @@ internal static class RunAnalysis
     public const double BackShare = 0.8;
 
     public static void Fill(RunResult r, MemorySample[] all, List<SignalEvent> events, bool traceAvailable, Workload workload,
-        ChildProcess? daemon, string daemonName, int ballastPid, MemorySampler sampler, Dictionary<int, double> kernelLogKills)
+        ChildProcess? daemon, string daemonName, int ballastPid, MemorySampler sampler, Dictionary<int, (double TimeS, bool Global)> kernelLogKills)
     {
         var samples = all.Where(s => s.TimeS >= r.StartS - 0.5 && s.TimeS <= r.EndS + 0.01).ToArray();
         r.Samples = samples;
@@ -56,11 +56,12 @@ internal static class RunAnalysis
                 }
                 if (role.Length == 0 || role == "ballast")
                 {
-                    // Only what the daemon under test did is charged to it; the kernel's kills elsewhere may be
-                    // another user's memory-cgroup OOM on this shared machine.
-                    if (by == daemonName || role == "ballast")
+                    // Charged to the run: what the daemon under test did, and the global OOM killer (the machine ran
+                    // out during the run). A memory cgroup's OOM kill elsewhere is another user's test.
+                    bool globalOom = e.FromKernel && kernelLogKills.TryGetValue(e.TargetPid, out var logged) && logged.Global;
+                    if ((by == daemonName && !e.FromKernel) || globalOom || role == "ballast")
                     {
-                        r.OutsiderKills.Add($"SIGKILL {e.TargetComm} {e.TargetPid} by {by}");
+                        r.OutsiderKills.Add($"SIGKILL {e.TargetComm} {e.TargetPid} by {by}{(globalOom ? " (global OOM)" : "")}");
                     }
                     continue;
                 }
@@ -72,16 +73,16 @@ internal static class RunAnalysis
             r.SignalSource = "runner's observation of its children's deaths";
         }
         // Kernel OOM kills of workload processes that the tracepoint missed, from the kernel's own log.
-        foreach (var (pid, timeS) in kernelLogKills)
+        foreach (var (pid, (timeS, global)) in kernelLogKills)
         {
             string role = pid == ballastPid ? "ballast" : workload.RoleOf(pid);
             if (timeS >= r.StartS - 0.5 && timeS <= r.EndS + 0.5 && seen.Add(pid))
             {
                 if (role.Length == 0 || role == "ballast")
                 {
-                    if (role == "ballast")
+                    if (role == "ballast" || global)
                     {
-                        r.OutsiderKills.Add($"SIGKILL ballast {pid} by kernel (kmsg)");
+                        r.OutsiderKills.Add($"SIGKILL {(role.Length > 0 ? role : "pid")} {pid} by kernel (global OOM, kmsg)");
                     }
                     continue;
                 }

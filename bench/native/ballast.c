@@ -8,7 +8,9 @@
  * it counts as a wrong kill in the results). Lowering the adj below 0 needs CAP_SYS_RESOURCE (mm/oom_score_adj
  * write in fs/proc/base.c); without it the ballast stays at 0, says so on stderr, and goes on: it is then the
  * biggest adj-0 process, so a killer that goes past the hogs takes it before anything the runner did not start.
- * It asks for SIGKILL when its parent dies (PR_SET_PDEATHSIG), so a crashed runner never leaves it behind.
+ * It ignores SIGTERM (a daemon that goes past the hogs sends that first; the runner's safety valve then has time to
+ * give memory back) and asks for SIGKILL when its parent dies (PR_SET_PDEATHSIG), so a crashed runner never leaves
+ * it behind.
  * Commands, one per line on stdin:
  *   set N      grow or shrink to N MiB (grown in 64 MiB chunks, each touched page by page; shrunk with munmap)
  * After each command it prints "ballast <pid> <MiB>" (stdout, flushed). End of stdin: it exits, freeing all.
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    signal(SIGTERM, SIG_IGN);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1) {
         fprintf(stderr, "ballast: no parent to follow\n");
         return 3;
