@@ -102,7 +102,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
             {
                 string why = all.Select(r => r.Skipped).FirstOrDefault(x => x != null) ?? "not run";
                 md.AppendLine($"| {d} | 0 | skipped: {why} | | | | | | | |");
-                _summary.AppendLine($"| {s.Slug} | {d} | skipped | | | | | |");
+                _summary.AppendLine($"| {s.Slug} | {d} | skipped: {why} | | | | | |");
                 continue;
             }
             string latency = Stats.MedianRange(done.Select(r => r.KillLatencyMs).ToList());
