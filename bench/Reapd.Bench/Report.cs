@@ -133,6 +133,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
             string notes = string.Join("; ", new[]
             {
                 r.TimedOut ? "timed out" : null,
+                r.CrossingEstimated ? "no sample saw the line crossed before the kill: latency from the last sample above it (an upper bound)" : null,
                 r.Error,
                 double.IsNaN(r.SafetyValveS) ? null : string.Create(CultureInfo.InvariantCulture, $"safety valve released ballast at {r.SafetyValveS - r.StartS:F2} s"),
                 r.OutsiderKills.Count > 0 ? "outside the workload: " + string.Join(", ", r.OutsiderKills) : null,

@@ -15,11 +15,6 @@ internal static class RunAnalysis
         r.AvailableAtStartKiB = during.Length > 0 ? during[0].AvailableKiB : 0;
         r.TermCrossS = FirstTime(during, s => s.AvailableKiB < r.TermLineKiB);
         r.KillCrossS = FirstTime(during, s => s.AvailableKiB < r.KillLineKiB);
-        if (!double.IsNaN(r.KillCrossS) && during.Length > 0 && r.KillCrossS > r.StartS)
-        {
-            long grown = SampleAt(samples, r.KillCrossS).WorkloadUsageKiB - during[0].WorkloadUsageKiB;
-            r.RampMiBs = grown / 1024.0 / (r.KillCrossS - r.StartS);
-        }
         int daemonPid = daemon?.Pid ?? -1;
         int runnerPid = Environment.ProcessId;
         var seen = new HashSet<int>();
@@ -113,6 +108,12 @@ internal static class RunAnalysis
             }
         }
         r.Kills.Sort((a, b) => a.TimeS.CompareTo(b.TimeS));
+        EstimateCrossing(r, samples);
+        if (!double.IsNaN(r.KillCrossS) && during.Length > 0 && r.KillCrossS > r.StartS)
+        {
+            long grown = SampleAt(samples, Math.Min(r.KillCrossS, r.VictimKill?.TimeS ?? r.KillCrossS)).WorkloadUsageKiB - during[0].WorkloadUsageKiB;
+            r.RampMiBs = grown / 1024.0 / (r.KillCrossS - r.StartS);
+        }
         KillRecord? previous = null;
         foreach (var k in r.Kills)
         {
@@ -146,6 +147,26 @@ internal static class RunAnalysis
                 k.Premature = true;
             }
             previous = k;
+        }
+    }
+
+    /// <summary>
+    /// A killer that acts within a sample interval of the crossing can free the memory before any sample shows it
+    /// below the line. The crossing then lies between the last sample (still above the line) and the kill; the
+    /// runner takes that last sample's time, so the reported latency is an upper bound (conservative for the killer;
+    /// extrapolating is no better: hogs allocate in 4 MiB steps).
+    /// </summary>
+    private static void EstimateCrossing(RunResult r, MemorySample[] samples)
+    {
+        if (r.VictimKill is not { } kill || r.KillCrossS <= kill.TimeS)
+        {
+            return;
+        }
+        var before = samples.LastOrDefault(s => s.TimeS <= kill.TimeS && s.TimeS >= r.StartS);
+        if (before.TimeS > 0)
+        {
+            r.KillCrossS = before.TimeS;
+            r.CrossingEstimated = true;
         }
     }
 

@@ -29,6 +29,9 @@ internal sealed class RunResult
 
     public double KillCrossS { get; set; } = double.NaN;
 
+    /// <summary>No sample saw the line crossed before the kill: <see cref="KillCrossS"/> is extrapolated.</summary>
+    public bool CrossingEstimated { get; set; }
+
     /// <summary>First SIGTERM the daemon sent to a workload process (NaN: none).</summary>
     public double FirstTermS { get; set; } = double.NaN;
 
