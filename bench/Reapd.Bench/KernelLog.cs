@@ -65,13 +65,41 @@ internal sealed partial class KernelLog : IDisposable
         }
         foreach (var (stampS, text) in ReadRecords())
         {
-            var m = KilledProcess().Match(text);
-            if (m.Success)
+            if (TryParseOomKill(text, out int pid, out bool global))
             {
-                kills[int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)] = (stampS + _offsetS, m.Groups[1].Length == 0);
+                kills[pid] = (stampS + _offsetS, global);
             }
         }
         return kills;
+    }
+
+    /// <summary>The victim of a kernel OOM kill line, and whether the global OOM killer (not a memcg's) wrote it.</summary>
+    public static bool TryParseOomKill(string message, out int pid, out bool global)
+    {
+        var m = KilledProcess().Match(message);
+        pid = m.Success ? int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) : 0;
+        global = m.Success && m.Groups[1].Length == 0;
+        return m.Success;
+    }
+
+    /// <summary>One /dev/kmsg record, "prio,seq,usec,flags[,...];message\n" (Documentation/ABI/testing/dev-kmsg).</summary>
+    public static bool TryParseRecord(string record, out double stampS, out string message)
+    {
+        stampS = 0;
+        message = "";
+        int semi = record.IndexOf(';');
+        if (semi < 0)
+        {
+            return false;
+        }
+        string[] head = record[..semi].Split(',');
+        if (head.Length < 3 || !long.TryParse(head[2], CultureInfo.InvariantCulture, out long usec))
+        {
+            return false;
+        }
+        stampS = usec / 1e6;
+        message = record[(semi + 1)..].Split('\n')[0];
+        return true;
     }
 
     private unsafe List<(double StampS, string Text)> ReadRecords()
@@ -98,16 +126,10 @@ internal sealed partial class KernelLog : IDisposable
             {
                 break;
             }
-            // "prio,seq,usec,flags[,...];message\n" (Documentation/ABI/testing/dev-kmsg)
-            string record = Encoding.UTF8.GetString(buffer, 0, (int)n);
-            int semi = record.IndexOf(';');
-            string[] head = record[..Math.Max(0, semi)].Split(',');
-            if (semi < 0 || head.Length < 3 || !long.TryParse(head[2], CultureInfo.InvariantCulture, out long usec))
+            if (TryParseRecord(Encoding.UTF8.GetString(buffer, 0, (int)n), out double stampS, out string text))
             {
-                continue;
+                records.Add((stampS, text));
             }
-            string text = record[(semi + 1)..].Split('\n')[0];
-            records.Add((usec / 1e6, text));
         }
         return records;
     }

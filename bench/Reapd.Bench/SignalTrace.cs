@@ -100,27 +100,34 @@ internal sealed partial class SignalTrace : IDisposable
         rawLines = File.ReadAllLines(Path.Combine(_instance, "trace"));
         foreach (string line in rawLines)
         {
-            if (line.StartsWith('#'))
+            if (TryParse(line, out var e))
             {
-                continue;
+                events.Add(e);
             }
-            var m = LineRegex().Match(line);
-            if (!m.Success)
-            {
-                continue;
-            }
-            int tgid = int.TryParse(m.Groups["tgid"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int g) ? g : -1;
-            events.Add(new SignalEvent(
-                double.Parse(m.Groups["ts"].Value, CultureInfo.InvariantCulture),
-                m.Groups["comm"].Value.Trim(),
-                tgid,
-                int.Parse(m.Groups["sig"].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture),
-                m.Groups["tcomm"].Value,
-                int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups["res"].Value, CultureInfo.InvariantCulture)));
         }
         return events;
+    }
+
+    /// <summary>One line of the trace buffer (record-tgid on), or false for headers and other lines.</summary>
+    public static bool TryParse(string line, out SignalEvent signalEvent)
+    {
+        signalEvent = default;
+        var m = LineRegex().Match(line);
+        if (line.StartsWith('#') || !m.Success)
+        {
+            return false;
+        }
+        int tgid = int.TryParse(m.Groups["tgid"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int g) ? g : -1;
+        signalEvent = new SignalEvent(
+            double.Parse(m.Groups["ts"].Value, CultureInfo.InvariantCulture),
+            m.Groups["comm"].Value.Trim(),
+            tgid,
+            int.Parse(m.Groups["sig"].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture),
+            m.Groups["tcomm"].Value,
+            int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups["res"].Value, CultureInfo.InvariantCulture));
+        return true;
     }
 
     // "  earlyoom-1234    (   1234) [001] d..2.  5123.456789: signal_generate: sig=9 errno=0 code=0 comm=hog pid=77 grp=1 res=0"
