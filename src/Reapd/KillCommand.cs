@@ -28,9 +28,6 @@ internal static class KillCommand
                               must still have; a different one means the PID was reused, and nothing is killed
         """;
 
-    private const int CAP_KILL = 5;
-    private const int CAP_SYS_PTRACE = 19;
-
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         int? pid = null;
@@ -84,7 +81,7 @@ internal static class KillCommand
         }
 
         var reader = new ProcessReader();
-        string? missing = MissingCapabilities(reader);
+        string? missing = Privileges.MissingToAct(reader);
         if (missing is not null)
         {
             stderr.WriteLine($"reapd kill: not permitted: missing {missing} (run as root)");
@@ -124,6 +121,7 @@ internal static class KillCommand
 
         // The victim's own child memory cgroup, if any, gives an exact "memory back" figure.
         KillMemoryWatch? watch = null;
+        int[] members = [];
         string? cgroupPath = MemoryCgroupPath(reader, victimPid, memoryThread);
         if (cgroupPath is not null and not "/")
         {
@@ -131,6 +129,7 @@ internal static class KillCommand
             if (target is not null)
             {
                 watch = KillMemoryWatch.TryStart(target.Directory, status.RssAnonKiB * 1024);
+                members = CgroupMembers(target.Directory);
             }
         }
         using (watch)
@@ -150,7 +149,9 @@ internal static class KillCommand
                 };
             }
             watch?.StopAfterTargetOr(Math.Max(waitMs, 1000));
-            KillOutput.Write(stdout, report, stat, graceMs, rssBytes, watch);
+            // The cgroup's usage measures the victim only when nothing else lives in it (its sharers aside).
+            int others = members.Count(member => member != victimPid && !report.Sharers.Any(sharer => sharer.Pid == member));
+            KillOutput.Write(stdout, report, stat, graceMs, rssBytes, watch, others);
             return report.Kill switch
             {
                 SignalOutcome.NotPermitted => ExitCodes.NotPermitted,
@@ -191,6 +192,12 @@ internal static class KillCommand
         return status;
     }
 
+    private static int[] CgroupMembers(string directory)
+    {
+        var reader = new CgroupPidsReader(directory);
+        return reader.TryRead(out ReadOnlySpan<int> pids) == ProcReadOutcome.Ok ? pids.ToArray() : [];
+    }
+
     /// <summary>
     /// The v1 memory cgroup of the thread that holds the memory: an exited (zombie) leader has left its cgroups
     /// (kernel/cgroup/cgroup.c cgroup_exit), while the thread still holding the mm is still charged where it was.
@@ -210,27 +217,5 @@ internal static class KillCommand
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// What reapd kill lacks from CapEff: CAP_KILL to signal other users' processes, CAP_SYS_PTRACE for kcmp on them
-    /// (PTRACE_MODE_READ) when looking for mm sharers. Null when nothing is missing.
-    /// </summary>
-    private static string? MissingCapabilities(ProcessReader reader)
-    {
-        if (reader.TryReadStatus(Environment.ProcessId, out ProcStatus self) != ProcReadOutcome.Ok)
-        {
-            return "a readable /proc/self/status";
-        }
-        var missing = new List<string>();
-        if ((self.CapEff & (1UL << CAP_KILL)) == 0)
-        {
-            missing.Add("CAP_KILL");
-        }
-        if ((self.CapEff & (1UL << CAP_SYS_PTRACE)) == 0)
-        {
-            missing.Add("CAP_SYS_PTRACE");
-        }
-        return missing.Count == 0 ? null : string.Join(" and ", missing);
     }
 }

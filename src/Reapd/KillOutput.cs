@@ -8,7 +8,7 @@ namespace Reapd;
 /// <summary>The human report of `reapd kill`: one line per protocol step, then the timings and the memory freed.</summary>
 internal static class KillOutput
 {
-    public static void Write(TextWriter stdout, KillReport report, in ProcStat stat, int graceMs, long rssBytes, KillMemoryWatch? watch)
+    public static void Write(TextWriter stdout, KillReport report, in ProcStat stat, int graceMs, long rssBytes, KillMemoryWatch? watch, int otherProcessesInCgroup)
     {
         stdout.WriteLine($"reapd kill {report.Pid} ({stat.Name.ToDisplayString()})");
         stdout.WriteLine($"  identity:        {report.Identity.Describe()} ({report.SampledStartTimeTicks} ticks)");
@@ -43,7 +43,12 @@ internal static class KillOutput
         stdout.WriteLine(report.Exited
             ? $"  pidfd readable:  {Ms(report.ExitAfterSignalMs)} after {(report.Kill is null ? "SIGTERM" : "SIGKILL")} (the process has exited)"
             : "  pidfd readable:  not within the wait: the process has not exited (stuck in its exit: a thread in D state, or its last mmput blocked)");
-        if (watch is not null)
+        if (watch is not null && otherProcessesInCgroup > 0)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  freed:           about {rssBytes / 1048576.0:F1} MiB (its RSS before the kill; its cgroup {watch.Path} also holds {otherProcessesInCgroup} other processes: {watch.BeforeBytes / 1048576.0:F1} -> {watch.LowestBytes / 1048576.0:F1} MiB)"));
+        }
+        else if (watch is not null)
         {
             long start = report.KillSentTimestamp != 0 ? report.KillSentTimestamp : report.TermSentTimestamp;
             string back = watch.ReachedTargetTimestamp != 0 && start != 0
@@ -56,7 +61,7 @@ internal static class KillOutput
         else
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  freed:           about {rssBytes / 1048576.0:F1} MiB (its RSS before the kill; it is not in a child memory cgroup to measure)"));
+                $"  freed:           about {rssBytes / 1048576.0:F1} MiB (its RSS before the kill; it is not in a child memory cgroup of its own to measure)"));
         }
     }
 

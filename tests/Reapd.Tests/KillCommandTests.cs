@@ -29,7 +29,7 @@ public sealed class KillCommandTests
     public void Kill_refuses_init_a_kernel_thread_and_itself_and_reports_an_unknown_pid()
     {
         Root.Require();
-        ulong kthreaddStart = StartTime(2);
+        ulong kthreaddStart = ProcFacts.StartTime(2);
         var (initCode, _, initError) = CliTests.Invoke("kill", "1");
         Assert.Equal(ExitCodes.Refused, initCode);
         Assert.StartsWith("reapd kill: refused: PID 1 (init) is never killed", initError);
@@ -37,7 +37,7 @@ public sealed class KillCommandTests
         var (kthreadCode, _, kthreadError) = CliTests.Invoke("kill", "2");
         Assert.Equal(ExitCodes.Refused, kthreadCode);
         Assert.StartsWith("reapd kill: refused: PID 2 (kthreadd) is a kernel thread", kthreadError);
-        Assert.Equal(kthreaddStart, StartTime(2));
+        Assert.Equal(kthreaddStart, ProcFacts.StartTime(2));
 
         var (selfCode, _, selfError) = CliTests.Invoke("kill", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Assert.Equal(ExitCodes.Refused, selfCode);
@@ -73,7 +73,7 @@ public sealed class KillCommandTests
 
         Assert.True(code == ExitCodes.Ok, stderr + stdout);
         Assert.Contains($"reapd kill {hog.Pid} (hog-", stdout);
-        Assert.Contains("identity:        identity confirmed", stdout);
+        Assert.Contains("identity:        confirmed", stdout);
         Assert.Contains("sharers:         none", stdout);
         Assert.Contains("SIGKILL:         sent through the pidfd", stdout);
         Assert.Matches(@"reap:            process_mrelease returned (0|ESRCH)", stdout);
@@ -115,7 +115,7 @@ public sealed class KillCommandTests
         Assert.True(code == ExitCodes.Ok, stderr + stdout);
         Assert.Contains($"sharer:          {sharer} shares its mm (kcmp KCMP_VM): SIGKILL sent through the pidfd", stdout);
         Assert.DoesNotContain("EINVAL", stdout);
-        Assert.True(WaitUntil(() => cgroup.Pids.Count == 0), "the pair is still in its cgroup");
+        Assert.True(ProcFacts.WaitUntil(() => cgroup.Pids.Count == 0), "the pair is still in its cgroup");
     }
 
     [Fact]
@@ -128,12 +128,12 @@ public sealed class KillCommandTests
         {
             hog.WaitForLine("ready");
             pid = hog.Pid;
-            oldStart = StartTime(pid);
+            oldStart = ProcFacts.StartTime(pid);
         }
-        Assert.True(WaitUntil(() => UptimeTicks() > oldStart + 1));
+        Assert.True(ProcFacts.WaitPastTick(oldStart));
         using var newcomer = HelperProcess.Start("pid_at", [pid.ToString(CultureInfo.InvariantCulture)]);
         newcomer.WaitForLine("ready");
-        ulong newStart = StartTime(pid);
+        ulong newStart = ProcFacts.StartTime(pid);
         Assert.NotEqual(oldStart, newStart);
 
         var (code, stdout, stderr) = CliTests.Invoke("kill", pid.ToString(CultureInfo.InvariantCulture), "--start-time", oldStart.ToString(CultureInfo.InvariantCulture));
@@ -141,7 +141,7 @@ public sealed class KillCommandTests
         Assert.Equal(ExitCodes.Refused, code);
         Assert.Equal("", stdout);
         Assert.Equal($"reapd kill: PID {pid}: the pid now belongs to another process (start time differs): refused, nothing signalled", stderr.TrimEnd('\n'));
-        Assert.Equal(newStart, StartTime(pid));
+        Assert.Equal(newStart, ProcFacts.StartTime(pid));
         Assert.False(newcomer.HasExited);
     }
 
@@ -154,7 +154,7 @@ public sealed class KillCommandTests
 
         // A killer without a reaper: plain SIGKILL. The leader turns zombie, the reader thread stays in D.
         Assert.Equal(0, kill(fuse.VictimPid, 9));
-        Assert.True(WaitUntil(() => fuse.VictimThreadStates().SequenceEqual(['Z', 'D'])));
+        Assert.True(ProcFacts.WaitUntil(() => fuse.VictimThreadStates().SequenceEqual(['Z', 'D'])));
         var window = Stopwatch.StartNew();
         while (window.ElapsedMilliseconds < 500)
         {
@@ -182,7 +182,7 @@ public sealed class KillCommandTests
         var (code, stdout, stderr) = ReapdBinary.Run("kill", hog.Pid.ToString(CultureInfo.InvariantCulture));
 
         Assert.True(code == ExitCodes.Ok, stderr + stdout);
-        Assert.Contains("identity:        identity confirmed", stdout);
+        Assert.Contains("identity:        confirmed", stdout);
         Assert.Matches(@"reap:            process_mrelease returned (0|ESRCH)", stdout);
         Assert.Matches(@"freed:           [0-9.]+ MiB", stdout);
         Assert.True(hog.WaitForExit(5000));
@@ -197,29 +197,6 @@ public sealed class KillCommandTests
         {
             Assert.Contains(option, stdout);
         }
-    }
-
-    private static ulong StartTime(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        return ulong.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], CultureInfo.InvariantCulture);
-    }
-
-    private static ulong UptimeTicks() =>
-        (ulong)(double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture) * 100);
-
-    private static bool WaitUntil(Func<bool> condition, int timeoutMs = 10_000)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.ElapsedMilliseconds > timeoutMs)
-            {
-                return false;
-            }
-            Thread.Sleep(10);
-        }
-        return true;
     }
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]

@@ -72,6 +72,9 @@ public sealed class Governor
         {
             case VictimPhase.Killed:
                 return new(DecisionKind.Wait, DecisionReason.VictimInFlight, level);
+            case VictimPhase.Terminating when victim.Gone:
+                // It exited on the SIGTERM: nothing left to kill; the gate waits for its memory.
+                return new(DecisionKind.Wait, DecisionReason.VictimInFlight, level);
             case VictimPhase.Terminating:
                 if (level == PressureLevel.Kill)
                 {

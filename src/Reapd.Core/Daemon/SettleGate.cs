@@ -39,7 +39,7 @@ public sealed class SettleGate
 
     public ReapObservation LastReap { get; private set; }
 
-    public VictimStatus Status => new(Phase, Victim, _termSentMs);
+    public VictimStatus Status => new(Phase, Victim, _termSentMs, Gone);
 
     /// <summary>SIGTERM went to a newly chosen victim.</summary>
     public void Terminated(VictimId victim, long heldBytes, in MemorySample sample)

@@ -5,7 +5,7 @@ public static class KillOutcomeText
 {
     public static string Describe(this VictimOpenOutcome outcome) => outcome switch
     {
-        VictimOpenOutcome.Confirmed => "identity confirmed: pidfd open, start time matches the sampled one",
+        VictimOpenOutcome.Confirmed => "confirmed: pidfd open, start time matches the sampled one",
         VictimOpenOutcome.Gone => "the process is gone; nothing to kill",
         VictimOpenOutcome.NotAProcess => "the number is a thread id, not a process; nothing signalled",
         VictimOpenOutcome.PidReused => "the pid now belongs to another process (start time differs): refused, nothing signalled",

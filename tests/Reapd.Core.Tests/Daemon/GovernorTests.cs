@@ -56,6 +56,14 @@ public sealed class GovernorTests
     }
 
     [Fact]
+    public void A_victim_that_exited_on_SIGTERM_is_not_escalated_even_at_the_kill_level()
+    {
+        var governor = new Governor(Defaults);
+        GovernorDecision decision = governor.Decide(At(1001, 40), new VictimStatus(VictimPhase.Terminating, Victim, 1000, Gone: true));
+        Assert.Equal((DecisionKind.Wait, DecisionReason.VictimInFlight), (decision.Kind, decision.Reason));
+    }
+
+    [Fact]
     public void Nothing_is_chosen_when_no_candidate_is_eligible_and_that_is_reported()
     {
         var governor = new Governor(Defaults);

@@ -112,7 +112,7 @@ public sealed class KillProtocolTests
         Assert.Equal([(sharerPid, (SignalOutcome?)SignalOutcome.Sent)], report.Sharers);
         Assert.Contains(report.Reap, new[] { ReapOutcome.Reaped, ReapOutcome.AlreadyExiting });
         Assert.True(report.Exited);
-        Assert.True(WaitUntil(() => !_reader.Exists(sharerPid) || IsZombie(sharerPid)), "the sharer still runs");
+        Assert.True(ProcFacts.WaitUntil(() => !_reader.Exists(sharerPid) || IsZombie(sharerPid)), "the sharer still runs");
     }
 
     [Fact]
@@ -188,9 +188,7 @@ public sealed class KillProtocolTests
             oldStart = StartTime(pid);
         }
         Assert.False(_reader.Exists(pid));
-        // The newcomer must start in a later clock tick than the old process, or the two would be indistinguishable
-        // by start time (the limit of every start-time identity check, kernel.md C.1).
-        Assert.True(WaitUntil(() => StartTime(Environment.ProcessId) >= 0 && UptimeTicks() > oldStart + 1));
+        Assert.True(ProcFacts.WaitPastTick(oldStart));
 
         using var newcomer = HelperProcess.Start("pid_at", [pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         newcomer.WaitForLine("ready");
@@ -224,7 +222,7 @@ public sealed class KillProtocolTests
         {
             Assert.Equal(SignalOutcome.Sent, victim!.Kill());
             // Without a reaper: the leader becomes a zombie, the reader thread stays in D, and nothing comes back.
-            Assert.True(WaitUntil(() => fuse.VictimThreadStates().SequenceEqual(['Z', 'D'])), "states: " + string.Join(",", fuse.VictimThreadStates()));
+            Assert.True(ProcFacts.WaitUntil(() => fuse.VictimThreadStates().SequenceEqual(['Z', 'D'])), "states: " + string.Join(",", fuse.VictimThreadStates()));
             Assert.False(victim.WaitForExit(500), "the stuck victim exited by itself");
             Assert.True(cgroup.UsageBytes > before - (8 * MiB), "memory came back without the reap");
 
@@ -242,24 +240,4 @@ public sealed class KillProtocolTests
     }
 
     private bool IsZombie(int pid) => _reader.TryReadStat(pid, out ProcStat stat) == ProcReadOutcome.Ok && stat.IsZombie;
-
-    private static ulong UptimeTicks()
-    {
-        string uptime = File.ReadAllText("/proc/uptime").Split(' ')[0];
-        return (ulong)(double.Parse(uptime, System.Globalization.CultureInfo.InvariantCulture) * 100);
-    }
-
-    private static bool WaitUntil(Func<bool> condition, int timeoutMs = 10_000)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.ElapsedMilliseconds > timeoutMs)
-            {
-                return false;
-            }
-            Thread.Sleep(10);
-        }
-        return true;
-    }
 }

@@ -24,7 +24,7 @@ public sealed class CgroupV1SensorTests
             Assert.False(empty.Psi.Present);
             Assert.InRange(empty.AvailableBytes, 120 * MiB, 128 * MiB);
 
-            using Process hog = Hogs.Start(cgroup, 64);
+            using HelperProcess hog = Hogs.Start(cgroup, 64);
             Assert.True(sensor.TryRead(2, out MemorySample held));
             Assert.InRange(empty.AvailableBytes - held.AvailableBytes, 60 * MiB, 72 * MiB);
             Assert.Equal(0, sensor.ReadKernelOomKills());
@@ -59,7 +59,7 @@ public sealed class CgroupV1SensorTests
         Assert.Equal(0ul, notifications.Oom!.Drain());
 
         // A hog twice the limit: the memcg OOM killer takes it (its oom_score_adj is 1000), the eventfd fires.
-        using Process hog = Hogs.Launch(cgroup, 64);
+        using HelperProcess hog = Hogs.Launch(cgroup, 64);
         using var wake = new WakeSet(2);
         int oomSlot = wake.Add(notifications.Oom.Fd, WakeSet.Readable);
         var deadline = Stopwatch.StartNew();

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Reapd.Testing;
+
+namespace Reapd.Tests;
+
+/// <summary>
+/// The published NativeAOT reapd running `reapd run ... --json` as a child: every stdout line is parsed as one
+/// event; tests wait for events with bounded deadlines. Dispose stops it with SIGTERM (by its pid) and, if it does
+/// not stop, SIGKILL.
+/// </summary>
+internal sealed class RunDaemon : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<JsonElement> _events = [];
+    private readonly BlockingCollection<JsonElement> _arrivals = [];
+    private readonly Task<string> _stderrText;
+    private readonly Thread _reader;
+    private readonly ConcurrentQueue<string> _unparsed = new();
+
+    private RunDaemon(Process process)
+    {
+        _process = process;
+        _stderrText = process.StandardError.ReadToEndAsync();
+        _reader = new Thread(ReadEvents) { IsBackground = true, Name = "reapd events" };
+        _reader.Start();
+    }
+
+    /// <summary>One JSON object per stdout line; anything else is kept aside (a test asserts there is none).</summary>
+    private void ReadEvents()
+    {
+        while (_process.StandardOutput.ReadLine() is string line)
+        {
+            try
+            {
+                JsonElement element = JsonDocument.Parse(line).RootElement.Clone();
+                lock (_events)
+                {
+                    _events.Add(element);
+                }
+                _arrivals.Add(element);
+            }
+            catch (JsonException)
+            {
+                _unparsed.Enqueue(line);
+            }
+        }
+        _arrivals.CompleteAdding();
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stderr => _stderrText.IsCompleted ? _stderrText.Result : "(still running)";
+
+    public IReadOnlyList<string> UnparsedLines => [.. _unparsed];
+
+    /// <summary>Every event so far, in order.</summary>
+    public IReadOnlyList<JsonElement> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>Starts `reapd run ARGS --json` and waits for its start event.</summary>
+    public static RunDaemon Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo(PublishedReapd.BinaryPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("run");
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        psi.ArgumentList.Add("--json");
+        var daemon = new RunDaemon(Process.Start(psi)!);
+        daemon.WaitFor("start", _ => true, 30_000);
+        return daemon;
+    }
+
+    /// <summary>Events named <paramref name="name"/> so far.</summary>
+    public IReadOnlyList<JsonElement> Named(string name) => Events.Where(e => e.GetProperty("event").GetString() == name).ToList();
+
+    /// <summary>Waits (bounded) for the first event named <paramref name="name"/> that matches; fails the test if none comes.</summary>
+    public JsonElement WaitFor(string name, Func<JsonElement, bool> matches, int timeoutMs = 30_000)
+    {
+        foreach (JsonElement seen in Named(name))
+        {
+            if (matches(seen))
+            {
+                return seen;
+            }
+        }
+        var deadline = Stopwatch.StartNew();
+        while (deadline.ElapsedMilliseconds < timeoutMs)
+        {
+            if (_arrivals.TryTake(out JsonElement element, 100))
+            {
+                if (element.GetProperty("event").GetString() == name && matches(element))
+                {
+                    return element;
+                }
+            }
+            else if (_arrivals.IsCompleted)
+            {
+                break;
+            }
+        }
+        Assert.Fail($"no '{name}' event within {timeoutMs} ms. Events:\n{string.Join('\n', Events.Select(e => e.GetRawText()))}\nstderr: {Stderr}");
+        return default;
+    }
+
+    /// <summary>SIGTERM, then waits for a clean exit; returns the exit code.</summary>
+    public int Stop()
+    {
+        if (!_process.HasExited)
+        {
+            _ = RunSignals.Send(_process.Id, 15);
+        }
+        Assert.True(_process.WaitForExit(15_000), "reapd did not stop within 15 s of SIGTERM");
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _ = RunSignals.Send(_process.Id, 15);
+            if (!_process.WaitForExit(10_000))
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+        }
+        _process.Dispose();
+    }
+
+}

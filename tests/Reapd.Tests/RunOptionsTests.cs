@@ -1,0 +1,79 @@
+using Reapd.Daemon;
+
+namespace Reapd.Tests;
+
+public sealed class RunOptionsTests
+{
+    [Fact]
+    public void No_flags_means_the_built_in_defaults_on_the_whole_machine()
+    {
+        RunOptions? options = RunOptionsParser.TryParse([], out string? error);
+        Assert.Null(error);
+        Assert.NotNull(options);
+        Assert.Null(options.CgroupPath);
+        Assert.False(options.Json);
+        Assert.Equal(new Core.Daemon.DaemonConfig() with { ProtectedNames = options.Config.ProtectedNames }, options.Config);
+        Assert.Empty(options.Config.ProtectedNames);
+    }
+
+    [Fact]
+    public void Every_option_is_read()
+    {
+        RunOptions? options = RunOptionsParser.TryParse(
+            ["--cgroup", "/a/b", "--term-percent", "12.5", "--kill-percent", "6%", "--grace", "500ms", "--settle-timeout", "2",
+             "--psi-full-percent", "off", "--protect", "sshd", "--protect", "Xorg", "--dry-run", "--json"], out string? error);
+        Assert.Null(error);
+        Assert.NotNull(options);
+        Assert.Equal("/a/b", options.CgroupPath);
+        Assert.True(options.Json);
+        Assert.Equal(12.5, options.Config.TermPercent);
+        Assert.Equal(6, options.Config.KillPercent);
+        Assert.Equal(500, options.Config.GraceMs);
+        Assert.Equal(2000, options.Config.SettleTimeoutMs);
+        Assert.Null(options.Config.PsiFullPercent);
+        Assert.Equal(["sshd", "Xorg"], options.Config.ProtectedNames);
+        Assert.True(options.Config.DryRun);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--grace", "3x" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '3x'")]
+    [InlineData(new[] { "--grace", "-1s" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '-1s'")]
+    [InlineData(new[] { "--settle-timeout", "0s" }, "--settle-timeout must be longer than 0")]
+    [InlineData(new[] { "--term-percent", "150" }, "--term-percent must be a percentage above 0 and below 100, not '150'")]
+    [InlineData(new[] { "--kill-percent", "abc" }, "--kill-percent must be a percentage above 0 and below 100, not 'abc'")]
+    [InlineData(new[] { "--psi-full-percent", "maybe" }, "--psi-full-percent must be a percentage above 0 and at most 100, or off, not 'maybe'")]
+    [InlineData(new[] { "--term-percent", "4" }, "--term-percent 4 is below the default kill level 5")]
+    [InlineData(new[] { "--term-percent", "8", "--kill-percent", "9" }, "--kill-percent 9 is above --term-percent 8")]
+    [InlineData(new[] { "--grace" }, "option --grace needs a value")]
+    [InlineData(new[] { "--frobnicate" }, "unknown option '--frobnicate' for run")]
+    [InlineData(new[] { "extra" }, "unknown option 'extra' for run")]
+    public void A_bad_value_is_one_line_naming_the_option_and_the_usage_exit_code(string[] args, string message)
+    {
+        var (code, stdout, stderr) = CliTests.Invoke(["run", .. args]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("reapd run: " + message, stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void Help_lists_every_option()
+    {
+        var (code, stdout, _) = CliTests.Invoke("run", "--help");
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--psi-full-percent", "--protect", "--dry-run", "--json" })
+        {
+            Assert.Contains(option, stdout);
+        }
+    }
+
+    [Fact]
+    public void A_missing_cgroup_is_one_line_and_the_not_found_exit_code()
+    {
+        var (code, stdout, stderr) = CliTests.Invoke("run", "--dry-run", "--cgroup", "/no/such/reapd-cgroup");
+        Assert.Equal(ExitCodes.NotFound, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("reapd run: cgroup '/no/such/reapd-cgroup' not found", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+}
