@@ -2,8 +2,9 @@ namespace Reapd.Bench;
 
 /// <summary>
 /// The idle scenario: every daemon runs side by side, guarding the whole machine with its usual lines, while nothing
-/// happens. After a 5 s start-up, each window of S seconds measures each one's CPU time (utime+stime from
-/// /proc/PID/stat) and, at its end, its RSS and PSS (/proc/PID/smaps_rollup).
+/// happens. After a 5 s start-up, each window of S seconds measures each one's CPU time (its threads' runtime from
+/// /proc/PID/task/*/schedstat, and utime+stime from /proc/PID/stat) and, at its end, its RSS and PSS
+/// (/proc/PID/smaps_rollup).
 /// </summary>
 internal static class IdleBench
 {
@@ -25,19 +26,21 @@ internal static class IdleBench
             cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
             for (int w = 1; w <= windows && !cancel.IsCancellationRequested; w++)
             {
-                var before = running.Select(r => ProcFiles.CpuSeconds(r.Process.Pid) ?? double.NaN).ToArray();
+                var before = running.Select(r => ProcFiles.CpuSecondsPrecise(r.Process.Pid) ?? double.NaN).ToArray();
+                var beforeTicks = running.Select(r => ProcFiles.CpuSeconds(r.Process.Pid) ?? double.NaN).ToArray();
                 double t0 = Clock.NowS;
                 cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(windowSeconds));
                 double elapsed = Clock.NowS - t0;
                 for (int i = 0; i < running.Count; i++)
                 {
                     var (d, p) = running[i];
-                    double cpu = (ProcFiles.CpuSeconds(p.Pid) ?? double.NaN) - before[i];
+                    double cpu = (ProcFiles.CpuSecondsPrecise(p.Pid) ?? double.NaN) - before[i];
+                    double ticks = (ProcFiles.CpuSeconds(p.Pid) ?? double.NaN) - beforeTicks[i];
                     var mem = ProcFiles.RssPssKiB(p.Pid);
-                    results.Add(new IdleResult(d.Name, w, elapsed, cpu * 1000, mem?.RssKiB ?? -1, mem?.PssKiB ?? -1));
+                    results.Add(new IdleResult(d.Name, w, elapsed, cpu * 1000, ticks * 1000, mem?.RssKiB ?? -1, mem?.PssKiB ?? -1));
                 }
                 Console.WriteLine($"bench: idle window {w}/{windows}: " + string.Join(", ",
-                    results.Where(r => r.Window == w).Select(r => $"{r.Daemon} {r.CpuMs:F0} ms CPU, RSS {r.RssKiB / 1024.0:F1} MiB")));
+                    results.Where(r => r.Window == w).Select(r => $"{r.Daemon} {r.CpuMs:F1} ms CPU, RSS {r.RssKiB / 1024.0:F1} MiB")));
             }
         }
         finally

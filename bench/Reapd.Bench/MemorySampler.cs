@@ -125,6 +125,11 @@ internal sealed class MemorySampler : IDisposable
                         {
                             _rssGoneS[pid] = t;
                         }
+                        else if (rss >= max / 5 && max > 0)
+                        {
+                            // A read that failed for a moment (rss -1) is no exit: forget a mark the process outlived.
+                            _rssGoneS.Remove(pid);
+                        }
                     }
                 }
             }

@@ -18,7 +18,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
         + $"({scope.KillLineKiB / 1024} MiB). Kill times from {signalSource}. Run {startedUtc:yyyy-MM-dd HH:mm}–{endedUtc:HH:mm} UTC on "
         + $"Linux {Environment.OSVersion.Version}, {Environment.ProcessorCount} CPUs, {ProcFiles.MemTotalKiB / 1024} MiB RAM, no swap."
         + (ballastAdj is int adj
-            ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the blocked-exit scenario), at oom_score_adj {adj}"
+            ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the blocked-exit and small-and-big scenarios), at oom_score_adj {adj}"
               + (adj == -1000 ? " (no killer may pick it)." : " (root here lacks CAP_SYS_RESOURCE, so -1000 was refused; at 0 it is the first thing after the hogs any killer would take, before anything else on the machine). A kill of it counts as an extra kill.")
             : "")
         + (options.Quick
@@ -202,19 +202,21 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
         var md = new StringBuilder();
         md.AppendLine("# Idle: the cost of watching while nothing happens").AppendLine();
         md.AppendLine("Every daemon runs side by side, guarding the whole machine with the same lines, while nothing happens. "
-            + "Each window measures CPU time (utime + stime from /proc/PID/stat) and, at its end, RSS and PSS (/proc/PID/smaps_rollup).").AppendLine();
+            + "Each window measures CPU time (the threads' runtime from /proc/PID/task/*/schedstat, to the nanosecond; utime + stime "
+            + "from /proc/PID/stat, in 10 ms ticks, for comparison) and, at its end, RSS and PSS (/proc/PID/smaps_rollup).").AppendLine();
         md.AppendLine(Header).AppendLine();
-        md.AppendLine("| daemon | windows | CPU per window, ms | CPU, % of one core | RSS, MiB | PSS, MiB |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine("| daemon | windows | CPU per window, ms | CPU, % of one core | utime+stime per window, ms | RSS, MiB | PSS, MiB |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
         _summary.AppendLine().AppendLine("| idle | daemon | CPU per window, ms | RSS, MiB | PSS, MiB |").AppendLine("|---|---|---|---|---|");
         foreach (var g in idle.GroupBy(i => i.Daemon))
         {
             var list = g.ToList();
-            string cpu = Stats.MedianRange(list.Select(i => i.CpuMs).ToList());
+            string cpu = Stats.MedianRange(list.Select(i => i.CpuMs).ToList(), "F1");
+            string ticks = Stats.MedianRange(list.Select(i => i.TicksCpuMs).ToList());
             string pct = Stats.MedianRange(list.Select(i => i.CpuPercentOfCore).ToList(), "F3");
             string rss = Stats.MedianRange(list.Select(i => i.RssKiB / 1024.0).ToList(), "F1");
             string pss = Stats.MedianRange(list.Select(i => i.PssKiB / 1024.0).ToList(), "F1");
-            md.AppendLine($"| {g.Key} | {list.Count} | {cpu} | {pct} | {rss} | {pss} |");
+            md.AppendLine($"| {g.Key} | {list.Count} | {cpu} | {pct} | {ticks} | {rss} | {pss} |");
             _summary.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {list[0].WindowS:F0} s | {g.Key} | {cpu} | {rss} | {pss} |"));
         }
         var reapd = idle.Where(i => i.Daemon == "reapd").ToDictionary(i => i.Window);

@@ -123,7 +123,9 @@ internal static class RunAnalysis
             if (k.Role == "worker")
             {
                 // Other workers keep allocating: the victim's own memory going away is the figure here.
-                k.FreedS = sampler.RssGoneS(k.Pid);
+                double gone = sampler.RssGoneS(k.Pid);
+                // Gone before its kill (by more than a sample) is a kill time taken late (no trace event): unknown.
+                k.FreedS = gone >= k.TimeS - 0.005 ? Math.Max(gone, k.TimeS) : double.NaN;
                 k.MemoryBackS = k.FreedS;
             }
             else
