@@ -97,9 +97,10 @@ internal sealed class MemorySampler : IDisposable
         int[] watched = [];
         while (!_stop)
         {
-            double t = Clock.NowS;
             long workloadKiB = ReadNumber(_workloadUsage) / 1024;
             long available = _scopeUsage != null ? _scopeLimitKiB - workloadKiB : ReadMemAvailableKiB();
+            // Stamped after the reads: under a kernel OOM thrash a read can wait hundreds of ms to be served.
+            double t = Clock.NowS;
             // Every watched pid is read every sample (a statm read costs microseconds), so a victim's memory going
             // away is timed to the sample, and a kill that came before it is told apart.
             {
@@ -110,6 +111,7 @@ internal sealed class MemorySampler : IDisposable
                 foreach (int pid in watched)
                 {
                     long rss = ProcFiles.StatmRssKiB(pid);
+                    double readS = Clock.NowS;
                     lock (_lock)
                     {
                         long max = _maxRssKiB.GetValueOrDefault(pid);
@@ -123,7 +125,7 @@ internal sealed class MemorySampler : IDisposable
                         }
                         if (max > 0 && rss < max / 5 && !_rssGoneS.ContainsKey(pid))
                         {
-                            _rssGoneS[pid] = t;
+                            _rssGoneS[pid] = readS;
                         }
                         else if (rss >= max / 5 && max > 0)
                         {
