@@ -1,0 +1,7 @@
+namespace Reapd.Bench;
+
+/// <summary>
+/// One reading of the sampler: the scope's available memory (MemAvailable system-wide; limit − usage of the
+/// workload cgroup in quick mode) and the workload cgroup's usage, both in KiB, at a monotonic time.
+/// </summary>
+internal readonly record struct MemorySample(double TimeS, long AvailableKiB, long WorkloadUsageKiB);

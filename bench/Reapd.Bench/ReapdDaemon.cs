@@ -1,0 +1,46 @@
+namespace Reapd.Bench;
+
+/// <summary>
+/// reapd run, published NativeAOT: --term-percent 10 --kill-percent 5 of the total (or of the cgroup's limit with
+/// --cgroup), --grace 10s (as nohang's max_soft_exit_time, so SIGKILL is driven by the kill line here, as for the
+/// peers), --json events on stdout, --protect for other users' test helpers (<see cref="SharedMachineNames"/>).
+/// </summary>
+internal sealed class ReapdDaemon(string binary, IReadOnlyList<string> protectedNames) : Daemon
+{
+    public override string Name => "reapd";
+
+    public override bool HasCgroupScope => true;
+
+    protected override (string, string[], Func<string, bool>) Command(BenchScope scope, WorkloadCgroup cgroup, string workDir)
+    {
+        var args = new List<string> { "run", "--term-percent", BenchScope.TermPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--kill-percent", BenchScope.KillPercent.ToString(System.Globalization.CultureInfo.InvariantCulture), "--grace", "10s", "--json" };
+        foreach (string name in protectedNames)
+        {
+            args.Add("--protect");
+            args.Add(name);
+        }
+        if (scope.IsCgroup)
+        {
+            args.Add("--cgroup");
+            args.Add(cgroup.Path);
+        }
+        // reapd prints JSON events; any first line (or its stderr staying quiet for a moment) means it is up.
+        return (binary, [.. args], _ => true);
+    }
+
+    public override ChildProcess? Start(BenchScope scope, WorkloadCgroup cgroup, string workDir)
+    {
+        var (file, args, _) = Command(scope, cgroup, workDir);
+        var child = ChildProcess.Start(Name, file, args);
+        // reapd need not print anything before its first event: give it a short, bounded start-up and check it lives.
+        child.WaitForLine(_ => true, TimeSpan.FromMilliseconds(700));
+        if (child.HasExited)
+        {
+            string log = child.Log();
+            child.Dispose();
+            throw new InvalidOperationException($"reapd exited at start:\n{log}");
+        }
+        return child;
+    }
+}

@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text;
+
+namespace Reapd.Bench;
+
+/// <summary>Writes bench/results: one Markdown table and one PNG timeline per scenario, idle.md, summary.md (the
+/// table the README's Performance section shows) and runs.csv (every run).</summary>
+internal sealed class Report(BenchOptions options, BenchScope scope, string signalSource, DateTime startedUtc, DateTime endedUtc, int? ballastAdj)
+{
+    private const string ReadmeBegin = "<!-- bench:begin (written by bench/Reapd.Bench) -->";
+    private const string ReadmeEnd = "<!-- bench:end -->";
+
+    private readonly StringBuilder _summary = new();
+
+    private string Header =>
+        $"Mode: **{(options.Quick ? "quick" : "full")}**; scope: {scope.Describe}. Lines for every daemon: SIGTERM below "
+        + $"{BenchScope.TermPercent} % ({scope.TermLineKiB / 1024} MiB available), SIGKILL below {BenchScope.KillPercent} % "
+        + $"({scope.KillLineKiB / 1024} MiB). Kill times from {signalSource}. Run {startedUtc:yyyy-MM-dd HH:mm}–{endedUtc:HH:mm} UTC on "
+        + $"Linux {Environment.OSVersion.Version}, {Environment.ProcessorCount} CPUs, {ProcFiles.MemTotalKiB / 1024} MiB RAM, no swap."
+        + (ballastAdj is int adj
+            ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the blocked-exit and small-and-big scenarios), at oom_score_adj {adj}"
+              + (adj == -1000 ? " (no killer may pick it)." : " (root here lacks CAP_SYS_RESOURCE, so -1000 was refused; at 0 it is the first thing after the hogs any killer would take, before anything else on the machine). A kill of it counts as an extra kill.")
+            : "")
+        + (options.Quick
+            ? " Quick mode: earlyoom and nohang have no cgroup scope; they run with their system-wide lines on a machine "
+              + "that is nowhere near them, so inside the 512 MiB cgroup it is the kernel's memory-cgroup OOM killer that "
+              + "acts in their runs. Their quick rows show that, not their speed; the full run compares them."
+            : "");
+
+    public void Write(string dir, IReadOnlyList<Scenario> scenarios, IReadOnlyList<string> daemons, List<RunResult> results, List<IdleResult> idle)
+    {
+        Directory.CreateDirectory(dir);
+        _summary.AppendLine(Header).AppendLine();
+        _summary.AppendLine("| scenario | daemon | threshold → SIGKILL, ms | kill → memory back, ms | victims killed | extra kills | kernel OOM kills | SIGKILL sent by |");
+        _summary.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var s in scenarios)
+        {
+            var runs = results.Where(r => r.Scenario == s.Slug).ToList();
+            File.WriteAllText(Path.Combine(dir, s.Slug + ".md"), ScenarioMarkdown(s, daemons, runs));
+            var reps = daemons.Select(d => Representative(runs.Where(r => r.Daemon == d && r.Skipped is null && r.Error is null).ToList()))
+                .OfType<RunResult>().ToList();
+            if (reps.Count > 0)
+            {
+                Timeline.Write(Path.Combine(dir, s.Slug + ".png"), s.Title, scope, reps);
+            }
+        }
+        AppendRatioSummary(scenarios, daemons, results);
+        if (idle.Count > 0)
+        {
+            string idleMd = IdleMarkdown(idle);
+            File.WriteAllText(Path.Combine(dir, "idle.md"), idleMd);
+        }
+        File.WriteAllText(Path.Combine(dir, "summary.md"), _summary.ToString());
+        WriteCsv(Path.Combine(dir, "runs.csv"), results);
+    }
+
+    /// <summary>The summary's ratio table: threshold → SIGKILL, reapd / peer, per round, median (min–max).</summary>
+    private void AppendRatioSummary(IReadOnlyList<Scenario> scenarios, IReadOnlyList<string> daemons, List<RunResult> results)
+    {
+        var peers = daemons.Where(d => d != "reapd").ToList();
+        if (!results.Any(r => r.Daemon == "reapd" && r.Skipped is null))
+        {
+            return;
+        }
+        _summary.AppendLine().AppendLine("Threshold → SIGKILL, reapd / peer within each round, median (min–max):").AppendLine();
+        _summary.AppendLine("| scenario | " + string.Join(" | ", peers.Select(p => "reapd / " + p)) + " |");
+        _summary.AppendLine("|---|" + string.Concat(peers.Select(_ => "---|")));
+        foreach (var s in scenarios)
+        {
+            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+            var cells = peers.Select(p => Stats.MedianRange(results
+                .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Skipped is null && mine.ContainsKey(r.Round))
+                .Select(r => mine[r.Round].KillLatencyMs / r.KillLatencyMs).ToList(), "F3"));
+            _summary.AppendLine($"| {s.Slug} | " + string.Join(" | ", cells) + " |");
+        }
+    }
+
+    private static RunResult? Representative(List<RunResult> runs)
+    {
+        if (runs.Count == 0)
+        {
+            return null;
+        }
+        var withKill = runs.Where(r => !double.IsNaN(r.KillLatencyMs)).OrderBy(r => r.KillLatencyMs).ToList();
+        return withKill.Count > 0 ? withKill[(withKill.Count - 1) / 2] : runs[0];
+    }
+
+    private string ScenarioMarkdown(Scenario s, IReadOnlyList<string> daemons, List<RunResult> runs)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# {s.Title}").AppendLine();
+        md.AppendLine(s.Description).AppendLine();
+        md.AppendLine(Header).AppendLine();
+        md.AppendLine($"![timeline]({s.Slug}.png)").AppendLine();
+        md.AppendLine("| daemon | runs | threshold → SIGKILL, ms | kill → memory back, ms | kill → freed in the cgroup, ms | victims killed | extra kills | kernel OOM kills | SIGKILL sent by | ramp, MiB/s |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (string d in daemons)
+        {
+            var all = runs.Where(r => r.Daemon == d).ToList();
+            var done = all.Where(r => r.Skipped is null).ToList();
+            if (done.Count == 0)
+            {
+                string why = all.Select(r => r.Skipped).FirstOrDefault(x => x != null) ?? "not run";
+                md.AppendLine($"| {d} | 0 | skipped: {why} | | | | | | | |");
+                _summary.AppendLine($"| {s.Slug} | {d} | skipped: {why} | | | | | |");
+                continue;
+            }
+            string latency = Stats.MedianRange(done.Select(r => r.KillLatencyMs).ToList());
+            string back = Stats.MedianRange(done.Select(r => r.MemoryBackMs).ToList());
+            string freed = Stats.MedianRange(done.Select(r => r.FreedMs).ToList());
+            int victims = done.Sum(r => r.VictimKills);
+            int extra = done.Sum(r => r.ExtraKills);
+            long kernel = done.Sum(r => r.KernelOomKills);
+            string by = string.Join(", ", done.Select(r => r.VictimKill?.By ?? "nobody").GroupBy(x => x).Select(g => $"{g.Key} ×{g.Count()}"));
+            string ramp = Stats.MedianRange(done.Select(r => r.RampMiBs).ToList());
+            string errors = string.Join("; ", done.Where(r => r.Error != null || r.TimedOut).Select(r => $"run {r.Round}: {(r.TimedOut ? "timed out" : "")}{r.Error}"));
+            md.AppendLine($"| {d} | {done.Count} | {latency} | {back} | {freed} | {victims} | {extra} | {kernel} | {by} | {ramp} |");
+            _summary.AppendLine($"| {s.Slug} | {d} | {latency} | {back} | {victims} | {extra} | {kernel} | {by} |");
+            if (errors.Length > 0)
+            {
+                md.AppendLine().AppendLine($"{d}: {errors}").AppendLine();
+            }
+        }
+        md.AppendLine();
+        AppendRatios(md, daemons, runs);
+        md.AppendLine("## Every run").AppendLine();
+        md.AppendLine("| daemon | run | line crossed at, s | first SIGTERM, s | kills (s after start: pid role by, back after ms) | extra | kernel OOM (cgroup / vmstat) | notes |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var r in runs.Where(r => r.Skipped is null).OrderBy(r => r.Daemon, StringComparer.Ordinal).ThenBy(r => r.Round))
+        {
+            string kills = string.Join("<br>", r.Kills.Select(k => string.Create(CultureInfo.InvariantCulture,
+                $"{k.TimeS - r.StartS:F3}: {k.Pid} {k.Role} by {k.By}, {k.RssKiB / 1024} MiB, back {(double.IsNaN(k.MemoryBackS) ? "never" : ((k.MemoryBackS - k.TimeS) * 1000).ToString("F0", CultureInfo.InvariantCulture) + " ms")}{(k.Premature ? " (premature)" : "")}")));
+            string notes = string.Join("; ", new[]
+            {
+                r.TimedOut ? "timed out" : null,
+                r.CrossingEstimated ? "no sample saw the line crossed before the kill: latency from the last sample above it (an upper bound)" : null,
+                r.Error,
+                double.IsNaN(r.SafetyValveS) ? null : string.Create(CultureInfo.InvariantCulture, $"safety valve released ballast at {r.SafetyValveS - r.StartS:F2} s"),
+                r.OutsiderKills.Count > 0 ? "outside the workload: " + string.Join(", ", r.OutsiderKills) : null,
+            }.Where(x => x != null));
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Daemon} | {r.Round} | {Seconds(r.KillCrossS - r.StartS)} | {Seconds(r.FirstTermS - r.StartS)} | {kills} | {r.ExtraKills} | {r.KernelOomKills} / {r.VmstatOomKillDelta} | {notes} |"));
+        }
+        md.AppendLine();
+        md.AppendLine(ColumnNotes);
+        return md.ToString();
+    }
+
+    private static string Seconds(double s) => double.IsNaN(s) ? "—" : s.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static void AppendRatios(StringBuilder md, IReadOnlyList<string> daemons, List<RunResult> runs)
+    {
+        if (!daemons.Contains("reapd"))
+        {
+            return;
+        }
+        var reapd = runs.Where(r => r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+        if (reapd.Count == 0)
+        {
+            return;
+        }
+        md.AppendLine("Ratios reapd / peer, computed per round (the same round runs every daemon back to back), then median (min–max):").AppendLine();
+        md.AppendLine("| peer | threshold → SIGKILL, reapd / peer | kill → memory back, reapd / peer |");
+        md.AppendLine("|---|---|---|");
+        foreach (string peer in daemons.Where(d => d != "reapd"))
+        {
+            var lat = new List<double>();
+            var back = new List<double>();
+            foreach (var p in runs.Where(r => r.Daemon == peer && r.Skipped is null))
+            {
+                if (reapd.TryGetValue(p.Round, out var mine))
+                {
+                    lat.Add(mine.KillLatencyMs / p.KillLatencyMs);
+                    back.Add(mine.MemoryBackMs / p.MemoryBackMs);
+                }
+            }
+            md.AppendLine($"| {peer} | {Stats.MedianRange(lat, "F3")} | {Stats.MedianRange(back, "F3")} |");
+        }
+        md.AppendLine();
+    }
+
+    private const string ColumnNotes = """
+        Columns: **threshold → SIGKILL**: from the first sample (every ~2 ms) with available memory below the SIGKILL line
+        to the kernel's signal_generate event of the SIGKILL to the victim (negative: the kill came before the line).
+        **kill → memory back**: from that SIGKILL to the first sample where available memory is up by 80 % of the
+        victim's resident size just before the kill (fork storm: until the victim's own resident memory is gone, as the
+        other workers keep allocating). **kill → freed in the cgroup**: the same on the workload cgroup's usage, which
+        does not lag as MemAvailable can. **victims killed**: kills of the intended victim (or of fork-storm workers),
+        summed over runs. **extra kills**: kills of a process that should have lived (the small hog, the decoy, the
+        fork storm's parent or a short-lived child, the FUSE server), kills issued before the previous victim's memory
+        was back ("premature", as the runner samples it: every ~2 ms, later when the CPUs are busy, so a kill within a
+        few ms of the previous victim's memory going can be flagged), and any kill outside the workload by the daemon
+        (the ballast included), summed over runs. SIGKILLs the kernel's OOM killer sent that the tracepoint did not
+        show are taken from its "Killed process" lines in /dev/kmsg (their clock offset is measured at start). **kernel OOM
+        kills**: the workload cgroup's memory.oom_control oom_kill, summed (the per-run table also shows the
+        machine-wide /proc/vmstat oom_kill delta, which can include other users' memory-cgroup OOMs). "[k of n]": only k
+        runs had a value (e.g. memory never came back within the run). Median over runs, range in brackets.
+        """;
+
+    private string IdleMarkdown(List<IdleResult> idle)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Idle: the cost of watching while nothing happens").AppendLine();
+        md.AppendLine("Every daemon runs side by side, guarding the whole machine with the same lines, while nothing happens. "
+            + "Each window measures CPU time (the threads' runtime from /proc/PID/task/*/schedstat, to the nanosecond; utime + stime "
+            + "from /proc/PID/stat, in 10 ms ticks, for comparison) and, at its end, RSS and PSS (/proc/PID/smaps_rollup).").AppendLine();
+        md.AppendLine(Header).AppendLine();
+        md.AppendLine("| daemon | windows | CPU per window, ms | CPU, % of one core | utime+stime per window, ms | RSS, MiB | PSS, MiB |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        _summary.AppendLine().AppendLine("| idle | daemon | CPU per window, ms | RSS, MiB | PSS, MiB |").AppendLine("|---|---|---|---|---|");
+        foreach (var g in idle.GroupBy(i => i.Daemon))
+        {
+            var list = g.ToList();
+            string cpu = Stats.MedianRange(list.Select(i => i.CpuMs).ToList(), "F1");
+            string ticks = Stats.MedianRange(list.Select(i => i.TicksCpuMs).ToList());
+            string pct = Stats.MedianRange(list.Select(i => i.CpuPercentOfCore).ToList(), "F3");
+            string rss = Stats.MedianRange(list.Select(i => i.RssKiB / 1024.0).ToList(), "F1");
+            string pss = Stats.MedianRange(list.Select(i => i.PssKiB / 1024.0).ToList(), "F1");
+            md.AppendLine($"| {g.Key} | {list.Count} | {cpu} | {pct} | {ticks} | {rss} | {pss} |");
+            _summary.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {list[0].WindowS:F0} s | {g.Key} | {cpu} | {rss} | {pss} |"));
+        }
+        var reapd = idle.Where(i => i.Daemon == "reapd").ToDictionary(i => i.Window);
+        if (reapd.Count > 0)
+        {
+            md.AppendLine().AppendLine("Ratios reapd / peer per window, median (min–max):").AppendLine();
+            md.AppendLine("| peer | CPU | RSS | PSS |").AppendLine("|---|---|---|---|");
+            foreach (var g in idle.Where(i => i.Daemon != "reapd").GroupBy(i => i.Daemon))
+            {
+                var pairs = g.Where(i => reapd.ContainsKey(i.Window)).Select(i => (Mine: reapd[i.Window], Peer: i)).ToList();
+                md.AppendLine($"| {g.Key} | {Stats.MedianRange(pairs.Select(p => p.Mine.CpuMs / p.Peer.CpuMs).ToList(), "F2")} | "
+                    + $"{Stats.MedianRange(pairs.Select(p => (double)p.Mine.RssKiB / p.Peer.RssKiB).ToList(), "F2")} | "
+                    + $"{Stats.MedianRange(pairs.Select(p => (double)p.Mine.PssKiB / p.Peer.PssKiB).ToList(), "F2")} |");
+            }
+        }
+        return md.ToString();
+    }
+
+    private static void WriteCsv(string path, List<RunResult> results)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("scenario,daemon,round,skipped,error,timed_out,kill_line_crossed_s,first_sigterm_s,victim_sigkill_s,killed_by,threshold_to_sigkill_ms,kill_to_memory_back_ms,kill_to_freed_ms,victims_killed,extra_kills,kernel_oom_kills,vmstat_oom_kill_delta,ramp_mib_s,safety_valve_s");
+        foreach (var r in results)
+        {
+            string F(double v) => double.IsNaN(v) ? "" : v.ToString("F4", CultureInfo.InvariantCulture);
+            string Q(string? s) => s is null ? "" : "\"" + s.Replace("\"", "'", StringComparison.Ordinal) + "\"";
+            w.WriteLine(string.Join(",", r.Scenario, r.Daemon, r.Round, Q(r.Skipped), Q(r.Error), r.TimedOut ? "1" : "0",
+                F(r.KillCrossS - r.StartS), F(r.FirstTermS - r.StartS), F((r.VictimKill?.TimeS ?? double.NaN) - r.StartS), r.VictimKill?.By ?? "",
+                F(r.KillLatencyMs), F(r.MemoryBackMs), F(r.FreedMs), r.VictimKills, r.ExtraKills, r.KernelOomKills, r.VmstatOomKillDelta,
+                F(r.RampMiBs), F(r.SafetyValveS - r.StartS)));
+        }
+    }
+
+    /// <summary>Replaces the generated part of README.md's Performance section with summary.md's table.</summary>
+    public void UpdateReadme(string readmePath, string resultsDir)
+    {
+        if (!File.Exists(readmePath))
+        {
+            return;
+        }
+        string text = File.ReadAllText(readmePath);
+        int b = text.IndexOf(ReadmeBegin, StringComparison.Ordinal);
+        int e = text.IndexOf(ReadmeEnd, StringComparison.Ordinal);
+        if (b < 0 || e < b)
+        {
+            Console.WriteLine("bench: README.md has no bench markers in its Performance section; not updated");
+            return;
+        }
+        string body = File.ReadAllText(Path.Combine(resultsDir, "summary.md"));
+        text = string.Concat(text.AsSpan(0, b + ReadmeBegin.Length), "\n", body, text.AsSpan(e));
+        File.WriteAllText(readmePath, text);
+    }
+}

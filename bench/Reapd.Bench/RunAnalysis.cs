@@ -1,0 +1,200 @@
+namespace Reapd.Bench;
+
+/// <summary>Turns one run's samples, kernel signal events and child exits into the measured figures.</summary>
+internal static class RunAnalysis
+{
+    /// <summary>"Memory back": available memory recovered by this share of the victim's resident size.</summary>
+    public const double BackShare = 0.8;
+
+    public static void Fill(RunResult r, MemorySample[] all, List<SignalEvent> events, bool traceAvailable, Workload workload,
+        ChildProcess? daemon, string daemonName, int ballastPid, MemorySampler sampler, Dictionary<int, (double TimeS, bool Global)> kernelLogKills)
+    {
+        var samples = all.Where(s => s.TimeS >= r.StartS - 0.5 && s.TimeS <= r.EndS + 0.01).ToArray();
+        r.Samples = samples;
+        var during = samples.Where(s => s.TimeS >= r.StartS).ToArray();
+        r.AvailableAtStartKiB = during.Length > 0 ? during[0].AvailableKiB : 0;
+        r.TermCrossS = FirstTime(during, s => s.AvailableKiB < r.TermLineKiB);
+        r.KillCrossS = FirstTime(during, s => s.AvailableKiB < r.KillLineKiB);
+        int daemonPid = daemon?.Pid ?? -1;
+        int runnerPid = Environment.ProcessId;
+        var seen = new HashSet<int>();
+        if (traceAvailable)
+        {
+            r.SignalSource = "tracefs signal_generate";
+            foreach (var e in events.Where(e => e.TimeS >= r.StartS && e.TimeS <= r.EndS).OrderBy(e => e.TimeS))
+            {
+                if (e.SenderTgid == runnerPid)
+                {
+                    continue;
+                }
+                string by = e.SenderTgid == daemonPid && daemonPid > 0 ? daemonName : e.FromKernel ? "kernel" : $"other ({e.SenderComm})";
+                string role = e.TargetPid == ballastPid ? "ballast" : workload.RoleOf(e.TargetPid);
+                if (role.Length == 0 && e.TargetComm.StartsWith("bench-forkstorm", StringComparison.Ordinal))
+                {
+                    role = "churn";
+                }
+                if (e.Signal == Libc.SIGTERM)
+                {
+                    if (role.Length > 0 && by == daemonName && double.IsNaN(r.FirstTermS))
+                    {
+                        r.FirstTermS = e.TimeS;
+                    }
+                    if ((role.Length == 0 || role == "ballast") && by == daemonName)
+                    {
+                        r.OutsiderKills.Add($"SIGTERM {e.TargetComm} {e.TargetPid} ({(role.Length == 0 ? "outside the bench" : role)})");
+                    }
+                    continue;
+                }
+                if (!seen.Add(e.TargetPid))
+                {
+                    continue;
+                }
+                if (role.Length == 0 || role == "ballast")
+                {
+                    // Charged to the run: what the daemon under test did, and the global OOM killer (the machine ran
+                    // out during the run). A memory cgroup's OOM kill elsewhere is another user's test.
+                    bool globalOom = e.FromKernel && kernelLogKills.TryGetValue(e.TargetPid, out var logged) && logged.Global;
+                    if ((by == daemonName && !e.FromKernel) || globalOom || role == "ballast")
+                    {
+                        r.OutsiderKills.Add($"SIGKILL {e.TargetComm} {e.TargetPid} by {by}{(globalOom ? " (global OOM)" : "")}");
+                    }
+                    continue;
+                }
+                r.Kills.Add(new KillRecord(e.TimeS, e.TargetPid, role, by, sampler.LastRssKiB(e.TargetPid), FromTrace: true));
+            }
+        }
+        else
+        {
+            r.SignalSource = "runner's observation of its children's deaths";
+        }
+        // Kernel OOM kills of workload processes that the tracepoint missed, from the kernel's own log.
+        foreach (var (pid, (timeS, global)) in kernelLogKills)
+        {
+            string role = pid == ballastPid ? "ballast" : workload.RoleOf(pid);
+            if (timeS >= r.StartS - 0.5 && timeS <= r.EndS + 0.5 && seen.Add(pid))
+            {
+                if (role.Length == 0 || role == "ballast")
+                {
+                    if (role == "ballast" || global)
+                    {
+                        r.OutsiderKills.Add($"SIGKILL {(role.Length > 0 ? role : "pid")} {pid} by kernel (global OOM, kmsg)");
+                    }
+                    continue;
+                }
+                r.Kills.Add(new KillRecord(timeS, pid, role, "kernel", sampler.LastRssKiB(pid), FromTrace: false));
+            }
+        }
+        // Deaths neither showed (no tracefs): children killed by SIGKILL, and the fork storm's workers.
+        foreach (var p in workload.Processes)
+        {
+            if (p.TerminatingSignal == Libc.SIGKILL && p.ExitSeenS <= r.EndS && seen.Add(p.Pid))
+            {
+                // No trace event: the runner saw the death (later than the signal). With no daemon and a kernel OOM
+                // kill counted in the cgroup, the kernel did it.
+                string by = daemon is null && r.KernelOomKills > 0 ? "kernel (observed)" : "observed";
+                r.Kills.Add(new KillRecord(p.ExitSeenS, p.Pid, workload.RoleOf(p.Pid), by, sampler.LastRssKiB(p.Pid), FromTrace: false));
+            }
+            foreach (var (timeS, line) in p.Lines)
+            {
+                string[] parts = line.Split(' ');
+                if (parts.Length == 5 && parts[0] == "worker" && parts[2] == "dead" && parts[3] == "signal" && parts[4] == "9" && timeS <= r.EndS)
+                {
+                    int pid = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                    if (seen.Add(pid))
+                    {
+                        r.Kills.Add(new KillRecord(timeS, pid, workload.RoleOf(pid) is { Length: > 0 } role ? role : "churn", "observed", sampler.LastRssKiB(pid), FromTrace: false));
+                    }
+                }
+            }
+        }
+        r.Kills.Sort((a, b) => a.TimeS.CompareTo(b.TimeS));
+        EstimateCrossing(r, samples);
+        if (!double.IsNaN(r.KillCrossS) && during.Length > 0 && r.KillCrossS > r.StartS)
+        {
+            long grown = SampleAt(samples, Math.Min(r.KillCrossS, r.VictimKill?.TimeS ?? r.KillCrossS)).WorkloadUsageKiB - during[0].WorkloadUsageKiB;
+            r.RampMiBs = grown / 1024.0 / (r.KillCrossS - r.StartS);
+        }
+        KillRecord? previous = null;
+        foreach (var k in r.Kills)
+        {
+            var before = SampleAt(samples, k.TimeS);
+            long wantAvailable = before.AvailableKiB + (long)(k.RssKiB * BackShare);
+            k.MemoryBackS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.AvailableKiB >= wantAvailable);
+            if (k.Role == "worker")
+            {
+                // Other workers keep allocating: the victim's own memory going away is the figure here.
+                double gone = sampler.RssGoneS(k.Pid);
+                // Gone before its kill (by more than a sample) is a kill time taken late (no trace event): unknown.
+                k.FreedS = gone >= k.TimeS - 0.005 ? Math.Max(gone, k.TimeS) : double.NaN;
+                k.MemoryBackS = k.FreedS;
+            }
+            else
+            {
+                long wantUsage = before.WorkloadUsageKiB - (long)(k.RssKiB * BackShare);
+                k.FreedS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.WorkloadUsageKiB <= wantUsage);
+            }
+            if (k.Role != "worker" && r.Kills.Any(o => o.Pid != k.Pid && o.TimeS > k.TimeS && !(o.TimeS >= k.MemoryBackS)))
+            {
+                // Another kill came before this victim's memory was back: what came back was not (only) the victim's.
+                k.MemoryBackS = double.NaN;
+                k.FreedS = double.NaN;
+            }
+            if (!double.IsNaN(r.SafetyValveS) && !(k.MemoryBackS < r.SafetyValveS))
+            {
+                // The valve's released ballast shows up as available memory: only the cgroup's usage still tells.
+                k.MemoryBackS = k.Role == "worker" ? k.MemoryBackS : k.FreedS;
+            }
+            if (previous != null && (double.IsNaN(previous.MemoryBackS) || k.TimeS < previous.MemoryBackS))
+            {
+                k.Premature = true;
+            }
+            previous = k;
+        }
+    }
+
+    /// <summary>
+    /// A killer that acts within a sample interval of the crossing can free the memory before any sample shows it
+    /// below the line. The crossing then lies between the last sample (still above the line) and the kill; the
+    /// runner takes that last sample's time, so the reported latency is an upper bound (conservative for the killer;
+    /// extrapolating is no better: hogs allocate in 4 MiB steps).
+    /// </summary>
+    private static void EstimateCrossing(RunResult r, MemorySample[] samples)
+    {
+        if (r.VictimKill is not { } kill || r.KillCrossS <= kill.TimeS)
+        {
+            return;
+        }
+        var before = samples.LastOrDefault(s => s.TimeS <= kill.TimeS && s.TimeS >= r.StartS);
+        if (before.TimeS > 0)
+        {
+            r.KillCrossS = before.TimeS;
+            r.CrossingEstimated = true;
+        }
+    }
+
+    public static MemorySample SampleAt(MemorySample[] samples, double timeS)
+    {
+        MemorySample last = samples.Length > 0 ? samples[0] : default;
+        foreach (var s in samples)
+        {
+            if (s.TimeS > timeS)
+            {
+                break;
+            }
+            last = s;
+        }
+        return last;
+    }
+
+    private static double FirstTime(IEnumerable<MemorySample> samples, Func<MemorySample, bool> predicate)
+    {
+        foreach (var s in samples)
+        {
+            if (predicate(s))
+            {
+                return s.TimeS;
+            }
+        }
+        return double.NaN;
+    }
+}

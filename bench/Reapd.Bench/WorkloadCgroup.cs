@@ -1,0 +1,121 @@
+using System.Globalization;
+
+namespace Reapd.Bench;
+
+/// <summary>
+/// The cgroup v1 memory cgroup every workload process of one run lives in, created below the runner's own memory
+/// cgroup. In quick mode it has a limit and is the scope the OOM killers guard; system-wide it has no limit and
+/// only serves to know exactly which processes the runner started (to kill them, and only them, at the end) and
+/// how much memory they hold. Its memory.oom_control counts kernel OOM kills of its processes (global or memcg).
+/// </summary>
+internal sealed class WorkloadCgroup : IDisposable
+{
+    public const string V1MemoryMount = "/sys/fs/cgroup/memory";
+
+    public string Path { get; }
+
+    public long LimitBytes { get; }
+
+    private WorkloadCgroup(string path, long limitBytes)
+    {
+        Path = path;
+        LimitBytes = limitBytes;
+    }
+
+    public static bool Available => File.Exists(V1MemoryMount + "/memory.usage_in_bytes") || Directory.Exists(V1MemoryMount + "/");
+
+    public static WorkloadCgroup Create(string name, long? limitBytes)
+    {
+        string parent = SelfMemoryCgroup();
+        string path = V1MemoryMount + parent.TrimEnd('/') + "/" + name;
+        Directory.CreateDirectory(path);
+        var cgroup = new WorkloadCgroup(path, limitBytes ?? long.MaxValue);
+        try
+        {
+            if (limitBytes is long limit)
+            {
+                File.WriteAllText(System.IO.Path.Combine(path, "memory.limit_in_bytes"), limit.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        catch
+        {
+            cgroup.Dispose();
+            throw;
+        }
+        return cgroup;
+    }
+
+    private static string SelfMemoryCgroup()
+    {
+        foreach (string line in File.ReadAllLines("/proc/self/cgroup"))
+        {
+            string[] parts = line.Split(':', 3);
+            if (parts.Length == 3 && parts[1].Split(',').Contains("memory"))
+            {
+                return parts[2];
+            }
+        }
+        throw new InvalidOperationException("the runner has no v1 memory cgroup in /proc/self/cgroup");
+    }
+
+    public string ProcsFile => System.IO.Path.Combine(Path, "cgroup.procs");
+
+    public IReadOnlyList<int> Pids =>
+        (ProcFiles.TryRead(ProcsFile) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+
+    public long UsageKiB => long.Parse(File.ReadAllText(System.IO.Path.Combine(Path, "memory.usage_in_bytes")).Trim(), CultureInfo.InvariantCulture) / 1024;
+
+    /// <summary>"oom_kill N" of memory.oom_control: processes of this cgroup taken by the kernel's OOM killer.</summary>
+    public long KernelOomKills
+    {
+        get
+        {
+            foreach (string line in (ProcFiles.TryRead(System.IO.Path.Combine(Path, "memory.oom_control")) ?? "").Split('\n'))
+            {
+                if (line.StartsWith("oom_kill ", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(9).Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>SIGKILLs every process in the cgroup (all started by the runner) until it is empty or the deadline passes.</summary>
+    public bool KillAll(TimeSpan timeout)
+    {
+        double deadline = Clock.NowS + timeout.TotalSeconds;
+        while (Clock.NowS < deadline)
+        {
+            var pids = Pids;
+            if (pids.Count == 0)
+            {
+                return true;
+            }
+            foreach (int pid in pids)
+            {
+                Libc.Kill(pid, Libc.SIGKILL);
+            }
+            Thread.Sleep(20);
+        }
+        return Pids.Count == 0;
+    }
+
+    public void Dispose()
+    {
+        KillAll(TimeSpan.FromSeconds(10));
+        for (int attempt = 0; attempt < 200 && Directory.Exists(Path); attempt++)
+        {
+            try
+            {
+                Directory.Delete(Path);
+                return;
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(25);
+            }
+        }
+    }
+}
