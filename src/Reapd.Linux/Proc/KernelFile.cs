@@ -84,6 +84,10 @@ internal static class KernelFile
     /// Reads from <paramref name="fd"/> until end of file or a full buffer. Positional: pread from offset 0, so a
     /// kept-open /proc file shows fresh contents each time (seq_file regenerates from the start).
     /// A full buffer is reported as Malformed: the caller's buffer is too small for this file.
+    /// Positional reads stop at the first short read: seq_file (fs/seq_file.c seq_read_iter) and kernfs hand out
+    /// records until the caller's count is reached, so fewer bytes than asked means the whole file was read; and a
+    /// further pread at a non-zero offset is not free for them: it regenerates the file from its start to find the
+    /// offset (traverse()), which doubled the cost of every idle meminfo and PSI sample.
     /// </summary>
     public static unsafe ProcReadOutcome ReadFrom(int fd, Span<byte> buffer, bool positional, out int length)
     {
@@ -92,9 +96,10 @@ internal static class KernelFile
         {
             while (length < buffer.Length)
             {
+                int asked = buffer.Length - length;
                 nint got = positional
-                    ? Interop.pread(fd, start + length, (nuint)(buffer.Length - length), length)
-                    : Interop.read(fd, start + length, (nuint)(buffer.Length - length));
+                    ? Interop.pread(fd, start + length, (nuint)asked, length)
+                    : Interop.read(fd, start + length, (nuint)asked);
                 if (got < 0)
                 {
                     Interop.Errno errno = Interop.LastErrno;
@@ -109,6 +114,10 @@ internal static class KernelFile
                     return ProcReadOutcome.Ok;
                 }
                 length += (int)got;
+                if (positional && got < asked)
+                {
+                    return ProcReadOutcome.Ok;
+                }
             }
         }
         return ProcReadOutcome.Malformed;
