@@ -403,7 +403,7 @@ internal sealed partial class Guard : IDisposable
         Candidate chosen = ranked[choice.Index];
         LogChoice(ranked, candidateCount, choice, decision, scanMs);
         var id = new VictimId(chosen.Pid, chosen.StartTimeTicks);
-        long heldBytes = (chosen.RssAnonKiB + chosen.PageTablesKiB) * 1024;
+        long heldBytes = HeldBytes(chosen);
         _victimName = chosen.Name;
 
         if (_config.DryRun)
@@ -490,7 +490,7 @@ internal sealed partial class Guard : IDisposable
         {
             if (_rankedIds[i] == terminated)
             {
-                heldNowBytes = (ranked[i].RssAnonKiB + ranked[i].PageTablesKiB) * 1024;
+                heldNowBytes = HeldBytes(ranked[i]);
                 break;
             }
         }
@@ -581,6 +581,12 @@ internal sealed partial class Guard : IDisposable
         _governor.VictimSettled();
         DropVictim();
     }
+
+    /// <summary>
+    /// What a victim holds that its kill gives back (anonymous memory and page tables; file and shmem pages stay,
+    /// kernel.md C.3). One measure for the settle gate's "half of what it held" and the retarget's "still 90 %".
+    /// </summary>
+    private static long HeldBytes(in Candidate candidate) => (candidate.RssAnonKiB + candidate.PageTablesKiB) * 1024;
 
     private void DropVictim()
     {
