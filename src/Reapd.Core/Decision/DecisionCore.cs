@@ -52,7 +52,7 @@ public sealed class DecisionCore
             }
         }
 
-        GovernorDecision decision = Escalation.Decide(_s, level, now, _config);
+        EscalationDecision decision = Escalation.Decide(_s, level, now, _config);
         switch (decision.Kind)
         {
             case DecisionKind.Terminate or DecisionKind.Kill:
@@ -210,6 +210,7 @@ public sealed class DecisionCore
             _s.Victim = ranked[i].Id;
             _s.HeldBytes = Math.Max(0, ranked[i].HeldBytes);
             _s.ShmemBytes = Math.Max(0, ranked[i].ShmemBytes);
+            RememberRunnerUp(ranked, i);
             Tell(new DecisionReport(ReportKind.Choice, _s.Victim, ChoiceIndex: i, ExcludedCount: excluded,
                 CandidateCount: ranked.Length, HeldBytes: _s.HeldBytes));
             AskSignal(signal);
@@ -219,11 +220,28 @@ public sealed class DecisionCore
         Tell(new DecisionReport(ReportKind.NoCandidate, ExcludedCount: excluded, CandidateCount: ranked.Length));
     }
 
+    /// <summary>The first eligible candidate after the chosen one: an allocator that overtakes the victim is measured against it.</summary>
+    private void RememberRunnerUp(ReadOnlySpan<RankedVictim> ranked, int chosen)
+    {
+        _s.RunnerUp = default;
+        _s.RunnerUpHeldBytes = 0;
+        for (int j = chosen + 1; j < ranked.Length; j++)
+        {
+            if (!_s.Exclusions.Contains(ranked[j].Id))
+            {
+                _s.RunnerUp = ranked[j].Id;
+                _s.RunnerUpHeldBytes = Math.Max(0, ranked[j].HeldBytes);
+                return;
+            }
+        }
+    }
+
     private void Retarget(ReadOnlySpan<RankedVictim> ranked, long nowMs)
     {
         _s.PendingAction = PendingAction.None;
         long heldNow = -1;
         bool someoneElseOnTop = false, topFound = false;
+        long newTopGrowth = 0;
         foreach (RankedVictim candidate in ranked)
         {
             if (candidate.Id == _s.Victim)
@@ -234,10 +252,11 @@ public sealed class DecisionCore
             {
                 topFound = true;
                 someoneElseOnTop = candidate.Id != _s.Victim;
+                newTopGrowth = candidate.HeldBytes - _s.RunnerUpHeldBytes;
             }
         }
         _s.HeldNowBytes = heldNow;
-        if (!RetargetRule.ShouldRetarget(_s.HeldBytes, heldNow, someoneElseOnTop, _s.LastAvailableBytes, _s.LastTermLevelBytes))
+        if (!RetargetRule.ShouldRetarget(_s.HeldBytes, heldNow, someoneElseOnTop, newTopGrowth, _s.LastAvailableBytes, _s.LastTermLevelBytes))
         {
             if (heldNow > _s.HeldBytes)
             {

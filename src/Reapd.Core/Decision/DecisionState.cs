@@ -22,6 +22,10 @@ public struct DecisionState
     /// <summary>Its shmem when chosen: freed by its exit only, not by process_mrelease.</summary>
     public long ShmemBytes;
 
+    /// <summary>The next candidate at the choice and what it held then: the yardstick of an allocator's growth (retarget).</summary>
+    public VictimId RunnerUp;
+    public long RunnerUpHeldBytes;
+
     /// <summary>What the SIGTERMed victim held at the retarget scan (-1: not in the ranking), for the Retarget report.</summary>
     public long HeldNowBytes;
 

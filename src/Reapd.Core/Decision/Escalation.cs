@@ -12,7 +12,7 @@ public static class Escalation
     /// <summary>After a scan found nobody to choose, how long before scanning again (the list rarely changes faster).</summary>
     public const long NoCandidateBackoffMs = 1000;
 
-    public static GovernorDecision Decide(in DecisionState state, PressureLevel level, long nowMs, DaemonConfig config)
+    public static EscalationDecision Decide(in DecisionState state, PressureLevel level, long nowMs, DaemonConfig config)
     {
         if (state.PendingAction != PendingAction.None)
         {

@@ -12,13 +12,16 @@ namespace Reapd.Core.Decision;
 /// <item>it is not giving memory back: it still holds at least 90 % of what it held when chosen — a shrinking
 ///   victim's memory is coming back, and a second victim now would be the spurious kill;</item>
 /// <item>someone else is now the first eligible candidate;</item>
-/// <item>what it holds would not lift available memory back above the term level, so its kill alone would leave the
-///   emergency standing and a second victim would follow anyway.</item>
+/// <item>its kill alone would not be enough: what it holds, less what the new top candidate has allocated since the
+///   choice (the allocator's demonstrated appetite over the grace), would not lift available memory above the term
+///   level — so the emergency would stand, and a second victim would follow anyway.</item>
 /// </list>
+/// A process that overtook the SIGTERMed victim has grown by at least its size now less the runner-up's size at the
+/// choice (it was at most the runner-up then), and by exactly that when it was the runner-up.
 /// </summary>
 public static class RetargetRule
 {
-    public static bool ShouldRetarget(long heldAtChoiceBytes, long heldNowBytes, bool someoneElseOnTop, long availableBytes, long termLevelBytes)
+    public static bool ShouldRetarget(long heldAtChoiceBytes, long heldNowBytes, bool someoneElseOnTop, long newTopGrowthBytes, long availableBytes, long termLevelBytes)
     {
         if (heldNowBytes < 0 || heldNowBytes * 10 < heldAtChoiceBytes * 9)
         {
@@ -28,6 +31,6 @@ public static class RetargetRule
         {
             return false;
         }
-        return availableBytes + heldNowBytes <= termLevelBytes;
+        return availableBytes + heldNowBytes - Math.Max(0, newTopGrowthBytes) <= termLevelBytes;
     }
 }

@@ -193,13 +193,17 @@ public sealed class DecisionCoreTests
         Assert.Equal(VictimPhase.Killed, d.State.Phase);
     }
 
-    /// <summary>SIGTERMed victim held 400 MiB at its choice; at the kill level (40 MiB available, term line 100 MiB) a fresh scan.</summary>
+    /// <summary>
+    /// SIGTERMed victim held 400 MiB at its choice, the runner-up 100 MiB; at the kill level (40 MiB available, term line
+    /// 100 MiB) a fresh scan.
+    /// </summary>
     public static TheoryData<string, long, long, string> RetargetTable => new()
     {
-        // case                                                                   victim now  other   commands after the retarget scan
-        { "shrinking: its memory is coming back, the SIGKILL stays with it",         300,      900,   "signal:sigkill:4242" },
-        { "not shrinking, outgrown, and its kill alone is enough: it stays with it",  400,      900,   "signal:sigkill:4242" },
-        { "still on top: it stays with it",                                           400,      100,   "signal:sigkill:4242" },
+        // case                                                                        victim now  other   commands after the retarget scan
+        { "shrinking: its memory is coming back, the SIGKILL stays with it",              300,      900,   "signal:sigkill:4242" },
+        { "outgrown by a slow grower: its kill alone lifts memory above the line",        400,      420,   "signal:sigkill:4242" },
+        { "outgrown by an allocator that ate more than its kill gives back: retarget",    400,      900,   "report:retarget release:4242 report:choice signal:sigkill:4343" },
+        { "still on top: it stays with it",                                               400,      100,   "signal:sigkill:4242" },
     };
 
     [Theory]
