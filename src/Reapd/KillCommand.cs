@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reapd.Core.Proc;
+using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
@@ -147,6 +148,11 @@ internal static class KillCommand
                         or VictimOpenOutcome.RefusedSelf => ExitCodes.Refused,
                     _ => ExitCodes.Failed,
                 };
+            }
+            if (report.SharerSearch == SharerSearchOutcome.SharerExcluded && report.ExcludedSharer is { } excluded)
+            {
+                stderr.WriteLine($"reapd kill: refused: PID {victimPid} shares its memory with PID {excluded.Pid}, which is never killed ({excluded.Reason.Describe()}); nothing signalled");
+                return ExitCodes.Refused;
             }
             watch?.StopAfterTargetOr(Math.Max(waitMs, 1000));
             // The cgroup's usage measures the victim only when nothing else lives in it (its sharers aside).

@@ -3,6 +3,7 @@ using Reapd.Core.Daemon;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
+using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
@@ -39,9 +40,9 @@ internal sealed partial class Guard : IDisposable
     private readonly CandidateSource _candidates;
     private readonly ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
-    private readonly int _pageSizeKiB = Math.Max(1, Environment.SystemPageSize / 1024);
     private VictimId[] _rankedIds = new VictimId[64];
 
+    private WakeOutcome _lastWakeProblem = WakeOutcome.Timeout;
     private volatile bool _stopRequested;
     private string _stopReason = "";
     private MemorySample _lastSample;
@@ -214,7 +215,7 @@ internal sealed partial class Guard : IDisposable
         }
         if (_haveSample)
         {
-            _ = _candidates.Scan(RankingFor(_lastSample));
+            _ = _candidates.Scan(RankingFor(_lastSample), out _);
         }
         string locked = "skipped", adj = "skipped", nice = "skipped";
         if (protectSelf)
@@ -258,8 +259,15 @@ internal sealed partial class Guard : IDisposable
     /// <summary>One monitor cycle: wait up to <paramref name="timeoutMs"/> for a wake-up, then sense, decide, act.</summary>
     public void RunOnce(int timeoutMs)
     {
-        int ready = _wake.Wait(timeoutMs);
-        Wake wake = ready <= 0 ? Wake.Timer : CollectWakes();
+        WakeOutcome waited = _wake.Wait(timeoutMs, out _);
+        if (waited is WakeOutcome.InvalidFd or WakeOutcome.Failed && waited != _lastWakeProblem)
+        {
+            // Reported once per change, not once per (immediate) return of a broken poll.
+            _log.Begin("warning"u8, EventLog.Error).Field("what"u8, "wake").Field("result"u8, waited.ToString())
+                .Field("slot"u8, _wake.InvalidSlot).Field("errno"u8, _wake.LastErrno).End();
+        }
+        _lastWakeProblem = waited;
+        Wake wake = waited == WakeOutcome.Ready ? CollectWakes() : Wake.Timer;
         if (_stopRequested)
         {
             return;
@@ -357,16 +365,8 @@ internal sealed partial class Guard : IDisposable
         }
     }
 
-    private RankingScope RankingFor(in MemorySample sample)
-    {
-        if (_cgroup is not null)
-        {
-            return RankingScope.ForCgroupLimit(sample.TotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-        }
-        return _system.TryReadMemInfo(out MemInfo info)
-            ? RankingScope.ForSystem(info, _pageSizeKiB, _selfPid, _protectedNames)
-            : RankingScope.ForCgroupLimit(sample.TotalBytes + sample.SwapTotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-    }
+    private RankingScope RankingFor(in MemorySample sample) =>
+        RankingScopes.For(_cgroup, sample, _system.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames);
 
     private void ChooseAndSignal(GovernorDecision decision, in MemorySample sample)
     {
@@ -378,7 +378,11 @@ internal sealed partial class Guard : IDisposable
     /// <summary>Scans the scope and fills _rankedIds: the candidates come first, best first, so ids and ranked share indexes.</summary>
     private ReadOnlySpan<Candidate> ScanAndRank(in MemorySample sample, out int candidateCount)
     {
-        ReadOnlySpan<Candidate> ranked = _candidates.Scan(RankingFor(sample));
+        ScanOutcome scanned = _candidates.Scan(RankingFor(sample), out ReadOnlySpan<Candidate> ranked);
+        if (scanned != ScanOutcome.Complete)
+        {
+            _log.Begin("warning"u8, EventLog.Error).Field("what"u8, "scan").Field("result"u8, scanned.ToString()).Field("read"u8, ranked.Length).End();
+        }
         candidateCount = CandidateRanking.CountCandidates(ranked);
         if (_rankedIds.Length < candidateCount)
         {
@@ -420,7 +424,7 @@ internal sealed partial class Guard : IDisposable
             return;
         }
 
-        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid);
+        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames);
         if (opened != VictimOpenOutcome.Confirmed)
         {
             LogSignal(id, decision.Kind == DecisionKind.Terminate ? "SIGTERM"u8 : "SIGKILL"u8, opened.ToString(), opened.Describe());
@@ -437,6 +441,16 @@ internal sealed partial class Guard : IDisposable
         if (sharers == SharerSearchOutcome.VictimGone)
         {
             LogSignal(id, "SIGTERM"u8, "Gone", "the victim exited before it was signalled");
+            DropVictim();
+            return;
+        }
+        if (sharers == SharerSearchOutcome.SharerExcluded)
+        {
+            // A sharer of its mm may never be killed, so its memory cannot come back: exclude it; the next cycle
+            // chooses another, as the kernel skips such an mm.
+            LogSignal(id, decision.Kind == DecisionKind.Terminate ? "SIGTERM"u8 : "SIGKILL"u8, sharers.ToString(),
+                $"{sharers.Describe()}: pid {victim.ExcludedSharer?.Pid} ({victim.ExcludedSharer?.Reason.Describe()})");
+            _gate.Exclusions.Add(id);
             DropVictim();
             return;
         }
@@ -509,7 +523,7 @@ internal sealed partial class Guard : IDisposable
     private void KillAndReap(VictimId id, in MemorySample before)
     {
         Victim victim = _victim!;
-        SignalOutcome outcome = victim.Kill();
+        SignalOutcome outcome = victim.Kill(_candidates.Reader);
         LogSignal(id, "SIGKILL"u8, outcome.ToString(), null);
         if (outcome != SignalOutcome.Sent)
         {
@@ -517,19 +531,10 @@ internal sealed partial class Guard : IDisposable
             return;
         }
         _kills++;
-        long reapStart = Stopwatch.GetTimestamp();
-        ReapOutcome reap = victim.Reap();
-        if (reap == ReapOutcome.NotDyingOrShared)
-        {
-            // A sharer the cheap filter missed keeps the mm alive: look at every process, kill, reap again.
-            victim.FindSharers(_candidates.Reader, out int more, exhaustive: true);
-            if (more > 0)
-            {
-                victim.KillSharers();
-                reap = victim.Reap();
-            }
-        }
-        double reapMs = MonotonicClock.ElapsedMs(reapStart);
+        // The one reap orchestration (retries, core dump, late sharers), inline until the reaper thread takes it.
+        ReapResult reaped = Reaper.Run(victim, _candidates.Reader, ReapSettings.Default, CancellationToken.None);
+        ReapOutcome reap = reaped.Outcome;
+        double reapMs = reaped.DurationMs;
         long now = MonotonicClock.NowMs;
         _gate.ReapReturned(ToObservation(reap), now);
         bool exited = victim.HasExited;
@@ -547,7 +552,7 @@ internal sealed partial class Guard : IDisposable
             after = fresh;
             _lastSample = fresh;
         }
-        LogReap(id, reap, victim.ReapAttempts, reapMs, after.AvailableBytes - before.AvailableBytes, exited);
+        LogReap(id, reap, reaped.Attempts, reapMs, after.AvailableBytes - before.AvailableBytes, exited);
         // The reading right after the reap often already shows the memory back: settle now rather than a cycle later.
         SettleVerdict verdict = _gate.Evaluate(after, _governor.Assess(after) == PressureLevel.None);
         if (verdict.Kind == SettleVerdictKind.Settled)
@@ -599,7 +604,7 @@ internal sealed partial class Guard : IDisposable
     {
         ReapOutcome.Reaped => ReapObservation.Released,
         ReapOutcome.AlreadyExiting => ReapObservation.NoMm,
-        ReapOutcome.NotDyingOrShared => ReapObservation.Refused,
+        ReapOutcome.NotDyingOrShared or ReapOutcome.CoreDumping => ReapObservation.Refused,
         ReapOutcome.NotSupported => ReapObservation.Unsupported,
         ReapOutcome.NotAttempted => ReapObservation.NotAttempted,
         _ => ReapObservation.Failed,
