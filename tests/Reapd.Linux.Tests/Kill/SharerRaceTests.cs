@@ -205,3 +205,38 @@ public sealed class SharerRaceTests
         return path;
     }
 }
+
+/// <summary>A victim in the middle of a core dump: recognised from its status, no search over every process.</summary>
+public sealed class CoreDumpReapTests
+{
+    private const long MiB = 1 << 20;
+    private readonly ProcessReader _reader = new();
+
+    [Fact]
+    public void A_victim_dumping_core_is_reaped_as_CoreDumping_without_a_sharer_round_and_exits_once_the_dump_fails()
+    {
+        using var cgroup = TestCgroup.Create(256 * MiB, "coredump");
+        using var fuse = FuseStuck.StartCore(64, Path.Combine(cgroup.Path, "cgroup.procs"));
+        long before = cgroup.UsageBytes;
+        Assert.True(before >= 64 * MiB, $"cgroup usage {before}");
+
+        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(fuse.VictimPid, ProcFacts.StartTime(fuse.VictimPid), _reader, out Victim? victim, Environment.ProcessId));
+        using (victim)
+        {
+            Assert.True(victim!.IsCoreDumping(_reader));
+            Assert.Equal(SignalOutcome.Sent, victim.Kill(_reader));
+            // SIGKILL leaves the dumper in the uninterruptible part of the FUSE wait: the dump does not end.
+            ReapResult result = Reaper.Run(victim, _reader, ReapSettings.Default, CancellationToken.None);
+            Assert.Equal(ReapOutcome.CoreDumping, result.Outcome);
+            Assert.Equal(1, result.Attempts);
+            Assert.Equal(0, result.SharerRounds);
+            Assert.Null(result.LastSharerSearch);
+            Assert.False(victim.HasExited);
+
+            // Failing the create ends the dump; the exit then frees the memory.
+            fuse.AbortConnection();
+            Assert.True(victim.WaitForExit(10_000), "the victim did not exit after the abort");
+            Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < before - (60 * MiB)), $"usage {before} -> {cgroup.UsageBytes}");
+        }
+    }
+}
