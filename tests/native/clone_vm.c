@@ -23,14 +23,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
-}
+#include "helper_setup.h"
 
 static const char *sharer_name;
 static volatile int sharer_named;
@@ -60,33 +53,11 @@ int main(int argc, char **argv)
         else { fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]\n"); return 2; }
     }
     if (mib < 0 || adj < -1000 || adj > 1000) {
-        fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE]\n");
+        fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]\n");
         return 2;
     }
-    char text[32];
-    snprintf(text, sizeof text, "%ld\n", adj);
-    if (write_file("/proc/self/oom_score_adj", text) != 0) {
-        fprintf(stderr, "clone_vm: cannot set oom_score_adj %ld: %s\n", adj, strerror(errno));
-        return 3;
-    }
-    if (cgroup_procs) {
-        snprintf(text, sizeof text, "%d\n", getpid());
-        if (write_file(cgroup_procs, text) != 0) {
-            fprintf(stderr, "clone_vm: cannot join %s: %s\n", cgroup_procs, strerror(errno));
-            return 3;
-        }
-    }
-    size_t len = (size_t)mib << 20;
-    if (len) {
-        char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) {
-            fprintf(stderr, "clone_vm: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
-            return 4;
-        }
-        madvise(p, len, MADV_NOHUGEPAGE);
-        for (size_t off = 0; off < len; off += 4096)
-            p[off] = 1;
-    }
+    helper_setup("clone_vm", adj, cgroup_procs);
+    helper_touch("clone_vm", mib);
     const size_t stack_size = 256 << 10;
     char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {

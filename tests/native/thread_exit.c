@@ -18,29 +18,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static long mib = -1;
+#include "helper_setup.h"
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
-}
+static long mib = -1;
 
 static void *holder(void *arg)
 {
     (void)arg;
-    size_t len = (size_t)mib << 20;
-    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        fprintf(stderr, "thread_exit: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
-        exit(4);
-    }
-    madvise(p, len, MADV_NOHUGEPAGE);
-    for (size_t off = 0; off < len; off += 4096)
-        p[off] = 1;
+    helper_touch("thread_exit", mib);
     printf("thread_exit %d thread %d ready %ld\n", getpid(), gettid(), mib);
     fflush(stdout);
     for (;;)
@@ -63,19 +48,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: thread_exit --mib N [--adj A] [--cgroup-procs FILE]\n");
         return 2;
     }
-    char text[32];
-    snprintf(text, sizeof text, "%ld\n", adj);
-    if (write_file("/proc/self/oom_score_adj", text) != 0) {
-        fprintf(stderr, "thread_exit: cannot set oom_score_adj %ld: %s\n", adj, strerror(errno));
-        return 3;
-    }
-    if (cgroup_procs) {
-        snprintf(text, sizeof text, "%d\n", getpid());
-        if (write_file(cgroup_procs, text) != 0) {
-            fprintf(stderr, "thread_exit: cannot join %s: %s\n", cgroup_procs, strerror(errno));
-            return 3;
-        }
-    }
+    helper_setup("thread_exit", adj, cgroup_procs);
     pthread_t thread;
     if (pthread_create(&thread, NULL, holder, NULL) != 0) {
         fprintf(stderr, "thread_exit: pthread_create failed\n");

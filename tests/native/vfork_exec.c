@@ -23,14 +23,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
-}
+#include "helper_setup.h"
 
 static void usage(void)
 {
@@ -59,30 +52,8 @@ int main(int argc, char **argv)
     }
     if (mib < 0 || !cue || adj < -1000 || adj > 1000)
         usage();
-    char text[32];
-    snprintf(text, sizeof text, "%ld\n", adj);
-    if (write_file("/proc/self/oom_score_adj", text) != 0) {
-        fprintf(stderr, "vfork_exec: cannot set oom_score_adj %ld: %s\n", adj, strerror(errno));
-        return 3;
-    }
-    if (cgroup_procs) {
-        snprintf(text, sizeof text, "%d\n", getpid());
-        if (write_file(cgroup_procs, text) != 0) {
-            fprintf(stderr, "vfork_exec: cannot join %s: %s\n", cgroup_procs, strerror(errno));
-            return 3;
-        }
-    }
-    size_t len = (size_t)mib << 20;
-    if (len) {
-        char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) {
-            fprintf(stderr, "vfork_exec: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
-            return 4;
-        }
-        madvise(p, len, MADV_NOHUGEPAGE);
-        for (size_t off = 0; off < len; off += 4096)
-            p[off] = 1;
-    }
+    helper_setup("vfork_exec", adj, cgroup_procs);
+    helper_touch("vfork_exec", mib);
     fflush(stdout);
     /* Everything the child needs is prepared here, so that it only makes syscalls on the shared stack. */
     char line[96];
