@@ -5,6 +5,7 @@ using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
 
@@ -21,10 +22,9 @@ internal sealed class Actuator : IDisposable
     private readonly CandidateSource _candidates;
     private readonly SampleSource _samples;
     private readonly DaemonResources _resources;
-    private readonly Reaper _reaper;
+    private readonly ReaperThread _reaper;
     private readonly ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
-    private readonly int _pageSizeKiB = Math.Max(1, Environment.SystemPageSize / 1024);
     private Candidate[] _ranked = new Candidate[256];
     private RankedVictim[] _rankedVictims = new RankedVictim[256];
     private int _rankedCount;
@@ -35,7 +35,7 @@ internal sealed class Actuator : IDisposable
     private bool _victimExitSeen;
     private int _liveSharersSeen;
 
-    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, Reaper reaper)
+    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, ReaperThread reaper)
     {
         _core = core;
         _events = events;
@@ -146,7 +146,11 @@ internal sealed class Actuator : IDisposable
     private void Scan()
     {
         long start = Stopwatch.GetTimestamp();
-        ReadOnlySpan<Candidate> ranked = _candidates.Scan(RankingFor(Sample));
+        ScanOutcome scanned = _candidates.Scan(RankingFor(Sample), out ReadOnlySpan<Candidate> ranked);
+        if (scanned != ScanOutcome.Complete)
+        {
+            _events.Log.Begin("warning"u8, EventLog.Error).Field("what"u8, "scan").Field("result"u8, scanned.ToString()).Field("read"u8, ranked.Length).End();
+        }
         _candidateCount = CandidateRanking.CountCandidates(ranked);
         _rankedCount = ranked.Length;
         if (_ranked.Length < ranked.Length)
@@ -164,18 +168,11 @@ internal sealed class Actuator : IDisposable
     }
 
     /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
-    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample));
+    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample), out _);
 
-    private RankingScope RankingFor(in MemorySample sample)
-    {
-        if (_resources.Cgroup is not null)
-        {
-            return RankingScope.ForCgroupLimit(sample.TotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-        }
-        return _resources.System.TryReadMemInfo(out MemInfo info)
-            ? RankingScope.ForSystem(info, _pageSizeKiB, _selfPid, _protectedNames)
-            : RankingScope.ForCgroupLimit(sample.TotalBytes + sample.SwapTotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-    }
+    /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>
+    private RankingScope RankingFor(in MemorySample sample) =>
+        RankingScopes.For(_resources.Cgroup, sample, _resources.System.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames);
 
     private void Signal(VictimId id, KillSignal signal)
     {
@@ -191,7 +188,7 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
             return;
         }
-        SignalOutcome outcome = _victim.Kill();
+        SignalOutcome outcome = _victim.Kill(_candidates.Reader);
         _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), _victim);
         if (outcome == SignalOutcome.Sent)
         {
@@ -210,7 +207,7 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
             return;
         }
-        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid);
+        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames);
         if (opened != VictimOpenOutcome.Confirmed)
         {
             _events.Signal(id, _victimName.Utf8, signal, opened.ToString(), opened.Describe(), null);
@@ -230,6 +227,15 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(SignalResult.Gone, 0, MonotonicClock.NowMs);
             return;
         }
+        if (sharers == SharerSearchOutcome.SharerExcluded)
+        {
+            // A sharer of its mm may never be killed, so its memory cannot come back: the core excludes it and chooses
+            // another, as the kernel skips such an mm.
+            _events.Signal(id, _victimName.Utf8, signal, sharers.ToString(),
+                $"{sharers.Describe()}: pid {victim.ExcludedSharer?.Pid} ({victim.ExcludedSharer?.Reason.Describe()})", victim);
+            _core.OnSignalled(SignalResult.SharerExcluded, 0, MonotonicClock.NowMs);
+            return;
+        }
         if (signal == KillSignal.SigTerm)
         {
             SignalOutcome term = victim.Terminate();
@@ -241,7 +247,7 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(ToResult(term), victim.Sharers.Count, MonotonicClock.NowMs);
             return;
         }
-        SignalOutcome kill = victim.Kill();
+        SignalOutcome kill = victim.Kill(_candidates.Reader);
         _events.Signal(id, _victimName.Utf8, signal, kill.ToString(), kill == SignalOutcome.Sent ? null : kill.Describe(), victim);
         if (kill == SignalOutcome.Sent)
         {
@@ -256,7 +262,7 @@ internal sealed class Actuator : IDisposable
         {
             return;
         }
-        _victim.KillSharers();
+        _victim.KillSharers(_candidates.Reader);
         _events.Signal(id, _victimName.Utf8, KillSignal.SigKill, "sharers", "the victim exited; the processes sharing its mm still hold its memory", _victim);
     }
 
@@ -350,6 +356,7 @@ internal sealed class Actuator : IDisposable
         ReapOutcome.Reaped => ReapObservation.Released,
         ReapOutcome.AlreadyExiting => ReapObservation.NoMm,
         ReapOutcome.NotDyingOrShared => ReapObservation.Refused,
+        ReapOutcome.CoreDumping => ReapObservation.CoreDumping,
         ReapOutcome.NotSupported => ReapObservation.Unsupported,
         ReapOutcome.NotAttempted => ReapObservation.NotAttempted,
         _ => ReapObservation.Failed,

@@ -18,7 +18,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly DecisionCore _core;
     private readonly SampleSource _samples;
     private readonly DaemonEvents _events;
-    private readonly Reaper _reaper;
+    private readonly ReaperThread _reaper;
     private readonly Actuator _actuator;
     private readonly WakeSet _wake;
     private readonly int _stopSlot;
@@ -38,7 +38,7 @@ internal sealed class DaemonLoop : IDisposable
     private int _exitCode = ExitCodes.Ok;
     private bool _disposed;
 
-    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log, Reaper reaper)
+    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log, ReaperThread reaper)
     {
         _resources = resources;
         _config = config;
@@ -83,7 +83,7 @@ internal sealed class DaemonLoop : IDisposable
         {
             return null;
         }
-        Reaper? reaper = Reaper.TryStart(out int errno);
+        ReaperThread? reaper = ReaperThread.TryStart(out int errno);
         if (reaper is null)
         {
             resources.Dispose();
@@ -161,16 +161,12 @@ internal sealed class DaemonLoop : IDisposable
     /// <summary>One cycle: wait up to <paramref name="timeoutMs"/> for a wake-up, then feed the core and act.</summary>
     public void RunOnce(int timeoutMs)
     {
-        int ready = _wake.Wait(timeoutMs);
-        Wake wake;
-        if (ready < 0)
+        Wake wake = _wake.Wait(timeoutMs, out _) switch
         {
-            wake = PollFailed(-ready, timeoutMs);
-        }
-        else
-        {
-            wake = ready == 0 ? Wake.Timer : CollectWakes();
-        }
+            WakeOutcome.Ready or WakeOutcome.InvalidFd => CollectWakes(),
+            WakeOutcome.Failed => PollFailed(_wake.LastErrno, timeoutMs),
+            _ => Wake.Timer,
+        };
         if (_stopRequested)
         {
             return;
@@ -225,7 +221,7 @@ internal sealed class DaemonLoop : IDisposable
         {
             wake |= Wake.Reaper;
         }
-        if (_wake.Fired(_victimSlot) != 0)
+        if (Fired(_victimSlot, "victim pidfd"u8))
         {
             wake |= Wake.VictimExit;
         }

@@ -15,7 +15,7 @@ namespace Reapd.Daemon;
 /// victim go meanwhile, the job disposes the victim's handles itself when it returns. A background thread, so a reap
 /// stuck in the kernel never holds up the process's exit.
 /// </summary>
-internal sealed class Reaper : IDisposable
+internal sealed class ReaperThread : IDisposable
 {
     private readonly object _gate = new();
     private readonly Thread _thread;
@@ -25,19 +25,20 @@ internal sealed class Reaper : IDisposable
     private bool _abandoned;
     private bool _hasAnswer;
     private ReapAnswer _answer;
-    private volatile bool _stopping;
+    private readonly CancellationTokenSource _stop = new();
+    private bool _stopping;
 
-    private Reaper(EventFdHandle completion)
+    private ReaperThread(EventFdHandle completion)
     {
         _completion = completion;
         _thread = new Thread(Run) { IsBackground = true, Name = "reapd-reaper" };
         _thread.Start();
     }
 
-    public static Reaper? TryStart(out int errno)
+    public static ReaperThread? TryStart(out int errno)
     {
         EventFdHandle? completion = EventFdHandle.Create(out errno);
-        return completion is null ? null : new Reaper(completion);
+        return completion is null ? null : new ReaperThread(completion);
     }
 
     /// <summary>Readable when an answer waits in the slot; the loop polls it.</summary>
@@ -116,7 +117,7 @@ internal sealed class Reaper : IDisposable
                 }
                 victim = _job!;
             }
-            ReapAnswer answer = ReapJob.Run(victim, _reader, () => _stopping);
+            ReapAnswer answer = ReapJob.Run(victim, _reader, _stop.Token);
             lock (_gate)
             {
                 _job = null;
@@ -139,52 +140,37 @@ internal sealed class Reaper : IDisposable
             _stopping = true;
             Monitor.Pulse(_gate);
         }
+        _stop.Cancel();
         // Never joined: a reap may be stuck in the kernel; the background thread dies with the process.
         _completion.Dispose();
     }
 }
 
 /// <summary>
-/// One reap after SIGKILL, as `reapd kill` does it too: process_mrelease through the victim's pidfd with the bounded
-/// retries; if the victim itself is gone but sharers keep its mm, through a live sharer's pidfd; on EINVAL an
-/// exhaustive search for sharers the cheap filter missed, SIGKILL, and one more reap.
+/// One reap job: the kill path's one reap orchestration (<see cref="Reaper.Run"/>: retries, core dump, late sharers),
+/// through the victim's pidfd; or, when the victim itself has exited and only its mm sharers hold its memory (it left
+/// during its SIGTERM grace), through the pidfd of a live sharer, which the kernel treats as the same mm.
 /// </summary>
 internal static class ReapJob
 {
-    public static ReapAnswer Run(Victim victim, ProcessReader reader, Func<bool> stopping)
+    public static ReapAnswer Run(Victim victim, ProcessReader reader, CancellationToken stop)
     {
-        long start = Stopwatch.GetTimestamp();
         var id = new VictimId(victim.Pid, victim.StartTimeTicks);
-        ReapOutcome outcome;
-        int attempts;
+        long start = Stopwatch.GetTimestamp();
         if (victim.HasExited && FirstLiveSharer(victim) is Sharer sharer)
         {
-            outcome = PidFdSyscalls.Mrelease(sharer.PidFd);
-            attempts = 1;
+            ReapOutcome outcome = PidFdSyscalls.Mrelease(sharer.PidFd);
+            return new ReapAnswer(id, outcome, 1, Stopwatch.GetElapsedTime(start).TotalMilliseconds, victim.HasExited);
         }
-        else
-        {
-            outcome = victim.Reap();
-            attempts = victim.ReapAttempts;
-            if (outcome == ReapOutcome.NotDyingOrShared && !stopping())
-            {
-                victim.FindSharers(reader, out int more, exhaustive: true);
-                if (more > 0)
-                {
-                    victim.KillSharers();
-                    outcome = victim.Reap();
-                    attempts += victim.ReapAttempts;
-                }
-            }
-        }
-        return new ReapAnswer(id, outcome, attempts, Stopwatch.GetElapsedTime(start).TotalMilliseconds, victim.HasExited);
+        ReapResult result = Reaper.Run(victim, reader, ReapSettings.Default, stop);
+        return new ReapAnswer(id, result.Outcome, result.Attempts, result.DurationMs, victim.HasExited);
     }
 
     private static Sharer? FirstLiveSharer(Victim victim)
     {
         foreach (Sharer sharer in victim.Sharers)
         {
-            if (!PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
+            if (sharer.KillOutcome == SignalOutcome.Sent && !PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
             {
                 return sharer;
             }
