@@ -166,6 +166,7 @@ internal sealed partial class Guard
             .Field("sigterms"u8, _terms)
             .Field("sigkills"u8, _kills)
             .Field("in_flight"u8, _gate.Phase != VictimPhase.None)
+            .Field("events_dropped"u8, _log.DroppedTotal)
             .End();
     }
 
