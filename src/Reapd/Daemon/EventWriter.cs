@@ -79,7 +79,7 @@ internal sealed class EventWriter : IDisposable
     /// <summary>Lines whose write failed (stdout closed: EPIPE, EBADF); they are lost, the writer goes on.</summary>
     public long LineWriteFailures => Volatile.Read(ref _lineWriteFailures);
 
-    /// <summary>Managed bytes the writer thread had allocated after its last drain (for the zero-allocation test).</summary>
+    /// <summary>Managed bytes the writer thread had allocated when it last wrote a line or went idle (for the zero-allocation test).</summary>
     public long WriterThreadAllocatedBytes => Volatile.Read(ref _writerAllocatedBytes);
 
     /// <summary>Whether the writer thread still runs (false once it drained after a stop).</summary>
@@ -242,6 +242,7 @@ internal sealed class EventWriter : IDisposable
         try
         {
             _stream.Write(line);
+            Volatile.Write(ref _writerAllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
             Volatile.Write(ref _linesWritten, _linesWritten + 1);
         }
         catch (IOException)

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Reapd.Daemon;
+using Reapd.Testing;
+
+namespace Reapd.Tests;
+
+/// <summary>
+/// The event writer thread on a real pipe: a full pipe nobody reads never blocks the thread that logs; lines come out
+/// whole, in order, and every gap the bounded ring made is announced exactly where it is.
+/// </summary>
+public sealed partial class EventWriterTests
+{
+    private const int RingBytes = 1024;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Lines_logged_into_a_full_pipe_come_out_whole_and_in_order_with_every_gap_announced_where_it_is(bool json)
+    {
+        using TestPipe pipe = TestPipe.Create();
+        pipe.Fill();
+        using EventWriter writer = EventWriter.TryStart(pipe.Writer, json, journal: false, out int errno, RingBytes)
+            ?? throw new InvalidOperationException($"eventfd: {errno}");
+        var log = new EventLog(writer);
+
+        // Nobody reads: the writer thread blocks on its first line, the ring fills, the rest is dropped and counted.
+        // Lines of 30 to 400 bytes wrap the 1 KiB ring at every possible offset.
+        const int FirstBurst = 300;
+        for (int seq = 0; seq < FirstBurst; seq++)
+        {
+            Log(log, seq);
+        }
+        long droppedWhileBlocked = writer.DroppedTotal;
+        Assert.InRange(droppedWhileBlocked, FirstBurst - (RingBytes / 32), FirstBurst - 1);
+
+        // Once someone reads, the queued lines come out and then the gap after them is announced.
+        var lines = new List<string>();
+        var reader = new Thread(() => ReadLines(pipe.Reader, lines)) { IsBackground = true };
+        reader.Start();
+        Assert.True(ProcFacts.WaitUntil(() => Snapshot(lines).Where(l => IsDropped(l, json)).Sum(l => DroppedCount(l, json)) == droppedWhileBlocked),
+            $"the drops were not all announced after the reader started: {writer.LinesWritten} lines written, {droppedWhileBlocked} dropped:\n"
+            + string.Join('\n', Snapshot(lines).Select(l => l.Length > 120 ? l[..120] : l)));
+
+        // More lines, some of them into a ring that is still full, then a stop that drains everything.
+        const int Total = 600;
+        for (int seq = FirstBurst; seq < Total; seq++)
+        {
+            Log(log, seq);
+        }
+        Assert.True(writer.Stop(10_000), "the writer did not drain after the reader started");
+        pipe.Writer.Dispose();
+        Assert.True(reader.Join(10_000));
+
+        List<string> seen;
+        lock (lines)
+        {
+            seen = [.. lines];
+        }
+        Assert.Equal(new string('x', pipe.CapacityBytes - 1), seen[0]);
+        long next = 0, announced = 0;
+        foreach (string line in seen.Skip(1))
+        {
+            if (IsDropped(line, json))
+            {
+                long dropped = DroppedCount(line, json);
+                Assert.True(dropped > 0, line);
+                next += dropped;
+                announced += dropped;
+                continue;
+            }
+            // Each line is exactly one of the lines logged, the next one that was not dropped: nothing split or
+            // interleaved, nothing reordered, every gap accounted for right where it is.
+            (long seq, string pad) = Parse(line, json);
+            Assert.Equal(next, seq);
+            Assert.Equal(Pad(seq), pad);
+            next++;
+        }
+        Assert.Equal(Total, next);
+        Assert.Equal(writer.DroppedTotal, announced);
+        Assert.Equal(0, writer.LineWriteFailures);
+        Assert.False(writer.IsRunning);
+    }
+
+    [Fact]
+    public void Logging_into_the_ring_allocates_nothing_on_either_thread_once_warm_whether_lines_fit_or_are_dropped()
+    {
+        using var devNull = new FileStream("/dev/null", FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        using EventWriter writer = EventWriter.TryStart(devNull, json: true, journal: false, out int errno)
+            ?? throw new InvalidOperationException($"eventfd: {errno}");
+        var log = new EventLog(writer);
+        const int Warm = 100, Lines = 2000;
+        for (int seq = 0; seq < Warm; seq++)
+        {
+            Log(log, seq);
+        }
+        Assert.True(ProcFacts.WaitUntil(() => writer.LinesWritten == Warm));
+        long writerBefore = writer.WriterThreadAllocatedBytes;
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long start = Stopwatch.GetTimestamp();
+        for (int seq = Warm; seq < Warm + Lines; seq++)
+        {
+            Log(log, seq);
+        }
+        double perLineUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds / Lines;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(writer.Stop(10_000));
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, writer.WriterThreadAllocatedBytes - writerBefore);
+        // Every line logged was written or dropped (the writer's events-dropped lines come on top).
+        Assert.InRange(writer.LinesWritten, Warm + Lines - writer.DroppedTotal, Warm + Lines);
+        // Reported, never asserted: Begin + 2 fields + End, enqueue included (JSON, lines of 80-450 bytes).
+        TestContext.Current.TestOutputHelper?.WriteLine($"EventLog line into the ring: {perLineUs:F2} µs per line over {Lines} lines, {writer.DroppedTotal} dropped");
+    }
+
+    [Fact]
+    public void Logging_into_a_full_ring_allocates_nothing_and_counts_each_dropped_line()
+    {
+        using TestPipe pipe = TestPipe.Create();
+        pipe.Fill();
+        using EventWriter writer = EventWriter.TryStart(pipe.Writer, json: true, journal: false, out int errno, RingBytes)
+            ?? throw new InvalidOperationException($"eventfd: {errno}");
+        var log = new EventLog(writer);
+        for (int seq = 0; seq < 100; seq++)
+        {
+            Log(log, seq);
+        }
+        long droppedBefore = writer.DroppedTotal;
+        Assert.True(droppedBefore > 0);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int seq = 100; seq < 1100; seq++)
+        {
+            Log(log, seq);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(droppedBefore + 1000, writer.DroppedTotal);
+        Assert.Equal(droppedBefore + 1000, log.DroppedTotal);
+
+        // A stream that stays blocked is not waited for beyond the bound; reading releases the writer, which ends.
+        Assert.False(writer.Stop(100));
+        Assert.True(writer.IsRunning);
+        var sink = new Thread(() => pipe.Reader.CopyTo(Stream.Null)) { IsBackground = true };
+        sink.Start();
+        Assert.True(ProcFacts.WaitUntil(() => !writer.IsRunning), "the writer did not end once its stream was read");
+    }
+
+    [Fact]
+    public void A_line_longer_than_half_the_ring_is_dropped_and_announced_while_shorter_ones_pass()
+    {
+        using TestPipe pipe = TestPipe.Create();
+        using EventWriter writer = EventWriter.TryStart(pipe.Writer, json: false, journal: true, out int errno, RingBytes)
+            ?? throw new InvalidOperationException($"eventfd: {errno}");
+        var log = new EventLog(writer);
+        var lines = new List<string>();
+        var reader = new Thread(() => ReadLines(pipe.Reader, lines)) { IsBackground = true };
+        reader.Start();
+
+        log.Begin("before"u8, EventLog.Notice).End();
+        log.Begin("huge"u8, EventLog.Notice).Field("pad"u8, new string('p', RingBytes)).End();
+        log.Begin("after"u8, EventLog.Notice).End();
+        Assert.True(writer.Stop(10_000));
+        pipe.Writer.Dispose();
+        Assert.True(reader.Join(10_000));
+
+        lock (lines)
+        {
+            Assert.Equal(["<5>before", "<4>events-dropped dropped=1 dropped_total=1", "<5>after"], lines);
+        }
+    }
+
+    private static readonly byte[][] s_pads = [.. Enumerable.Range(0, 3000).Select(seq => Encoding.ASCII.GetBytes(Pad(seq)))];
+
+    private static void Log(EventLog log, int seq) =>
+        log.Begin("test"u8, EventLog.Info).Field("seq"u8, seq).Field("pad"u8, s_pads[seq]).End();
+
+    /// <summary>A line's padding: its length varies with the sequence number, its letters name it.</summary>
+    private static string Pad(long seq) => new((char)('a' + (seq % 26)), (int)(seq * 37 % 350));
+
+    private static void ReadLines(Stream stream, List<string> lines)
+    {
+        using var text = new StreamReader(stream, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
+        while (text.ReadLine() is string line)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+    }
+
+    private static List<string> Snapshot(List<string> lines)
+    {
+        lock (lines)
+        {
+            return [.. lines];
+        }
+    }
+
+    private static bool IsDropped(string line, bool json) =>
+        json ? line.Contains("\"event\":\"events-dropped\"", StringComparison.Ordinal) : line.Contains(" events-dropped ", StringComparison.Ordinal);
+
+    private static long DroppedCount(string line, bool json)
+    {
+        if (json)
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            return doc.RootElement.GetProperty("dropped").GetInt64();
+        }
+        return long.Parse(DroppedText().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static (long Seq, string Pad) Parse(string line, bool json)
+    {
+        if (json)
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            Assert.Equal("test", doc.RootElement.GetProperty("event").GetString());
+            return (doc.RootElement.GetProperty("seq").GetInt64(), doc.RootElement.GetProperty("pad").GetString()!);
+        }
+        Match match = TestText().Match(line);
+        Assert.True(match.Success, line);
+        return (long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups[2].Value.Trim('"'));
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT[\d:.]+Z test seq=(\d+) pad=(""""|[a-z]+)$")]
+    private static partial Regex TestText();
+
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT[\d:.]+Z events-dropped dropped=(\d+) dropped_total=\d+$")]
+    private static partial Regex DroppedText();
+}
