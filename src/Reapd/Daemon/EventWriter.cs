@@ -52,6 +52,8 @@ internal sealed class EventWriter : IDisposable
     private long _lineWriteFailures;
     private long _writerAllocatedBytes;
     private volatile bool _stopping;
+    // 1 while the writer is about to wait or waiting on the eventfd (see WakeWriterIfAsleep).
+    private int _writerSleeping;
 
     private EventWriter(Stream stream, bool json, bool journal, int capacityBytes, EventFdHandle wake)
     {
@@ -119,6 +121,7 @@ internal sealed class EventWriter : IDisposable
         if (recordBytes > _ring.Length / 2 || head + skipped + recordBytes - Volatile.Read(ref _tail) > _ring.Length)
         {
             Volatile.Write(ref _droppedTotal, _droppedTotal + 1);
+            WakeWriterIfAsleep();
             return false;
         }
         if (skipped > 0)
@@ -131,8 +134,22 @@ internal sealed class EventWriter : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(record[sizeof(int)..], _droppedTotal);
         line.CopyTo(record[HeaderBytes..]);
         Volatile.Write(ref _head, head + skipped + recordBytes);
-        _wake.Signal();
+        WakeWriterIfAsleep();
         return true;
+    }
+
+    /// <summary>
+    /// The eventfd write (and the wake-up of the other core it causes) is most of an enqueue's cost, so it is made
+    /// only when the writer may be going to sleep. Both sides publish, fence, then read the other's flag (Dekker):
+    /// either the writer's re-check sees what the loop just published, or the loop sees the writer's flag and signals.
+    /// </summary>
+    private void WakeWriterIfAsleep()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _writerSleeping) != 0)
+        {
+            _wake.Signal();
+        }
     }
 
     /// <summary>
@@ -177,8 +194,13 @@ internal sealed class EventWriter : IDisposable
                 {
                     return;
                 }
-                _ = wait.Wait(-1);
-                _ = _wake.Drain();
+                _ = Interlocked.Exchange(ref _writerSleeping, 1);
+                if (Volatile.Read(ref _head) == _tail && Volatile.Read(ref _droppedTotal) == _announcedDrops && !_stopping)
+                {
+                    _ = wait.Wait(-1);
+                    _ = _wake.Drain();
+                }
+                Volatile.Write(ref _writerSleeping, 0);
             }
         }
         finally
