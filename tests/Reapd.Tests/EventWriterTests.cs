@@ -37,12 +37,10 @@ public sealed partial class EventWriterTests
         Assert.InRange(droppedWhileBlocked, FirstBurst - (RingBytes / 32), FirstBurst - 1);
 
         // Once someone reads, the queued lines come out and then the gap after them is announced.
-        var lines = new List<string>();
-        var reader = new Thread(() => ReadLines(pipe.Reader, lines)) { IsBackground = true };
-        reader.Start();
-        Assert.True(ProcFacts.WaitUntil(() => Snapshot(lines).Where(l => IsDropped(l, json)).Sum(l => DroppedCount(l, json)) == droppedWhileBlocked),
+        LineReader reader = LineReader.Start(pipe.Reader);
+        Assert.True(ProcFacts.WaitUntil(() => reader.Lines.Where(l => IsDropped(l, json)).Sum(l => DroppedCount(l, json)) == droppedWhileBlocked),
             $"the drops were not all announced after the reader started: {writer.LinesWritten} lines written, {droppedWhileBlocked} dropped:\n"
-            + string.Join('\n', Snapshot(lines).Select(l => l.Length > 120 ? l[..120] : l)));
+            + string.Join('\n', reader.Lines.Select(l => l.Length > 120 ? l[..120] : l)));
 
         // More lines, some of them into a ring that is still full, then a stop that drains everything.
         const int Total = 600;
@@ -52,13 +50,9 @@ public sealed partial class EventWriterTests
         }
         Assert.True(writer.Stop(10_000), "the writer did not drain after the reader started");
         pipe.Writer.Dispose();
-        Assert.True(reader.Join(10_000));
+        Assert.True(reader.WaitForEnd(10_000));
 
-        List<string> seen;
-        lock (lines)
-        {
-            seen = [.. lines];
-        }
+        List<string> seen = reader.Lines;
         Assert.Equal(new string('x', pipe.CapacityBytes - 1), seen[0]);
         long next = 0, announced = 0;
         foreach (string line in seen.Skip(1))
@@ -180,21 +174,16 @@ public sealed partial class EventWriterTests
         using EventWriter writer = EventWriter.TryStart(pipe.Writer, json: false, journal: true, out int errno, RingBytes)
             ?? throw new InvalidOperationException($"eventfd: {errno}");
         var log = new EventLog(writer);
-        var lines = new List<string>();
-        var reader = new Thread(() => ReadLines(pipe.Reader, lines)) { IsBackground = true };
-        reader.Start();
+        LineReader reader = LineReader.Start(pipe.Reader);
 
         log.Begin("before"u8, EventLog.Notice).End();
         log.Begin("huge"u8, EventLog.Notice).Field("pad"u8, new string('p', RingBytes)).End();
         log.Begin("after"u8, EventLog.Notice).End();
         Assert.True(writer.Stop(10_000));
         pipe.Writer.Dispose();
-        Assert.True(reader.Join(10_000));
+        Assert.True(reader.WaitForEnd(10_000));
 
-        lock (lines)
-        {
-            Assert.Equal(["<5>before", "<4>events-dropped dropped=1 dropped_total=1", "<5>after"], lines);
-        }
+        Assert.Equal(["<5>before", "<4>events-dropped dropped=1 dropped_total=1", "<5>after"], reader.Lines);
     }
 
     private static readonly byte[][] s_pads = [.. Enumerable.Range(0, 3000).Select(seq => Encoding.ASCII.GetBytes(Pad(seq)))];
@@ -204,26 +193,6 @@ public sealed partial class EventWriterTests
 
     /// <summary>A line's padding: its length varies with the sequence number, its letters name it.</summary>
     private static string Pad(long seq) => new((char)('a' + (seq % 26)), (int)(seq * 37 % 350));
-
-    private static void ReadLines(Stream stream, List<string> lines)
-    {
-        using var text = new StreamReader(stream, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
-        while (text.ReadLine() is string line)
-        {
-            lock (lines)
-            {
-                lines.Add(line);
-            }
-        }
-    }
-
-    private static List<string> Snapshot(List<string> lines)
-    {
-        lock (lines)
-        {
-            return [.. lines];
-        }
-    }
 
     private static bool IsDropped(string line, bool json) =>
         json ? line.Contains("\"event\":\"events-dropped\"", StringComparison.Ordinal) : line.Contains(" events-dropped ", StringComparison.Ordinal);

@@ -41,19 +41,17 @@ public sealed class RunBlockedStdoutTests
         Assert.True(writer.DroppedTotal > 0, "nothing was dropped: the pipe was not full");
         Assert.Equal(0, writer.LinesWritten);
 
-        var lines = new List<string>();
-        var reader = new Thread(() => ReadLines(pipe.Reader, lines)) { IsBackground = true };
-        reader.Start();
-        Assert.True(ProcFacts.WaitUntil(() => Snapshot(lines).Any(l => l.Contains("\"event\":\"events-dropped\"", StringComparison.Ordinal))),
+        LineReader reader = LineReader.Start(pipe.Reader);
+        Assert.True(ProcFacts.WaitUntil(() => reader.Lines.Any(l => l.Contains("\"event\":\"events-dropped\"", StringComparison.Ordinal))),
             "no events-dropped line once the pipe was read");
         guard.RequestStop("test");
         Assert.True(loop.Join(10_000), "the loop did not stop");
         Assert.Equal(0, exitCode);
         Assert.True(writer.Stop(10_000), "the writer did not drain");
         pipe.Writer.Dispose();
-        Assert.True(reader.Join(10_000));
+        Assert.True(reader.WaitForEnd(10_000));
 
-        List<JsonElement> events = [.. Snapshot(lines).Skip(1).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+        List<JsonElement> events = [.. reader.Lines.Skip(1).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
         Assert.Equal("start", Name(events[0]));
         long announced = events.Where(e => Name(e) == "events-dropped").Sum(e => e.GetProperty("dropped").GetInt64());
         JsonElement stop = events[^1];
@@ -85,17 +83,15 @@ public sealed class RunBlockedStdoutTests
             Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
             Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < 128 * MiB), $"usage {cgroup.UsageBytes / MiB} MiB after the kill");
 
-            var lines = new List<string>();
-            var reader = new Thread(() => ReadLines(fifo.Reader, lines)) { IsBackground = true };
-            reader.Start();
-            Assert.True(ProcFacts.WaitUntil(() => Snapshot(lines).Any(l => l.Contains("\"event\":\"settle\"", StringComparison.Ordinal))),
-                $"no settle event once the pipe was read: {string.Join('\n', Snapshot(lines).Skip(1))}");
+            LineReader reader = LineReader.Start(fifo.Reader);
+            Assert.True(ProcFacts.WaitUntil(() => reader.Lines.Any(l => l.Contains("\"event\":\"settle\"", StringComparison.Ordinal))),
+                $"no settle event once the pipe was read: {string.Join('\n', reader.Lines.Skip(1))}");
             _ = RunSignals.Send(daemon.Id, 15);
             Assert.True(daemon.WaitForExit(15_000), "reapd did not stop within 15 s of SIGTERM");
             Assert.Equal(0, daemon.ExitCode);
-            Assert.True(reader.Join(10_000), "no end of file after reapd exited");
+            Assert.True(reader.WaitForEnd(10_000), "no end of file after reapd exited");
 
-            List<string> seen = Snapshot(lines);
+            List<string> seen = reader.Lines;
             Assert.Equal(new string('x', fifo.CapacityBytes - 1), seen[0]);
             List<JsonElement> events = [.. seen.Skip(1).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
             // Everything, in the order it happened: the emergency's steps in protocol order, mono_ms never going back.
@@ -148,23 +144,4 @@ public sealed class RunBlockedStdoutTests
         return 0;
     }
 
-    private static void ReadLines(Stream stream, List<string> lines)
-    {
-        using var text = new StreamReader(stream, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
-        while (text.ReadLine() is string line)
-        {
-            lock (lines)
-            {
-                lines.Add(line);
-            }
-        }
-    }
-
-    private static List<string> Snapshot(List<string> lines)
-    {
-        lock (lines)
-        {
-            return [.. lines];
-        }
-    }
 }

@@ -27,9 +27,9 @@ public sealed class ReaperThreadTests
         // of a victim already freeing its memory itself (TestFreezer explains why this makes it deterministic).
         freezer.Add(hog.Pid);
         freezer.Freeze();
-        using ReaperThread reaper = StartReaper();
-        using var wake = new WakeSet(1);
-        int slot = wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        using var under = ReaperUnderTest.Start();
+        (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
+        int slot = under.Slot;
 
         Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(hog.Pid, StartTime(hog.Pid), _reader, out Victim? victim, Environment.ProcessId));
         using (victim)
@@ -62,9 +62,8 @@ public sealed class ReaperThreadTests
     public void A_job_that_never_returns_leaves_the_caller_sampling_refuses_a_second_job_and_the_thread_stops_without_being_waited_for()
     {
         using var release = new ManualResetEventSlim();
-        using ReaperThread reaper = StartReaper();
-        using var wake = new WakeSet(1);
-        wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        using var under = ReaperUnderTest.Start();
+        (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
         Assert.Equal(ProcReadOutcome.Ok, SystemMemorySensor.TryOpen(out SystemMemorySensor? sensor));
         using (sensor)
         {
@@ -105,9 +104,8 @@ public sealed class ReaperThreadTests
     public void A_job_waiting_between_attempts_sees_the_stop_flag_and_returns_when_the_reaper_stops()
     {
         using var never = new ManualResetEventSlim();
-        using ReaperThread reaper = StartReaper();
-        using var wake = new WakeSet(1);
-        wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        using var under = ReaperUnderTest.Start();
+        (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
         var job = new BlockingJob(never, honourStop: true);
         Assert.Equal(ReapSubmitOutcome.Accepted, reaper.Submit(job));
         Assert.True(job.Started.Wait(10_000, TestContext.Current.CancellationToken));
@@ -124,9 +122,8 @@ public sealed class ReaperThreadTests
     [Fact]
     public void A_finished_job_must_be_taken_before_the_next_is_accepted()
     {
-        using ReaperThread reaper = StartReaper();
-        using var wake = new WakeSet(1);
-        wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        using var under = ReaperUnderTest.Start();
+        (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
         var first = new ImmediateJob(ReapOutcome.AlreadyExiting);
         Assert.Equal(ReapSubmitOutcome.Accepted, reaper.Submit(first));
         Assert.Equal(1, wake.Wait(10_000));
@@ -141,9 +138,8 @@ public sealed class ReaperThreadTests
     [Fact]
     public void A_job_that_throws_rethrows_on_the_thread_that_takes_its_completion_and_frees_the_mailbox()
     {
-        using ReaperThread reaper = StartReaper();
-        using var wake = new WakeSet(1);
-        wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        using var under = ReaperUnderTest.Start();
+        (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
         Assert.Equal(ReapSubmitOutcome.Accepted, reaper.Submit(new ImmediateJob(ReapOutcome.Reaped, fail: true)));
         Assert.Equal(1, wake.Wait(10_000));
 
@@ -156,9 +152,8 @@ public sealed class ReaperThreadTests
     [Fact]
     public void Submitting_running_and_taking_a_job_allocates_nothing_on_either_thread_once_warm()
     {
-        using ReaperThread reaper = StartReaper();
-        using var wake = new WakeSet(1);
-        wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        using var under = ReaperUnderTest.Start();
+        (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
         var job = new ImmediateJob(ReapOutcome.Reaped);
         for (int i = 0; i < 10; i++)
         {
@@ -192,9 +187,6 @@ public sealed class ReaperThreadTests
         && reaper.TryTakeCompletion(out ReapCompletion done)
         && done.Outcome == ReapOutcome.Reaped
         && ReferenceEquals(done.Job, job);
-
-    private static ReaperThread StartReaper() =>
-        ReaperThread.TryStart(out int errno) ?? throw new InvalidOperationException($"eventfd failed: errno {errno}");
 
     private ulong StartTime(int pid)
     {
