@@ -29,6 +29,7 @@ public sealed class ReaperThread : IDisposable
     private const int Finished = 2;
 
     private readonly EventFdHandle _jobEvent;
+    private readonly int _jobEventFd;
     private readonly EventFdHandle _completion;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
@@ -48,6 +49,7 @@ public sealed class ReaperThread : IDisposable
     private ReaperThread(EventFdHandle jobEvent, EventFdHandle completion)
     {
         _jobEvent = jobEvent;
+        _jobEventFd = jobEvent.Fd;
         _completion = completion;
         _thread = new Thread(Run, maxStackSize: 256 * 1024) { IsBackground = true, Name = "reapd reaper" };
     }
@@ -71,6 +73,12 @@ public sealed class ReaperThread : IDisposable
             return null;
         }
         var reaper = new ReaperThread(jobEvent, completion);
+        // The thread's references on both eventfds, taken here so that a Dispose racing the thread's start cannot
+        // close them first; the thread releases them when it ends.
+        bool added = false;
+        jobEvent.DangerousAddRef(ref added);
+        added = false;
+        completion.DangerousAddRef(ref added);
         reaper._thread.Start();
         return reaper;
     }
@@ -158,13 +166,10 @@ public sealed class ReaperThread : IDisposable
 
     private void Run()
     {
-        bool jobEventAdded = false, completionAdded = false;
-        _jobEvent.DangerousAddRef(ref jobEventAdded);
-        _completion.DangerousAddRef(ref completionAdded);
         var wait = new WakeSet(1);
         try
         {
-            wait.Add(_jobEvent.Fd, WakeSet.Readable);
+            wait.Add(_jobEventFd, WakeSet.Readable);
             CancellationToken stop = _stop.Token;
             while (true)
             {
@@ -189,14 +194,8 @@ public sealed class ReaperThread : IDisposable
         finally
         {
             wait.Dispose();
-            if (jobEventAdded)
-            {
-                _jobEvent.DangerousRelease();
-            }
-            if (completionAdded)
-            {
-                _completion.DangerousRelease();
-            }
+            _jobEvent.DangerousRelease();
+            _completion.DangerousRelease();
         }
     }
 

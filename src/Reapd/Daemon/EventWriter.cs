@@ -37,6 +37,7 @@ internal sealed class EventWriter : IDisposable
     private readonly Stream _stream;
     private readonly byte[] _ring;
     private readonly EventFdHandle _wake;
+    private readonly int _wakeFd;
     private readonly Thread _thread;
     private readonly EventLog _own;
 
@@ -60,6 +61,7 @@ internal sealed class EventWriter : IDisposable
         _stream = stream;
         _ring = new byte[capacityBytes];
         _wake = wake;
+        _wakeFd = wake.Fd;
         Json = json;
         Journal = journal && !json;
         _own = new EventLog(json, Journal);
@@ -104,6 +106,10 @@ internal sealed class EventWriter : IDisposable
             return null;
         }
         var writer = new EventWriter(stream, json, journal, capacityBytes, wake);
+        // The thread's reference on the eventfd, taken here so that a Dispose racing the thread's start cannot close
+        // it first; the thread releases it when it ends.
+        bool added = false;
+        wake.DangerousAddRef(ref added);
         writer._thread.Start();
         return writer;
     }
@@ -177,12 +183,10 @@ internal sealed class EventWriter : IDisposable
 
     private void Run()
     {
-        bool added = false;
-        _wake.DangerousAddRef(ref added);
         var wait = new WakeSet(1);
         try
         {
-            wait.Add(_wake.Fd, WakeSet.Readable);
+            wait.Add(_wakeFd, WakeSet.Readable);
             while (true)
             {
                 // Read before draining: every line queued before the stop request is then seen by this drain.
@@ -206,10 +210,7 @@ internal sealed class EventWriter : IDisposable
         finally
         {
             wait.Dispose();
-            if (added)
-            {
-                _wake.DangerousRelease();
-            }
+            _wake.DangerousRelease();
         }
     }
 
