@@ -22,7 +22,8 @@ internal sealed class Actuator : IDisposable
     private readonly CandidateSource _candidates;
     private readonly SampleSource _samples;
     private readonly DaemonResources _resources;
-    private readonly ReaperThread _reaper;
+    private readonly ProcessReader _reapReader = new();
+    private VictimReapJob? _reapJob;
     private readonly ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
     private Candidate[] _ranked = new Candidate[256];
@@ -35,16 +36,21 @@ internal sealed class Actuator : IDisposable
     private bool _victimExitSeen;
     private int _liveSharersSeen;
 
-    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, ReaperThread reaper)
+    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {
         _core = core;
         _events = events;
         _resources = resources;
         _samples = samples;
-        _reaper = reaper;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
     }
+
+    /// <summary>
+    /// The reaper thread, once started (after the priority is raised, so it inherits it). Null: reaps are refused and
+    /// only the victim's exit frees its memory.
+    /// </summary>
+    public ReaperThread? Reaper { get; set; }
 
     /// <summary>SIGTERMs and SIGKILLs delivered, for the stop event.</summary>
     public int Terms { get; private set; }
@@ -81,7 +87,7 @@ internal sealed class Actuator : IDisposable
         bool victimExited = _victimExitSeen || _victim.HasExited;
         int live = _liveSharersSeen;
         // While the reaper thread works on the victim it may add sharers (its EINVAL search): the list is its alone.
-        if (!_reaper.IsWorkingOn(_victim))
+        if (!IsReaping(_victim))
         {
             live = 0;
             foreach (Sharer sharer in _victim.Sharers)
@@ -103,15 +109,22 @@ internal sealed class Actuator : IDisposable
     /// <summary>A reap answer from the reaper thread, if one is waiting: logs it and tells the core.</summary>
     public void TakeReapAnswer(long nowMs)
     {
-        if (!_reaper.TryTakeAnswer(out ReapAnswer answer))
+        if (Reaper is null || !Reaper.TryTakeCompletion(out ReapCompletion completion))
         {
             return;
         }
-        _events.Reap(answer.Victim, _victim is not null && answer.Victim.Pid == _victim.Pid ? _victimName.Utf8 : default,
-            answer.Outcome, answer.Attempts, answer.DurationMs, _core.State.HeldBytes, answer.ExitedWhenAnswered);
-        if (_victim is not null && answer.Victim == new VictimId(_victim.Pid, _victim.StartTimeTicks))
+        var job = (VictimReapJob)completion.Job;
+        _reapJob = null;
+        bool current = ReferenceEquals(job.Victim, _victim);
+        _events.Reap(job.Id, current ? _victimName.Utf8 : default, completion.Outcome, job.Attempts, completion.DurationMs,
+            _core.State.HeldBytes, job.ExitedWhenAnswered);
+        if (job.Orphaned)
         {
-            _core.OnReapAnswered(ToObservation(answer.Outcome), nowMs);
+            job.Victim.Dispose();
+        }
+        else if (current)
+        {
+            _core.OnReapAnswered(ToObservation(completion.Outcome), nowMs);
         }
     }
 
@@ -268,13 +281,25 @@ internal sealed class Actuator : IDisposable
 
     private void Reap(VictimId id)
     {
-        if (_victim is null || !_reaper.TrySubmit(_victim))
+        ReapSubmitOutcome submitted = ReapSubmitOutcome.Stopped;
+        if (_victim is not null && Reaper is not null)
         {
-            // Nothing to reap through, or the reaper is still inside an earlier, stuck reap: only the exit frees it.
-            _events.Warning("reap"u8, _victim is null ? "no victim handle to reap through" : "the reaper thread is still busy with an earlier reap; waiting for the exit instead");
-            _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
+            var job = new VictimReapJob(_victim, _reapReader);
+            submitted = Reaper.Submit(job);
+            if (submitted == ReapSubmitOutcome.Accepted)
+            {
+                _reapJob = job;
+                return;
+            }
         }
+        // Nothing to reap through, no reaper, or the reaper still inside an earlier, stuck reap: only the exit frees it.
+        _events.Warning("reap"u8, _victim is null ? "no victim handle to reap through"
+            : Reaper is null ? "no reaper thread"
+            : $"the reaper thread cannot take it ({submitted}): an earlier reap is still in the kernel; waiting for the exit instead");
+        _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
     }
+
+    private bool IsReaping(Victim victim) => _reapJob is not null && ReferenceEquals(_reapJob.Victim, victim);
 
     private void Report(in DecisionReport report)
     {
@@ -333,10 +358,14 @@ internal sealed class Actuator : IDisposable
 
     private void ReleaseVictim()
     {
-        // The reaper thread may still hold it (a reap stuck in the kernel): then the reaper disposes it when it returns.
-        if (_victim is not null && !_reaper.AbandonIfWorkingOn(_victim))
+        // The reaper thread may still hold it (a reap stuck in the kernel): then it is disposed when its completion is taken.
+        if (_victim is not null && IsReaping(_victim))
         {
-            _victim.Dispose();
+            _reapJob!.Orphaned = true;
+        }
+        else
+        {
+            _victim?.Dispose();
         }
         _victim = null;
         _victimName = default;
