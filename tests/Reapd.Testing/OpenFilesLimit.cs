@@ -43,12 +43,16 @@ public static class OpenFilesLimit
     }
 
     /// <summary>
-    /// Background threads of earlier tests (a reaper or event writer thread ending after its owner was disposed) close
-    /// their fds a little later; such a close during the action would free a number below the limit. Wait until the
-    /// fd table has not changed for 200 ms (at most 5 s) before lowering the limit.
+    /// Earlier tests leave fds that close later: handles that only a finalizer closes (a GC during the action would run
+    /// it), background threads (a reaper or event writer thread ending after its owner was disposed). Such a close
+    /// during the action would free a number below the limit. So: finalize what is already garbage, then wait until
+    /// the fd table has not changed for 200 ms (at most 5 s) before lowering the limit.
     /// </summary>
     private static void WaitForQuietDescriptorTable()
     {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         string last = "";
         var quietSince = System.Diagnostics.Stopwatch.StartNew();
         var overall = System.Diagnostics.Stopwatch.StartNew();
