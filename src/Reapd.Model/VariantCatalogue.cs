@@ -133,6 +133,7 @@ public static class VariantCatalogue
             Reapd(DaemonVariant.BrokenPidCheck, false, true, ("P1", Expected.Broken("reused-pid"))),
             Reapd(DaemonVariant.NoSharerRecheck, false, true, ("P1", Expected.Broken("exec'd-child"))),
             Reapd(DaemonVariant.NoSettleTimeout, false, true, ("L2", Expected.Broken("gate"))),
+            Reapd(DaemonVariant.AnswerPerProcess, false, true, ("P3", Expected.Broken("InvalidOperationException"))),
         ];
     }
 

@@ -107,6 +107,20 @@ public sealed class DaemonModelTests
     }
 
     [Fact]
+    public void A_loop_that_answers_a_sigkill_once_per_process_is_caught_making_the_core_throw()
+    {
+        VariantRun run = ExploredRuns.Of("reapd-broken-answer-per-process");
+
+        InvariantOutcome p3 = run.Outcome("P3");
+        Assert.Equal(["InvalidOperationException"], p3.Labels);
+        Assert.True(p3.Matches);
+        Counterexample c = run.Result.Counterexamples.First(c => c.Label == "InvalidOperationException");
+        string trace = TraceFormatter.Format(run.Model, c, run.Options);
+        Assert.Contains("a signal outcome answered while the core waited for None", trace, StringComparison.Ordinal);
+        Assert.True(TraceReplayer.Replay(trace).Reproduced);
+    }
+
+    [Fact]
     public void Every_daemon_step_of_a_trace_names_the_core_input_and_the_commands_it_produced()
     {
         VariantRun run = ExploredRuns.Of("reapd-broken-pid-check");

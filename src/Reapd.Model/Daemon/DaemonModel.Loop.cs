@@ -258,6 +258,14 @@ internal sealed partial class DaemonModel
             return Signalled(ref w, SignalResult.Gone, LiveSharers(w), x);
         }
         int broken = Deliver(ref w, w.Pidfd, KillSignal.SigKill, VictimSlot, x);
+        if (_variant == DaemonVariant.AnswerPerProcess)
+        {
+            // The broken loop: one outcome per pidfd signalled, the sharers' first.
+            for (int s = 0; s < LiveSharers(w); s++)
+            {
+                broken |= Signalled(ref w, SignalResult.Sent, LiveSharers(w), x);
+            }
+        }
         return broken | Signalled(ref w, SignalResult.Sent, LiveSharers(w), x);
     }
 

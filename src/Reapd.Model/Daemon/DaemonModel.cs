@@ -73,7 +73,8 @@ internal sealed partial class DaemonModel : PackedModel<DaemonWorld>
         DaemonVariant.BrokenSettleGate => "reapd-broken-settle-gate",
         DaemonVariant.BrokenPidCheck => "reapd-broken-pid-check",
         DaemonVariant.NoSharerRecheck => "reapd-broken-sharer-recheck",
-        _ => "reapd-broken-no-timeout",
+        DaemonVariant.NoSettleTimeout => "reapd-broken-no-timeout",
+        _ => "reapd-broken-answer-per-process",
     };
 
     public static string TitleOf(DaemonVariant variant) => variant switch
@@ -82,7 +83,8 @@ internal sealed partial class DaemonModel : PackedModel<DaemonWorld>
         DaemonVariant.BrokenSettleGate => "deliberately broken: the gate settles on ESRCH and on the victim's readable pidfd, sharers ignored",
         DaemonVariant.BrokenPidCheck => "deliberately broken: the start time is checked before pidfd_open",
         DaemonVariant.NoSharerRecheck => "deliberately broken: sharers are SIGKILLed without the kcmp re-check",
-        _ => "deliberately broken: no settle timeout and no stuck verdict",
+        DaemonVariant.NoSettleTimeout => "deliberately broken: no settle timeout and no stuck verdict",
+        _ => "deliberately broken: the loop answers a SIGKILL once per process signalled",
     };
 
     public override string VariantName => NameOf(_variant);

@@ -12,4 +12,6 @@ public enum DaemonVariant
     NoSharerRecheck,
     /// <summary>No settle timeout and no stuck verdict: the gate waits for the victim's memory, however long.</summary>
     NoSettleTimeout,
+    /// <summary>The loop answers a SIGKILL once per process it signalled (each sharer, then the victim), not once per command.</summary>
+    AnswerPerProcess,
 }
