@@ -109,7 +109,7 @@ public sealed class DaemonModelTests
     [Fact]
     public void A_loop_that_answers_a_sigkill_once_per_process_is_caught_making_the_core_throw()
     {
-        VariantRun run = ExploredRuns.Of("reapd-broken-answer-per-process");
+        VariantRun run = ExploredRuns.Of("reapd-broken-double-answer");
 
         InvariantOutcome p3 = run.Outcome("P3");
         Assert.Equal(["InvalidOperationException"], p3.Labels);

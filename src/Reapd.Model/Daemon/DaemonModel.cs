@@ -74,7 +74,7 @@ internal sealed partial class DaemonModel : PackedModel<DaemonWorld>
         DaemonVariant.BrokenPidCheck => "reapd-broken-pid-check",
         DaemonVariant.NoSharerRecheck => "reapd-broken-sharer-recheck",
         DaemonVariant.NoSettleTimeout => "reapd-broken-no-timeout",
-        _ => "reapd-broken-answer-per-process",
+        _ => "reapd-broken-double-answer",
     };
 
     public static string TitleOf(DaemonVariant variant) => variant switch
