@@ -35,6 +35,16 @@ public sealed class DaemonModelTests
     }
 
     [Fact]
+    public void The_production_exploration_goes_through_every_path_its_verdicts_depend_on()
+    {
+        VariantRun run = ExploredRuns.Of("reapd");
+        var model = (DaemonModel)run.Model;
+
+        DaemonEvent[] missed = [.. Enum.GetValues<DaemonEvent>().Where(e => !model.Reached(e))];
+        Assert.Equal([], missed);
+    }
+
+    [Fact]
     public void The_bounded_timeout_and_the_stuck_verdict_are_reached_and_reported_apart()
     {
         VariantRun run = ExploredRuns.Of("reapd");

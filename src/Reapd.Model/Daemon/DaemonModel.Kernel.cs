@@ -121,6 +121,21 @@ internal sealed partial class DaemonModel
         w.Core.Pending is Core.Decision.PendingAction.ChooseToTerminate
         || w.Core.Pending == Core.Decision.PendingAction.Signal && w.Core.Signal == KillSignal.SigTerm;
 
+    /// <summary>
+    /// exit_mm of a dying A or V: it is done (a zombie, its pidfd readable) unless it was the last user of A's mm, in
+    /// which case it runs __mmput first. V leaving while reapd knew nothing of it gives the memory back by its doing.
+    /// </summary>
+    private static void ExitMm(ref DaemonWorld w, int slot, StepExplanation? x)
+    {
+        SetPc(ref w, slot, ProcPc.Zombie);
+        if ((slot == Processes.A || w.VShares) && StartTeardownIfLast(ref w))
+        {
+            SetPc(ref w, slot, ProcPc.InMmput);
+            w.MmReleasedByUnknown = slot == Processes.V && !w.VFound;
+            x?.Say(w.Mm == MmPc.AioBlocked ? "last mmput: blocked in exit_aio forever" : "last mmput: exit_mmap runs");
+        }
+    }
+
     /// <summary>The last user of A's mm left: its teardown starts (and blocks forever in exit_aio when the scenario says so).</summary>
     private static bool StartTeardownIfLast(ref DaemonWorld w)
     {
@@ -187,20 +202,17 @@ internal sealed partial class DaemonModel
             case R:
                 return Mrelease(ref w, x);
             case REagain:
+                Mark(DaemonEvent.ReapFailed);
                 Answer(ref w, Core.Daemon.ReapObservation.Failed);
                 x?.Say("EAGAIN on every retry: the reaper thread answers failed");
                 return 0;
             case W:
+                Mark(DaemonEvent.ReaperBlocked);
                 w.ReaperBlocked = true;
                 x?.Say("a writer holding the mm lock never progresses: process_mrelease waits forever");
                 return 0;
             case AExit when w.A == ProcPc.Dying:
-                w.A = ProcPc.Zombie;
-                if (StartTeardownIfLast(ref w))
-                {
-                    w.A = ProcPc.InMmput;
-                    x?.Say(w.Mm == MmPc.AioBlocked ? "last mmput: blocked in exit_aio forever" : "last mmput: exit_mmap runs");
-                }
+                ExitMm(ref w, Processes.A, x);
                 return 0;
             case AExit:
                 w.A = ProcPc.Zombie;
@@ -253,13 +265,7 @@ internal sealed partial class DaemonModel
                 w.CUnits = 0;
                 return 0;
             case VExit when w.V == ProcPc.Dying:
-                w.V = ProcPc.Zombie;
-                if (w.VShares && StartTeardownIfLast(ref w))
-                {
-                    w.V = ProcPc.InMmput;
-                    w.MmReleasedByUnknown = !w.VFound;
-                    x?.Say(w.Mm == MmPc.AioBlocked ? "last mmput: blocked in exit_aio forever" : "last mmput: exit_mmap runs");
-                }
+                ExitMm(ref w, Processes.V, x);
                 return 0;
             case VExit:
                 w.V = ProcPc.Zombie;
@@ -300,6 +306,7 @@ internal sealed partial class DaemonModel
         int target = w.ReapTarget;
         if (!HoldsMm(Pc(w, target)))
         {
+            Mark(DaemonEvent.ReapEsrch);
             Answer(ref w, Core.Daemon.ReapObservation.NoMm);
             x?.Say("ESRCH: no thread holds the mm");
             return 0;
@@ -325,6 +332,7 @@ internal sealed partial class DaemonModel
                 }
             }
             w.ReapRounds++;
+            Mark(DaemonEvent.ReapEinvalRound);
             x?.Say("EINVAL: a live process shares the mm; the reaper thread SIGKILLs it and reaps again");
             return broken;
         }
@@ -340,6 +348,7 @@ internal sealed partial class DaemonModel
                 w.CUnits = 0;
                 break;
         }
+        Mark(DaemonEvent.ReapReleased);
         Answer(ref w, Core.Daemon.ReapObservation.Released);
         x?.Say("0: the anonymous memory is unmapped");
         return 0;

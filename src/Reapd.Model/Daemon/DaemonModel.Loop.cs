@@ -75,6 +75,10 @@ internal sealed partial class DaemonModel
         int broken;
         try
         {
+            if (actor == L)
+            {
+                Mark(DaemonEvent.LaggingSample);
+            }
             broken = actor == L ? Sample(ref w, w.LagAvailable, x) : w.Loop switch
             {
                 ActuatorPc.Idle when w.Reaper == ReaperThreadPc.Answered => ReapAnswered(ref w, x),
@@ -241,10 +245,12 @@ internal sealed partial class DaemonModel
             bool stillShares = OnVictimMm(w, s) && (OnVictimMm(w, victim) || !HoldsMm(Pc(w, victim)) && victimHadMm);
             if (_variant != DaemonVariant.NoSharerRecheck && !stillShares)
             {
+                Mark(DaemonEvent.SharerSkippedByRecheck);
                 w.Sharers &= (byte)~(1 << s);
                 x?.Say($"{Processes.Name(s)} no longer shares the mm: skipped");
                 continue;
             }
+            Mark(w.Loop == ActuatorPc.KillSharers ? DaemonEvent.SharerSigkilled : DaemonEvent.SharersKilledAfterExit);
             broken |= Deliver(ref w, s, KillSignal.SigKill, victim, x);
         }
         return broken;
@@ -271,6 +277,22 @@ internal sealed partial class DaemonModel
 
     private int Signalled(ref DaemonWorld w, SignalResult result, int liveSharers, StepExplanation? x)
     {
+        if (result == SignalResult.PidReused)
+        {
+            Mark(DaemonEvent.PidReusedCaught);
+        }
+        else if (result == SignalResult.Gone)
+        {
+            Mark(DaemonEvent.GoneBeforeSignal);
+        }
+        else if (_core.State.PendingSignal == KillSignal.SigTerm)
+        {
+            Mark(DaemonEvent.SigtermSent);
+        }
+        else if (_core.State.Phase == VictimPhase.Terminating)
+        {
+            Mark(DaemonEvent.EscalatedToSigkill);
+        }
         w.Loop = ActuatorPc.Idle;
         x?.Say($"OnSignalled({result}, sharers {liveSharers})");
         _core.OnSignalled(result, liveSharers, ModelScale.BaseMs);
@@ -287,6 +309,7 @@ internal sealed partial class DaemonModel
         w.ReapAnswer = default;
         if (!_core.State.InFlight || forSlot != VictimSlot)
         {
+            Mark(DaemonEvent.StaleReapAnswerDropped);
             x?.Say($"the reaper thread's answer for {Processes.Name(forSlot)} ({observation}) is for a victim the loop let go: dropped");
             return 0;
         }
@@ -385,6 +408,7 @@ internal sealed partial class DaemonModel
         }
         if (w.Reaper != ReaperThreadPc.Idle)
         {
+            Mark(DaemonEvent.ReaperBusy);
             x?.Say("the reaper thread is busy: failed");
             _core.OnReapAnswered(ReapObservation.Failed, ModelScale.BaseMs);
             return;
@@ -401,8 +425,23 @@ internal sealed partial class DaemonModel
         w.ReapRounds = 0;
     }
 
-    private static int OnReport(ref DaemonWorld w, in DecisionReport report, StepExplanation? x)
+    private int OnReport(ref DaemonWorld w, in DecisionReport report, StepExplanation? x)
     {
+        if (report.Kind == ReportKind.Settled)
+        {
+            Mark(report.Cause switch
+            {
+                SettleCause.Reaped => DaemonEvent.SettledReaped,
+                SettleCause.ReapedShmemExit => DaemonEvent.SettledReapedShmemExit,
+                SettleCause.Exited => DaemonEvent.SettledExited,
+                SettleCause.StuckInMmput => DaemonEvent.SettledStuck,
+                _ => DaemonEvent.SettledTimeout,
+            });
+        }
+        else if (report.Kind == ReportKind.Retarget)
+        {
+            Mark(DaemonEvent.Retarget);
+        }
         switch (report.Kind)
         {
             case ReportKind.Settled when w.PrevVictim == Processes.SlotOf(report.Victim):

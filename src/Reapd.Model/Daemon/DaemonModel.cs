@@ -59,6 +59,7 @@ internal sealed partial class DaemonModel : PackedModel<DaemonWorld>
     private readonly Dictionary<DaemonWorld, int> _index = [];
     private readonly List<DaemonWorld> _states = [];
     private readonly RankedVictim[] _ranked = new RankedVictim[Processes.Count];
+    private ulong _reached;
 
     public DaemonModel(DaemonVariant variant)
     {
@@ -88,6 +89,11 @@ internal sealed partial class DaemonModel : PackedModel<DaemonWorld>
     };
 
     public override string VariantName => NameOf(_variant);
+
+    /// <summary>Whether any step explored so far took the path <paramref name="e"/>.</summary>
+    public bool Reached(DaemonEvent e) => (_reached & (1UL << (int)e)) != 0;
+
+    private void Mark(DaemonEvent e) => _reached |= 1UL << (int)e;
 
     public override IReadOnlyList<Invariant> Invariants => s_invariants;
 
