@@ -122,7 +122,7 @@ internal readonly record struct CoreSnapshot(
         return (byte)Math.Min(Ticks(ms), clampTicks);
     }
 
-    private static long Ticks(long ms) => ms % ModelScale.TickMs == 0 || ms > 2 * ModelScale.BaseMs
+    private static long Ticks(long ms) => ms % ModelScale.TickMs == 0
         ? ms / ModelScale.TickMs
         : throw new ModelAbstractionException($"the core holds a time {ms} ms from now, not a whole number of ticks");
 
