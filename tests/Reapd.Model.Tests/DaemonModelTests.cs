@@ -22,8 +22,8 @@ public sealed class DaemonModelTests
     }
 
     /// <summary>
-    /// Fails until the core passes over a reaped victim that lingers (see Reapd.Core.Tests ModelFoundTests): today
-    /// the model finds the lasso in exit=fuse-stuck shmem=1.
+    /// The model found a lasso here in exit=fuse-stuck shmem=1 (a reaped victim that lingered was chosen again for
+    /// ever; Reapd.Core.Tests ModelFoundTests); it holds since the core excludes such a victim when it settles.
     /// </summary>
     [Fact]
     public void Under_lasting_pressure_the_production_core_eventually_relieves_it()

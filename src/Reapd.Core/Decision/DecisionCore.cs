@@ -331,7 +331,11 @@ public sealed class DecisionCore
     private void Settle(SettleCause cause, long nowMs)
     {
         long recovered = Math.Max(0, _s.LastAvailableBytes - _s.LowestAvailableBytes);
-        bool excluded = SettleRules.Excludes(cause);
+        // A SIGKILLed victim still there when it settles (reaped while a thread is stuck, its shmem waited out) is
+        // dying: choosing it again frees nothing, and its shmem could rank it first for ever (found by the model
+        // checker, docs/model.md). The kernel's MMF_OOM_SKIP keeps such an mm from being chosen again too.
+        bool lingering = _s.Phase == VictimPhase.Killed && !_s.VictimExited && !_config.DryRun;
+        bool excluded = SettleRules.Excludes(cause) || lingering;
         if (cause == SettleCause.StuckInMmput)
         {
             Tell(new DecisionReport(ReportKind.Stuck, _s.Victim, RecoveredBytes: recovered, HeldBytes: _s.HeldBytes));

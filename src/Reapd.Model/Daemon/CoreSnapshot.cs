@@ -20,6 +20,8 @@ internal readonly record struct CoreSnapshot(
     KillSignal Signal,
     sbyte HeldUnits,
     sbyte ShmemUnits,
+    sbyte RunnerUp,
+    sbyte RunnerUpHeldUnits,
     byte TermSentAge,
     byte KillSentAge,
     bool VictimExited,
@@ -54,6 +56,8 @@ internal readonly record struct CoreSnapshot(
             s.PendingSignal,
             (sbyte)ModelScale.Units(s.HeldBytes),
             (sbyte)ModelScale.Units(s.ShmemBytes),
+            s.RunnerUp == default ? (sbyte)-1 : (sbyte)Processes.SlotOf(s.RunnerUp),
+            (sbyte)ModelScale.Units(s.RunnerUpHeldBytes),
             Age(s.TermSentMs, nowMs, config.GraceMs),
             Age(s.KillSentMs, nowMs, config.SettleTimeoutMs),
             s.VictimExited,
@@ -81,6 +85,8 @@ internal readonly record struct CoreSnapshot(
         s.PendingSignal = Signal;
         s.HeldBytes = ModelScale.Bytes(HeldUnits);
         s.ShmemBytes = ModelScale.Bytes(ShmemUnits);
+        s.RunnerUp = RunnerUp < 0 ? default : Processes.IdOf(RunnerUp);
+        s.RunnerUpHeldBytes = ModelScale.Bytes(RunnerUpHeldUnits);
         s.FirstSignalMs = nowMs; // report-only fields keep DecisionState.Initial's values, this one "now"
         s.TermSentMs = Time(TermSentAge, nowMs);
         s.KillSentMs = Time(KillSentAge, nowMs);

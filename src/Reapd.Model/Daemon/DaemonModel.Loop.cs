@@ -487,9 +487,10 @@ internal sealed partial class DaemonModel
 
     /// <summary>
     /// P2's retarget clause, judged in truth: the SIGTERMed victim passed over must still be in the ranking and not
-    /// shrinking (it holds at least 90 % of the anonymous memory it held when chosen), and its kill alone must not lift
-    /// the available memory the core sampled above the term line — counting all its kill gives back: its anonymous
-    /// memory, and its shmem (which only its mm maps here) when its exit can complete.
+    /// shrinking (it holds at least 90 % of the anonymous memory it held when chosen), and its kill alone must not be
+    /// enough: all its kill gives back — its anonymous memory, and its shmem (which only its mm maps here) when its exit
+    /// can complete — less what the allocator that overtook it took since the choice (its memory now, in truth, less
+    /// what the runner-up held at the choice) must not lift the available memory the core sampled above the term line.
     /// </summary>
     private static int CheckRetarget(ref DaemonWorld w, int victim, int heldAtChoice, StepExplanation? x)
     {
@@ -497,7 +498,15 @@ internal sealed partial class DaemonModel
         (int anon, int shmem) = MemoryOf(w, victim);
         bool shrinking = !inRanking || anon * 10 < heldAtChoice * 9;
         int exitFrees = OnVictimMm(w, victim) && w.Exit is ExitKind.AioStuck or ExitKind.FuseStuck ? 0 : shmem;
-        bool enough = w.Core.LastAvailableUnits + anon + exitFrees > ModelScale.TermUnits;
+        int growth = 0;
+        for (int slot = 0; slot < Processes.Count; slot++)
+        {
+            if (slot != victim && !OnVictimMm(w, slot) && (w.Core.Exclusions & (1 << slot)) == 0)
+            {
+                growth = Math.Max(growth, MemoryOf(w, slot).Anon - w.Core.RunnerUpHeldUnits);
+            }
+        }
+        bool enough = w.Core.LastAvailableUnits + anon + exitFrees - growth > ModelScale.TermUnits;
         w.PrevBackAtRelease = ComingBack(w, victim);
         if (!shrinking && !enough)
         {

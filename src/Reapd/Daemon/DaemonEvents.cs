@@ -173,7 +173,7 @@ internal sealed class DaemonEvents
 
     public void Settle(in DecisionReport report, ReadOnlySpan<byte> name, long availableBytes)
     {
-        _log.Begin("settle"u8, report.Excluded ? EventLog.Error : EventLog.Notice)
+        _log.Begin("settle"u8, SettleRules.Excludes(report.Cause) ? EventLog.Error : EventLog.Notice)
             .Field("pid"u8, report.Victim.Pid)
             .Field("name"u8, name)
             .Field("reason"u8, CauseText(report.Cause))
