@@ -6,7 +6,7 @@ namespace Reapd;
 /// <summary>
 /// For `reapd kill`: samples the victim's memory cgroup usage about every millisecond on its own thread while the
 /// kill protocol runs, and remembers when usage first fell to the target (the victim's memory back). Memory-cgroup
-/// usage is the reliable figure here: MemAvailable lags by seconds on this VM (kernel.md D.2).
+/// usage is the reliable figure here: MemAvailable lags by seconds on this VM (docs/kernel.md D.2).
 /// </summary>
 internal sealed class KillMemoryWatch : IDisposable
 {

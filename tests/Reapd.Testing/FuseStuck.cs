@@ -4,9 +4,9 @@ namespace Reapd.Testing;
 
 /// <summary>
 /// tests/native/fuse_stuck.c running: a victim holding memory whose exit is blocked by a FUSE request the helper's
-/// own server never answers: a second thread waiting on a FUSE read (<see cref="Start"/>, kernel.md D.3), or an
+/// own server never answers: a second thread waiting on a FUSE read (<see cref="Start"/>, docs/kernel.md D.3), or an
 /// IOCB_CMD_FSYNC in flight, so that after a fatal signal its last mmput blocks in __mmput → exit_aio
-/// (<see cref="StartAio"/>, kernel.md D.4). Dispose always ends it cleanly: SIGTERM to the server (which aborts the
+/// (<see cref="StartAio"/>, docs/kernel.md D.4). Dispose always ends it cleanly: SIGTERM to the server (which aborts the
 /// connection, unmounts, kills and reaps the victim), then, if anything is left, aborts the connection through
 /// fusectl, detaches the mount and removes the directory.
 /// </summary>
@@ -30,12 +30,12 @@ public sealed class FuseStuck : IDisposable
     public string MountDirectory { get; }
     public string Connection { get; }
 
-    /// <summary>The victim's second thread waits on a never-answered FUSE_READ (kernel.md D.3).</summary>
+    /// <summary>The victim's second thread waits on a never-answered FUSE_READ (docs/kernel.md D.3).</summary>
     public static FuseStuck Start(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, aio: false);
 
     /// <summary>
     /// The victim has an IOCB_CMD_FSYNC in flight on the FUSE file whose FUSE_FSYNC is never answered: once killed,
-    /// its last mmput blocks in exit_aio, before exit_mmap (kernel.md D.4).
+    /// its last mmput blocks in exit_aio, before exit_mmap (docs/kernel.md D.4).
     /// </summary>
     public static FuseStuck StartAio(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, aio: true);
 

@@ -20,7 +20,7 @@ public static class ProcFacts
     /// <summary>
     /// Before reusing the pid of a process that started at <paramref name="startTimeTicks"/>, waits (bounded) until
     /// the clock is two ticks past it, so the newcomer's start time differs (the limit of every start-time identity
-    /// check, kernel.md C.1).
+    /// check, docs/kernel.md C.1).
     /// </summary>
     public static bool WaitPastTick(ulong startTimeTicks) => WaitUntil(() => UptimeTicks() > startTimeTicks + 1);
 

@@ -75,7 +75,7 @@ public sealed class RunEndToEndTests
     public void A_victim_stuck_on_a_FUSE_request_is_reaped_and_settled_and_no_second_process_is_killed()
     {
         using TestCgroup cgroup = TestCgroup.Create(LimitMiB * MiB, "run3");
-        // The victim's second thread waits on a FUSE read its server never answers (kernel.md D.3).
+        // The victim's second thread waits on a FUSE read its server never answers (docs/kernel.md D.3).
         using FuseStuck fuse = FuseStuck.Start(320, Path.Combine(cgroup.Path, "cgroup.procs"));
         GuardFuseVictim(cgroup, fuse.VictimPid);
     }

@@ -6,9 +6,9 @@ namespace Reapd.Tests;
 /// <summary>
 /// The real NativeAOT binary guarding a 512 MiB v1 cgroup whose top candidate is a victim the kernel refuses to reap:
 /// once it dies, its last mmput blocks in __mmput → exit_aio behind a FUSE_FSYNC its server never answers
-/// (tests/native/fuse_stuck.c --aio, kernel.md D.4), so process_mrelease answers ESRCH, its pidfd never becomes
+/// (tests/native/fuse_stuck.c --aio, docs/kernel.md D.4), so process_mrelease answers ESRCH, its pidfd never becomes
 /// readable and its 256 MiB stay charged. Everything stays below the limit, so the kernel's memcg OOM killer (whose
-/// oom_reaper would free the stuck mm after ~2 s, kernel.md D.4 "oomaio") never runs: what happens is reapd's doing.
+/// oom_reaper would free the stuck mm after ~2 s, docs/kernel.md D.4 "oomaio") never runs: what happens is reapd's doing.
 /// </summary>
 public sealed class RunStuckExitTests
 {
@@ -27,7 +27,7 @@ public sealed class RunStuckExitTests
         // Term level 25 % (128 MiB available), kill level 15 % (76.8 MiB). The grace is long so that the SIGKILL comes
         // from the kill level, which this test crosses only once the victim is stuck: the SIGTERM alone kills the
         // victim (it has no handler), and its exit passes exit_mm long before the SIGKILL. Right after a SIGKILL,
-        // process_mrelease could still find the mm and free it (kernel.md D.2): the ESRCH case is what is tested here.
+        // process_mrelease could still find the mm and free it (docs/kernel.md D.2): the ESRCH case is what is tested here.
         using RunDaemon daemon = RunDaemon.Start("--cgroup", cgroup.Path, "--term-percent", "25", "--kill-percent", "15", "--grace", "60s");
 
         // 256 + 144 MiB: below the term level, above the kill level. The victim is the top candidate.

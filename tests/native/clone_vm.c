@@ -6,7 +6,7 @@
  * maps and touches N MiB of private anonymous memory, then creates a child with clone(CLONE_VM | SIGCHLD): a
  * separate process (its own pid and thread group, not a thread) that shares the very same mm, like a vfork child
  * that never execs. process_mrelease refuses to reap the parent while that child lives and is not dying
- * (task_will_free_mem, kernel.md C.3: EINVAL), so a correct killer must find it (kcmp KCMP_VM) and kill it too.
+ * (task_will_free_mem, docs/kernel.md C.3: EINVAL), so a correct killer must find it (kcmp KCMP_VM) and kill it too.
  * The child inherits the cgroup and oom_score_adj; it has no PR_SET_PDEATHSIG, so it outlives its parent unless
  * killed. With --sharer-name the child names itself NAME (its comm, PR_SET_NAME) before the ready line, e.g. to be a
  * sharer whose name the killer protects. Prints "clone_vm <parent pid> sharer <child pid> ready <MiB>" (stdout,

@@ -1,5 +1,5 @@
 /* fuse_stuck: a memory hog whose exit is blocked by a FUSE request that is never answered: a thread stuck on a
- * FUSE read (kernel.md D.3), or, with --aio, its last mmput stuck in exit_aio (kernel.md D.4). For reapd's tests and
+ * FUSE read (docs/kernel.md D.3), or, with --aio, its last mmput stuck in exit_aio (docs/kernel.md D.4). For reapd's tests and
  * benchmarks.
  *
  *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core]

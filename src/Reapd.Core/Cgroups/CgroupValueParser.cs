@@ -10,7 +10,7 @@ public static class CgroupValueParser
 {
     /// <summary>
     /// At or above this a limit means "no limit": v2 writes "max", v1 writes PAGE_COUNTER_MAX pages in bytes
-    /// (9223372036854771712 with 4 KiB pages; kernel.md C.6), which differs with the page size but is always above 2^62.
+    /// (9223372036854771712 with 4 KiB pages; docs/kernel.md C.6), which differs with the page size but is always above 2^62.
     /// </summary>
     public const long UnlimitedBytes = 1L << 62;
 

@@ -1,13 +1,13 @@
 namespace Reapd.Core.Daemon;
 
-/// <summary>What process_mrelease answered for the victim, as far as the settle gate cares (kernel.md B.6, C.3).</summary>
+/// <summary>What process_mrelease answered for the victim, as far as the settle gate cares (docs/kernel.md B.6, C.3).</summary>
 public enum ReapObservation
 {
     /// <summary>Not tried (dry run, or the signal itself failed).</summary>
     NotAttempted,
     /// <summary>0: the anonymous memory is freed now, even if the process still exists.</summary>
     Released,
-    /// <summary>ESRCH: no thread holds the mm any more. Normally the victim is exiting on its own; if its pidfd stays unreadable and memory does not move, it is stuck in __mmput (kernel.md D.4).</summary>
+    /// <summary>ESRCH: no thread holds the mm any more. Normally the victim is exiting on its own; if its pidfd stays unreadable and memory does not move, it is stuck in __mmput (docs/kernel.md D.4).</summary>
     NoMm,
     /// <summary>EINVAL: not dying, shared mm with a live process, or a core dump in progress.</summary>
     Refused,

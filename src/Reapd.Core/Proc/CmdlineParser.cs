@@ -3,7 +3,7 @@ using System.Text;
 namespace Reapd.Core.Proc;
 
 /// <summary>
-/// /proc/PID/cmdline: the arguments, each followed by a NUL. Empty for kernel threads and zombies (kernel.md C.8);
+/// /proc/PID/cmdline: the arguments, each followed by a NUL. Empty for kernel threads and zombies (docs/kernel.md C.8);
 /// a process may rewrite it, so it is only for display, never for identity.
 /// </summary>
 public static class CmdlineParser

@@ -2,7 +2,7 @@ namespace Reapd.Core.Proc;
 
 /// <summary>
 /// /proc/PID/cgroup: "hierarchy-ID:controller-list:path" lines. On a hybrid system "4:memory:/a/b" is the v1 memory
-/// cgroup and "0::/a" the cgroup2 one (kernel.md C.8).
+/// cgroup and "0::/a" the cgroup2 one (docs/kernel.md C.8).
 /// </summary>
 public static class ProcCgroupParser
 {

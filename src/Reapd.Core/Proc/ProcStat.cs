@@ -1,6 +1,6 @@
 namespace Reapd.Core.Proc;
 
-/// <summary>The fields of /proc/PID/stat that reapd uses (proc(5); field numbers from 1, kernel.md C.8).</summary>
+/// <summary>The fields of /proc/PID/stat that reapd uses (proc(5); field numbers from 1, docs/kernel.md C.8).</summary>
 public struct ProcStat
 {
     /// <summary>PF_KTHREAD in the flags field (include/linux/sched.h); ABI that systemd relies on too.</summary>

@@ -4,7 +4,7 @@ namespace Reapd.Core.Proc;
 /// The fields of /proc/PID/status that reapd uses, sizes in KiB. The Vm* and Rss* lines are printed only while the
 /// task has an mm (fs/proc/task_mmu.c task_mem, called when get_task_mm succeeds): they are absent for zombies,
 /// kernel threads, and a killed process whose leader is a zombie while another thread still holds the mm
-/// (kernel.md C.8). <see cref="HasMm"/> tells which.
+/// (docs/kernel.md C.8). <see cref="HasMm"/> tells which.
 /// </summary>
 public struct ProcStatus
 {
@@ -29,6 +29,6 @@ public struct ProcStatus
     /// <summary>"CapEff:" bit mask (bit N = capability N, include/uapi/linux/capability.h).</summary>
     public ulong CapEff;
 
-    /// <summary>"CoreDumping: 1" while a core dump is in progress (process_mrelease refuses then: kernel.md D.5).</summary>
+    /// <summary>"CoreDumping: 1" while a core dump is in progress (process_mrelease refuses then: docs/kernel.md D.5).</summary>
     public bool CoreDumping;
 }

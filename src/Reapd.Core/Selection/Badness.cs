@@ -5,7 +5,7 @@ namespace Reapd.Core.Selection;
 /// <summary>
 /// The kernel's oom_badness() (mm/oom_kill.c, 6.x), from /proc/PID/status instead of the mm counters:
 /// points = rss (anon + file + shmem) + swap entries + page-table pages, then + oom_score_adj * (totalpages / 1000),
-/// all in pages. This reproduced /proc/PID/oom_score exactly on the test machine (kernel.md C.8).
+/// all in pages. This reproduced /proc/PID/oom_score exactly on the test machine (docs/kernel.md C.8).
 /// totalpages is RAM + swap for the whole system and the memcg limit for a cgroup OOM.
 /// </summary>
 public static class Badness

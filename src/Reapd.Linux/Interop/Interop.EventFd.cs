@@ -7,7 +7,7 @@ internal static partial class Interop
     internal const int EFD_NONBLOCK = 0x800;
     internal const int EFD_CLOEXEC = 0x80000;
 
-    /// <summary>eventfd(2): a counter fd the kernel signals (cgroup v1 memory.pressure_level and memory.oom_control notifications, kernel.md C.6).</summary>
+    /// <summary>eventfd(2): a counter fd the kernel signals (cgroup v1 memory.pressure_level and memory.oom_control notifications, docs/kernel.md C.6).</summary>
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int eventfd(uint initialValue, int flags);
 

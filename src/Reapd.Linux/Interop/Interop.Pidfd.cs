@@ -10,10 +10,10 @@ internal static partial class Interop
     internal const int SIGKILL = 9;
     internal const int SIGTERM = 15;
 
-    /// <summary>pidfd_open(2): a CLOEXEC fd pinning the struct pid (kernel.md C.1). Returns -1 and sets errno on failure.</summary>
+    /// <summary>pidfd_open(2): a CLOEXEC fd pinning the struct pid (docs/kernel.md C.1). Returns -1 and sets errno on failure.</summary>
     internal static int pidfd_open(int pid, uint flags) => (int)syscall2(SYS_pidfd_open, pid, flags);
 
-    /// <summary>pidfd_send_signal(2) with info NULL (SI_USER) and flags 0 (kernel.md C.2).</summary>
+    /// <summary>pidfd_send_signal(2) with info NULL (SI_USER) and flags 0 (docs/kernel.md C.2).</summary>
     internal static int pidfd_send_signal(PidFdHandle pidfd, int signal)
     {
         bool added = false;
@@ -31,7 +31,7 @@ internal static partial class Interop
         }
     }
 
-    /// <summary>process_mrelease(2) with flags 0 (kernel.md C.3).</summary>
+    /// <summary>process_mrelease(2) with flags 0 (docs/kernel.md C.3).</summary>
     internal static int process_mrelease(PidFdHandle pidfd)
     {
         bool added = false;

@@ -19,7 +19,7 @@ internal static partial class Interop
     };
 
     // Called through syscall(2) rather than the glibc wrappers: glibc before 2.36 lacks them, and a kernel without
-    // the syscall then answers ENOSYS, which reapd reports as a value (process_mrelease needs 5.15, kernel.md C.3).
+    // the syscall then answers ENOSYS, which reapd reports as a value (process_mrelease needs 5.15, docs/kernel.md C.3).
     // glibc's syscall() is an assembly stub that moves its integer arguments into registers, so the fixed-arity
     // declarations below are safe for this variadic function on x86_64 and aarch64.
     [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]

@@ -1,6 +1,6 @@
 namespace Reapd.Linux.Kill;
 
-/// <summary>How pidfd_open(2) ended (kernel.md C.1).</summary>
+/// <summary>How pidfd_open(2) ended (docs/kernel.md C.1).</summary>
 public enum PidFdOpenOutcome
 {
     Opened,

@@ -68,7 +68,7 @@ public static class PidFdSyscalls
     }
 
     /// <summary>
-    /// poll(POLLIN) on the pidfd: true once the thread group has exited (a zombie or reaped, kernel.md C.4).
+    /// poll(POLLIN) on the pidfd: true once the thread group has exited (a zombie or reaped, docs/kernel.md C.4).
     /// timeoutMs 0 checks without waiting; -1 waits forever. EINTR is retried.
     /// </summary>
     public static unsafe bool WaitForExit(PidFdHandle pidfd, int timeoutMs)

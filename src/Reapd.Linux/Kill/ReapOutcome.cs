@@ -1,6 +1,6 @@
 namespace Reapd.Linux.Kill;
 
-/// <summary>How process_mrelease(2) ended, after bounded retries (kernel.md C.3, B.6, D.1).</summary>
+/// <summary>How process_mrelease(2) ended, after bounded retries (docs/kernel.md C.3, B.6, D.1).</summary>
 public enum ReapOutcome
 {
     /// <summary>0: the victim's private memory was freed while the call ran (or was already marked reaped).</summary>
@@ -8,7 +8,7 @@ public enum ReapOutcome
     /// <summary>
     /// ESRCH: no thread of the victim holds its mm any more: it already passed exit_mm and is freeing its memory
     /// itself (wait for the pidfd), or is a zombie or reaped. If the pidfd then stays unreadable, the exit is stuck in
-    /// __mmput (exit_aio, kernel.md D.4), which userspace cannot reap.
+    /// __mmput (exit_aio, docs/kernel.md D.4), which userspace cannot reap.
     /// </summary>
     AlreadyExiting,
     /// <summary>

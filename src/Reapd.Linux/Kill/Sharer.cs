@@ -5,7 +5,7 @@ namespace Reapd.Linux.Kill;
 /// <summary>
 /// Another process (not a thread of the victim) that shares the victim's mm: a clone(CLONE_VM) child or a vfork
 /// parent or child. process_mrelease refuses to reap while one of them is alive and not dying (task_will_free_mem,
-/// kernel.md C.3), so it is killed with the victim, as the kernel's oom_kill_process does. Owns its own pidfd.
+/// docs/kernel.md C.3), so it is killed with the victim, as the kernel's oom_kill_process does. Owns its own pidfd.
 /// </summary>
 public sealed class Sharer : IDisposable
 {

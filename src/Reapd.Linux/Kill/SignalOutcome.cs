@@ -1,6 +1,6 @@
 namespace Reapd.Linux.Kill;
 
-/// <summary>How pidfd_send_signal(2) ended (kernel.md C.2).</summary>
+/// <summary>How pidfd_send_signal(2) ended (docs/kernel.md C.2).</summary>
 public enum SignalOutcome
 {
     /// <summary>Delivered (to a live process or a zombie).</summary>

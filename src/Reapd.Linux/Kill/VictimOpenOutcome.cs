@@ -1,6 +1,6 @@
 namespace Reapd.Linux.Kill;
 
-/// <summary>How opening a victim ended: the pidfd is opened first, then the identity is confirmed (kernel.md C.1).</summary>
+/// <summary>How opening a victim ended: the pidfd is opened first, then the identity is confirmed (docs/kernel.md C.1).</summary>
 public enum VictimOpenOutcome
 {
     /// <summary>The pidfd is open and the start time matches the sampled one: this is the process that was chosen.</summary>

@@ -4,7 +4,7 @@ namespace Reapd.Linux.Proc;
 
 /// <summary>
 /// A memory cgroup's current charge in bytes (v1 memory.usage_in_bytes, v2 memory.current), kept open and re-read
-/// with pread so it can be sampled every millisecond while a victim's memory comes back (kernel.md D.2 measures
+/// with pread so it can be sampled every millisecond while a victim's memory comes back (docs/kernel.md D.2 measures
 /// recovery this way: MemAvailable lags by seconds on this VM). Not thread-safe.
 /// </summary>
 public sealed class CgroupUsageReader : IDisposable

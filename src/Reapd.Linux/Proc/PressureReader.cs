@@ -6,7 +6,7 @@ namespace Reapd.Linux.Proc;
 /// A PSI file (/proc/pressure/memory, or a cgroup2 memory.pressure), kept open and re-read with pread at offset 0
 /// into a preallocated buffer: once warm, a read allocates nothing. Not thread-safe.
 /// PSI may be missing: a kernel without CONFIG_PSI, or with CONFIG_PSI_DEFAULT_DISABLED and no psi=1 on the command
-/// line, has no /proc/pressure (kernel.md C.5), so opening is a Try.
+/// line, has no /proc/pressure (docs/kernel.md C.5), so opening is a Try.
 /// </summary>
 public sealed class PressureReader : IDisposable
 {

@@ -5,7 +5,7 @@ namespace Reapd.Linux.Proc;
 /// <summary>
 /// Reads ROOT/PID/{stat,status,oom_score_adj,cmdline,cgroup} into one preallocated buffer and parses them with the
 /// pure parsers: no allocation per read. A process that exits mid-read is <see cref="ProcReadOutcome.Gone"/>, a
-/// normal outcome. Files are opened and closed per read, never held across a kill (kernel.md C.8: a reader of
+/// normal outcome. Files are opened and closed per read, never held across a kill (docs/kernel.md C.8: a reader of
 /// cmdline takes an mm reference and could end up running the victim's last mmput). Not thread-safe.
 /// </summary>
 public sealed class ProcessReader
@@ -62,7 +62,7 @@ public sealed class ProcessReader
 
     /// <summary>
     /// ROOT/PID/task/TID/status: the memory lines of one thread. When a killed process's leader is already a zombie
-    /// while another thread still holds the mm, only a live thread's status shows them (kernel.md C.8).
+    /// while another thread still holds the mm, only a live thread's status shows them (docs/kernel.md C.8).
     /// </summary>
     public ProcReadOutcome TryReadThreadStatus(int pid, int tid, out ProcStatus status)
     {

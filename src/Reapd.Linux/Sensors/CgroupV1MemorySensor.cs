@@ -6,7 +6,7 @@ using Reapd.Linux.Proc;
 namespace Reapd.Linux.Sensors;
 
 /// <summary>
-/// One cgroup v1 memory cgroup as if it were the machine (kernel.md C.6): total = its limit (or the hierarchical
+/// One cgroup v1 memory cgroup as if it were the machine (docs/kernel.md C.6): total = its limit (or the hierarchical
 /// limit an ancestor sets), available = limit − (usage − total_inactive_file). v1 has no PSI. Swap is not counted:
 /// memsw accounting is optional and most v1 hosts run without swap, so the scope is treated as having none and
 /// memory alone decides. A cgroup with no limit anywhere above it is bounded by the machine: total = MemTotal and

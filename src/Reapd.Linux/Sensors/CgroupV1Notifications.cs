@@ -4,7 +4,7 @@ using Reapd.Linux.Proc;
 namespace Reapd.Linux.Sensors;
 
 /// <summary>
-/// cgroup v1 memory notifications (kernel.md C.6), each an eventfd registered through cgroup.event_control:
+/// cgroup v1 memory notifications (docs/kernel.md C.6), each an eventfd registered through cgroup.event_control:
 /// vmpressure ("medium,hierarchy": reclaim is struggling anywhere in the subtree; critical events reach medium
 /// listeners too) and the memcg OOM notification of memory.oom_control. They only wake the loop early; the
 /// decision is always made on a fresh sample. Owns the eventfds and the files they were registered against.

@@ -6,7 +6,7 @@ using Reapd.Linux.Proc;
 namespace Reapd.Linux.Sensors;
 
 /// <summary>
-/// One cgroup v2 subtree as if it were the machine (kernel.md C.7): total = the smaller of memory.max and
+/// One cgroup v2 subtree as if it were the machine (docs/kernel.md C.7): total = the smaller of memory.max and
 /// memory.high (over high the kernel throttles the group into direct reclaim and never OOM-kills: that is the limit
 /// an external killer is meant to act below), available = total − (memory.current − inactive_file), PSI from the
 /// group's memory.pressure, swap from memory.swap.current/max where the group has swap accounting. Without any
@@ -47,7 +47,7 @@ public sealed class CgroupV2MemorySensor : IMemorySensor
 
     public string? PressurePath { get; }
 
-    /// <summary>The file whose modification (POLLPRI) signals a change of the group's memory events (kernel.md C.7).</summary>
+    /// <summary>The file whose modification (POLLPRI) signals a change of the group's memory events (docs/kernel.md C.7).</summary>
     public string EventsPath => Path.Combine(Directory, "memory.events");
 
     /// <summary>Opens the group's memory files; memory.high, memory.pressure and memory.swap.* are optional.</summary>

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Reapd.Linux.Sensors;
 
 /// <summary>
-/// One PSI trigger (kernel.md C.5): the pressure file opened O_RDWR|O_NONBLOCK, "some|full THRESHOLD_US WINDOW_US"
+/// One PSI trigger (docs/kernel.md C.5): the pressure file opened O_RDWR|O_NONBLOCK, "some|full THRESHOLD_US WINDOW_US"
 /// written with a trailing NUL (psi_write() drops the last byte written), then poll(POLLPRI) fires when the stall
 /// inside a window exceeds the threshold (at most once per window). Closing the fd removes the trigger. Owns the fd.
 /// </summary>

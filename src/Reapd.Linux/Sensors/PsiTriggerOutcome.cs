@@ -1,6 +1,6 @@
 namespace Reapd.Linux.Sensors;
 
-/// <summary>How arming a PSI trigger ended (kernel.md C.5). Only Armed gives a trigger; none of the others is an exception.</summary>
+/// <summary>How arming a PSI trigger ended (docs/kernel.md C.5). Only Armed gives a trigger; none of the others is an exception.</summary>
 public enum PsiTriggerOutcome
 {
     /// <summary>Armed with the window asked for, or with the next multiple of 2 s when the kernel wanted one.</summary>

@@ -6,7 +6,7 @@ namespace Reapd.Linux.Sensors;
 /// <summary>
 /// What reapd does to itself before guarding anything: lock its memory so it never waits on a major fault under
 /// the pressure it answers; lower its own oom_score_adj so the kernel takes it last; raise its CPU priority so a
-/// starved machine still runs the reaper (kernel.md D.2). Each step is best effort and reported, never fatal.
+/// starved machine still runs the reaper (docs/kernel.md D.2). Each step is best effort and reported, never fatal.
 /// </summary>
 public static class SelfProtection
 {

@@ -4,7 +4,7 @@ namespace Reapd.Linux.Sensors;
 
 /// <summary>
 /// The fds the daemon sleeps on, in one poll(2) call: PSI triggers (POLLPRI), cgroup eventfds and the stop eventfd
-/// (POLLIN), the victim's pidfd (POLLIN once its thread group has exited, kernel.md C.4). Fixed capacity, native
+/// (POLLIN), the victim's pidfd (POLLIN once its thread group has exited, docs/kernel.md C.4). Fixed capacity, native
 /// array: waiting allocates nothing. The fds are owned by others; the set only borrows their numbers. Every way a wait
 /// can end is a <see cref="WakeOutcome"/>, never a silent timer wake-up. Dispose frees the array once; a second
 /// Dispose does nothing; a wait after Dispose throws (a broken invariant).

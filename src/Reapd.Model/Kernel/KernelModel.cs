@@ -76,7 +76,7 @@ internal sealed partial class KernelModel : PackedModel<KernelState>
     public override bool IsFair(int actor) => actor != IO;
 
     public override string GiveUpMeaning =>
-        "the oom_reaper ran out of retries (mmap_sem held or awaited by a writer that cannot progress) and set OOM_SKIP without reaping; kernel.md B.4 variant 3 (c): allowed, reported apart";
+        "the oom_reaper ran out of retries (mmap_sem held or awaited by a writer that cannot progress) and set OOM_SKIP without reaping; docs/kernel.md B.4 variant 3 (c): allowed, reported apart";
 
     /// <summary>L1 is open while V is an OOM victim whose anon pages are still mapped and the reaper has not given up.</summary>
     public override bool LivenessPending(UInt128 state)

@@ -16,7 +16,7 @@ public sealed class RankingTests
     [Fact]
     public void Badness_reproduces_the_kernels_oom_score_for_a_300_MiB_process_at_adj_500()
     {
-        // kernel.md C.8: a 300 MiB process at adj 500 showed oom_score 1008 with totalpages = RAM (24 GiB, no swap).
+        // docs/kernel.md C.8: a 300 MiB process at adj 500 showed oom_score 1008 with totalpages = RAM (24 GiB, no swap).
         long totalPages = 24683620 / PageKiB;
         long badness = Badness.Pages(300 * 1024, 1500, 0, 0, 700, 500, totalPages, PageKiB);
         long oomScore = (1000 + badness * 1000 / totalPages) * 2 / 3;

@@ -55,7 +55,7 @@ public sealed class KillProtocolTests
         Assert.Equal(VictimOpenOutcome.Confirmed, report.Identity);
         Assert.Equal(SignalOutcome.Sent, report.Kill);
         Assert.Null(report.Term);
-        // Unfrozen, the victim may pass exit_mm before process_mrelease runs (kernel.md D.2): then ESRCH is the
+        // Unfrozen, the victim may pass exit_mm before process_mrelease runs (docs/kernel.md D.2): then ESRCH is the
         // kernel's correct answer and the victim frees its memory itself. Either way the memory must be back.
         Assert.Contains(report.Reap, new[] { ReapOutcome.Reaped, ReapOutcome.AlreadyExiting });
         Assert.True(report.Exited);
@@ -246,7 +246,7 @@ public sealed class KillProtocolTests
         {
             Assert.Equal(SignalOutcome.Sent, victim!.Kill(_reader));
             // Waiting for the victim to pass exit_mm first makes the outcome deterministic: right after SIGKILL,
-            // process_mrelease may still find the mm and free it before exit_mm (kernel.md D.2: often it has passed exit_mm already).
+            // process_mrelease may still find the mm and free it before exit_mm (docs/kernel.md D.2: often it has passed exit_mm already).
             // Past exit_mm its last mmput sits in __mmput -> exit_aio behind the never-answered FUSE_FSYNC (D.4).
             Assert.True(ProcFacts.WaitUntil(() => fuse.VictimWchan() == "exit_aio" && !fuse.VictimHasMm()),
                 $"the victim did not get stuck in exit_aio: wchan '{fuse.VictimWchan()}', state '{fuse.VictimState()}', has mm {fuse.VictimHasMm()}");
