@@ -36,12 +36,12 @@ public sealed class DecisionCore
     }
 
     /// <summary>A new reading: settle the victim in flight if the kernel has confirmed its memory is freed, then decide.</summary>
-    public void OnSample(in MemorySample sample)
+    public void OnSample(in MemorySample reading)
     {
+        MemorySample sample = reading;
         long now = sample.TimeMs;
         _s.LastAvailableBytes = sample.AvailableBytes;
         _s.LastTermLevelBytes = PressureAssessment.TermLevelBytes(sample, _config);
-        PressureLevel level = PressureAssessment.Assess(sample, _config);
         if (_s.InFlight)
         {
             TrackMemory(sample.AvailableBytes, now);
@@ -49,8 +49,12 @@ public sealed class DecisionCore
             if (SettleRules.TrySettle(_s, now, _config, out SettleCause cause))
             {
                 Settle(cause, now);
+                // The stall this sample still shows was measured over a window the kill has just answered; the window
+                // restarts with this settle (RestartStallWindow), so it must not trigger a second kill now.
+                sample = sample with { PsiFullWindowPercent = -1 };
             }
         }
+        PressureLevel level = PressureAssessment.Assess(sample, _config);
 
         EscalationDecision decision = Escalation.Decide(_s, level, now, _config);
         switch (decision.Kind)

@@ -322,6 +322,25 @@ public sealed class DecisionCoreTests
     }
 
     [Fact]
+    public void The_stall_a_kill_answered_does_not_trigger_a_second_kill_in_the_sample_where_its_victim_settles()
+    {
+        // Found in the QEMU guests (zram thrash, docs/platforms.md): the sample that settles the victim still carries the
+        // stall share of the window the kill answered; assessed after the settle, it killed again with memory plentiful.
+        var d = new CoreDriver(new DaemonConfig { PsiFullPercent = 30 });
+        d.Core.OnSample(At(1000, 500) with { PsiFullWindowPercent = 35 });
+        d.Scanned(1000, Ranked(Big, 400), Ranked(Small, 100));
+        d.Signalled(1000, SignalResult.Sent);
+        d.ReapAnswered(1003, ReapObservation.Released);
+        d.Core.OnSample(At(1004, 900) with { PsiFullWindowPercent = 35 });
+        var commands = new List<Command>();
+        while (d.Core.Commands.TryDequeue(out Command c))
+        {
+            commands.Add(c);
+        }
+        Assert.Equal("report:settled:reaped release:4242 restart-stall", commands.Words());
+    }
+
+    [Fact]
     public void An_answer_the_core_did_not_ask_for_is_a_broken_invariant()
     {
         var d = new CoreDriver();
