@@ -1,0 +1,75 @@
+#!/bin/bash
+# The guest side of every scenario (docs/platforms.md). Runs as root in the guest, on this machine's root file
+# system shared read-only; /mnt is the directory shared with the host test. Sources env.sh (paths of reapd and the
+# helpers, set by the host), defines the helpers below, runs scenario.sh, then leaves dmesg and the exit status in
+# /mnt and powers the guest off. The host test reads the files and asserts; nothing here decides pass or fail.
+set -u
+OUT=/mnt
+. "$OUT/env.sh"
+exec >"$OUT/scenario.log" 2>&1
+CG=/sys/fs/cgroup
+
+log() { echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
+# result KEY VALUE: one line KEY=VALUE in result.txt for the host test.
+result() { echo "$1=$2" >>"$OUT/result.txt"; }
+
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds; 1 when SECONDS pass first.
+wait_for() {
+    local deadline=$(($(date +%s) + $1))
+    shift
+    until "$@"; do
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+        sleep 0.2
+    done
+}
+
+# has_event NAME [FILE]: reapd (--json) wrote an event NAME.
+has_event() { grep -q "\"event\":\"$1\"" "$OUT/${2:-reapd.jsonl}"; }
+has_line() { grep -q "$2" "$1"; }
+
+# memcg NAME: a child of the cgroup v2 root with the memory controller enabled for it; prints its path.
+memcg() {
+    grep -qw memory "$CG/cgroup.subtree_control" || echo +memory >"$CG/cgroup.subtree_control"
+    mkdir -p "$CG/$1"
+    echo "$CG/$1"
+}
+
+# memory_event CGROUP KEY: one counter of CGROUP/memory.events.
+memory_event() { awk -v k="$2" '$1 == k { print $2 }' "$1/memory.events"; }
+
+# start_reapd ARGS...: reapd run --json ARGS in the background, its events in reapd.jsonl; waits for "start".
+start_reapd() {
+    "$REAPD" run --json "$@" >"$OUT/reapd.jsonl" 2>"$OUT/reapd.err" &
+    REAPD_PID=$!
+    wait_for 120 has_event start || log "reapd wrote no start event"
+}
+
+stop_reapd() {
+    kill -TERM "$REAPD_PID" 2>/dev/null
+    wait "$REAPD_PID"
+    result reapd_exit $?
+}
+
+# start_hog NAME CGROUP HOG-ARGS...: tests/native/hog moved into CGROUP, its output in NAME.out; sets NAME_PID.
+start_hog() {
+    local name=$1 cgroup=$2
+    shift 2
+    "$HOG" --cgroup-procs "$cgroup/cgroup.procs" "$@" >"$OUT/$name.out" 2>&1 &
+    eval "${name}_PID=$!"
+    result "${name}_pid" "$!"
+}
+
+alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+gone() { ! alive "$1"; }
+
+log "scenario on $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2}' /proc/meminfo) KiB"
+result kernel "$(uname -r)"
+result uptime_start "$(cut -d' ' -f1 /proc/uptime)"
+. "$OUT/scenario.sh"
+result scenario_exit $?
+result uptime_end "$(cut -d' ' -f1 /proc/uptime)"
+dmesg >"$OUT/dmesg.txt" 2>&1
+sync
+if [ "$GUEST_SYSTEMD" = 1 ]; then
+    systemctl --force --force poweroff
+fi
