@@ -7,10 +7,8 @@ wait_for 60 has_line "$OUT/bystander.out" ready || log "bystander not ready"
 result oom_kill_before "$(memory_event "$G" oom_kill)"
 start_reapd --cgroup "$G"
 start_hog hog "$G" --mib 512 --rate-mib-s 64 --ignore-term
-wait_for 120 gone "$hog_PID" || log "the hog is still alive"
-wait_for 60 has_event settle || log "no settle event"
-result hog_alive "$(alive "$hog_PID" && echo yes || echo no)"
-result bystander_alive "$(alive "$bystander_PID" && echo yes || echo no)"
+await_kill hog
+record_alive hog bystander
 result oom_kill_after "$(memory_event "$G" oom_kill)"
 result memory_events "$(tr '\n' ' ' <"$G/memory.events")"
 result usage_after_mib $(($(cat "$G/memory.current") >> 20))

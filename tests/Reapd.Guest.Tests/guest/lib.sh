@@ -59,6 +59,23 @@ start_hog() {
     result "${name}_pid" "$!"
 }
 
+# await_kill NAME: waits (bounded) until process NAME (started by start_hog) is gone and reapd has settled.
+await_kill() {
+    local pid
+    eval "pid=\$${1}_PID"
+    wait_for 150 gone "$pid" || log "$1 is still alive"
+    wait_for 60 has_event settle || log "no settle event"
+}
+
+# record_alive NAME...: NAME_alive=yes|no for each process started by start_hog.
+record_alive() {
+    local name pid
+    for name in "$@"; do
+        eval "pid=\$${name}_PID"
+        result "${name}_alive" "$(alive "$pid" && echo yes || echo no)"
+    done
+}
+
 alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 gone() { ! alive "$1"; }
 
