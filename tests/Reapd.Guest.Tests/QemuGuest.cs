@@ -161,10 +161,15 @@ public static class QemuGuest
             vars.Append("export ").Append(name).Append("='").Append(value.Replace("'", "'\\''", StringComparison.Ordinal)).Append("'\n");
         }
         File.WriteAllText(Path.Combine(shared, "env.sh"), vars.ToString());
-        if (options.Units.Count > 0)
+        if (options.Systemd)
         {
+            var units = new Dictionary<string, string>(options.Units)
+            {
+                // The scenario as the unit systemd boots into (systemd.unit= on the kernel command line); lib.sh powers off.
+                ["reapd-guest-scenario.service"] = "[Unit]\nDescription=reapd guest scenario\n\n[Service]\nType=oneshot\nExecStart=/bin/bash /mnt/lib.sh\n",
+            };
             Directory.CreateDirectory(Path.Combine(shared, "units"));
-            foreach ((string name, string text) in options.Units)
+            foreach ((string name, string text) in units)
             {
                 string path = Path.Combine(shared, "units", name);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -40,6 +40,28 @@ public sealed class UnifiedTestCgroup : IDisposable
         return new UnifiedTestCgroup(mount!, relative);
     }
 
+    /// <summary>
+    /// A cgroup with the v2 memory controller (enabled in its parent's cgroup.subtree_control). Skips the test with the
+    /// reason where cgroup2 has no memory controller, as on this machine (memory is on v1 here): the QEMU guests of
+    /// Reapd.Guest.Tests run these tests on Debian's kernels.
+    /// </summary>
+    public static UnifiedTestCgroup CreateWithMemory(string nameHint)
+    {
+        UnifiedTestCgroup cgroup = Create(nameHint);
+        string parent = System.IO.Path.GetDirectoryName(cgroup.Path)!;
+        bool hasMemory = File.ReadAllText(System.IO.Path.Combine(parent, "cgroup.controllers")).Split(' ', '\n').Contains("memory");
+        if (hasMemory && !File.ReadAllText(System.IO.Path.Combine(parent, "cgroup.subtree_control")).Split(' ', '\n').Contains("memory"))
+        {
+            File.WriteAllText(System.IO.Path.Combine(parent, "cgroup.subtree_control"), "+memory");
+        }
+        if (!hasMemory)
+        {
+            cgroup.Dispose();
+        }
+        Assert.SkipUnless(hasMemory, "needs the memory controller on cgroup v2 (this machine has it on v1): the QEMU guests of Reapd.Guest.Tests run this test");
+        return cgroup;
+    }
+
     /// <summary>Creates a child cgroup (relative to this one) and returns its directory.</summary>
     public string Child(string name)
     {
@@ -52,10 +74,13 @@ public sealed class UnifiedTestCgroup : IDisposable
     public Process StartSleeper(string? directory = null)
     {
         var sleeper = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
-        _started.Add(sleeper);
+        Adopt(sleeper);
         File.WriteAllText(System.IO.Path.Combine(directory ?? Path, "cgroup.procs"), sleeper.Id.ToString(CultureInfo.InvariantCulture));
         return sleeper;
     }
+
+    /// <summary>A process the test started and put in this cgroup, to be killed (by pid) on Dispose.</summary>
+    public void Adopt(Process process) => _started.Add(process);
 
     public void Dispose()
     {

@@ -8,6 +8,9 @@ OUT=/mnt
 . "$OUT/env.sh"
 exec >"$OUT/scenario.log" 2>&1
 CG=/sys/fs/cgroup
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The scenario's own shell and the tools it runs are never anyone's victim (every test process sets its own adj).
+echo -1000 >/proc/self/oom_score_adj
 
 log() { echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
 # result KEY VALUE: one line KEY=VALUE in result.txt for the host test.
@@ -37,6 +40,25 @@ memcg() {
 # memory_event CGROUP KEY: one counter of CGROUP/memory.events.
 memory_event() { awk -v k="$2" '$1 == k { print $2 }' "$1/memory.events"; }
 
+# zram_swap MIB: /dev/zram0 (its module loaded at boot) as MIB of swap, compressed with the kernel's default.
+zram_swap() {
+    echo "$(($1 << 20))" >/sys/block/zram0/disksize || log "zram disksize refused"
+    mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || log "swapon /dev/zram0 failed"
+    result zram_algorithm "$(cat /sys/block/zram0/comp_algorithm)"
+    result swap_total_kib "$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
+}
+
+# kernel_oom_kills: the kernel OOM killer's kills since boot (/proc/vmstat oom_kill).
+kernel_oom_kills() { awk '$1 == "oom_kill" { print $2 }' /proc/vmstat; }
+
+# memory_snapshot PREFIX: MemAvailable, SwapFree, zram's real size and PSI of the machine, as PREFIX_* results.
+memory_snapshot() {
+    result "$1_available_mib" $(($(awk '/MemAvailable/ { print $2 }' /proc/meminfo) >> 10))
+    result "$1_swap_free_mib" $(($(awk '/SwapFree/ { print $2 }' /proc/meminfo) >> 10))
+    [ -r /sys/block/zram0/mm_stat ] && result "$1_zram_mm_stat" "$(cat /sys/block/zram0/mm_stat)"
+    result "$1_psi" "$(tr '\n' ' ' </proc/pressure/memory)"
+}
+
 # start_reapd ARGS...: reapd run --json ARGS in the background, its events in reapd.jsonl; waits for "start".
 start_reapd() {
     "$REAPD" run --json "$@" >"$OUT/reapd.jsonl" 2>"$OUT/reapd.err" &
@@ -50,11 +72,13 @@ stop_reapd() {
     result reapd_exit $?
 }
 
-# start_hog NAME CGROUP HOG-ARGS...: tests/native/hog moved into CGROUP, its output in NAME.out; sets NAME_PID.
+# start_hog NAME CGROUP HOG-ARGS...: tests/native/hog moved into CGROUP ("-": stays where it is), its output in
+# NAME.out; sets NAME_PID.
 start_hog() {
     local name=$1 cgroup=$2
     shift 2
-    "$HOG" --cgroup-procs "$cgroup/cgroup.procs" "$@" >"$OUT/$name.out" 2>&1 &
+    [ "$cgroup" = - ] || set -- --cgroup-procs "$cgroup/cgroup.procs" "$@"
+    "$HOG" "$@" >"$OUT/$name.out" 2>&1 &
     eval "${name}_PID=$!"
     result "${name}_pid" "$!"
 }
