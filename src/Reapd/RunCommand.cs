@@ -32,7 +32,7 @@ internal static class RunCommand
         bool realStdout = ReferenceEquals(stdout, Console.Out);
         using Stream? raw = realStdout ? Console.OpenStandardOutput() : null;
         var log = new EventLog(raw, realStdout ? null : stdout, options.Json, realStdout && JournalStream.StdoutIsJournal());
-        using Guard? guard = Guard.TryCreate(options, log, out error, out int exitCode);
+        using DaemonLoop? guard = DaemonLoop.TryCreate(options, log, out error, out int exitCode);
         if (guard is null)
         {
             stderr.WriteLine($"reapd run: {error}");

@@ -23,7 +23,7 @@ public sealed class RunCycleAllocationTests
         RunOptions options = RunOptionsParser.TryParse(args, out string? error) ?? throw new InvalidOperationException(error);
         var output = new StringWriter();
         var log = new EventLog(null, output, json: true, journal: false);
-        using Guard guard = Guard.TryCreate(options, log, out error, out _) ?? throw new InvalidOperationException(error);
+        using DaemonLoop guard = DaemonLoop.TryCreate(options, log, out error, out _) ?? throw new InvalidOperationException(error);
         // Not protectSelf: mlockall would lock the whole test host.
         guard.Start(protectSelf: false);
         Assert.Contains("\"event\":\"start\"", output.ToString());
@@ -42,7 +42,7 @@ public sealed class RunCycleAllocationTests
 
         Assert.Equal(0, allocated);
         // The cycles did run: memory was read, nothing was wrong, nobody was chosen.
-        Assert.Equal(Core.Daemon.VictimPhase.None, guard.Gate.Phase);
+        Assert.Equal(Core.Daemon.VictimPhase.None, guard.Phase);
         Assert.DoesNotContain("\"event\":\"trigger\"", output.ToString());
     }
 }

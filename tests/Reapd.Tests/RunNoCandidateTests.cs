@@ -17,7 +17,7 @@ public sealed class RunNoCandidateTests
         RunOptions options = RunOptionsParser.TryParse(["--cgroup", cgroup.Path, "--json", "--protect", comm], out string? error)
             ?? throw new InvalidOperationException(error);
         var output = new StringWriter();
-        using Guard guard = Guard.TryCreate(options, new EventLog(null, output, json: true, journal: false), out error, out _)
+        using DaemonLoop guard = DaemonLoop.TryCreate(options, new EventLog(null, output, json: true, journal: false), out error, out _)
             ?? throw new InvalidOperationException(error);
 
         guard.Start(protectSelf: false);
@@ -32,7 +32,7 @@ public sealed class RunNoCandidateTests
         Assert.Equal(0, report.GetProperty("candidates").GetInt32());
         Assert.Contains("protected", report.GetProperty("why").GetString());
         Assert.DoesNotContain(events, e => e.GetProperty("event").GetString() is "choice" or "signal");
-        Assert.Equal(Core.Daemon.VictimPhase.None, guard.Gate.Phase);
+        Assert.Equal(Core.Daemon.VictimPhase.None, guard.Phase);
         Assert.False(hog.HasExited);
     }
 }

@@ -36,7 +36,7 @@ public sealed class RunRetargetTests
         JsonElement kill = daemon.Named("signal").Single(e => e.GetProperty("signal").GetString() == "SIGKILL");
         Assert.Equal(big.Pid, Pid(kill));
         Assert.Equal("Sent", kill.GetProperty("result").GetString());
-        Assert.Equal("memory-back", settle.GetProperty("reason").GetString());
+        Assert.Contains(settle.GetProperty("reason").GetString(), new[] { "reaped", "exited" });
 
         Assert.False(small.HasExited, "the small hog was killed too: a second victim");
         Assert.Contains(small.Pid, cgroup.Pids);

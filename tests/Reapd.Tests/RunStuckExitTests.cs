@@ -53,7 +53,6 @@ public sealed class RunStuckExitTests
         JsonElement reap = daemon.Named("reap").First(e => Pid(e) == victim);
         Assert.Equal("AlreadyExiting", Text(reap, "result"));
         Assert.False(reap.GetProperty("exited").GetBoolean());
-        Assert.True(reap.GetProperty("freed_mib").GetDouble() < 16, "freed_mib: " + reap.GetRawText());
 
         // Reported as stuck in __mmput, with what reapd saw.
         Assert.Contains("__mmput", Text(stuck, "what"));
@@ -64,11 +63,11 @@ public sealed class RunStuckExitTests
         Assert.False(victimSettle.GetProperty("reaped").GetBoolean());
         Assert.False(victimSettle.GetProperty("gone").GetBoolean());
         Assert.True(victimSettle.GetProperty("excluded").GetBoolean());
-        Assert.DoesNotContain(daemon.Named("settle"), e => Pid(e) == victim && Text(e, "reason") is "memory-back" or "condition-cleared");
+        Assert.DoesNotContain(daemon.Named("settle"), e => Pid(e) == victim && Text(e, "reason") is "reaped" or "exited");
 
         // The rule (docs/daemon.md, the settle gate): after process_mrelease answered ESRCH, the gate stays closed until
-        // the pidfd has stayed unreadable for the stuck grace (1 s) with available memory not up by a sixteenth of
-        // what the victim held; only then is the victim called stuck, excluded, and the gate opened. So no other
+        // the pidfd has stayed unreadable for the stuck grace (1 s) with available memory not up by a 32nd of what the
+        // victim held (the sign of an exit in progress); only then is the victim called stuck, excluded, and the gate opened. So no other
         // process is chosen or signalled before that settle event, and that event comes at least the stuck grace
         // after the reap (less the 1 ms resolution of the gate's millisecond clock).
         IReadOnlyList<JsonElement> events = daemon.Events;
@@ -87,7 +86,7 @@ public sealed class RunStuckExitTests
         // was never chosen again, and the only other process, the last allocator, lives.
         JsonElement[] choices = [.. daemon.Named("choice")];
         Assert.Equal(new[] { victim, first.Pid }, choices.Select(Pid));
-        Assert.Equal("memory-back", Text(firstSettle, "reason"));
+        Assert.Contains(Text(firstSettle, "reason"), new[] { "reaped", "exited" });
         Assert.All(daemon.Named("signal"), e => Assert.Contains(Pid(e), new[] { victim, first.Pid }));
         Assert.False(second.HasExited, "a third process was killed");
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);

@@ -51,6 +51,19 @@ public sealed record DaemonConfig
     /// </summary>
     public long StuckGraceMs { get; init; } = 1000;
 
+    /// <summary>
+    /// A victim whose memory is mostly shmem (more shmem than anonymous memory): process_mrelease frees only the
+    /// anonymous part, its exit frees the shmem it alone maps. After the reap, the gate waits this long for the exit
+    /// before it opens anyway, so such a victim does not lead to a second kill and still cannot hold the gate long.
+    /// </summary>
+    public long ShmemExitWaitMs { get; init; } = 1000;
+
+    /// <summary>
+    /// A reap that has not answered after this long is reported (`reap-slow`): the reaper thread waits in the kernel
+    /// (an mm lock held by a writer that does not progress). The decision never waits for it.
+    /// </summary>
+    public long ReapSlowReportMs { get; init; } = 1000;
+
     /// <summary>Longest sleep between two samples when memory is plentiful (idle cost: one sample a second).</summary>
     public int MaxIntervalMs { get; init; } = 1000;
 

@@ -21,6 +21,12 @@ public readonly record struct MemorySample(
     long SwapTotalBytes,
     PsiReading Psi)
 {
+    /// <summary>
+    /// The share (percent) of the last full-stall window the scope spent fully stalled, measured by the sensing side
+    /// from the exact counters (<see cref="PsiFullStallTracker"/>); -1 when unknown (no PSI, or the window not yet covered).
+    /// </summary>
+    public double PsiFullWindowPercent { get; init; } = -1;
+
     public bool HasSwap => SwapTotalBytes > 0;
 
     /// <summary>Available memory as a percentage of the total (0 when the total is unknown).</summary>

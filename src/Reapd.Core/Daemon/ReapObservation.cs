@@ -13,6 +13,8 @@ public enum ReapObservation
     Refused,
     /// <summary>ENOSYS: kernel before 5.15; only the victim's own exit frees the memory.</summary>
     Unsupported,
+    /// <summary>EINVAL while /proc/PID/status says CoreDumping: the dump ends in the exit; no sharer search.</summary>
+    CoreDumping,
     /// <summary>Any other failure (EAGAIN after the retries, EINTR, EPERM).</summary>
     Failed,
 }

@@ -21,6 +21,8 @@ public sealed unsafe class WakeSet : IDisposable
 
     public const short Readable = Interop.POLLIN;
     public const short Priority = Interop.POLLPRI;
+    public const short Error = Interop.POLLERR;
+    public const short Invalid = Interop.POLLNVAL;
 
     public int Count => _count;
 

@@ -11,4 +11,5 @@ internal enum Wake
     VictimExit = 8,
     Stop = 16,
     Start = 32,
+    Reaper = 64,
 }

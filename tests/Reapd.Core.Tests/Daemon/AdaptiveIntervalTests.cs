@@ -1,3 +1,4 @@
+using Reapd.Core.Decision;
 using Reapd.Core.Daemon;
 using static Reapd.Core.Tests.Daemon.Samples;
 
@@ -71,7 +72,6 @@ public sealed class AdaptiveIntervalTests
 
     private static int Next(in MemorySample sample, VictimPhase phase)
     {
-        var governor = new Governor(Config);
-        return AdaptiveInterval.NextMs(sample, Config, governor.TermLevelBytes(sample), governor.KillLevelBytes(sample), phase);
+        return AdaptiveInterval.NextMs(sample, Config, PressureAssessment.TermLevelBytes(sample, Config), PressureAssessment.KillLevelBytes(sample, Config), phase);
     }
 }

@@ -1,4 +1,4 @@
-namespace Reapd.Core.Daemon;
+namespace Reapd.Core.Decision;
 
 /// <summary>What the governor tells the daemon to do after one sample.</summary>
 public enum DecisionKind

@@ -1,4 +1,4 @@
-namespace Reapd.Core.Daemon;
+namespace Reapd.Core.Decision;
 
 /// <summary>Why the governor decided what it did; it goes into the event line.</summary>
 public enum DecisionReason

@@ -1,4 +1,4 @@
-namespace Reapd.Core.Daemon;
+namespace Reapd.Core.Decision;
 
 /// <summary>How bad memory is in one sample, by the configured thresholds.</summary>
 public enum PressureLevel

@@ -1,0 +1,8 @@
+namespace Reapd.Core.Decision;
+
+/// <summary>The two signals the core sends.</summary>
+public enum KillSignal : byte
+{
+    SigTerm,
+    SigKill,
+}

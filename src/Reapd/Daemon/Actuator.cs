@@ -1,0 +1,358 @@
+using System.Diagnostics;
+using Reapd.Core.Daemon;
+using Reapd.Core.Decision;
+using Reapd.Core.Proc;
+using Reapd.Core.Selection;
+using Reapd.Linux.Kill;
+using Reapd.Linux.Proc;
+
+namespace Reapd.Daemon;
+
+/// <summary>
+/// Carries out the decision core's commands, and is the only part of the daemon that acts: it scans and ranks,
+/// opens the victim through a pidfd and signals it (Reapd.Linux.Kill), hands it to the reaper, watches its pidfds for
+/// the exit, and writes the event lines. Each outcome goes back to the core as an input, at once. Owns the victim's
+/// handles between the core's Signal and Release commands. Loop thread only.
+/// </summary>
+internal sealed class Actuator : IDisposable
+{
+    private readonly DecisionCore _core;
+    private readonly DaemonEvents _events;
+    private readonly CandidateSource _candidates;
+    private readonly SampleSource _samples;
+    private readonly DaemonResources _resources;
+    private readonly Reaper _reaper;
+    private readonly ProtectedNames _protectedNames;
+    private readonly int _selfPid = Environment.ProcessId;
+    private readonly int _pageSizeKiB = Math.Max(1, Environment.SystemPageSize / 1024);
+    private Candidate[] _ranked = new Candidate[256];
+    private RankedVictim[] _rankedVictims = new RankedVictim[256];
+    private int _rankedCount;
+    private int _candidateCount;
+    private double _scanMs;
+    private Victim? _victim;
+    private ProcessName _victimName;
+    private bool _victimExitSeen;
+    private int _liveSharersSeen;
+
+    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, Reaper reaper)
+    {
+        _core = core;
+        _events = events;
+        _resources = resources;
+        _samples = samples;
+        _reaper = reaper;
+        _candidates = new CandidateSource(resources.Cgroup?.Directory);
+        _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
+    }
+
+    /// <summary>SIGTERMs and SIGKILLs delivered, for the stop event.</summary>
+    public int Terms { get; private set; }
+
+    public int Kills { get; private set; }
+
+    /// <summary>The sample and wake-up of the current cycle, for the trigger event.</summary>
+    public MemorySample Sample { get; set; }
+
+    public Wake Wake { get; set; }
+
+    /// <summary>The victim's pidfd while its exit has not been seen (the loop polls it), else -1.</summary>
+    public int WatchedPidFd => _victim is not null && !_victimExitSeen ? _victim.PidFdNumber : -1;
+
+    /// <summary>Carries out every queued command; answers may queue more, which are carried out too.</summary>
+    public void Drain()
+    {
+        while (_core.Commands.TryDequeue(out Command command))
+        {
+            Execute(command);
+        }
+    }
+
+    /// <summary>
+    /// While a victim is in flight: have its pidfd or its sharers' become readable since the last look? Tells the
+    /// core when something changed. Non-blocking polls, only while a victim is held.
+    /// </summary>
+    public void CheckExits(long nowMs)
+    {
+        if (_victim is null)
+        {
+            return;
+        }
+        bool victimExited = _victimExitSeen || _victim.HasExited;
+        int live = 0;
+        foreach (Sharer sharer in _victim.Sharers)
+        {
+            if (sharer.KillOutcome is null or SignalOutcome.Sent && !PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
+            {
+                live++;
+            }
+        }
+        if (victimExited != _victimExitSeen || live != _liveSharersSeen)
+        {
+            _victimExitSeen = victimExited;
+            _liveSharersSeen = live;
+            _core.OnExited(victimExited, live, nowMs);
+        }
+    }
+
+    /// <summary>A reap answer from the reaper thread, if one is waiting: logs it and tells the core.</summary>
+    public void TakeReapAnswer(long nowMs)
+    {
+        if (!_reaper.TryTakeAnswer(out ReapAnswer answer))
+        {
+            return;
+        }
+        _events.Reap(answer.Victim, _victim is not null && answer.Victim.Pid == _victim.Pid ? _victimName.Utf8 : default,
+            answer.Outcome, answer.Attempts, answer.DurationMs, _core.State.HeldBytes, answer.ExitedWhenAnswered);
+        if (_victim is not null && answer.Victim == new VictimId(_victim.Pid, _victim.StartTimeTicks))
+        {
+            _core.OnReapAnswered(ToObservation(answer.Outcome), nowMs);
+        }
+    }
+
+    private void Execute(in Command command)
+    {
+        switch (command.Kind)
+        {
+            case CommandKind.Scan:
+                Scan();
+                break;
+            case CommandKind.Signal:
+                Signal(command.Victim, command.Signal);
+                break;
+            case CommandKind.KillSharers:
+                KillSharers(command.Victim);
+                break;
+            case CommandKind.Reap:
+                Reap(command.Victim);
+                break;
+            case CommandKind.Release:
+                ReleaseVictim();
+                break;
+            case CommandKind.RestartStallWindow:
+                _samples.RestartStallWindow();
+                break;
+            case CommandKind.Report:
+                Report(command.Report);
+                break;
+        }
+    }
+
+    private void Scan()
+    {
+        long start = Stopwatch.GetTimestamp();
+        ReadOnlySpan<Candidate> ranked = _candidates.Scan(RankingFor(Sample));
+        _candidateCount = CandidateRanking.CountCandidates(ranked);
+        _rankedCount = ranked.Length;
+        if (_ranked.Length < ranked.Length)
+        {
+            _ranked = new Candidate[Math.Max(ranked.Length, _ranked.Length * 2)];
+            _rankedVictims = new RankedVictim[_ranked.Length];
+        }
+        ranked.CopyTo(_ranked);
+        for (int i = 0; i < _candidateCount; i++)
+        {
+            _rankedVictims[i] = RankedVictim.From(_ranked[i]);
+        }
+        _scanMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        _core.OnScanned(_rankedVictims.AsSpan(0, _candidateCount), MonotonicClock.NowMs);
+    }
+
+    /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
+    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample));
+
+    private RankingScope RankingFor(in MemorySample sample)
+    {
+        if (_resources.Cgroup is not null)
+        {
+            return RankingScope.ForCgroupLimit(sample.TotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
+        }
+        return _resources.System.TryReadMemInfo(out MemInfo info)
+            ? RankingScope.ForSystem(info, _pageSizeKiB, _selfPid, _protectedNames)
+            : RankingScope.ForCgroupLimit(sample.TotalBytes + sample.SwapTotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
+    }
+
+    private void Signal(VictimId id, KillSignal signal)
+    {
+        if (_victim is null || _victim.Pid != id.Pid || _victim.StartTimeTicks != id.StartTimeTicks)
+        {
+            OpenAndSignal(id, signal);
+            return;
+        }
+        // Escalation: the SIGTERMed victim, through the pidfd it has been held by since its choice.
+        if (_core.Config.DryRun)
+        {
+            _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null);
+            _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
+            return;
+        }
+        SignalOutcome outcome = _victim.Kill();
+        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), _victim);
+        if (outcome == SignalOutcome.Sent)
+        {
+            Kills++;
+        }
+        _core.OnSignalled(ToResult(outcome), SignalledSharers(), MonotonicClock.NowMs);
+    }
+
+    private void OpenAndSignal(VictimId id, KillSignal signal)
+    {
+        ReleaseVictim();
+        _victimName = NameOf(id);
+        if (_core.Config.DryRun)
+        {
+            _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null);
+            _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
+            return;
+        }
+        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid);
+        if (opened != VictimOpenOutcome.Confirmed)
+        {
+            _events.Signal(id, _victimName.Utf8, signal, opened.ToString(), opened.Describe(), null);
+            _core.OnSignalled(opened switch
+            {
+                VictimOpenOutcome.Gone => SignalResult.Gone,
+                VictimOpenOutcome.PidReused => SignalResult.PidReused,
+                _ => SignalResult.Failed,
+            }, 0, MonotonicClock.NowMs);
+            return;
+        }
+        _victim = victim;
+        SharerSearchOutcome sharers = victim!.FindSharers(_candidates.Reader, out _);
+        if (sharers == SharerSearchOutcome.VictimGone)
+        {
+            _events.Signal(id, _victimName.Utf8, signal, "Gone", "the victim exited before it was signalled", victim);
+            _core.OnSignalled(SignalResult.Gone, 0, MonotonicClock.NowMs);
+            return;
+        }
+        if (signal == KillSignal.SigTerm)
+        {
+            SignalOutcome term = victim.Terminate();
+            _events.Signal(id, _victimName.Utf8, signal, term.ToString(), term == SignalOutcome.Sent ? null : term.Describe(), victim);
+            if (term == SignalOutcome.Sent)
+            {
+                Terms++;
+            }
+            _core.OnSignalled(ToResult(term), victim.Sharers.Count, MonotonicClock.NowMs);
+            return;
+        }
+        SignalOutcome kill = victim.Kill();
+        _events.Signal(id, _victimName.Utf8, signal, kill.ToString(), kill == SignalOutcome.Sent ? null : kill.Describe(), victim);
+        if (kill == SignalOutcome.Sent)
+        {
+            Kills++;
+        }
+        _core.OnSignalled(ToResult(kill), SignalledSharers(), MonotonicClock.NowMs);
+    }
+
+    private void KillSharers(VictimId id)
+    {
+        if (_victim is null || _core.Config.DryRun)
+        {
+            return;
+        }
+        _victim.KillSharers();
+        _events.Signal(id, _victimName.Utf8, KillSignal.SigKill, "sharers", "the victim exited; the processes sharing its mm still hold its memory", _victim);
+    }
+
+    private void Reap(VictimId id)
+    {
+        if (_victim is null || !_reaper.TrySubmit(_victim))
+        {
+            // Nothing to reap through, or the reaper is still inside an earlier, stuck reap: only the exit frees it.
+            _events.Warning("reap"u8, _victim is null ? "no victim handle to reap through" : "the reaper thread is still busy with an earlier reap; waiting for the exit instead");
+            _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
+        }
+    }
+
+    private void Report(in DecisionReport report)
+    {
+        switch (report.Kind)
+        {
+            case ReportKind.Trigger:
+                _events.Trigger(report, Sample, Wake, _victimName.Utf8);
+                break;
+            case ReportKind.Choice:
+                _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs);
+                break;
+            case ReportKind.NoCandidate:
+                _events.NoCandidate(report, _rankedCount, _scanMs);
+                break;
+            case ReportKind.Retarget:
+                _events.Release(report, _victimName.Utf8);
+                break;
+            case ReportKind.ReapSlow:
+                _events.ReapSlow(report, _victimName.Utf8);
+                break;
+            case ReportKind.Stuck:
+                ProcessWaitState.TryRead(report.Victim.Pid, out string waitChannel, out string state);
+                _events.Stuck(report, _victimName.Utf8, waitChannel, state);
+                break;
+            case ReportKind.Settled:
+                _events.Settle(report, _victimName.Utf8, Sample.AvailableBytes);
+                break;
+        }
+    }
+
+    private ProcessName NameOf(VictimId id)
+    {
+        for (int i = 0; i < _rankedCount; i++)
+        {
+            if (_ranked[i].Pid == id.Pid && _ranked[i].StartTimeTicks == id.StartTimeTicks)
+            {
+                return _ranked[i].Name;
+            }
+        }
+        return default;
+    }
+
+    private int SignalledSharers()
+    {
+        int count = 0;
+        foreach (Sharer sharer in _victim!.Sharers)
+        {
+            if (sharer.KillOutcome == SignalOutcome.Sent)
+            {
+                count++;
+            }
+        }
+        _liveSharersSeen = count;
+        return count;
+    }
+
+    private void ReleaseVictim()
+    {
+        if (_victim is not null && _reaper.IsWorkingOn(_victim))
+        {
+            // The reaper thread still holds it (a reap stuck in the kernel): the reaper disposes it when it returns.
+            _reaper.Abandon();
+        }
+        else
+        {
+            _victim?.Dispose();
+        }
+        _victim = null;
+        _victimName = default;
+        _victimExitSeen = false;
+        _liveSharersSeen = 0;
+    }
+
+    private static SignalResult ToResult(SignalOutcome outcome) => outcome switch
+    {
+        SignalOutcome.Sent => SignalResult.Sent,
+        SignalOutcome.AlreadyReaped => SignalResult.Gone,
+        _ => SignalResult.Failed,
+    };
+
+    private static ReapObservation ToObservation(ReapOutcome outcome) => outcome switch
+    {
+        ReapOutcome.Reaped => ReapObservation.Released,
+        ReapOutcome.AlreadyExiting => ReapObservation.NoMm,
+        ReapOutcome.NotDyingOrShared => ReapObservation.Refused,
+        ReapOutcome.NotSupported => ReapObservation.Unsupported,
+        ReapOutcome.NotAttempted => ReapObservation.NotAttempted,
+        _ => ReapObservation.Failed,
+    };
+
+    public void Dispose() => ReleaseVictim();
+}

@@ -1,0 +1,247 @@
+using Reapd.Core.Daemon;
+using Reapd.Core.Decision;
+using Reapd.Core.Proc;
+using Reapd.Core.Selection;
+using Reapd.Linux.Kill;
+
+namespace Reapd.Daemon;
+
+/// <summary>
+/// The daemon's event lines (docs/daemon.md lists every field). Formats what it is given: the core's reports, the
+/// actuator's outcomes, the sample; reads nothing itself.
+/// </summary>
+internal sealed class DaemonEvents
+{
+    private const int MaxTopCandidatesLogged = 3;
+
+    private readonly EventLog _log;
+    private readonly DaemonConfig _config;
+
+    public DaemonEvents(EventLog log, DaemonConfig config)
+    {
+        _log = log;
+        _config = config;
+    }
+
+    public EventLog Log => _log;
+
+    public void Trigger(in DecisionReport report, in MemorySample sample, Wake wake, ReadOnlySpan<byte> victimName)
+    {
+        EventLog line = _log.Begin("trigger"u8, EventLog.Warning)
+            .Field("level"u8, report.Level switch { PressureLevel.Kill => "kill"u8, PressureLevel.Term => "term"u8, _ => "none"u8 })
+            .Field("reason"u8, ReasonText(report.Reason))
+            .Field("action"u8, report.Decision switch { DecisionKind.Terminate => "sigterm"u8, DecisionKind.Escalate => "escalate"u8, _ => "sigkill"u8 })
+            .Field("available_mib"u8, Mib(sample.AvailableBytes), 1)
+            .Field("total_mib"u8, Mib(sample.TotalBytes), 1)
+            .Field("available_pct"u8, sample.AvailablePercent, 2)
+            .Field("term_mib"u8, Mib(PressureAssessment.TermLevelBytes(sample, _config)), 1)
+            .Field("kill_mib"u8, Mib(PressureAssessment.KillLevelBytes(sample, _config)), 1);
+        if (sample.HasSwap)
+        {
+            line.Field("swap_free_mib"u8, Mib(sample.SwapFreeBytes), 1).Field("swap_total_mib"u8, Mib(sample.SwapTotalBytes), 1);
+        }
+        if (sample.Psi.Present)
+        {
+            line.Field("psi_some_avg10"u8, sample.Psi.SomeAvg10, 2).Field("psi_full_avg10"u8, sample.Psi.FullAvg10, 2);
+            if (sample.PsiFullWindowPercent >= 0)
+            {
+                line.Field("psi_full_window_pct"u8, sample.PsiFullWindowPercent, 1);
+            }
+        }
+        line.Field("woke"u8, WakeText(wake));
+        if (report.Decision == DecisionKind.Escalate)
+        {
+            line.Field("pid"u8, report.Victim.Pid).Field("name"u8, victimName);
+        }
+        line.End();
+    }
+
+    public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs)
+    {
+        Candidate chosen = ranked[report.ChoiceIndex];
+        EventLog line = _log.Begin("choice"u8, EventLog.Warning)
+            .Field("pid"u8, chosen.Pid)
+            .Field("name"u8, chosen.Name.Utf8)
+            .Field("badness"u8, chosen.BadnessPages)
+            .Field("rss_mib"u8, chosen.RssKiB / 1024.0, 1)
+            .Field("swap_mib"u8, chosen.SwapKiB / 1024.0, 1)
+            .Field("shmem_mib"u8, chosen.RssShmemKiB / 1024.0, 1)
+            .Field("held_mib"u8, Mib(report.HeldBytes), 1)
+            .Field("adj"u8, chosen.OomScoreAdj)
+            .Field("why"u8, report.ExcludedCount == 0 ? "highest badness in scope" : "highest badness not excluded by an earlier settle timeout, stuck exit or failure")
+            .Field("candidates"u8, candidateCount)
+            .Field("excluded"u8, ranked.Length - candidateCount + report.ExcludedCount)
+            .Field("scan_ms"u8, scanMs, 3)
+            .BeginList("top"u8);
+        for (int i = 0; i < Math.Min(candidateCount, MaxTopCandidatesLogged); i++)
+        {
+            line.BeginItem()
+                .Field("pid"u8, ranked[i].Pid)
+                .Field("name"u8, ranked[i].Name.Utf8)
+                .Field("badness"u8, ranked[i].BadnessPages)
+                .Field("rss_mib"u8, ranked[i].RssKiB / 1024.0, 1)
+                .Field("adj"u8, ranked[i].OomScoreAdj)
+                .EndItem();
+        }
+        line.EndList().End();
+    }
+
+    public void NoCandidate(in DecisionReport report, int processes, double scanMs)
+    {
+        _log.Begin("no-candidate"u8, EventLog.Error)
+            .Field("why"u8, processes == 0 ? "no process in scope"
+                : report.CandidateCount == 0 ? "every process in scope is excluded (init, kernel thread, reapd, oom_score_adj -1000, protected, no memory)"
+                : "every candidate is excluded after an earlier settle timeout, stuck exit or failed signal")
+            .Field("processes"u8, processes)
+            .Field("candidates"u8, report.CandidateCount)
+            .Field("excluded_by_gate"u8, report.ExcludedCount)
+            .Field("retry_ms"u8, Escalation.NoCandidateBackoffMs)
+            .Field("scan_ms"u8, scanMs, 3)
+            .End();
+    }
+
+    public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim)
+    {
+        EventLog line = _log.Begin("signal"u8, EventLog.Warning)
+            .Field("pid"u8, id.Pid)
+            .Field("name"u8, name)
+            .Field("signal"u8, signal == KillSignal.SigTerm ? "SIGTERM"u8 : "SIGKILL"u8)
+            .Field("result"u8, result);
+        if (detail is not null)
+        {
+            line.Field("detail"u8, detail);
+        }
+        if (victim is not null && victim.Sharers.Count > 0)
+        {
+            line.BeginList("sharers"u8);
+            foreach (Sharer sharer in victim.Sharers)
+            {
+                line.BeginItem().Field("pid"u8, sharer.Pid).Field("result"u8, sharer.KillOutcome?.ToString() ?? "not signalled").EndItem();
+            }
+            line.EndList();
+        }
+        line.Field("dry_run"u8, _config.DryRun);
+        line.End();
+    }
+
+    public void Release(in DecisionReport report, ReadOnlySpan<byte> name)
+    {
+        _log.Begin("release"u8, EventLog.Notice)
+            .Field("pid"u8, report.Victim.Pid)
+            .Field("name"u8, name)
+            .Field("held_at_choice_mib"u8, Mib(report.HeldBytes), 1)
+            .Field("held_now_mib"u8, Mib(report.HeldNowBytes), 1)
+            .Field("why"u8, "kill level reached during its SIGTERM grace; another process has outgrown it, it gives no memory back, and its kill alone would not lift memory above the term level: the SIGKILL goes to the new top candidate; this one's SIGTERM is not followed up")
+            .End();
+    }
+
+    public void Reap(VictimId id, ReadOnlySpan<byte> name, ReapOutcome reap, int attempts, double reapMs, long heldBytes, bool exited)
+    {
+        _log.Begin("reap"u8, EventLog.Notice)
+            .Field("pid"u8, id.Pid)
+            .Field("name"u8, name)
+            .Field("result"u8, reap.ToString())
+            .Field("detail"u8, reap.Describe())
+            .Field("attempts"u8, attempts)
+            .Field("duration_ms"u8, reapMs, 3)
+            .Field("held_mib"u8, Mib(heldBytes), 1)
+            .Field("exited"u8, exited)
+            .End();
+    }
+
+    public void ReapSlow(in DecisionReport report, ReadOnlySpan<byte> name)
+    {
+        _log.Begin("reap-slow"u8, EventLog.Warning)
+            .Field("pid"u8, report.Victim.Pid)
+            .Field("name"u8, name)
+            .Field("waiting_ms"u8, report.InFlightMs)
+            .Field("what"u8, "process_mrelease has not returned: the reaper thread waits in the kernel (an mm lock it cannot get); the decision goes on without it")
+            .End();
+    }
+
+    public void Stuck(in DecisionReport report, ReadOnlySpan<byte> name, string waitChannel, string state)
+    {
+        _log.Begin("stuck"u8, EventLog.Error)
+            .Field("pid"u8, report.Victim.Pid)
+            .Field("name"u8, name)
+            .Field("what"u8, "exit stuck in __mmput: process_mrelease gave ESRCH, the pidfd is not readable and the memory is not coming back (docs/kill-protocol.md); userspace cannot reap it")
+            .Field("wchan"u8, waitChannel)
+            .Field("state"u8, state)
+            .Field("recovered_mib"u8, Mib(report.RecoveredBytes), 1)
+            .End();
+    }
+
+    public void Settle(in DecisionReport report, ReadOnlySpan<byte> name, long availableBytes)
+    {
+        _log.Begin("settle"u8, report.Excluded ? EventLog.Error : EventLog.Notice)
+            .Field("pid"u8, report.Victim.Pid)
+            .Field("name"u8, name)
+            .Field("reason"u8, CauseText(report.Cause))
+            .Field("in_flight_ms"u8, report.InFlightMs)
+            .Field("held_mib"u8, Mib(report.HeldBytes), 1)
+            .Field("recovered_mib"u8, Mib(report.RecoveredBytes), 1)
+            .Field("reaped"u8, report.Reaped)
+            .Field("gone"u8, report.Gone)
+            .Field("excluded"u8, report.Excluded)
+            .Field("available_mib"u8, Mib(availableBytes), 1)
+            .End();
+    }
+
+    public void Warning(ReadOnlySpan<byte> what, string detail, int priority = EventLog.Warning)
+    {
+        _log.Begin("warning"u8, priority).Field("what"u8, what).Field("detail"u8, detail).End();
+    }
+
+    public void Stop(string reason, int sigterms, int sigkills, bool inFlight)
+    {
+        _log.Begin("stop"u8, EventLog.Notice)
+            .Field("reason"u8, reason)
+            .Field("sigterms"u8, sigterms)
+            .Field("sigkills"u8, sigkills)
+            .Field("in_flight"u8, inFlight)
+            .End();
+    }
+
+    public static double Mib(long bytes) => bytes / 1048576.0;
+
+    private static ReadOnlySpan<byte> ReasonText(DecisionReason reason) => reason switch
+    {
+        DecisionReason.TermLevel => "at or below the term level"u8,
+        DecisionReason.KillLevel => "at or below the kill level"u8,
+        DecisionReason.PsiFullStall => "sustained full memory stall"u8,
+        DecisionReason.GraceExpired => "SIGTERM grace expired"u8,
+        DecisionReason.KillLevelDuringGrace => "kill level reached during the SIGTERM grace"u8,
+        _ => "other"u8,
+    };
+
+    private static ReadOnlySpan<byte> CauseText(SettleCause cause) => cause switch
+    {
+        SettleCause.Reaped => "reaped"u8,
+        SettleCause.ReapedShmemExit => "reaped-shmem-exit"u8,
+        SettleCause.Exited => "exited"u8,
+        SettleCause.StuckInMmput => "stuck-in-mmput"u8,
+        SettleCause.Timeout => "timeout"u8,
+        _ => "dry-run"u8,
+    };
+
+    private static ReadOnlySpan<byte> WakeText(Wake wake)
+    {
+        if ((wake & Wake.Psi) != 0)
+        {
+            return "psi"u8;
+        }
+        if ((wake & Wake.CgroupEvent) != 0)
+        {
+            return "cgroup-event"u8;
+        }
+        if ((wake & Wake.VictimExit) != 0)
+        {
+            return "victim-exit"u8;
+        }
+        if ((wake & Wake.Reaper) != 0)
+        {
+            return "reaper"u8;
+        }
+        return (wake & Wake.Start) != 0 ? "start"u8 : "timer"u8;
+    }
+}

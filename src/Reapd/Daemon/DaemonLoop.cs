@@ -1,0 +1,308 @@
+using Reapd.Core.Daemon;
+using Reapd.Core.Decision;
+using Reapd.Linux.Sensors;
+
+namespace Reapd.Daemon;
+
+/// <summary>
+/// `reapd run`'s loop: sleep on the wake set (PSI triggers, cgroup eventfds, the victim's pidfd, the reaper's
+/// completion, the stop eventfd) with the core's next wake as timeout; then feed the core — the reap answer and exits
+/// first, then one sample — and let the actuator carry out its commands. Nothing here decides; nothing here blocks
+/// in the kernel except the poll. A quiet cycle allocates nothing. Only the loop thread touches state; the stop
+/// handler only sets a flag and signals an eventfd.
+/// </summary>
+internal sealed class DaemonLoop : IDisposable
+{
+    private readonly DaemonResources _resources;
+    private readonly DaemonConfig _config;
+    private readonly DecisionCore _core;
+    private readonly SampleSource _samples;
+    private readonly DaemonEvents _events;
+    private readonly Reaper _reaper;
+    private readonly Actuator _actuator;
+    private readonly WakeSet _wake;
+    private readonly int _stopSlot;
+    private readonly int _reaperSlot;
+    private readonly int _victimSlot;
+    private readonly int _psiSomeSlot = -1;
+    private readonly int _psiFullSlot = -1;
+    private readonly int _pressureEventSlot = -1;
+    private readonly int _oomEventSlot = -1;
+
+    private volatile bool _stopRequested;
+    private string _stopReason = "";
+    private MemorySample _lastSample;
+    private bool _haveSample;
+    private bool _sensorFailing;
+    private int _lastPollErrno;
+    private int _exitCode = ExitCodes.Ok;
+    private bool _disposed;
+
+    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log, Reaper reaper)
+    {
+        _resources = resources;
+        _config = config;
+        _core = new DecisionCore(config);
+        _samples = new SampleSource(resources.Sensor, config);
+        _events = new DaemonEvents(log, config);
+        _reaper = reaper;
+        _actuator = new Actuator(_core, _events, resources, _samples, reaper);
+
+        _wake = new WakeSet(8);
+        _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
+        _reaperSlot = _wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        _victimSlot = _wake.Add(-1, WakeSet.Readable);
+        if (resources.PsiSome is not null)
+        {
+            _psiSomeSlot = _wake.Add(resources.PsiSome.Fd, WakeSet.Priority);
+        }
+        if (resources.PsiFull is not null)
+        {
+            _psiFullSlot = _wake.Add(resources.PsiFull.Fd, WakeSet.Priority);
+        }
+        if (resources.V1Notifications?.Pressure is EventFdHandle pressure)
+        {
+            _pressureEventSlot = _wake.Add(pressure.Fd, WakeSet.Readable);
+        }
+        if (resources.V1Notifications?.Oom is EventFdHandle oom)
+        {
+            _oomEventSlot = _wake.Add(oom.Fd, WakeSet.Readable);
+        }
+    }
+
+    /// <summary>Where the victim in flight is (for tests and the stop event).</summary>
+    public VictimPhase Phase => _core.State.Phase;
+
+    public string Scope => _samples.Description;
+
+    /// <summary>Opens everything `reapd run` needs; null with one line and the exit code on failure.</summary>
+    public static DaemonLoop? TryCreate(RunOptions options, EventLog log, out string? error, out int exitCode)
+    {
+        DaemonResources? resources = DaemonResources.TryOpen(options, log, out error, out exitCode);
+        if (resources is null)
+        {
+            return null;
+        }
+        Reaper? reaper = Reaper.TryStart(out int errno);
+        if (reaper is null)
+        {
+            resources.Dispose();
+            error = $"cannot create an eventfd for the reaper thread (errno {errno})";
+            exitCode = ExitCodes.Failed;
+            return null;
+        }
+        return new DaemonLoop(resources, options.Config, log, reaper);
+    }
+
+    /// <summary>Asks the loop to stop (from a signal handler: sets a flag and wakes the poll; allocation-free).</summary>
+    public void RequestStop(string reason)
+    {
+        _stopReason = reason;
+        _stopRequested = true;
+        _resources.StopEvent.Signal();
+    }
+
+    public bool StopRequested => _stopRequested;
+
+    /// <summary>
+    /// Warm-up before locking memory: a few cycles and one scan, so buffers and arrays have their working size and
+    /// every code page of the hot path is mapped; then mlockall, own oom_score_adj and priority; then the start event.
+    /// </summary>
+    public void Start(bool protectSelf)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            RunCycle(Wake.Start);
+        }
+        if (_haveSample)
+        {
+            _actuator.WarmUp(_lastSample);
+        }
+        string locked = "skipped", adj = "skipped", nice = "skipped";
+        if (protectSelf)
+        {
+            adj = SelfProtection.LowerOomScoreAdj();
+            nice = SelfProtection.RaisePriority();
+            locked = SelfProtection.LockMemory();
+        }
+        EventLog line = _events.Log.Begin("start"u8, EventLog.Notice)
+            .Field("pid"u8, Environment.ProcessId)
+            .Field("scope"u8, _samples.Description)
+            .Field("term_pct"u8, _config.TermPercent, 2)
+            .Field("kill_pct"u8, _config.KillPercent, 2)
+            .Field("grace_ms"u8, _config.GraceMs)
+            .Field("settle_timeout_ms"u8, _config.SettleTimeoutMs)
+            .Field("psi_full"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.PsiFullPercent is double p ? $"{p:0.##}% of {_config.PsiFullWindowMs / 1000}s" : "off")
+            .Field("psi_triggers"u8, _resources.DescribePsiTriggers())
+            .Field("cgroup_events"u8, _resources.DescribeCgroupEvents())
+            .Field("reaper"u8, "thread")
+            .Field("mlock"u8, locked)
+            .Field("oom_score_adj"u8, adj)
+            .Field("priority"u8, nice)
+            .Field("dry_run"u8, _config.DryRun);
+        if (_haveSample)
+        {
+            line.Field("available_mib"u8, DaemonEvents.Mib(_lastSample.AvailableBytes), 1).Field("total_mib"u8, DaemonEvents.Mib(_lastSample.TotalBytes), 1);
+        }
+        line.End();
+    }
+
+    /// <summary>Runs until a stop is requested. Returns the exit code.</summary>
+    public int Loop()
+    {
+        while (!_stopRequested)
+        {
+            RunOnce(NextTimeoutMs());
+        }
+        _events.Stop(_stopReason, _actuator.Terms, _actuator.Kills, _core.State.InFlight);
+        return _exitCode;
+    }
+
+    /// <summary>One cycle: wait up to <paramref name="timeoutMs"/> for a wake-up, then feed the core and act.</summary>
+    public void RunOnce(int timeoutMs)
+    {
+        int ready = _wake.Wait(timeoutMs);
+        Wake wake;
+        if (ready < 0)
+        {
+            wake = PollFailed(-ready, timeoutMs);
+        }
+        else
+        {
+            wake = ready == 0 ? Wake.Timer : CollectWakes();
+        }
+        if (_stopRequested)
+        {
+            return;
+        }
+        RunCycle(wake);
+    }
+
+    /// <summary>How long the next wait may be: the core's next wake (adaptive interval, cut short by its deadlines).</summary>
+    public int NextTimeoutMs()
+    {
+        if (!_haveSample || _sensorFailing)
+        {
+            return _sensorFailing ? _config.MaxIntervalMs : _config.InFlightIntervalMs;
+        }
+        return _core.NextWakeMs(_lastSample with { TimeMs = MonotonicClock.NowMs });
+    }
+
+    /// <summary>The reap answer and exits first, then one sample, then the commands. Allocation-free when quiet.</summary>
+    public void RunCycle(Wake wake)
+    {
+        long now = MonotonicClock.NowMs;
+        if ((wake & Wake.Reaper) != 0)
+        {
+            _actuator.TakeReapAnswer(now);
+        }
+        _actuator.CheckExits(now);
+        _actuator.Drain();
+        if (!_samples.TryRead(MonotonicClock.NowMs, out MemorySample sample))
+        {
+            SensorFailed();
+            return;
+        }
+        _sensorFailing = false;
+        _lastSample = sample;
+        _haveSample = true;
+        _actuator.Sample = sample;
+        _actuator.Wake = wake;
+        _core.OnSample(sample);
+        _actuator.Drain();
+        _wake.Set(_victimSlot, _actuator.WatchedPidFd);
+    }
+
+    private Wake CollectWakes()
+    {
+        Wake wake = Wake.None;
+        if ((_wake.Fired(_stopSlot) & WakeSet.Readable) != 0)
+        {
+            _resources.StopEvent.Drain();
+            wake |= Wake.Stop;
+        }
+        if (_wake.Fired(_reaperSlot) != 0)
+        {
+            wake |= Wake.Reaper;
+        }
+        if (_wake.Fired(_victimSlot) != 0)
+        {
+            wake |= Wake.VictimExit;
+        }
+        if (Fired(_psiSomeSlot, "psi some trigger"u8) | Fired(_psiFullSlot, "psi full trigger"u8))
+        {
+            wake |= Wake.Psi;
+        }
+        if (Fired(_pressureEventSlot, "cgroup v1 vmpressure eventfd"u8))
+        {
+            _resources.V1Notifications!.Pressure!.Drain();
+            wake |= Wake.CgroupEvent;
+        }
+        if (Fired(_oomEventSlot, "cgroup v1 oom eventfd"u8))
+        {
+            _resources.V1Notifications!.Oom!.Drain();
+            wake |= Wake.CgroupEvent;
+        }
+        return wake == Wake.None ? Wake.Timer : wake;
+    }
+
+    /// <summary>
+    /// Whether a wake source fired. POLLERR/POLLNVAL on it (a PSI trigger whose cgroup was removed, an fd closed
+    /// under it) is an outcome: the source is reported once and dropped from the set, so it cannot spin the loop.
+    /// </summary>
+    private bool Fired(int slot, ReadOnlySpan<byte> what)
+    {
+        if (slot < 0)
+        {
+            return false;
+        }
+        short events = _wake.Fired(slot);
+        if ((events & (WakeSet.Error | WakeSet.Invalid)) != 0)
+        {
+            _events.Warning(what, $"poll reported {((events & WakeSet.Invalid) != 0 ? "an invalid fd" : "an error")} on it; it is no longer waited on (the timer and the other sources remain)", EventLog.Error);
+            _wake.Set(slot, -1);
+            return false;
+        }
+        return events != 0;
+    }
+
+    /// <summary>poll itself failed (ENOMEM under memory pressure, …): reported once per errno, and the cycle runs anyway.</summary>
+    private Wake PollFailed(int errno, int timeoutMs)
+    {
+        if (errno != _lastPollErrno)
+        {
+            _lastPollErrno = errno;
+            _events.Warning("poll"u8, $"poll failed with errno {errno}; sampling on a short sleep instead until it works again", EventLog.Error);
+        }
+        Thread.Sleep(Math.Clamp(timeoutMs, 0, _config.InFlightIntervalMs));
+        return Wake.Timer;
+    }
+
+    private void SensorFailed()
+    {
+        if (!_sensorFailing)
+        {
+            _sensorFailing = true;
+            _events.Warning("sensor"u8, "cannot read " + _samples.Description, EventLog.Error);
+        }
+        if (_resources.Cgroup is not null && !Directory.Exists(_resources.Cgroup.Directory))
+        {
+            // The guarded cgroup is gone: nothing left to guard.
+            _exitCode = ExitCodes.NotFound;
+            RequestStop("cgroup removed");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _actuator.Dispose();
+        _reaper.Dispose();
+        _wake.Dispose();
+        _resources.Dispose();
+    }
+}

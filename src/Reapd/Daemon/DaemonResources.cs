@@ -1,0 +1,162 @@
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
+
+namespace Reapd.Daemon;
+
+/// <summary>
+/// Everything `reapd run` opens before its loop starts, and owns until it stops: the sensors (the machine's, and the
+/// guarded cgroup's when there is one), cgroup v1 notifications, the PSI triggers and the stop eventfd. Opening is
+/// all or nothing: on failure what was opened is closed again and one line says what failed.
+/// </summary>
+internal sealed class DaemonResources : IDisposable
+{
+    private bool _disposed;
+
+    private DaemonResources(SystemMemorySensor system, IMemorySensor sensor, CgroupTarget? cgroup,
+        CgroupV1Notifications? v1Notifications, PsiTrigger? psiSome, PsiTrigger? psiFull, EventFdHandle stopEvent)
+    {
+        System = system;
+        Sensor = sensor;
+        Cgroup = cgroup;
+        V1Notifications = v1Notifications;
+        PsiSome = psiSome;
+        PsiFull = psiFull;
+        StopEvent = stopEvent;
+    }
+
+    public SystemMemorySensor System { get; }
+
+    /// <summary>The guarded scope's sensor: <see cref="System"/> itself, or the cgroup's.</summary>
+    public IMemorySensor Sensor { get; }
+
+    public CgroupTarget? Cgroup { get; }
+
+    public CgroupV1Notifications? V1Notifications { get; }
+
+    public PsiTrigger? PsiSome { get; }
+
+    public PsiTrigger? PsiFull { get; }
+
+    public EventFdHandle StopEvent { get; }
+
+    /// <summary>
+    /// Opens everything. On failure returns null with one line and the exit code (NotFound for a missing cgroup,
+    /// Failed for anything the kernel refused).
+    /// </summary>
+    public static DaemonResources? TryOpen(RunOptions options, EventLog log, out string? error, out int exitCode)
+    {
+        error = null;
+        exitCode = ExitCodes.Ok;
+        if (SystemMemorySensor.TryOpen(out SystemMemorySensor? system) != ProcReadOutcome.Ok)
+        {
+            error = "cannot read /proc/meminfo";
+            exitCode = ExitCodes.Failed;
+            return null;
+        }
+        CgroupTarget? cgroup = null;
+        IMemorySensor sensor = system!;
+        CgroupV1Notifications? notifications = null;
+        if (options.CgroupPath is not null)
+        {
+            cgroup = CgroupLocator.Resolve(options.CgroupPath, out error);
+            if (cgroup is null)
+            {
+                system!.Dispose();
+                exitCode = ExitCodes.NotFound;
+                return null;
+            }
+            ProcReadOutcome opened;
+            if (cgroup.Version == CgroupVersion.V1)
+            {
+                opened = CgroupV1MemorySensor.TryOpen(cgroup.Directory, system, out CgroupV1MemorySensor? v1);
+                sensor = v1!;
+                if (opened == ProcReadOutcome.Ok)
+                {
+                    notifications = CgroupV1Notifications.Register(cgroup.Directory, out string? problems);
+                    if (problems is not null)
+                    {
+                        log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "cgroup v1 notifications").Field("detail"u8, problems).End();
+                    }
+                }
+            }
+            else
+            {
+                opened = CgroupV2MemorySensor.TryOpen(cgroup.Directory, system, out CgroupV2MemorySensor? v2);
+                sensor = v2!;
+            }
+            if (opened != ProcReadOutcome.Ok)
+            {
+                system!.Dispose();
+                error = $"cannot open the memory files of cgroup {cgroup.Directory}: {opened}";
+                exitCode = ExitCodes.Failed;
+                return null;
+            }
+        }
+
+        PsiTrigger? some = null, full = null;
+        if (sensor.PressurePath is string pressurePath)
+        {
+            // An early wake-up: 10 % of a 1 s window stalled (2 s and 20 % of it where the kernel wants 2 s multiples).
+            ArmPsi(log, pressurePath, PsiStallKind.Some, 100_000, 1_000_000, out some);
+            if (options.Config.PsiFullPercent is double fullPercent)
+            {
+                long windowUs = options.Config.PsiFullWindowMs * 1000;
+                ArmPsi(log, pressurePath, PsiStallKind.Full, (long)(windowUs * fullPercent / 100), windowUs, out full);
+            }
+        }
+
+        EventFdHandle? stop = EventFdHandle.Create(out int errno);
+        if (stop is null)
+        {
+            var partial = new DaemonResources(system!, sensor, cgroup, notifications, some, full, null!);
+            partial.Dispose();
+            error = $"cannot create an eventfd (errno {errno})";
+            exitCode = ExitCodes.Failed;
+            return null;
+        }
+        return new DaemonResources(system!, sensor, cgroup, notifications, some, full, stop);
+    }
+
+    private static void ArmPsi(EventLog log, string path, PsiStallKind kind, long thresholdUs, long windowUs, out PsiTrigger? trigger)
+    {
+        PsiTriggerOutcome outcome = PsiTrigger.TryArm(path, kind, thresholdUs, windowUs, out trigger, out int errno);
+        if (outcome != PsiTriggerOutcome.Armed)
+        {
+            log.Begin("warning"u8, EventLog.Warning).Field("what"u8, kind == PsiStallKind.Some ? "psi some trigger" : "psi full trigger")
+                .Field("result"u8, outcome.ToString()).Field("errno"u8, errno).Field("path"u8, path).End();
+        }
+    }
+
+    /// <summary>The armed PSI triggers, for the start event.</summary>
+    public string DescribePsiTriggers()
+    {
+        if (PsiSome is null && PsiFull is null)
+        {
+            return "none";
+        }
+        return PsiSome is not null && PsiFull is not null ? $"{PsiSome}, {PsiFull}" : (PsiSome ?? PsiFull)!.ToString()!;
+    }
+
+    /// <summary>The cgroup v1 notifications, for the start event.</summary>
+    public string DescribeCgroupEvents() => V1Notifications is null
+        ? "none"
+        : $"vmpressure {(V1Notifications.Pressure is null ? "failed" : CgroupV1Notifications.PressureLevelArgument)}, oom {(V1Notifications.Oom is null ? "failed" : "armed")}";
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        StopEvent?.Dispose();
+        PsiSome?.Dispose();
+        PsiFull?.Dispose();
+        V1Notifications?.Dispose();
+        if (!ReferenceEquals(Sensor, System))
+        {
+            Sensor.Dispose();
+        }
+        System.Dispose();
+    }
+}
