@@ -88,4 +88,32 @@ public sealed class CgroupV2Tests
             Assert.Equal(run.ResultNumber("oom_kill_before"), run.ResultNumber("oom_kill_after"));
         });
     }
+
+    [Theory]
+    [InlineData("6.1")]
+    [InlineData("6.12")]
+    public void A_victim_in_a_memory_oom_group_takes_its_group_with_it_through_cgroup_kill_unless_a_member_is_at_minus_1000(string kernel)
+    {
+        GuestRun run = QemuGuest.Run(kernel, "cgroup-oom-group", new GuestOptions(), Env());
+        run.Check(() =>
+        {
+            Assert.Equal("memory.events (poll)", Text(run.Named("start").Single(), "cgroup_events"));
+            int hog = (int)run.ResultNumber("hog_pid"), hog2 = (int)run.ResultNumber("hog2_pid");
+            JsonElement groupKill = run.Named("signal").Single(e => Pid(e) == hog && Text(e, "signal") == "SIGKILL");
+            Assert.Equal("cgroup:/reapd-group/job", Text(groupKill, "scope"));
+            Assert.Equal(2, groupKill.GetProperty("group_processes").GetInt32());
+            Assert.Equal("no", run.Result("helper_alive"));
+            Assert.Equal("0", run.Result("job_populated"));
+
+            JsonElement single = run.Named("signal").Single(e => Pid(e) == hog2 && Text(e, "signal") == "SIGKILL");
+            Assert.False(single.TryGetProperty("scope", out _), "the guarded group was killed as a whole");
+            Assert.StartsWith("not killed as a group: cgroup:/reapd-group/guarded holds protected pid ", Text(single, "group"));
+            Assert.Equal("no", run.Result("hog2_alive"));
+            Assert.Equal("yes", run.Result("keeper_alive"));
+            Assert.Equal("yes", run.Result("bystander_alive"));
+            Assert.All(run.Named("signal"), e => Assert.Contains(Pid(e), new[] { hog, hog2 }));
+            Assert.Equal(0, run.ResultNumber("oom_kill_after"));
+            Assert.Equal(run.ResultNumber("oom_group_kill_before"), run.ResultNumber("oom_group_kill_after"));
+        });
+    }
 }

@@ -97,6 +97,13 @@ public static class OomGroup
         };
     }
 
+    /// <summary>
+    /// <see cref="Find"/> then <see cref="Kill"/>: kills the victim's memory.oom.group, if it has one, and says what it
+    /// did; null when the victim has no group (nothing was done).
+    /// </summary>
+    public static OomGroupKill? KillGroupOf(int victimPid, string v2Mount, string scopeRelativePath, int selfPid, string procRoot = "/proc") =>
+        Find(victimPid, v2Mount, scopeRelativePath, procRoot) is string group ? Kill(v2Mount, group, selfPid, procRoot) : null;
+
     private static string? UnifiedCgroupOf(int pid, string procRoot)
     {
         byte[] text;

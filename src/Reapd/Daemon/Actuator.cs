@@ -25,6 +25,8 @@ internal sealed class Actuator : IDisposable
     private readonly ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
     private readonly int _pageSizeKiB = Math.Max(1, Environment.SystemPageSize / 1024);
+    private readonly string? _unifiedMount;
+    private readonly string _oomDomain = "/";
     private Candidate[] _ranked = new Candidate[256];
     private RankedVictim[] _rankedVictims = new RankedVictim[256];
     private int _rankedCount;
@@ -44,6 +46,16 @@ internal sealed class Actuator : IDisposable
         _reaper = reaper;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
+        // memory.oom.group exists on cgroup v2 only: the OOM domain is the guarded v2 cgroup, or the whole hierarchy.
+        if (resources.Cgroup is { Version: Linux.Sensors.CgroupVersion.V2 } v2)
+        {
+            _unifiedMount = v2.RelativePath == "/" ? v2.Directory : v2.Directory[..^v2.RelativePath.Length];
+            _oomDomain = v2.RelativePath;
+        }
+        else if (resources.Cgroup is null)
+        {
+            _unifiedMount = Linux.Sensors.CgroupLocator.UnifiedMount();
+        }
     }
 
     /// <summary>SIGTERMs and SIGKILLs delivered, for the stop event.</summary>
@@ -187,7 +199,8 @@ internal sealed class Actuator : IDisposable
             return;
         }
         SignalOutcome outcome = _victim.Kill();
-        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), _victim);
+        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), _victim,
+            outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (outcome == SignalOutcome.Sent)
         {
             Kills++;
@@ -237,13 +250,22 @@ internal sealed class Actuator : IDisposable
             return;
         }
         SignalOutcome kill = victim.Kill();
-        _events.Signal(id, _victimName.Utf8, signal, kill.ToString(), kill == SignalOutcome.Sent ? null : kill.Describe(), victim);
+        _events.Signal(id, _victimName.Utf8, signal, kill.ToString(), kill == SignalOutcome.Sent ? null : kill.Describe(), victim,
+            kill == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (kill == SignalOutcome.Sent)
         {
             Kills++;
         }
         _core.OnSignalled(ToResult(kill), SignalledSharers(), MonotonicClock.NowMs);
     }
+
+    /// <summary>
+    /// After the victim's SIGKILL: if its cgroup (or an ancestor up to the OOM domain) has memory.oom.group set, the
+    /// kernel would kill that whole group with it; so does reapd, through cgroup.kill (docs/platforms.md). Null when
+    /// there is no group. The core still follows the victim alone: the group's other members free their memory too.
+    /// </summary>
+    private OomGroupKill? KillOomGroup(VictimId id) =>
+        _unifiedMount is null ? null : OomGroup.KillGroupOf(id.Pid, _unifiedMount, _oomDomain, _selfPid);
 
     private void KillSharers(VictimId id)
     {
