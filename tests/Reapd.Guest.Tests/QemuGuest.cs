@@ -224,6 +224,9 @@ public static class QemuGuest
             cp -r /newroot/mnt/units/. /newroot/run/systemd/system/
             umount /proc /sys
             mount --move /dev /newroot/dev
+            # The shared root may carry /.dockerenv; an empty $container tells systemd (PID 1) it is not in a
+            # container, so that it reads systemd.unit= from the kernel command line.
+            export container=
             exec switch_root /newroot /lib/systemd/systemd
         fi
         mount -t proc proc /newroot/proc

@@ -61,6 +61,7 @@ public sealed class CgroupV2MemoryControllerTests
         File.WriteAllText(Path.Combine(cgroup.Path, "memory.oom.group"), "1");
         Process member = cgroup.StartSleeper();
         Process protectedMember = cgroup.StartSleeper(cgroup.Child("protected"));
+        File.WriteAllText($"/proc/{member.Id}/oom_score_adj", "0"); // whatever this test process runs at
         File.WriteAllText($"/proc/{protectedMember.Id}/oom_score_adj", "-1000"); // needs CAP_SYS_RESOURCE
 
         OomGroupKill refused = OomGroup.Kill(cgroup.Mount, cgroup.RelativePath, Environment.ProcessId);
