@@ -11,7 +11,7 @@ public sealed class CgroupV2Tests
     [InlineData("6.12")]
     public void A_hog_past_memory_max_is_killed_by_reapd_before_the_memcg_OOM_killer(string kernel)
     {
-        GuestRun run = QemuGuest.Run(kernel, "cgroup-max", new GuestOptions(), Env());
+        GuestRun run = SharedGuests.Scenario(kernel, "cgroup-max");
         run.Check(() =>
         {
             JsonElement start = run.Named("start").Single();
@@ -34,7 +34,7 @@ public sealed class CgroupV2Tests
     [InlineData("6.12")]
     public void A_hog_growing_into_memory_high_alone_is_killed_by_reapd_which_takes_high_as_the_limit(string kernel)
     {
-        GuestRun run = QemuGuest.Run(kernel, "cgroup-high", new GuestOptions(), Env());
+        GuestRun run = SharedGuests.Scenario(kernel, "cgroup-high");
         run.Check(() =>
         {
             Assert.Equal("max", run.Result("memory_max"));
@@ -54,7 +54,7 @@ public sealed class CgroupV2Tests
     [InlineData("6.12")]
     public void Of_a_big_hog_and_a_small_ramping_one_only_the_big_one_dies(string kernel)
     {
-        GuestRun run = QemuGuest.Run(kernel, "cgroup-small-big", new GuestOptions(), Env());
+        GuestRun run = SharedGuests.Scenario(kernel, "cgroup-small-big");
         run.Check(() =>
         {
             int big = (int)run.ResultNumber("big_pid");
@@ -71,8 +71,7 @@ public sealed class CgroupV2Tests
     [InlineData("6.12")]
     public void A_victim_stuck_on_a_FUSE_read_is_reaped_without_exiting_and_nothing_else_dies(string kernel)
     {
-        GuestRun run = QemuGuest.Run(kernel, "cgroup-fuse", new GuestOptions { Modules = ["fuse"] },
-            Env(("FUSE_STUCK", Reapd.Testing.NativeProgram.Build("fuse_stuck", "-pthread"))));
+        GuestRun run = SharedGuests.Scenario(kernel, "cgroup-fuse");
         run.Check(() =>
         {
             Assert.Equal("yes", run.Result("dev_fuse"));
@@ -94,7 +93,7 @@ public sealed class CgroupV2Tests
     [InlineData("6.12")]
     public void A_victim_in_a_memory_oom_group_takes_its_group_with_it_through_cgroup_kill_unless_a_member_is_at_minus_1000(string kernel)
     {
-        GuestRun run = QemuGuest.Run(kernel, "cgroup-oom-group", new GuestOptions(), Env());
+        GuestRun run = SharedGuests.Scenario(kernel, "cgroup-oom-group");
         run.Check(() =>
         {
             Assert.Equal("memory.events (poll)", Text(run.Named("start").Single(), "cgroup_events"));

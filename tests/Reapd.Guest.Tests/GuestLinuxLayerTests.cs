@@ -1,5 +1,3 @@
-using Reapd.Testing;
-
 namespace Reapd.Guest.Tests;
 
 /// <summary>
@@ -9,18 +7,14 @@ namespace Reapd.Guest.Tests;
 /// </summary>
 public sealed class GuestLinuxLayerTests
 {
-    private const string TestClass = "Reapd.Linux.Tests.CgroupV2MemoryControllerTests";
-
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
     public void The_Linux_layer_tests_that_need_the_v2_memory_controller_and_every_capability_pass_in_the_guest(string kernel)
     {
-        // The test host of tests/Reapd.Linux.Tests, built beside this project (same configuration).
-        string binary = AppContext.BaseDirectory.Replace("Reapd.Guest.Tests", "Reapd.Linux.Tests", StringComparison.Ordinal) + "Reapd.Linux.Tests";
+        string binary = SharedGuests.LinuxTestsBinary;
         Assert.SkipUnless(File.Exists(binary), $"build tests/Reapd.Linux.Tests first (no {binary})");
-        GuestRun run = QemuGuest.Run(kernel, "linux-tests", new GuestOptions { Timeout = TimeSpan.FromSeconds(420) },
-            GuestTools.Env(("LINUX_TESTS", binary), ("LINUX_TESTS_CLASS", TestClass), ("HOG_BUILT", NativeProgram.Build("hog"))));
+        GuestRun run = SharedGuests.Scenario(kernel, "linux-tests");
         run.Check(() =>
         {
             string output = run.File("tests.out");

@@ -93,7 +93,7 @@ public sealed class GuestRun
         {
             var text = new StringBuilder(e.Message);
             text.Append($"\n--- guest {Kernel}, {Elapsed.TotalSeconds:0.0} s");
-            foreach (string name in new[] { "scenario.log", "result.txt", "reapd.jsonl", "reapd.err" })
+            foreach (string name in new[] { "guest.log", "scenario.log", "result.txt", "reapd.jsonl", "reapd.err" })
             {
                 text.Append($"\n--- {name} ---\n").Append(Tail(File(name), 6000));
             }

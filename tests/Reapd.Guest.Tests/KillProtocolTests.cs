@@ -11,8 +11,7 @@ public sealed class KillProtocolTests
     [InlineData("6.12")]
     public void Reapd_kill_finds_the_mm_sharer_kills_both_through_pidfds_and_reaps_and_refuses_a_thread_id_as_on_6_18(string kernel)
     {
-        GuestRun run = QemuGuest.Run(kernel, "pidfd", new GuestOptions(),
-            GuestTools.Env(("CLONE_VM", Reapd.Testing.NativeProgram.Build("clone_vm"))));
+        GuestRun run = SharedGuests.Scenario(kernel, "pidfd");
         run.Check(() =>
         {
             string kill = run.File("kill.txt");

@@ -20,6 +20,7 @@ public static class QemuGuest
 {
     public const string Qemu = "/usr/bin/qemu-system-x86_64";
     public const string Busybox = "/bin/busybox";
+    private const string Setpriv = "/usr/bin/setpriv";
     private const string InitMarker = "reapd-guest: scenario start ";
     private static readonly SemaphoreSlim s_oneAtATime = new(1, 1);
     private static readonly string[] s_rootModules = ["virtio_pci", "9pnet_virtio", "9p"];
@@ -29,22 +30,30 @@ public static class QemuGuest
     public static string Accelerator => s_accel.Value;
 
     /// <summary>
-    /// Boots the kernel of <paramref name="series"/> and runs guest/<paramref name="scenario"/>.sh (with guest/lib.sh
-    /// and the environment <paramref name="env"/>) in it. Skips the test when no guest can be started.
+    /// Boots the kernel of <paramref name="series"/> once and runs guest/NAME.sh for each of <paramref name="scenarios"/>
+    /// in turn (with guest/lib.sh and the environment <paramref name="env"/>); one <see cref="GuestRun"/> per scenario.
+    /// Skips the test when no guest can be started.
     /// </summary>
-    public static GuestRun Run(string series, string scenario, GuestOptions options, IReadOnlyDictionary<string, string>? env = null)
+    public static IReadOnlyDictionary<string, GuestRun> Run(string series, IReadOnlyList<string> scenarios, GuestOptions options, IReadOnlyDictionary<string, string>? env = null)
     {
         GuestKernel kernel = RequireKernel(series);
         s_oneAtATime.Wait();
         try
         {
             string accel = Accelerator;
-            GuestRun run = Boot(kernel, scenario, options, env ?? new Dictionary<string, string>(), accel);
-            Report($"guest {kernel.Release} {scenario}: {accel}, init at {run.BootSeconds?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} s guest uptime, " +
-                $"scenario {run.Result("uptime_start") ?? "-"} .. {run.Result("uptime_end") ?? "-"} s, {run.Elapsed.TotalSeconds:0.0} s wall{(run.TimedOut ? ", TIMED OUT" : "")}");
-            Assert.SkipWhen(run.BootSeconds is null && !run.TimedOut && accel == "tcg",
-                $"QEMU did not boot Debian's {kernel.Release} to its init (TCG); console tail:\n{Tail(run.Console)}");
-            return run;
+            IReadOnlyDictionary<string, GuestRun> runs = Boot(kernel, scenarios, options, env ?? new Dictionary<string, string>(), accel);
+            GuestRun any = runs[scenarios[0]];
+            var line = new StringBuilder();
+            line.Append(CultureInfo.InvariantCulture,
+                $"guest {kernel.Release}: {accel}, init at {any.BootSeconds?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} s guest uptime, {any.Elapsed.TotalSeconds:0.0} s wall{(any.TimedOut ? ", TIMED OUT" : "")};");
+            foreach (string scenario in scenarios)
+            {
+                line.Append(CultureInfo.InvariantCulture, $" {scenario} {runs[scenario].Result("uptime_start") ?? "-"} .. {runs[scenario].Result("uptime_end") ?? "-"} s;");
+            }
+            Report(line.ToString());
+            Assert.SkipWhen(any.BootSeconds is null && !any.TimedOut && accel == "tcg",
+                $"QEMU did not boot Debian's {kernel.Release} to its init (TCG); console tail:\n{Tail(any.Console)}");
+            return runs;
         }
         finally
         {
@@ -76,27 +85,36 @@ public static class QemuGuest
         }
         // /dev/kvm can exist and still not run a stock kernel (a nested hypervisor that fails on some instructions):
         // use KVM only when a trivial guest really reaches its init and finishes.
-        GuestRun probe = Boot(kernel, "probe", new GuestOptions { MemoryMiB = 512, Timeout = TimeSpan.FromSeconds(60) },
-            new Dictionary<string, string>(), "kvm");
+        GuestRun probe = Boot(kernel, ["probe"], new GuestOptions { MemoryMiB = 512, Timeout = TimeSpan.FromSeconds(60) },
+            new Dictionary<string, string>(), "kvm")["probe"];
         bool works = probe.BootSeconds is not null && probe.Result("probe") == "ok";
         Report($"KVM probe on {kernel.Release}: {(works ? "boots, using KVM" : "no guest, using TCG")} ({probe.Elapsed.TotalSeconds:0.0} s)");
         return works ? "kvm" : "tcg";
     }
 
-    private static GuestRun Boot(GuestKernel kernel, string scenario, GuestOptions options, IReadOnlyDictionary<string, string> env, string accel)
+    private static IReadOnlyDictionary<string, GuestRun> Boot(GuestKernel kernel, IReadOnlyList<string> scenarios, GuestOptions options, IReadOnlyDictionary<string, string> env, string accel)
     {
         DirectoryInfo shared = Directory.CreateTempSubdirectory("reapd-guest-");
         string initrd = Path.Combine(Path.GetTempPath(), $"reapd-guest-initrd-{Environment.ProcessId}-{Guid.NewGuid():N}.gz");
         string console = Path.Combine(Path.GetTempPath(), $"reapd-guest-console-{Environment.ProcessId}-{Guid.NewGuid():N}.log");
         try
         {
-            PrepareShared(shared.FullName, scenario, options, env, kernel);
+            PrepareShared(shared.FullName, scenarios, options, env, kernel);
             WriteInitramfs(initrd, kernel, options);
             var stopwatch = Stopwatch.StartNew();
             bool timedOut = RunQemu(kernel, options, accel, initrd, console, shared.FullName);
             stopwatch.Stop();
             string consoleText = File.Exists(console) ? File.ReadAllText(console) : "(no console log)";
-            return new GuestRun(kernel.Release, consoleText, ReadShared(shared.FullName), timedOut, stopwatch.Elapsed, BootMarker(consoleText));
+            KeepForInspection(kernel, scenarios, shared.FullName, consoleText);
+            string guestLog = File.Exists(Path.Combine(shared.FullName, "guest.log")) ? File.ReadAllText(Path.Combine(shared.FullName, "guest.log")) : "";
+            var runs = new Dictionary<string, GuestRun>();
+            foreach (string scenario in scenarios)
+            {
+                Dictionary<string, string> files = ReadShared(Path.Combine(shared.FullName, scenario));
+                files["guest.log"] = guestLog;
+                runs[scenario] = new GuestRun(kernel.Release, consoleText, files, timedOut, stopwatch.Elapsed, BootMarker(consoleText));
+            }
+            return runs;
         }
         finally
         {
@@ -113,9 +131,13 @@ public static class QemuGuest
         {
             cmdline.Append(" systemd.unit=reapd-guest-scenario.service fstab=no systemd.unified_cgroup_hierarchy=1 systemd.show_status=0");
         }
-        var psi = new ProcessStartInfo(Qemu) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        // setpriv --pdeathsig: if this test process dies, its guest dies with it (qemu is forked by this thread, which
+        // waits for it below).
+        bool setpriv = File.Exists(Setpriv);
+        var psi = new ProcessStartInfo(setpriv ? Setpriv : Qemu) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         string[] args =
         [
+            .. setpriv ? new[] { "--pdeathsig", "KILL", "--", Qemu } : [],
             "-accel", accel == "kvm" ? "kvm" : "tcg,thread=multi",
             "-cpu", accel == "kvm" ? "host" : "max",
             "-smp", options.Cpus.ToString(CultureInfo.InvariantCulture),
@@ -148,12 +170,16 @@ public static class QemuGuest
         return true;
     }
 
-    private static void PrepareShared(string shared, string scenario, GuestOptions options, IReadOnlyDictionary<string, string> env, GuestKernel kernel)
+    private static void PrepareShared(string shared, IReadOnlyList<string> scenarios, GuestOptions options, IReadOnlyDictionary<string, string> env, GuestKernel kernel)
     {
         string scripts = Path.Combine(AppContext.BaseDirectory, "guest");
         File.Copy(Path.Combine(scripts, "lib.sh"), Path.Combine(shared, "lib.sh"));
-        File.Copy(Path.Combine(scripts, scenario + ".sh"), Path.Combine(shared, "scenario.sh"));
+        foreach (string scenario in scenarios)
+        {
+            File.Copy(Path.Combine(scripts, scenario + ".sh"), Path.Combine(shared, scenario + ".sh"));
+        }
         var vars = new StringBuilder();
+        vars.Append("export SCENARIOS='").Append(string.Join(' ', scenarios)).Append("'\n");
         vars.Append("export GUEST_KERNEL='").Append(kernel.Release).Append("'\n");
         vars.Append("export GUEST_SYSTEMD=").Append(options.Systemd ? "1" : "0").Append('\n');
         foreach ((string name, string value) in env)
@@ -239,9 +265,36 @@ public static class QemuGuest
         poweroff -f
         """.Replace("\r", "", StringComparison.Ordinal) + "\n";
 
+    /// <summary>The last run of each scenario stays in artifacts/guest-runs/RELEASE/SCENARIO (results, events, console).</summary>
+    private static void KeepForInspection(GuestKernel kernel, IReadOnlyList<string> scenarios, string shared, string console)
+    {
+        foreach (string scenario in scenarios)
+        {
+            string keep = Path.Combine(NativeProgram.RepositoryRoot, "artifacts", "guest-runs", kernel.Release, scenario);
+            if (Directory.Exists(keep))
+            {
+                Directory.Delete(keep, recursive: true);
+            }
+            Directory.CreateDirectory(keep);
+            string from = Path.Combine(shared, scenario);
+            if (Directory.Exists(from))
+            {
+                foreach (string file in Directory.EnumerateFiles(from))
+                {
+                    File.Copy(file, Path.Combine(keep, Path.GetFileName(file)));
+                }
+            }
+            File.WriteAllText(Path.Combine(keep, "console.log"), console);
+        }
+    }
+
     private static Dictionary<string, string> ReadShared(string shared)
     {
         var files = new Dictionary<string, string>();
+        if (!Directory.Exists(shared))
+        {
+            return files;
+        }
         foreach (string file in Directory.EnumerateFiles(shared))
         {
             var info = new FileInfo(file);

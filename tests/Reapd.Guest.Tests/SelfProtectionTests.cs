@@ -11,7 +11,7 @@ public sealed class SelfProtectionTests
     [InlineData("6.12")]
     public void With_every_capability_reapd_lowers_its_oom_score_adj_locks_its_memory_and_never_takes_a_process_at_minus_1000(string kernel)
     {
-        GuestRun run = QemuGuest.Run(kernel, "self-protection", new GuestOptions(), Env());
+        GuestRun run = SharedGuests.Scenario(kernel, "self-protection");
         run.Check(() =>
         {
             JsonElement start = run.Named("start").Single();

@@ -27,7 +27,7 @@ public sealed class SystemdTests
                     $"[Service]\nExecStart={NativeProgram.Build("hog")} --mib 4096 --rate-mib-s 48 --ignore-term\n",
             },
         };
-        GuestRun run = QemuGuest.Run(kernel, "systemd", options, GuestTools.Env());
+        GuestRun run = QemuGuest.Run(kernel, ["systemd"], options, GuestTools.Env())["systemd"];
         run.Check(() =>
         {
             Assert.Equal("systemd", run.Result("pid1"));

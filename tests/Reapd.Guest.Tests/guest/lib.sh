@@ -1,12 +1,14 @@
 #!/bin/bash
 # The guest side of every scenario (docs/platforms.md). Runs as root in the guest, on this machine's root file
 # system shared read-only; /mnt is the directory shared with the host test. Sources env.sh (paths of reapd and the
-# helpers, set by the host), defines the helpers below, runs scenario.sh, then leaves dmesg and the exit status in
-# /mnt and powers the guest off. The host test reads the files and asserts; nothing here decides pass or fail.
+# helpers, and SCENARIOS, set by the host), defines the helpers below, then runs each scenario NAME.sh of SCENARIOS
+# in turn in a subshell writing to /mnt/NAME/ (scenario.log, result.txt, reapd.jsonl, dmesg.txt...); after each one
+# every process it left and every cgroup reapd-* is killed and removed. Then the guest powers off. The host test
+# reads the files and asserts; nothing here decides pass or fail.
 set -u
-OUT=/mnt
-. "$OUT/env.sh"
-exec >"$OUT/scenario.log" 2>&1
+SHARED=/mnt
+. "$SHARED/env.sh"
+exec >"$SHARED/guest.log" 2>&1
 CG=/sys/fs/cgroup
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # The scenario's own shell and the tools it runs are never anyone's victim (every test process sets its own adj).
@@ -40,8 +42,11 @@ memcg() {
 # memory_event CGROUP KEY: one counter of CGROUP/memory.events.
 memory_event() { awk -v k="$2" '$1 == k { print $2 }' "$1/memory.events"; }
 
-# zram_swap MIB: /dev/zram0 (its module loaded at boot) as MIB of swap, compressed with the kernel's default.
+# zram_swap MIB: /dev/zram0 (its module loaded at boot) as MIB of swap, compressed with the kernel's default; reset
+# first if an earlier scenario used it.
 zram_swap() {
+    swapoff /dev/zram0 2>/dev/null
+    echo 1 >/sys/block/zram0/reset
     echo "$(($1 << 20))" >/sys/block/zram0/disksize || log "zram disksize refused"
     mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || log "swapon /dev/zram0 failed"
     result zram_algorithm "$(cat /sys/block/zram0/comp_algorithm)"
@@ -103,13 +108,39 @@ record_alive() {
 alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 gone() { ! alive "$1"; }
 
-log "scenario on $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2}' /proc/meminfo) KiB"
-result kernel "$(uname -r)"
-result uptime_start "$(cut -d' ' -f1 /proc/uptime)"
-. "$OUT/scenario.sh"
-result scenario_exit $?
-result uptime_end "$(cut -d' ' -f1 /proc/uptime)"
-dmesg >"$OUT/dmesg.txt" 2>&1
+# end_scenario: kills what the scenario left running (its background jobs, every process in a reapd-* cgroup) and
+# removes those cgroups, so that the next scenario starts on an idle guest.
+end_scenario() {
+    local pids g
+    pids=$(jobs -p)
+    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+    for g in "$CG"/reapd-*/ "$CG"/*/reapd-test-*/; do
+        [ -d "$g" ] || continue
+        echo 1 >"$g/cgroup.kill" 2>/dev/null
+    done
+    wait 2>/dev/null
+    for g in $(find "$CG" -mindepth 1 -depth -type d \( -path "$CG/reapd-*" -o -name 'reapd-test-*' \) 2>/dev/null); do
+        rmdir "$g" 2>/dev/null || { sleep 0.5; rmdir "$g" 2>/dev/null; }
+    done
+}
+
+for name in $SCENARIOS; do
+    OUT="$SHARED/$name"
+    mkdir -p "$OUT"
+    (
+        exec >"$OUT/scenario.log" 2>&1
+        log "scenario $name on $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2}' /proc/meminfo) KiB"
+        result kernel "$(uname -r)"
+        result uptime_start "$(cut -d' ' -f1 /proc/uptime)"
+        . "$SHARED/$name.sh"
+        result scenario_exit $?
+        result uptime_end "$(cut -d' ' -f1 /proc/uptime)"
+        end_scenario
+        dmesg >"$OUT/dmesg.txt" 2>&1
+        dmesg -C
+    )
+    log "scenario $name done"
+done
 sync
 if [ "$GUEST_SYSTEMD" = 1 ]; then
     systemctl --force --force poweroff

@@ -5,7 +5,7 @@ zram_swap 512
 total_mib=$(($(awk '/MemTotal/ { print $2 }' /proc/meminfo) >> 10))
 result oom_kills_before "$(kernel_oom_kills)"
 start_reapd --psi-full-percent off
-start_hog hog - --mib $((total_mib * 3)) --rate-mib-s 48 --fill half --ignore-term
+start_hog hog - --mib $((total_mib * 3)) --rate-mib-s 64 --fill half --ignore-term
 await_kill hog
 memory_snapshot after
 record_alive hog
