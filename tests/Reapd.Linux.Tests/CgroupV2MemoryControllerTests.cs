@@ -24,11 +24,11 @@ public sealed class CgroupV2MemoryControllerTests
         using CgroupEventsWatch watch = opened!;
         using var wake = new WakeSet(1);
         int slot = wake.Add(watch.Fd, CgroupEventsWatch.PollEvents);
-        Assert.Equal(0, wake.Wait(0));
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
 
         // 64 MiB into 32: the group hits memory.max (and, without swap, the kernel's memcg OOM killer takes the hog).
         using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "64", "--rate-mib-s", "32", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
-        Assert.Equal(1, wake.Wait(60_000));
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(60_000, out _));
         Assert.True(CgroupEventsWatch.Changed(wake.Fired(slot)));
         Assert.Equal(ProcReadOutcome.Ok, watch.Drain(out ReadOnlySpan<byte> text));
         Assert.True(MemoryEvents.TryParse(text, out MemoryEvents events));
@@ -90,7 +90,7 @@ public sealed class CgroupV2MemoryControllerTests
 
         // Over memory.high the kernel throttles the hog in reclaim (no swap): the group stalls, the trigger fires.
         using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "96", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
-        Assert.Equal(1, wake.Wait(120_000));
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(120_000, out _));
         Assert.True((wake.Fired(slot) & WakeSet.Priority) != 0);
     }
 }

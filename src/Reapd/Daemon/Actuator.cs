@@ -5,6 +5,7 @@ using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
 
@@ -21,10 +22,10 @@ internal sealed class Actuator : IDisposable
     private readonly CandidateSource _candidates;
     private readonly SampleSource _samples;
     private readonly DaemonResources _resources;
-    private readonly Reaper _reaper;
+    private readonly ProcessReader _reapReader = new();
+    private VictimReapJob? _reapJob;
     private readonly ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
-    private readonly int _pageSizeKiB = Math.Max(1, Environment.SystemPageSize / 1024);
     private readonly string? _unifiedMount;
     private readonly string _oomDomain = "/";
     private Candidate[] _ranked = new Candidate[256];
@@ -37,13 +38,12 @@ internal sealed class Actuator : IDisposable
     private bool _victimExitSeen;
     private int _liveSharersSeen;
 
-    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, Reaper reaper)
+    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {
         _core = core;
         _events = events;
         _resources = resources;
         _samples = samples;
-        _reaper = reaper;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
         // memory.oom.group exists on cgroup v2 only: the OOM domain is the guarded v2 cgroup, or the whole hierarchy.
@@ -57,6 +57,12 @@ internal sealed class Actuator : IDisposable
             _unifiedMount = Linux.Sensors.CgroupLocator.UnifiedMount();
         }
     }
+
+    /// <summary>
+    /// The reaper thread, once started (after the priority is raised, so it inherits it). Null: reaps are refused and
+    /// only the victim's exit frees its memory.
+    /// </summary>
+    public ReaperThread? Reaper { get; set; }
 
     /// <summary>SIGTERMs and SIGKILLs delivered, for the stop event.</summary>
     public int Terms { get; private set; }
@@ -91,12 +97,17 @@ internal sealed class Actuator : IDisposable
             return;
         }
         bool victimExited = _victimExitSeen || _victim.HasExited;
-        int live = 0;
-        foreach (Sharer sharer in _victim.Sharers)
+        int live = _liveSharersSeen;
+        // While the reaper thread works on the victim it may add sharers (its EINVAL search): the list is its alone.
+        if (!IsReaping(_victim))
         {
-            if (sharer.KillOutcome is null or SignalOutcome.Sent && !PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
+            live = 0;
+            foreach (Sharer sharer in _victim.Sharers)
             {
-                live++;
+                if (sharer.KillOutcome is null or SignalOutcome.Sent && !PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
+                {
+                    live++;
+                }
             }
         }
         if (victimExited != _victimExitSeen || live != _liveSharersSeen)
@@ -110,15 +121,22 @@ internal sealed class Actuator : IDisposable
     /// <summary>A reap answer from the reaper thread, if one is waiting: logs it and tells the core.</summary>
     public void TakeReapAnswer(long nowMs)
     {
-        if (!_reaper.TryTakeAnswer(out ReapAnswer answer))
+        if (Reaper is null || !Reaper.TryTakeCompletion(out ReapCompletion completion))
         {
             return;
         }
-        _events.Reap(answer.Victim, _victim is not null && answer.Victim.Pid == _victim.Pid ? _victimName.Utf8 : default,
-            answer.Outcome, answer.Attempts, answer.DurationMs, _core.State.HeldBytes, answer.ExitedWhenAnswered);
-        if (_victim is not null && answer.Victim == new VictimId(_victim.Pid, _victim.StartTimeTicks))
+        var job = (VictimReapJob)completion.Job;
+        _reapJob = null;
+        bool current = ReferenceEquals(job.Victim, _victim);
+        _events.Reap(job.Id, current ? _victimName.Utf8 : default, completion.Outcome, job.Attempts, completion.DurationMs,
+            _core.State.HeldBytes, job.ExitedWhenAnswered);
+        if (job.Orphaned)
         {
-            _core.OnReapAnswered(ToObservation(answer.Outcome), nowMs);
+            job.Victim.Dispose();
+        }
+        else if (current)
+        {
+            _core.OnReapAnswered(ToObservation(completion.Outcome), nowMs);
         }
     }
 
@@ -153,7 +171,11 @@ internal sealed class Actuator : IDisposable
     private void Scan()
     {
         long start = Stopwatch.GetTimestamp();
-        ReadOnlySpan<Candidate> ranked = _candidates.Scan(RankingFor(Sample));
+        ScanOutcome scanned = _candidates.Scan(RankingFor(Sample), out ReadOnlySpan<Candidate> ranked);
+        if (scanned != ScanOutcome.Complete)
+        {
+            _events.Log.Begin("warning"u8, EventLog.Error).Field("what"u8, "scan").Field("result"u8, scanned.ToString()).Field("read"u8, ranked.Length).End();
+        }
         _candidateCount = CandidateRanking.CountCandidates(ranked);
         _rankedCount = ranked.Length;
         if (_ranked.Length < ranked.Length)
@@ -171,18 +193,11 @@ internal sealed class Actuator : IDisposable
     }
 
     /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
-    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample));
+    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample), out _);
 
-    private RankingScope RankingFor(in MemorySample sample)
-    {
-        if (_resources.Cgroup is not null)
-        {
-            return RankingScope.ForCgroupLimit(sample.TotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-        }
-        return _resources.System.TryReadMemInfo(out MemInfo info)
-            ? RankingScope.ForSystem(info, _pageSizeKiB, _selfPid, _protectedNames)
-            : RankingScope.ForCgroupLimit(sample.TotalBytes + sample.SwapTotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-    }
+    /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>
+    private RankingScope RankingFor(in MemorySample sample) =>
+        RankingScopes.For(_resources.Cgroup, sample, _resources.System.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames);
 
     private void Signal(VictimId id, KillSignal signal)
     {
@@ -198,7 +213,7 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
             return;
         }
-        SignalOutcome outcome = _victim.Kill();
+        SignalOutcome outcome = _victim.Kill(_candidates.Reader);
         _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), _victim,
             outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (outcome == SignalOutcome.Sent)
@@ -218,7 +233,7 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
             return;
         }
-        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid);
+        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames);
         if (opened != VictimOpenOutcome.Confirmed)
         {
             _events.Signal(id, _victimName.Utf8, signal, opened.ToString(), opened.Describe(), null);
@@ -238,6 +253,15 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(SignalResult.Gone, 0, MonotonicClock.NowMs);
             return;
         }
+        if (sharers == SharerSearchOutcome.SharerExcluded)
+        {
+            // A sharer of its mm may never be killed, so its memory cannot come back: the core excludes it and chooses
+            // another, as the kernel skips such an mm.
+            _events.Signal(id, _victimName.Utf8, signal, sharers.ToString(),
+                $"{sharers.Describe()}: pid {victim.ExcludedSharer?.Pid} ({victim.ExcludedSharer?.Reason.Describe()})", victim);
+            _core.OnSignalled(SignalResult.SharerExcluded, 0, MonotonicClock.NowMs);
+            return;
+        }
         if (signal == KillSignal.SigTerm)
         {
             SignalOutcome term = victim.Terminate();
@@ -249,7 +273,7 @@ internal sealed class Actuator : IDisposable
             _core.OnSignalled(ToResult(term), victim.Sharers.Count, MonotonicClock.NowMs);
             return;
         }
-        SignalOutcome kill = victim.Kill();
+        SignalOutcome kill = victim.Kill(_candidates.Reader);
         _events.Signal(id, _victimName.Utf8, signal, kill.ToString(), kill == SignalOutcome.Sent ? null : kill.Describe(), victim,
             kill == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (kill == SignalOutcome.Sent)
@@ -273,19 +297,31 @@ internal sealed class Actuator : IDisposable
         {
             return;
         }
-        _victim.KillSharers();
+        _victim.KillSharers(_candidates.Reader);
         _events.Signal(id, _victimName.Utf8, KillSignal.SigKill, "sharers", "the victim exited; the processes sharing its mm still hold its memory", _victim);
     }
 
     private void Reap(VictimId id)
     {
-        if (_victim is null || !_reaper.TrySubmit(_victim))
+        ReapSubmitOutcome submitted = ReapSubmitOutcome.Stopped;
+        if (_victim is not null && Reaper is not null)
         {
-            // Nothing to reap through, or the reaper is still inside an earlier, stuck reap: only the exit frees it.
-            _events.Warning("reap"u8, _victim is null ? "no victim handle to reap through" : "the reaper thread is still busy with an earlier reap; waiting for the exit instead");
-            _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
+            var job = new VictimReapJob(_victim, _reapReader);
+            submitted = Reaper.Submit(job);
+            if (submitted == ReapSubmitOutcome.Accepted)
+            {
+                _reapJob = job;
+                return;
+            }
         }
+        // Nothing to reap through, no reaper, or the reaper still inside an earlier, stuck reap: only the exit frees it.
+        _events.Warning("reap"u8, _victim is null ? "no victim handle to reap through"
+            : Reaper is null ? "no reaper thread"
+            : $"the reaper thread cannot take it ({submitted}): an earlier reap is still in the kernel; waiting for the exit instead");
+        _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
     }
+
+    private bool IsReaping(Victim victim) => _reapJob is not null && ReferenceEquals(_reapJob.Victim, victim);
 
     private void Report(in DecisionReport report)
     {
@@ -344,10 +380,10 @@ internal sealed class Actuator : IDisposable
 
     private void ReleaseVictim()
     {
-        if (_victim is not null && _reaper.IsWorkingOn(_victim))
+        // The reaper thread may still hold it (a reap stuck in the kernel): then it is disposed when its completion is taken.
+        if (_victim is not null && IsReaping(_victim))
         {
-            // The reaper thread still holds it (a reap stuck in the kernel): the reaper disposes it when it returns.
-            _reaper.Abandon();
+            _reapJob!.Orphaned = true;
         }
         else
         {
@@ -371,6 +407,7 @@ internal sealed class Actuator : IDisposable
         ReapOutcome.Reaped => ReapObservation.Released,
         ReapOutcome.AlreadyExiting => ReapObservation.NoMm,
         ReapOutcome.NotDyingOrShared => ReapObservation.Refused,
+        ReapOutcome.CoreDumping => ReapObservation.CoreDumping,
         ReapOutcome.NotSupported => ReapObservation.Unsupported,
         ReapOutcome.NotAttempted => ReapObservation.NotAttempted,
         _ => ReapObservation.Failed,

@@ -20,18 +20,18 @@ public sealed class CgroupEventsWatchTests
         using CgroupEventsWatch watch = opened!;
         using var wake = new WakeSet(1);
         int slot = wake.Add(watch.Fd, CgroupEventsWatch.PollEvents);
-        Assert.Equal(0, wake.Wait(0)); // opened and read: nothing pending
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _)); // opened and read: nothing pending
 
         using var sleeper = cgroup.StartSleeper(); // populated 0 -> 1
-        Assert.Equal(1, wake.Wait(10_000));
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(10_000, out _));
         Assert.True(CgroupEventsWatch.Changed(wake.Fired(slot)));
         Assert.Equal(ProcReadOutcome.Ok, watch.Drain(out ReadOnlySpan<byte> text));
         Assert.Contains("populated 1", Encoding.ASCII.GetString(text), StringComparison.Ordinal);
-        Assert.Equal(0, wake.Wait(0)); // drained: re-armed, quiet until the next change
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _)); // drained: re-armed, quiet until the next change
 
         sleeper.Kill(); // populated 1 -> 0
         sleeper.WaitForExit();
-        Assert.Equal(1, wake.Wait(10_000));
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(10_000, out _));
         Assert.True(CgroupEventsWatch.Changed(wake.Fired(slot)));
         Assert.Equal(ProcReadOutcome.Ok, watch.Drain(out text));
         Assert.Contains("populated 0", Encoding.ASCII.GetString(text), StringComparison.Ordinal);
