@@ -17,6 +17,7 @@ public static class OpenFilesLimit
     /// <summary>Runs <paramref name="action"/> with room for <paramref name="free"/> more fds (above the lowest free number), then restores the limit.</summary>
     public static T WithFreeDescriptors<T>(int free, Func<T> action)
     {
+        WaitForQuietDescriptorTable();
         if (getrlimit(RLIMIT_NOFILE, out RLimit old) != 0)
         {
             throw new InvalidOperationException("getrlimit failed: errno " + Marshal.GetLastPInvokeError());
@@ -38,6 +39,36 @@ public static class OpenFilesLimit
         finally
         {
             _ = setrlimit(RLIMIT_NOFILE, old);
+        }
+    }
+
+    /// <summary>
+    /// Earlier tests leave fds that close later: handles that only a finalizer closes (a GC during the action would run
+    /// it), background threads (a reaper or event writer thread ending after its owner was disposed). Such a close
+    /// during the action would free a number below the limit. So: finalize what is already garbage, then wait until
+    /// the fd table has not changed for 200 ms (at most 5 s) before lowering the limit.
+    /// </summary>
+    private static void WaitForQuietDescriptorTable()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        string last = "";
+        var quietSince = System.Diagnostics.Stopwatch.StartNew();
+        var overall = System.Diagnostics.Stopwatch.StartNew();
+        while (overall.ElapsedMilliseconds < 5000)
+        {
+            string now = string.Join(',', Directory.GetFiles("/proc/self/fd").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            if (now != last)
+            {
+                last = now;
+                quietSince.Restart();
+            }
+            else if (quietSince.ElapsedMilliseconds >= 200)
+            {
+                return;
+            }
+            Thread.Sleep(20);
         }
     }
 

@@ -22,8 +22,8 @@ public sealed class RunBlockedStdoutTests
         long kernelKillsBefore = cgroup.KernelOomKills;
         using TestPipe pipe = TestPipe.Create();
         pipe.Fill();
-        // A 1 KiB ring holds two or three lines: most of this emergency's lines are dropped while nobody reads.
-        using EventWriter writer = EventWriter.TryStart(pipe.Writer, json: true, journal: false, out int errno, capacityBytes: 1024)
+        // A 2 KiB ring holds a few lines: most of this emergency's lines are dropped while nobody reads.
+        using EventWriter writer = EventWriter.TryStart(pipe.Writer, json: true, journal: false, out int errno, capacityBytes: 2048)
             ?? throw new InvalidOperationException($"eventfd: {errno}");
         RunOptions options = RunOptionsParser.TryParse(["--cgroup", cgroup.Path, "--json"], out string? error) ?? throw new InvalidOperationException(error);
         using DaemonLoop guard = DaemonLoop.TryCreate(options, new EventLog(writer), out error, out _) ?? throw new InvalidOperationException(error);

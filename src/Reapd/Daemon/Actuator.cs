@@ -199,40 +199,52 @@ internal sealed class Actuator : IDisposable
     private RankingScope RankingFor(in MemorySample sample) =>
         RankingScopes.For(_resources.Cgroup, sample, _resources.System.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames);
 
+    /// <summary>
+    /// A new victim is opened through a pidfd first and its identity confirmed, its mm sharers found (with their
+    /// exclusions); an escalation reuses the pidfd the SIGTERMed victim has been held by since its choice. SIGTERM goes
+    /// to the victim only; SIGKILL to every sharer (each re-checked) and then the victim.
+    /// </summary>
     private void Signal(VictimId id, KillSignal signal)
     {
-        if (_victim is null || _victim.Pid != id.Pid || _victim.StartTimeTicks != id.StartTimeTicks)
+        bool escalation = _victim is not null && _victim.Pid == id.Pid && _victim.StartTimeTicks == id.StartTimeTicks;
+        if (!escalation)
         {
-            OpenAndSignal(id, signal);
-            return;
+            ReleaseVictim();
+            _victimName = NameOf(id);
         }
-        // Escalation: the SIGTERMed victim, through the pidfd it has been held by since its choice.
         if (_core.Config.DryRun)
         {
             _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null);
             _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
             return;
         }
-        SignalOutcome outcome = _victim.Kill(_candidates.Reader);
-        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), _victim,
-            outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
+        if (!escalation && !TryOpen(id, signal))
+        {
+            return;
+        }
+        Victim victim = _victim!;
+        bool term = signal == KillSignal.SigTerm;
+        SignalOutcome outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
+        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
+            !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (outcome == SignalOutcome.Sent)
         {
-            Kills++;
+            if (term)
+            {
+                Terms++;
+            }
+            else
+            {
+                Kills++;
+            }
         }
-        _core.OnSignalled(ToResult(outcome), SignalledSharers(), MonotonicClock.NowMs);
+        // After a SIGTERM the core watches the sharers found; after a SIGKILL those that were signalled.
+        _core.OnSignalled(ToResult(outcome), term ? victim.Sharers.Count : SignalledSharers(), MonotonicClock.NowMs);
     }
 
-    private void OpenAndSignal(VictimId id, KillSignal signal)
+    /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
+    private bool TryOpen(VictimId id, KillSignal signal)
     {
-        ReleaseVictim();
-        _victimName = NameOf(id);
-        if (_core.Config.DryRun)
-        {
-            _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null);
-            _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
-            return;
-        }
         VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames);
         if (opened != VictimOpenOutcome.Confirmed)
         {
@@ -243,7 +255,7 @@ internal sealed class Actuator : IDisposable
                 VictimOpenOutcome.PidReused => SignalResult.PidReused,
                 _ => SignalResult.Failed,
             }, 0, MonotonicClock.NowMs);
-            return;
+            return false;
         }
         _victim = victim;
         SharerSearchOutcome sharers = victim!.FindSharers(_candidates.Reader, out _);
@@ -251,7 +263,7 @@ internal sealed class Actuator : IDisposable
         {
             _events.Signal(id, _victimName.Utf8, signal, "Gone", "the victim exited before it was signalled", victim);
             _core.OnSignalled(SignalResult.Gone, 0, MonotonicClock.NowMs);
-            return;
+            return false;
         }
         if (sharers == SharerSearchOutcome.SharerExcluded)
         {
@@ -260,27 +272,9 @@ internal sealed class Actuator : IDisposable
             _events.Signal(id, _victimName.Utf8, signal, sharers.ToString(),
                 $"{sharers.Describe()}: pid {victim.ExcludedSharer?.Pid} ({victim.ExcludedSharer?.Reason.Describe()})", victim);
             _core.OnSignalled(SignalResult.SharerExcluded, 0, MonotonicClock.NowMs);
-            return;
+            return false;
         }
-        if (signal == KillSignal.SigTerm)
-        {
-            SignalOutcome term = victim.Terminate();
-            _events.Signal(id, _victimName.Utf8, signal, term.ToString(), term == SignalOutcome.Sent ? null : term.Describe(), victim);
-            if (term == SignalOutcome.Sent)
-            {
-                Terms++;
-            }
-            _core.OnSignalled(ToResult(term), victim.Sharers.Count, MonotonicClock.NowMs);
-            return;
-        }
-        SignalOutcome kill = victim.Kill(_candidates.Reader);
-        _events.Signal(id, _victimName.Utf8, signal, kill.ToString(), kill == SignalOutcome.Sent ? null : kill.Describe(), victim,
-            kill == SignalOutcome.Sent ? KillOomGroup(id) : null);
-        if (kill == SignalOutcome.Sent)
-        {
-            Kills++;
-        }
-        _core.OnSignalled(ToResult(kill), SignalledSharers(), MonotonicClock.NowMs);
+        return true;
     }
 
     /// <summary>

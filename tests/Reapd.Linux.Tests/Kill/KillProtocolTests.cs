@@ -246,7 +246,7 @@ public sealed class KillProtocolTests
         {
             Assert.Equal(SignalOutcome.Sent, victim!.Kill(_reader));
             // Waiting for the victim to pass exit_mm first makes the outcome deterministic: right after SIGKILL,
-            // process_mrelease may still find the mm and free it before exit_mm (kernel.md D.2, about half the runs).
+            // process_mrelease may still find the mm and free it before exit_mm (kernel.md D.2: often it has passed exit_mm already).
             // Past exit_mm its last mmput sits in __mmput -> exit_aio behind the never-answered FUSE_FSYNC (D.4).
             Assert.True(ProcFacts.WaitUntil(() => fuse.VictimWchan() == "exit_aio" && !fuse.VictimHasMm()),
                 $"the victim did not get stuck in exit_aio: wchan '{fuse.VictimWchan()}', state '{fuse.VictimState()}', has mm {fuse.VictimHasMm()}");
