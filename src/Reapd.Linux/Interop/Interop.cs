@@ -22,6 +22,7 @@ internal static partial class Interop
         ENOMEM = 12,
         EACCES = 13,
         EBUSY = 16,
+        ENODEV = 19,
         EINVAL = 22,
         ENFILE = 23,
         EMFILE = 24,

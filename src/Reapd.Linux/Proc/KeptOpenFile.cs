@@ -20,6 +20,9 @@ internal sealed class KeptOpenFile : IDisposable
 
     public string Path { get; }
 
+    /// <summary>The fd, for a caller that also polls it (see CgroupEventsWatch); -1 once disposed.</summary>
+    public int Fd => _handle.IsClosed ? -1 : _handle.Fd;
+
     public static unsafe ProcReadOutcome TryOpen(string path, int bufferBytes, out KeptOpenFile? file)
     {
         file = null;

@@ -71,6 +71,9 @@ public static class CgroupLocator
     }
 
     /// <summary>The v1 memory controller's mount and the cgroup2 mount, from mountinfo (fields: ... mountpoint ... - fstype source superopts).</summary>
+    /// <summary>Where the cgroup2 (unified) hierarchy is mounted, or null when it is not.</summary>
+    public static string? UnifiedMount(string mountInfoPath = "/proc/self/mountinfo") => FindMounts(mountInfoPath).V2;
+
     internal static (string? V1Memory, string? V2) FindMounts(string mountInfoPath)
     {
         string? v1 = null, v2 = null;

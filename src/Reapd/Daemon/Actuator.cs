@@ -26,6 +26,8 @@ internal sealed class Actuator : IDisposable
     private VictimReapJob? _reapJob;
     private readonly ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
+    private readonly string? _unifiedMount;
+    private readonly string _oomDomain = "/";
     private Candidate[] _ranked = new Candidate[256];
     private RankedVictim[] _rankedVictims = new RankedVictim[256];
     private int _rankedCount;
@@ -44,6 +46,16 @@ internal sealed class Actuator : IDisposable
         _samples = samples;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
+        // memory.oom.group exists on cgroup v2 only: the OOM domain is the guarded v2 cgroup, or the whole hierarchy.
+        if (resources.Cgroup is { Version: Linux.Sensors.CgroupVersion.V2 } v2)
+        {
+            _unifiedMount = v2.RelativePath == "/" ? v2.Directory : v2.Directory[..^v2.RelativePath.Length];
+            _oomDomain = v2.RelativePath;
+        }
+        else if (resources.Cgroup is null)
+        {
+            _unifiedMount = Linux.Sensors.CgroupLocator.UnifiedMount();
+        }
     }
 
     /// <summary>
@@ -213,7 +225,8 @@ internal sealed class Actuator : IDisposable
         Victim victim = _victim!;
         bool term = signal == KillSignal.SigTerm;
         SignalOutcome outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
-        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim);
+        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
+            !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (outcome == SignalOutcome.Sent)
         {
             if (term)
@@ -263,6 +276,14 @@ internal sealed class Actuator : IDisposable
         }
         return true;
     }
+
+    /// <summary>
+    /// After the victim's SIGKILL: if its cgroup (or an ancestor up to the OOM domain) has memory.oom.group set, the
+    /// kernel would kill that whole group with it; so does reapd, through cgroup.kill (docs/platforms.md). Null when
+    /// there is no group. The core still follows the victim alone: the group's other members free their memory too.
+    /// </summary>
+    private OomGroupKill? KillOomGroup(VictimId id) =>
+        _unifiedMount is null ? null : OomGroup.KillGroupOf(id.Pid, _unifiedMount, _oomDomain, _selfPid);
 
     private void KillSharers(VictimId id)
     {

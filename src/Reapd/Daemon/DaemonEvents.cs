@@ -100,7 +100,11 @@ internal sealed class DaemonEvents
             .End();
     }
 
-    public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim)
+    /// <summary>
+    /// One signal event. <paramref name="group"/>: what a SIGKILL did to the victim's memory.oom.group, if it has one —
+    /// "scope=cgroup:/path" when the whole group was killed through cgroup.kill, else "group=" and why not.
+    /// </summary>
+    public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null)
     {
         EventLog line = _log.Begin("signal"u8, EventLog.Warning)
             .Field("pid"u8, id.Pid)
@@ -119,6 +123,17 @@ internal sealed class DaemonEvents
                 line.BeginItem().Field("pid"u8, sharer.Pid).Field("result"u8, sharer.KillOutcome?.ToString() ?? "not signalled").EndItem();
             }
             line.EndList();
+        }
+        if (group is OomGroupKill g)
+        {
+            if (g.Outcome == OomGroupKillOutcome.Killed)
+            {
+                line.Field("scope"u8, "cgroup:" + g.Group).Field("group_processes"u8, g.Processes);
+            }
+            else
+            {
+                line.Field("group"u8, g.ToString());
+            }
         }
         line.Field("dry_run"u8, _config.DryRun);
         line.End();

@@ -29,6 +29,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly int _psiFullSlot = -1;
     private readonly int _pressureEventSlot = -1;
     private readonly int _oomEventSlot = -1;
+    private readonly int _memoryEventsSlot = -1;
 
     private volatile bool _stopRequested;
     private string _stopReason = "";
@@ -67,6 +68,10 @@ internal sealed class DaemonLoop : IDisposable
         if (resources.V1Notifications?.Oom is EventFdHandle oom)
         {
             _oomEventSlot = _wake.Add(oom.Fd, WakeSet.Readable);
+        }
+        if (resources.V2Events is CgroupEventsWatch memoryEvents)
+        {
+            _memoryEventsSlot = _wake.Add(memoryEvents.Fd, CgroupEventsWatch.PollEvents);
         }
     }
 
@@ -245,7 +250,32 @@ internal sealed class DaemonLoop : IDisposable
             _resources.V1Notifications!.Oom!.Drain();
             wake |= Wake.CgroupEvent;
         }
+        if (MemoryEventsChanged())
+        {
+            wake |= Wake.CgroupEvent;
+        }
         return wake == Wake.None ? Wake.Timer : wake;
+    }
+
+    /// <summary>
+    /// Whether the v2 memory.events file changed. A kernfs file reports POLLERR|POLLPRI on a change (not an error
+    /// here, unlike for the other sources); reading it re-arms the notification. A file that can no longer be read
+    /// (the cgroup was removed) is reported once and dropped from the set.
+    /// </summary>
+    private bool MemoryEventsChanged()
+    {
+        if (_memoryEventsSlot < 0)
+        {
+            return false;
+        }
+        short events = _wake.Fired(_memoryEventsSlot);
+        if ((events & WakeSet.Invalid) != 0 || (CgroupEventsWatch.Changed(events) && _resources.V2Events!.Drain(out _) != Linux.Proc.ProcReadOutcome.Ok))
+        {
+            _events.Warning("cgroup v2 memory.events"u8, "it can no longer be read; it is no longer waited on (the timer and the other sources remain)", EventLog.Error);
+            _wake.Set(_memoryEventsSlot, -1);
+            return false;
+        }
+        return CgroupEventsWatch.Changed(events);
     }
 
     /// <summary>

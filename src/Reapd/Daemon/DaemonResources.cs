@@ -13,8 +13,9 @@ internal sealed class DaemonResources : IDisposable
     private bool _disposed;
 
     private DaemonResources(SystemMemorySensor system, IMemorySensor sensor, CgroupTarget? cgroup,
-        CgroupV1Notifications? v1Notifications, PsiTrigger? psiSome, PsiTrigger? psiFull, EventFdHandle stopEvent)
+        CgroupV1Notifications? v1Notifications, CgroupEventsWatch? v2Events, PsiTrigger? psiSome, PsiTrigger? psiFull, EventFdHandle stopEvent)
     {
+        V2Events = v2Events;
         System = system;
         Sensor = sensor;
         Cgroup = cgroup;
@@ -32,6 +33,9 @@ internal sealed class DaemonResources : IDisposable
     public CgroupTarget? Cgroup { get; }
 
     public CgroupV1Notifications? V1Notifications { get; }
+
+    /// <summary>The guarded v2 cgroup's memory.events (hierarchical: its descendants' events too), polled for changes.</summary>
+    public CgroupEventsWatch? V2Events { get; }
 
     public PsiTrigger? PsiSome { get; }
 
@@ -56,6 +60,7 @@ internal sealed class DaemonResources : IDisposable
         CgroupTarget? cgroup = null;
         IMemorySensor sensor = system!;
         CgroupV1Notifications? notifications = null;
+        CgroupEventsWatch? v2Events = null;
         if (options.CgroupPath is not null)
         {
             cgroup = CgroupLocator.Resolve(options.CgroupPath, out error);
@@ -83,6 +88,15 @@ internal sealed class DaemonResources : IDisposable
             {
                 opened = CgroupV2MemorySensor.TryOpen(cgroup.Directory, system, out CgroupV2MemorySensor? v2);
                 sensor = v2!;
+                if (opened == ProcReadOutcome.Ok)
+                {
+                    // A wake-up when the group (or a descendant) hits memory.high or memory.max, or the kernel OOM-kills in it.
+                    ProcReadOutcome events = CgroupEventsWatch.TryOpen(Path.Combine(cgroup.Directory, "memory.events"), out v2Events);
+                    if (events != ProcReadOutcome.Ok)
+                    {
+                        log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "cgroup v2 memory.events").Field("result"u8, events.ToString()).End();
+                    }
+                }
             }
             if (opened != ProcReadOutcome.Ok)
             {
@@ -108,13 +122,13 @@ internal sealed class DaemonResources : IDisposable
         EventFdHandle? stop = EventFdHandle.Create(out int errno);
         if (stop is null)
         {
-            var partial = new DaemonResources(system!, sensor, cgroup, notifications, some, full, null!);
+            var partial = new DaemonResources(system!, sensor, cgroup, notifications, v2Events, some, full, null!);
             partial.Dispose();
             error = $"cannot create an eventfd (errno {errno})";
             exitCode = ExitCodes.Failed;
             return null;
         }
-        return new DaemonResources(system!, sensor, cgroup, notifications, some, full, stop);
+        return new DaemonResources(system!, sensor, cgroup, notifications, v2Events, some, full, stop);
     }
 
     private static void ArmPsi(EventLog log, string path, PsiStallKind kind, long thresholdUs, long windowUs, out PsiTrigger? trigger)
@@ -137,9 +151,9 @@ internal sealed class DaemonResources : IDisposable
         return PsiSome is not null && PsiFull is not null ? $"{PsiSome}, {PsiFull}" : (PsiSome ?? PsiFull)!.ToString()!;
     }
 
-    /// <summary>The cgroup v1 notifications, for the start event.</summary>
+    /// <summary>The cgroup notifications (v1 eventfds or the v2 memory.events watch), for the start event.</summary>
     public string DescribeCgroupEvents() => V1Notifications is null
-        ? "none"
+        ? (V2Events is null ? "none" : "memory.events (poll)")
         : $"vmpressure {(V1Notifications.Pressure is null ? "failed" : CgroupV1Notifications.PressureLevelArgument)}, oom {(V1Notifications.Oom is null ? "failed" : "armed")}";
 
     public void Dispose()
@@ -153,6 +167,7 @@ internal sealed class DaemonResources : IDisposable
         PsiSome?.Dispose();
         PsiFull?.Dispose();
         V1Notifications?.Dispose();
+        V2Events?.Dispose();
         if (!ReferenceEquals(Sensor, System))
         {
             Sensor.Dispose();

@@ -115,4 +115,20 @@ public sealed class CgroupParsersTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Memory_events_give_every_counter_of_the_captured_file()
+    {
+        Assert.True(MemoryEvents.TryParse(Fixture("cgroup2", "memory.events"), out MemoryEvents events));
+        Assert.Equal(new MemoryEvents(Low: 0, High: 0, Max: 1432, Oom: 2, OomKill: 1, OomGroupKill: 0), events);
+    }
+
+    [Fact]
+    public void Memory_events_without_the_newer_counters_read_them_as_zero_and_without_oom_kill_fail()
+    {
+        Assert.True(MemoryEvents.TryParse("low 0\nhigh 7\nmax 3\noom 1\noom_kill 1\n"u8, out MemoryEvents events));
+        Assert.Equal(0, events.OomGroupKill);
+        Assert.Equal(7, events.High);
+        Assert.False(MemoryEvents.TryParse("low 0\nhigh 7\nmax 3\noom 1\n"u8, out _));
+    }
 }

@@ -1,0 +1,30 @@
+# systemd 252 as PID 1 (this machine's own, from the shared root): reapd started from docs/packaging/reapd.service
+# (only ExecStart points at the published binary) guards the whole guest; victim.service runs a hog that outgrows
+# memory. reapd kills it, and systemd records the unit's failure with the reason (Result=signal, status 9/KILL).
+result pid1 "$(cat /proc/1/comm)"
+result cgroup_fs "$(stat -f -c %T /sys/fs/cgroup)"
+result oom_kills_before "$(kernel_oom_kills)"
+systemctl start reapd.service
+reapd_started() { journalctl -u reapd.service -o cat | grep -q '^start '; }
+wait_for 120 reapd_started || log "reapd.service wrote no start event"
+result reapd_state "$(systemctl is-active reapd.service)"
+reapd_pid=$(systemctl show -p MainPID --value reapd.service)
+result reapd_pid "$reapd_pid"
+result reapd_adj "$(cat "/proc/$reapd_pid/oom_score_adj")"
+result reapd_cgroup "$(cut -d: -f3 "/proc/$reapd_pid/cgroup")"
+systemctl start victim.service
+victim_pid=$(systemctl show -p MainPID --value victim.service)
+result victim_pid "$victim_pid"
+result victim_cgroup "$(cut -d: -f3 "/proc/$victim_pid/cgroup")"
+victim_done() { ! systemctl is-active -q victim.service; }
+wait_for 240 victim_done || log "victim.service is still active"
+result victim_active "$(systemctl is-active victim.service)"
+result victim_result "$(systemctl show -p Result --value victim.service)"
+result victim_exec_code "$(systemctl show -p ExecMainCode --value victim.service)"
+result victim_exec_status "$(systemctl show -p ExecMainStatus --value victim.service)"
+sleep 1 # let journald take the last lines of both units
+journalctl -u victim.service -o cat >"$OUT/victim.journal"
+journalctl -u reapd.service -o json >"$OUT/reapd.journal.json"
+systemctl status victim.service >"$OUT/victim.status" 2>&1
+result reapd_state_after "$(systemctl is-active reapd.service)"
+result oom_kills_after "$(kernel_oom_kills)"

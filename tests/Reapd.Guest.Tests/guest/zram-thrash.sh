@@ -1,0 +1,18 @@
+# System scope with zram swap: a working set larger than the guest's memory (2:1 compressible, about 200 MiB more than
+# MemAvailable) touched over and over: it thrashes on 512 MiB of zram while swap keeps room, so the low-memory-and-low-swap
+# condition never holds. The full-stall condition (PSI full, 30 % of a 10 s window here) makes reapd kill it, before
+# the kernel's OOM killer. A 16 MiB bystander (oom_score_adj 0) must outlive the next 12 s, longer than the stall
+# window that still remembers the thrash.
+zram_swap 512
+available_mib=$(($(awk '/MemAvailable/ { print $2 }' /proc/meminfo) >> 10))
+result oom_kills_before "$(kernel_oom_kills)"
+start_hog bystander - --mib 16 --adj 0
+wait_for 60 has_line "$OUT/bystander.out" ready || log "bystander not ready"
+start_reapd --psi-full-percent 30
+start_hog hog - --mib $((available_mib + 200)) --rate-mib-s 48 --fill half --touch-loop --ignore-term
+await_kill hog
+memory_snapshot after
+sleep 12 # an observation window: no second victim once the thrash is over
+record_alive hog bystander
+result oom_kills_after "$(kernel_oom_kills)"
+stop_reapd

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using Reapd.Core.Cgroups;
+using Reapd.Linux.Kill;
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
+using Reapd.Testing;
+
+namespace Reapd.Linux.Tests;
+
+/// <summary>
+/// The Linux layer on a cgroup v2 hierarchy with the memory controller, as root with every capability. This machine has
+/// neither (memory is on v1, root lacks CAP_SYS_RESOURCE), so here these skip with the reason; the QEMU guests of
+/// Reapd.Guest.Tests run this class on Debian's 6.1 and 6.12 kernels (GuestLinuxLayerTests).
+/// </summary>
+public sealed class CgroupV2MemoryControllerTests
+{
+    [Fact]
+    public void A_memory_events_watch_wakes_when_the_group_hits_memory_max_and_draining_re_arms_it()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.CreateWithMemory("events");
+        File.WriteAllText(Path.Combine(cgroup.Path, "memory.max"), (32 << 20).ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(ProcReadOutcome.Ok, CgroupEventsWatch.TryOpen(Path.Combine(cgroup.Path, "memory.events"), out CgroupEventsWatch? opened));
+        using CgroupEventsWatch watch = opened!;
+        using var wake = new WakeSet(1);
+        int slot = wake.Add(watch.Fd, CgroupEventsWatch.PollEvents);
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
+
+        // 64 MiB into 32: the group hits memory.max (and, without swap, the kernel's memcg OOM killer takes the hog).
+        using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "64", "--rate-mib-s", "32", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(60_000, out _));
+        Assert.True(CgroupEventsWatch.Changed(wake.Fired(slot)));
+        Assert.Equal(ProcReadOutcome.Ok, watch.Drain(out ReadOnlySpan<byte> text));
+        Assert.True(MemoryEvents.TryParse(text, out MemoryEvents events));
+        Assert.True(events.Max > 0, $"woken without a max event: {events}");
+        Assert.True(hog.WaitForExit(60_000), "the hog outlived a 32 MiB memory.max without swap");
+    }
+
+    [Fact]
+    public void The_oom_group_found_on_a_real_hierarchy_is_the_highest_with_memory_oom_group_set_up_to_the_scope()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.CreateWithMemory("oomgroup");
+        string b = cgroup.Child("b");
+        File.WriteAllText(Path.Combine(cgroup.Path, "cgroup.subtree_control"), "+memory");
+        File.WriteAllText(Path.Combine(b, "cgroup.subtree_control"), "+memory");
+        string c = Path.Combine(b, "c");
+        Directory.CreateDirectory(c);
+        File.WriteAllText(Path.Combine(cgroup.Path, "memory.oom.group"), "1");
+        File.WriteAllText(Path.Combine(b, "memory.oom.group"), "1");
+        Process victim = cgroup.StartSleeper(c);
+
+        Assert.Equal(cgroup.RelativePath, OomGroup.Find(victim.Id, cgroup.Mount, "/"));
+        Assert.Equal(cgroup.RelativePath + "/b", OomGroup.Find(victim.Id, cgroup.Mount, cgroup.RelativePath + "/b"));
+        Assert.Null(OomGroup.Find(victim.Id, cgroup.Mount, cgroup.RelativePath + "/b/c"));
+    }
+
+    [Fact]
+    public void A_group_with_a_member_at_oom_score_adj_minus_1000_is_not_killed_through_cgroup_kill_and_one_without_is()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.CreateWithMemory("groupkill");
+        File.WriteAllText(Path.Combine(cgroup.Path, "memory.oom.group"), "1");
+        Process member = cgroup.StartSleeper();
+        Process protectedMember = cgroup.StartSleeper(cgroup.Child("protected"));
+        File.WriteAllText($"/proc/{member.Id}/oom_score_adj", "0"); // whatever this test process runs at
+        File.WriteAllText($"/proc/{protectedMember.Id}/oom_score_adj", "-1000"); // needs CAP_SYS_RESOURCE
+
+        OomGroupKill refused = OomGroup.Kill(cgroup.Mount, cgroup.RelativePath, Environment.ProcessId);
+        Assert.Equal(OomGroupKillOutcome.ProtectedMember, refused.Outcome);
+        Assert.Equal(protectedMember.Id, refused.ProtectedPid);
+        Assert.False(member.HasExited);
+
+        protectedMember.Kill();
+        protectedMember.WaitForExit();
+        OomGroupKill killed = OomGroup.Kill(cgroup.Mount, cgroup.RelativePath, Environment.ProcessId);
+        Assert.Equal(OomGroupKillOutcome.Killed, killed.Outcome);
+        Assert.True(member.WaitForExit(10_000), "cgroup.kill left a member alive");
+    }
+
+    [Fact]
+    public void With_CAP_SYS_RESOURCE_a_PSI_trigger_with_a_500_ms_window_arms_as_asked_and_fires_under_memory_high_throttling()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.CreateWithMemory("psi");
+        File.WriteAllText(Path.Combine(cgroup.Path, "memory.high"), (32 << 20).ToString(CultureInfo.InvariantCulture));
+        PsiTriggerOutcome armed = PsiTrigger.TryArm(Path.Combine(cgroup.Path, "memory.pressure"), PsiStallKind.Some, 50_000, 500_000, out PsiTrigger? trigger, out int errno);
+        Assert.True(armed == PsiTriggerOutcome.Armed, $"{armed}, errno {errno}");
+        using PsiTrigger some = trigger!;
+        Assert.Equal(500_000, some.WindowUs);
+        using var wake = new WakeSet(1);
+        int slot = wake.Add(some.Fd, WakeSet.Priority);
+
+        // Over memory.high the kernel throttles the hog in reclaim (no swap): the group stalls, the trigger fires.
+        using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "96", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(120_000, out _));
+        Assert.True((wake.Fired(slot) & WakeSet.Priority) != 0);
+    }
+}
