@@ -79,12 +79,17 @@ internal sealed class Actuator : IDisposable
             return;
         }
         bool victimExited = _victimExitSeen || _victim.HasExited;
-        int live = 0;
-        foreach (Sharer sharer in _victim.Sharers)
+        int live = _liveSharersSeen;
+        // While the reaper thread works on the victim it may add sharers (its EINVAL search): the list is its alone.
+        if (!_reaper.IsWorkingOn(_victim))
         {
-            if (sharer.KillOutcome is null or SignalOutcome.Sent && !PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
+            live = 0;
+            foreach (Sharer sharer in _victim.Sharers)
             {
-                live++;
+                if (sharer.KillOutcome is null or SignalOutcome.Sent && !PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
+                {
+                    live++;
+                }
             }
         }
         if (victimExited != _victimExitSeen || live != _liveSharersSeen)
@@ -322,14 +327,10 @@ internal sealed class Actuator : IDisposable
 
     private void ReleaseVictim()
     {
-        if (_victim is not null && _reaper.IsWorkingOn(_victim))
+        // The reaper thread may still hold it (a reap stuck in the kernel): then the reaper disposes it when it returns.
+        if (_victim is not null && !_reaper.AbandonIfWorkingOn(_victim))
         {
-            // The reaper thread still holds it (a reap stuck in the kernel): the reaper disposes it when it returns.
-            _reaper.Abandon();
-        }
-        else
-        {
-            _victim?.Dispose();
+            _victim.Dispose();
         }
         _victim = null;
         _victimName = default;

@@ -70,12 +70,20 @@ internal sealed class Reaper : IDisposable
         }
     }
 
-    /// <summary>The core let the victim go while its reap is still in the kernel: the job disposes it when it returns.</summary>
-    public void Abandon()
+    /// <summary>
+    /// The core let the victim go. If its reap is still in the kernel, the job disposes it when it returns (true);
+    /// otherwise the caller disposes it (false). One atomic step, so a job that returns meanwhile cannot leak it.
+    /// </summary>
+    public bool AbandonIfWorkingOn(Victim victim)
     {
         lock (_gate)
         {
+            if (!ReferenceEquals(_job, victim))
+            {
+                return false;
+            }
             _abandoned = true;
+            return true;
         }
     }
 
