@@ -136,9 +136,11 @@ public static class ModelCheckCommand
         }
         ReportWriter.WriteSummary(runs, stdout);
         bool allMatch = runs.All(r => r.Matches);
+        string explored = string.Create(CultureInfo.InvariantCulture,
+            $"{runs.Sum(r => r.Result.States):N0} states in {runs.Sum(r => r.Result.Elapsed.TotalSeconds):0.00} s");
         stdout.WriteLine(allMatch
-            ? "model-check: every verdict matches kernel history"
-            : "model-check: some verdict differs from kernel history or is inconclusive");
+            ? $"model-check: every verdict matches kernel history ({explored})"
+            : $"model-check: some verdict differs from kernel history or is inconclusive ({explored})");
         return allMatch ? ModelExitCodes.Ok : ModelExitCodes.ModelMismatch;
     }
 

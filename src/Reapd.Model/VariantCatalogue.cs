@@ -1,6 +1,6 @@
 using Reapd.Model.Exploration;
 using Reapd.Model.Kernel;
-using Reapd.Model.Userspace;
+using Reapd.Model.Daemon;
 
 namespace Reapd.Model;
 
@@ -20,7 +20,7 @@ namespace Reapd.Model;
 public static class VariantCatalogue
 {
     private static readonly string[] s_kernelCodes = ["S1", "S2", "L1", "N1", "N2"];
-    private static readonly string[] s_reapdCodes = ["P1", "P2", "L2"];
+    private static readonly string[] s_reapdCodes = ["P1", "P2", "L2", "P3"];
 
     public static IReadOnlyList<VariantSpec> Variants { get; } = Build();
 
@@ -125,13 +125,15 @@ public static class VariantCatalogue
             Kernel(rc517, true, false, ("S1", Expected.Broken("5"))),
             Kernel(final517, true, false),
             Kernel(v6, true, false),
-            Reapd(ReapdVariant.Correct, true, false),
+            Reapd(DaemonVariant.Production, true, false),
             Kernel(noCycle, false, true, ("S1", Expected.Broken("2"))),
             Kernel(noPin, false, true, ("S2", Expected.Broken("-")), ("S1", Expected.Broken()), ("L1", Expected.Broken()), ("N1", Expected.Broken())),
             Kernel(noAbort, false, true, ("N1", Expected.Broken("1b")), ("N2", Expected.Broken("-"))),
-            Reapd(ReapdVariant.BrokenSettleGate, false, true, ("P2", Expected.Broken())),
-            Reapd(ReapdVariant.BrokenPidCheck, false, true, ("P1", Expected.Broken())),
-            Reapd(ReapdVariant.NoSharerKill, false, true, ("L2", Expected.Broken())),
+            Reapd(DaemonVariant.BrokenSettleGate, false, true, ("P2", Expected.Broken("after-exited", "after-reaped"))),
+            Reapd(DaemonVariant.BrokenPidCheck, false, true, ("P1", Expected.Broken("reused-pid"))),
+            Reapd(DaemonVariant.NoSharerRecheck, false, true, ("P1", Expected.Broken("exec'd-child"))),
+            Reapd(DaemonVariant.NoSettleTimeout, false, true, ("L2", Expected.Broken("gate"))),
+            Reapd(DaemonVariant.AnswerPerProcess, false, true, ("P3", Expected.Broken("InvalidOperationException"))),
         ];
     }
 
@@ -139,8 +141,8 @@ public static class VariantCatalogue
         new(variant.Name, variant.Title, options => new KernelModel(variant, options.Retries),
             Expectations(s_kernelCodes, exceptions), inAll, broken);
 
-    private static VariantSpec Reapd(ReapdVariant variant, bool inAll, bool broken, params (string Code, Expected Verdict)[] exceptions) =>
-        new(ReapdModel.NameOf(variant), ReapdModel.TitleOf(variant), _ => new ReapdModel(variant),
+    private static VariantSpec Reapd(DaemonVariant variant, bool inAll, bool broken, params (string Code, Expected Verdict)[] exceptions) =>
+        new(DaemonModel.NameOf(variant), DaemonModel.TitleOf(variant), _ => new DaemonModel(variant),
             Expectations(s_reapdCodes, exceptions), inAll, broken);
 
     private static Dictionary<string, Expected> Expectations(string[] codes, (string Code, Expected Verdict)[] exceptions)

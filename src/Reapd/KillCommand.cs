@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reapd.Core.Proc;
+using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
@@ -115,7 +116,7 @@ internal static class KillCommand
             stderr.WriteLine($"reapd kill: refused: PID {victimPid} ({stat.Name.ToDisplayString()}) is {VictimOpenOutcome.RefusedKernelThread.Describe()}");
             return ExitCodes.Refused;
         }
-        ProcStatus status = MemoryStatus(reader, victimPid, out int memoryThread);
+        ProcStatus status = MemoryStatus(reader, victimPid, stat, out int memoryThread);
         ulong sampled = startTime ?? stat.StartTimeTicks;
         long rssBytes = (status.RssAnonKiB + status.RssFileKiB + status.RssShmemKiB) * 1024;
 
@@ -148,6 +149,11 @@ internal static class KillCommand
                     _ => ExitCodes.Failed,
                 };
             }
+            if (report.SharerSearch == SharerSearchOutcome.SharerExcluded && report.ExcludedSharer is { } excluded)
+            {
+                stderr.WriteLine($"reapd kill: refused: PID {victimPid} shares its memory with PID {excluded.Pid}, which is never killed ({excluded.Reason.Describe()}); nothing signalled");
+                return ExitCodes.Refused;
+            }
             watch?.StopAfterTargetOr(Math.Max(waitMs, 1000));
             // The cgroup's usage measures the victim only when nothing else lives in it (its sharers aside).
             int others = members.Count(member => member != victimPid && !report.Sharers.Any(sharer => sharer.Pid == member));
@@ -163,32 +169,13 @@ internal static class KillCommand
     }
 
     /// <summary>
-    /// The memory figures of the process: from its status, or, when the leader no longer has an mm (a zombie leader
-    /// whose other thread still holds it, kernel.md C.8), from the first thread that does.
+    /// The memory figures of the process, from the thread that holds its mm: the leader's status, or, when the leader
+    /// no longer has an mm (it exited, or is a zombie while another thread still holds the memory), a live thread's.
     /// </summary>
-    private static ProcStatus MemoryStatus(ProcessReader reader, int pid, out int thread)
+    private static ProcStatus MemoryStatus(ProcessReader reader, int pid, in ProcStat stat, out int thread)
     {
-        thread = pid;
-        if (reader.TryReadStatus(pid, out ProcStatus status) == ProcReadOutcome.Ok && status.HasMm)
-        {
-            return status;
-        }
-        try
-        {
-            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-            {
-                if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out int tid)
-                    && reader.TryReadThreadStatus(pid, tid, out ProcStatus threadStatus) == ProcReadOutcome.Ok && threadStatus.HasMm)
-                {
-                    thread = tid;
-                    return threadStatus;
-                }
-            }
-        }
-        catch (IOException)
-        {
-            // The process went away while listing its threads: no memory figures.
-        }
+        _ = reader.TryReadMemoryStatus(pid, stat.NumThreads, out ProcStatus status, out int holder);
+        thread = holder == 0 ? pid : holder;
         return status;
     }
 

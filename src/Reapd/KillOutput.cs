@@ -20,7 +20,9 @@ internal static class KillOutput
         {
             foreach ((int pid, SignalOutcome? sharerKill) in report.Sharers)
             {
-                stdout.WriteLine($"  sharer:          {pid} shares its mm (kcmp KCMP_VM): SIGKILL {sharerKill?.Describe() ?? "not sent"}");
+                stdout.WriteLine(sharerKill == SignalOutcome.NoLongerShares
+                    ? $"  sharer:          {pid} shared its mm (kcmp KCMP_VM) at the search: SIGKILL {sharerKill.Value.Describe()}"
+                    : $"  sharer:          {pid} shares its mm (kcmp KCMP_VM): SIGKILL {sharerKill?.Describe() ?? "not sent"}");
             }
         }
         if (report.Term is { } term)
@@ -35,6 +37,10 @@ internal static class KillOutput
             stdout.WriteLine($"  SIGKILL:         {kill.Describe()}");
         }
         string attempts = report.ReapAttempts > 1 ? $" ({report.ReapAttempts} attempts)" : "";
+        if (report.ReapResult is { SharerRounds: > 0 } rounds)
+        {
+            attempts += $" ({rounds.SharerRounds} sharer search rounds after EINVAL, {rounds.SharersKilled} more sharers killed; last search: {rounds.LastSharerSearch?.Describe() ?? "none"})";
+        }
         stdout.WriteLine($"  reap:            {report.Reap.Describe()}{attempts}");
         if (report.ReapReturnedAfterKillMs is { } reapMs)
         {
@@ -69,6 +75,7 @@ internal static class KillOutput
     {
         SharerSearchOutcome.KcmpUnavailable => "; kcmp is unavailable, sharers could not be checked",
         SharerSearchOutcome.KcmpNotPermitted => "; kcmp was refused for some processes",
+        SharerSearchOutcome.VictimHasNoMm or SharerSearchOutcome.OutOfFileDescriptors or SharerSearchOutcome.Failed => "; " + report.SharerSearch.Value.Describe(),
         _ => "",
     };
 

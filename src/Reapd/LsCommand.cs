@@ -27,8 +27,6 @@ internal static class LsCommand
           --proc-root DIR read processes from DIR instead of /proc (a captured snapshot)
         """;
 
-    private const int PageSizeKiB = 4;
-
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         int limit = 20;
@@ -84,17 +82,24 @@ internal static class LsCommand
         RankingScope scope;
         string scopeText;
         ReadOnlySpan<Candidate> ranked;
+        ScanOutcome scanned;
         if (cgroup is null)
         {
-            using MemInfoReader meminfo = MemInfoReader.Open(procRoot);
-            if (meminfo.TryRead(out MemInfo info) != ProcReadOutcome.Ok)
+            ProcReadOutcome opened = MemInfoReader.TryOpen(procRoot, out MemInfoReader? reader);
+            if (opened == ProcReadOutcome.OutOfFileDescriptors)
             {
-                stderr.WriteLine($"reapd ls: cannot read {meminfo.Path}");
+                stderr.WriteLine(OutOfFileDescriptors(0));
                 return ExitCodes.Failed;
             }
-            scope = RankingScope.ForSystem(info, PageSizeKiB, Environment.ProcessId, names);
-            scopeText = $"system: totalpages {scope.TotalPages} = RAM {Mib(info.MemTotalKiB)} MiB + swap {Mib(info.SwapTotalKiB)} MiB";
-            ranked = scanner.ScanAll(scope);
+            using MemInfoReader? meminfo = reader;
+            if (meminfo is null || meminfo.TryRead(out MemInfo info) != ProcReadOutcome.Ok)
+            {
+                stderr.WriteLine($"reapd ls: cannot read {Path.Combine(procRoot, "meminfo")}");
+                return ExitCodes.Failed;
+            }
+            scope = RankingScopes.For(null, default, info, Environment.ProcessId, names);
+            scopeText = $"system: totalpages {scope.TotalPages} = RAM {Mib(info.MemTotalKiB)} MiB + swap {Mib(info.SwapTotalKiB)} MiB ({scope.PageSizeKiB} KiB pages)";
+            scanned = scanner.ScanAll(scope, out ranked);
         }
         else
         {
@@ -104,20 +109,27 @@ internal static class LsCommand
                 stderr.WriteLine("reapd ls: " + problem);
                 return ExitCodes.NotFound;
             }
-            if (!TryReadScopeBytes(target, out long totalBytes))
+            if (!TryReadScopeSample(target, out MemorySample sample))
             {
                 stderr.WriteLine($"reapd ls: cannot read the memory files of {target.Directory}");
                 return ExitCodes.Failed;
             }
-            scope = RankingScope.ForCgroupLimit(totalBytes, PageSizeKiB, Environment.ProcessId, names);
-            scopeText = $"cgroup {target.Directory}: totalpages {scope.TotalPages} = limit {totalBytes / (1024 * 1024)} MiB";
+            scope = RankingScopes.For(target, sample, null, Environment.ProcessId, names);
+            scopeText = $"cgroup {target.Directory}: totalpages {scope.TotalPages} = limit {sample.TotalBytes / (1024 * 1024)} MiB ({scope.PageSizeKiB} KiB pages)";
             var pids = new CgroupPidsReader(target.Directory);
             if (pids.TryRead(out ReadOnlySpan<int> members) != ProcReadOutcome.Ok)
             {
                 stderr.WriteLine($"reapd ls: cannot read the processes of {target.Directory}");
                 return ExitCodes.Failed;
             }
-            ranked = scanner.ScanPids(members, scope);
+            scanned = scanner.ScanPids(members, scope, out ranked);
+        }
+        if (scanned != ScanOutcome.Complete)
+        {
+            stderr.WriteLine(scanned == ScanOutcome.OutOfFileDescriptors
+                ? OutOfFileDescriptors(ranked.Length)
+                : $"reapd ls: cannot list the processes of {(cgroup is null ? procRoot : cgroup)}");
+            return ExitCodes.Failed;
         }
 
         if (json)
@@ -131,9 +143,9 @@ internal static class LsCommand
         return ExitCodes.Ok;
     }
 
-    private static bool TryReadScopeBytes(CgroupTarget target, out long totalBytes)
+    private static bool TryReadScopeSample(CgroupTarget target, out MemorySample sample)
     {
-        totalBytes = 0;
+        sample = default;
         SystemMemorySensor.TryOpen(out SystemMemorySensor? system);
         using (system)
         {
@@ -150,12 +162,7 @@ internal static class LsCommand
             }
             using (sensor)
             {
-                if (sensor is null || !sensor.TryRead(0, out MemorySample sample))
-                {
-                    return false;
-                }
-                totalBytes = sample.TotalBytes;
-                return true;
+                return sensor is not null && sensor.TryRead(0, out sample);
             }
         }
     }
@@ -189,6 +196,9 @@ internal static class LsCommand
             stdout.WriteLine($"{kernelThreads,8}  kernel threads   {ExclusionReason.KernelThread.Describe()} (--json lists each)");
         }
     }
+
+    private static string OutOfFileDescriptors(int processesRead) =>
+        $"reapd ls: out of file descriptors (EMFILE/ENFILE) after reading {processesRead} processes: no ranking shown (raise the open-files limit)";
 
     private static string Clip(string name) => name.Length <= 16 ? name : name[..15] + "~";
 

@@ -29,9 +29,18 @@ internal static class RunCommand
             return ExitCodes.NotPermitted;
         }
 
+        // Event lines leave through a writer thread, so a stalled stdout (journald under pressure, a full pipe) never
+        // blocks the loop; disposing it (declared before the guard, so after it is disposed) drains for at most 1 s.
         bool realStdout = ReferenceEquals(stdout, Console.Out);
         using Stream? raw = realStdout ? Console.OpenStandardOutput() : null;
-        var log = new EventLog(raw, realStdout ? null : stdout, options.Json, realStdout && JournalStream.StdoutIsJournal());
+        int errno = 0;
+        using EventWriter? events = raw is null ? null : EventWriter.TryStart(raw, options.Json, JournalStream.StdoutIsJournal(), out errno);
+        if (raw is not null && events is null)
+        {
+            stderr.WriteLine($"reapd run: cannot create an eventfd for the event writer (errno {errno})");
+            return ExitCodes.Failed;
+        }
+        EventLog log = events is null ? new EventLog(stdout, options.Json, journal: false) : new EventLog(events);
         using DaemonLoop? guard = DaemonLoop.TryCreate(options, log, out error, out int exitCode);
         if (guard is null)
         {

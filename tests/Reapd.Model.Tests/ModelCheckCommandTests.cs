@@ -39,6 +39,15 @@ public sealed class ModelCheckCommandTests
     }
 
     [Fact]
+    public void The_closing_line_gives_the_states_explored_and_the_time()
+    {
+        var (_, stdout, _) = Invoke("--variant", "4.14");
+
+        string last = stdout.TrimEnd().Split('\n')[^1];
+        Assert.Matches(@"^model-check: every verdict matches kernel history \([\d,]+ states in \d+\.\d\d s\)$", last);
+    }
+
+    [Fact]
     public void A_run_cut_short_by_its_state_bound_exits_with_the_mismatch_code()
     {
         var (code, stdout, _) = Invoke("--variant", "4.14", "--max-states", "1000");

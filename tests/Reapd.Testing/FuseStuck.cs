@@ -39,12 +39,25 @@ public sealed class FuseStuck : IDisposable
     /// </summary>
     public static FuseStuck StartAio(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, aio: true);
 
-    private static FuseStuck Launch(int mib, string cgroupProcsFile, bool aio)
+    /// <summary>
+    /// The victim dumps core into the FUSE directory and the creation of its core file is never answered: the dump
+    /// waits with "CoreDumping: 1" (needs a core_pattern naming a file, not a pipe; the test skips otherwise).
+    /// </summary>
+    public static FuseStuck StartCore(int mib, string cgroupProcsFile)
+    {
+        string pattern = File.ReadAllText("/proc/sys/kernel/core_pattern").Trim();
+        Assert.SkipWhen(pattern.StartsWith('|') || pattern.StartsWith('/'), $"core_pattern '{pattern}' does not write into the working directory (it is not changed by tests)");
+        return Launch(mib, cgroupProcsFile, "--core");
+    }
+
+    private static FuseStuck Launch(int mib, string cgroupProcsFile, bool aio) => Launch(mib, cgroupProcsFile, aio ? "--aio" : null);
+
+    private static FuseStuck Launch(int mib, string cgroupProcsFile, string? mode)
     {
         Root.Require();
         Assert.SkipUnless(File.Exists("/dev/fuse"), "needs /dev/fuse");
         string[] args = ["--mib", mib.ToString(CultureInfo.InvariantCulture), "--cgroup-procs", cgroupProcsFile];
-        var server = HelperProcess.Start("fuse_stuck", aio ? [.. args, "--aio"] : args, "-pthread");
+        var server = HelperProcess.Start("fuse_stuck", mode is null ? args : [.. args, mode], "-pthread");
         try
         {
             return new FuseStuck(server, server.WaitForLine(" ready "));

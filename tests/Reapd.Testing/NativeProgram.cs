@@ -4,7 +4,8 @@ namespace Reapd.Testing;
 
 /// <summary>
 /// Builds the small C helper programs in tests/native with the system C compiler (NativeAOT needs one anyway)
-/// and returns the path of the executable. Each program is built once per source content, into
+/// and returns the path of the executable. Each program is built once per source content (its .c and the folder's
+/// headers), into
 /// artifacts/native/ at the repository root; concurrent test processes serialize on a lock file.
 /// </summary>
 public static class NativeProgram
@@ -23,8 +24,14 @@ public static class NativeProgram
         }
         string outDir = Path.Combine(RepositoryRoot, "artifacts", "native");
         Directory.CreateDirectory(outDir);
+        // The headers of the folder (helper_setup.h) are part of every helper's content: a change to one rebuilds them.
+        IEnumerable<byte> content = File.ReadAllBytes(source);
+        foreach (string header in Directory.EnumerateFiles(SourceDirectory, "*.h").Order(StringComparer.Ordinal))
+        {
+            content = content.Concat(File.ReadAllBytes(header));
+        }
         string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
-            File.ReadAllBytes(source).Concat(System.Text.Encoding.UTF8.GetBytes(string.Join(' ', extraFlags))).ToArray()))[..12];
+            content.Concat(System.Text.Encoding.UTF8.GetBytes(string.Join(' ', extraFlags))).ToArray()))[..12];
         string output = Path.Combine(outDir, $"{name}-{hash}");
         if (File.Exists(output))
         {

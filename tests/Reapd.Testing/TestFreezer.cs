@@ -6,8 +6,8 @@ namespace Reapd.Testing;
 /// A child cgroup v1 freezer cgroup, so a test can stop its victim from running at all. A frozen task sleeps in
 /// TASK_FROZEN, which a fatal signal does not wake: SIGKILL still marks the thread group as exiting
 /// (SIGNAL_GROUP_EXIT, set while sending), but the victim cannot run its exit until thawed. That makes the
-/// "reap right after SIGKILL" path deterministic: without it the victim may pass exit_mm first (9 of 20 kills in
-/// kernel.md D.2), and process_mrelease then correctly answers ESRCH. A frozen victim is the extreme of a victim
+/// "reap right after SIGKILL" path deterministic: without it the victim may pass exit_mm first (4 of 5 kills on a
+/// loaded machine in kernel.md D.2), and process_mrelease then correctly answers ESRCH. A frozen victim is the extreme of a victim
 /// that is slow to get CPU (kernel.md D.2, SCHED_IDLE victim), the case the reaper exists for.
 /// Dispose thaws, SIGKILLs only the processes inside (which the test put there) and removes the cgroup.
 /// </summary>

@@ -1,5 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Reapd.Core.Daemon;
+using Reapd.Core.Proc;
+using Reapd.Core.Selection;
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
 using Reapd.Testing;
 
 namespace Reapd.Tests;
@@ -73,6 +78,82 @@ public sealed class LsCommandTests
         Assert.DoesNotContain($" {small.Pid} ", table);
     }
 
+    [Fact]
+    public void Ls_ranks_a_cgroup_and_the_system_with_the_scope_the_daemon_uses()
+    {
+        using var cgroup = TestCgroup.Create(192L << 20, "ls-scope");
+        using var hog = HelperProcess.Start("hog", ["--mib", "8", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
+        hog.WaitForLine("ready");
+
+        var (code, stdout, stderr) = CliTests.Invoke("ls", "--cgroup", cgroup.Path, "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        CgroupTarget target = CgroupLocator.Resolve(cgroup.Path, out _)!;
+        Assert.Equal(ProcReadOutcome.Ok, SystemMemorySensor.TryOpen(out SystemMemorySensor? system));
+        using (system)
+        {
+            Assert.Equal(ProcReadOutcome.Ok, CgroupV1MemorySensor.TryOpen(target.Directory, system!, out CgroupV1MemorySensor? sensor));
+            using (sensor)
+            {
+                Assert.True(sensor!.TryRead(0, out MemorySample sample));
+                RankingScope daemon = RankingScopes.For(target, sample, null, Environment.ProcessId, ProtectedNames.Empty);
+                Assert.Equal(daemon.TotalPages, json.RootElement.GetProperty("total_pages").GetInt64());
+                Assert.Equal(daemon.PageSizeKiB, json.RootElement.GetProperty("page_size_kib").GetInt32());
+                Assert.Equal(Environment.SystemPageSize / 1024, daemon.PageSizeKiB);
+            }
+            Assert.True(system!.TryReadMemInfo(out MemInfo info));
+            RankingScope systemScope = RankingScopes.For(null, default, info, Environment.ProcessId, ProtectedNames.Empty);
+            var (systemCode, systemOut, _) = CliTests.Invoke("ls", "--json");
+            Assert.Equal(ExitCodes.Ok, systemCode);
+            using var systemJson = JsonDocument.Parse(systemOut);
+            Assert.Equal(systemScope.TotalPages, systemJson.RootElement.GetProperty("total_pages").GetInt64());
+            Assert.Equal(systemScope.PageSizeKiB, systemJson.RootElement.GetProperty("page_size_kib").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void Ls_lists_a_process_whose_main_thread_exited_as_a_candidate_with_the_memory_its_thread_holds()
+    {
+        using var cgroup = TestCgroup.Create(256L << 20, "ls-thread-exit");
+        using var helper = HelperProcess.Start("thread_exit", ["--mib", "64", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")], "-pthread");
+        helper.WaitForLine("ready");
+        Assert.True(ProcFacts.WaitUntil(() => File.ReadAllText($"/proc/{helper.Pid}/stat").Contains(") Z ", StringComparison.Ordinal)), "the main thread did not exit");
+
+        var (code, stdout, stderr) = CliTests.Invoke("ls", "--cgroup", cgroup.Path, "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        JsonElement candidate = Assert.Single(json.RootElement.GetProperty("candidates").EnumerateArray());
+        Assert.Equal(helper.Pid, candidate.GetProperty("pid").GetInt32());
+        Assert.True(candidate.GetProperty("rss_anon_kib").GetInt64() >= 64 * 1024, candidate.ToString());
+    }
+
+    [Fact]
+    public void The_published_binary_under_a_low_open_files_limit_never_fails_inside_reapd()
+    {
+        // prlimit lowers RLIMIT_NOFILE for the child only. At the lowest limits the .NET console itself cannot start
+        // (it dups stdout/stderr and opens a signal pipe on the first write): that crash is the runtime's, with no
+        // reapd frame. Above them, reapd either ranks everything or says it ran out of file descriptors.
+        for (int limit = 4; limit <= 10; limit++)
+        {
+            var (code, stdout, stderr) = ReapdBinary.RunWithOpenFilesLimit(limit, "ls");
+            // Whatever failed, it was not thrown by reapd's own code (before, MemInfoReader threw on EMFILE).
+            string? thrower = stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("at ", StringComparison.Ordinal));
+            Assert.False(thrower?.StartsWith("at Reapd.", StringComparison.Ordinal) ?? false, stderr);
+            if (code == ExitCodes.Ok)
+            {
+                Assert.Contains("candidates", stdout);
+            }
+            else if (code == ExitCodes.Failed)
+            {
+                Assert.StartsWith("reapd ls: out of file descriptors (EMFILE/ENFILE)", stderr);
+            }
+            else
+            {
+                Assert.Contains("System.ConsolePal", stderr);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(ExitCodes.Usage, "reapd ls: -n must be a positive whole number, not '0'", "-n", "0")]
     [InlineData(ExitCodes.Usage, "reapd ls: option -n needs a value", "-n")]
@@ -131,3 +212,26 @@ public sealed class LsCommandTests
         }
     }
 }
+
+/// <summary>`reapd ls` out of file descriptors, in this process: one line and exit code 1, never an exception.</summary>
+[Collection(nameof(NoParallelCollection))]
+public sealed class LsOutOfFileDescriptorsTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Ls_with_no_file_descriptor_left_for_meminfo_or_for_the_scan_says_so_in_one_line(int free)
+    {
+        // Once with room, so the command's code is loaded: loading an assembly needs descriptors of its own.
+        _ = CliTests.Invoke("ls", "-n", "1");
+        var (code, stdout, stderr) = OpenFilesLimit.WithFreeDescriptors(free, () => CliTests.Invoke("ls"));
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("reapd ls: out of file descriptors (EMFILE/ENFILE) after reading 0 processes", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+}
+
+/// <summary>Tests that change process-wide state (the open-files limit) run alone, never beside another test.</summary>
+[CollectionDefinition(nameof(NoParallelCollection), DisableParallelization = true)]
+public sealed class NoParallelCollection;

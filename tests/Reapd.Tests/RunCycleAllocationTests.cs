@@ -22,7 +22,7 @@ public sealed class RunCycleAllocationTests
     {
         RunOptions options = RunOptionsParser.TryParse(args, out string? error) ?? throw new InvalidOperationException(error);
         var output = new StringWriter();
-        var log = new EventLog(null, output, json: true, journal: false);
+        var log = new EventLog(output, json: true, journal: false);
         using DaemonLoop guard = DaemonLoop.TryCreate(options, log, out error, out _) ?? throw new InvalidOperationException(error);
         // Not protectSelf: mlockall would lock the whole test host.
         guard.Start(protectSelf: false);

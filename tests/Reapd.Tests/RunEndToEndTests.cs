@@ -34,7 +34,7 @@ public sealed class RunEndToEndTests
         JsonElement kill = daemon.Named("signal").Single(e => e.GetProperty("signal").GetString() == "SIGKILL");
         Assert.Equal(hog.Pid, Pid(kill));
         Assert.Equal("Sent", kill.GetProperty("result").GetString());
-        JsonElement reap = daemon.Named("reap").Single();
+        JsonElement reap = daemon.WaitFor("reap", _ => true);
         Assert.Contains(reap.GetProperty("result").GetString(), new[] { "Reaped", "AlreadyExiting" });
         AssertOnlyVictim(daemon, hog.Pid);
         Assert.False(bystander.HasExited, "a second process died");
@@ -91,7 +91,7 @@ public sealed class RunEndToEndTests
 
         // SIGTERM made the leader a zombie while its reader thread stays in D holding the mm: the pidfd never becomes
         // readable. SIGKILL and process_mrelease freed the memory anyway: the kernel said so (0), and the gate opened on it.
-        JsonElement reap = daemon.Named("reap").Single();
+        JsonElement reap = daemon.WaitFor("reap", _ => true);
         Assert.Equal(victim, Pid(reap));
         Assert.Equal("Reaped", reap.GetProperty("result").GetString());
         Assert.False(reap.GetProperty("exited").GetBoolean());

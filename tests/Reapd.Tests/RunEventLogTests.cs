@@ -8,7 +8,7 @@ public sealed class RunEventLogTests
     private static string Line(bool json, bool journal, Action<EventLog> fields)
     {
         var output = new StringWriter();
-        var log = new EventLog(null, output, json, journal);
+        var log = new EventLog(output, json, journal);
         EventLog line = log.Begin("choice"u8, EventLog.Warning);
         fields(line);
         line.End();

@@ -17,7 +17,7 @@ public sealed class RunNoCandidateTests
         RunOptions options = RunOptionsParser.TryParse(["--cgroup", cgroup.Path, "--json", "--protect", comm], out string? error)
             ?? throw new InvalidOperationException(error);
         var output = new StringWriter();
-        using DaemonLoop guard = DaemonLoop.TryCreate(options, new EventLog(null, output, json: true, journal: false), out error, out _)
+        using DaemonLoop guard = DaemonLoop.TryCreate(options, new EventLog(output, json: true, journal: false), out error, out _)
             ?? throw new InvalidOperationException(error);
 
         guard.Start(protectSelf: false);

@@ -4,13 +4,13 @@ using Reapd.Testing;
 namespace Reapd.Tests;
 
 /// <summary>
-/// Linux keeps a nice value per thread, and the reaper thread is started before the daemon raises its priority: the
-/// raise must reach it too, or process_mrelease waits for a CPU behind everything else on a busy machine.
+/// Linux keeps a nice value per thread: the daemon's raise must reach the threads started before it (the event
+/// writer) and after it (the reaper thread), or on a busy machine they wait for a CPU behind everything else.
 /// </summary>
 public sealed class RunPriorityTests
 {
     [Fact]
-    public void Every_thread_of_the_daemon_the_reaper_thread_included_runs_at_nice_minus_20()
+    public void Every_thread_of_the_daemon_the_reaper_and_the_event_writer_included_runs_at_nice_minus_20()
     {
         Root.Require();
         using RunDaemon daemon = RunDaemon.Start("--dry-run");
@@ -22,7 +22,8 @@ public sealed class RunPriorityTests
             .Select(task => (Comm: File.ReadAllText(Path.Combine(task, "comm")).Trim(), Nice: NiceOf(File.ReadAllText(Path.Combine(task, "stat")))))
             .ToList();
 
-        Assert.Contains(threads, t => t.Comm == "reapd-reaper");
+        Assert.Contains(threads, t => t.Comm == "reapd reaper");
+        Assert.Contains(threads, t => t.Comm == "reapd events");
         Assert.All(threads, t => Assert.Equal(-20, t.Nice));
         Assert.Equal(0, daemon.Stop());
     }

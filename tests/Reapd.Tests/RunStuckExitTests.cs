@@ -50,7 +50,7 @@ public sealed class RunStuckExitTests
         // the memory it could not free.
         JsonElement kill = daemon.Named("signal").Single(e => Pid(e) == victim && Text(e, "signal") == "SIGKILL");
         Assert.Equal("Sent", Text(kill, "result"));
-        JsonElement reap = daemon.Named("reap").First(e => Pid(e) == victim);
+        JsonElement reap = daemon.WaitFor("reap", e => Pid(e) == victim);
         Assert.Equal("AlreadyExiting", Text(reap, "result"));
         Assert.False(reap.GetProperty("exited").GetBoolean());
 

@@ -1,6 +1,6 @@
 /* clone_vm: a memory hog and a second process sharing its mm, for the kill protocol's sharer tests.
  *
- *   clone_vm --mib N [--adj A] [--cgroup-procs FILE]
+ *   clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]
  *
  * Sets its own oom_score_adj (default 1000), optionally moves itself into a cgroup by writing its pid to FILE,
  * maps and touches N MiB of private anonymous memory, then creates a child with clone(CLONE_VM | SIGCHLD): a
@@ -8,7 +8,9 @@
  * that never execs. process_mrelease refuses to reap the parent while that child lives and is not dying
  * (task_will_free_mem, kernel.md C.3: EINVAL), so a correct killer must find it (kcmp KCMP_VM) and kill it too.
  * The child inherits the cgroup and oom_score_adj; it has no PR_SET_PDEATHSIG, so it outlives its parent unless
- * killed. Prints "clone_vm <parent pid> sharer <child pid> ready <MiB>" (stdout, flushed), then both wait for signals.
+ * killed. With --sharer-name the child names itself NAME (its comm, PR_SET_NAME) before the ready line, e.g. to be a
+ * sharer whose name the killer protects. Prints "clone_vm <parent pid> sharer <child pid> ready <MiB>" (stdout,
+ * flushed), then both wait for signals.
  * Exit codes: 2 bad arguments, 3 setup failed (adj, cgroup), 4 mmap or clone failed.
  */
 #include <errno.h>
@@ -18,21 +20,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
-}
+#include "helper_setup.h"
+
+static const char *sharer_name;
+static volatile int sharer_named;
 
 static int sharer_main(void *arg)
 {
     (void)arg;
-    /* Shares the parent's memory (and its libc state): only wait for a signal. */
+    /* Shares the parent's memory (and its libc state): only name itself (a syscall), then wait for a signal. */
+    if (sharer_name)
+        prctl(PR_SET_NAME, sharer_name);
+    __atomic_store_n(&sharer_named, 1, __ATOMIC_SEQ_CST);
     for (;;)
         pause();
     return 0;
@@ -47,36 +49,15 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--mib") && v) { mib = atol(v); i++; }
         else if (!strcmp(argv[i], "--adj") && v) { adj = atol(v); i++; }
         else if (!strcmp(argv[i], "--cgroup-procs") && v) { cgroup_procs = v; i++; }
-        else { fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE]\n"); return 2; }
+        else if (!strcmp(argv[i], "--sharer-name") && v) { sharer_name = v; i++; }
+        else { fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]\n"); return 2; }
     }
     if (mib < 0 || adj < -1000 || adj > 1000) {
-        fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE]\n");
+        fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]\n");
         return 2;
     }
-    char text[32];
-    snprintf(text, sizeof text, "%ld\n", adj);
-    if (write_file("/proc/self/oom_score_adj", text) != 0) {
-        fprintf(stderr, "clone_vm: cannot set oom_score_adj %ld: %s\n", adj, strerror(errno));
-        return 3;
-    }
-    if (cgroup_procs) {
-        snprintf(text, sizeof text, "%d\n", getpid());
-        if (write_file(cgroup_procs, text) != 0) {
-            fprintf(stderr, "clone_vm: cannot join %s: %s\n", cgroup_procs, strerror(errno));
-            return 3;
-        }
-    }
-    size_t len = (size_t)mib << 20;
-    if (len) {
-        char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) {
-            fprintf(stderr, "clone_vm: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
-            return 4;
-        }
-        madvise(p, len, MADV_NOHUGEPAGE);
-        for (size_t off = 0; off < len; off += 4096)
-            p[off] = 1;
-    }
+    helper_setup("clone_vm", adj, cgroup_procs);
+    helper_touch("clone_vm", mib);
     const size_t stack_size = 256 << 10;
     char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
@@ -88,6 +69,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "clone_vm: clone(CLONE_VM) failed: %s\n", strerror(errno));
         return 4;
     }
+    /* The child shares this memory: spin until it has named itself, so the ready line means "named". */
+    while (!__atomic_load_n(&sharer_named, __ATOMIC_SEQ_CST))
+        usleep(1000);
     printf("clone_vm %d sharer %d ready %ld\n", getpid(), child, mib);
     fflush(stdout);
     for (;;)

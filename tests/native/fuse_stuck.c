@@ -2,7 +2,7 @@
  * FUSE read (kernel.md D.3), or, with --aio, its last mmput stuck in exit_aio (kernel.md D.4). For reapd's tests and
  * benchmarks.
  *
- *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio]
+ *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core]
  *
  * The launcher becomes a minimal FUSE server over raw /dev/fuse (no libfuse). It mounts a one-file file system at
  * DIR (default: a new directory /tmp/fuse_stuck.XXXXXX, removed at the end) with mount(2) and the options
@@ -22,9 +22,17 @@
  * state D, wchan exit_aio, no Vm* lines in /proc/PID/status (task->mm is NULL), the pidfd not readable,
  * process_mrelease ESRCH (no thread holds the mm), and all N MiB stay charged, since exit_mmap never starts. Only
  * aborting the connection (or ending the server) ends the fsync and lets the exit go on.
+ * With --core the victim dumps core into the FUSE directory: it touches its N MiB, raises its RLIMIT_CORE, makes DIR
+ * its working directory, tells the server over the pipe and calls abort(). With a core_pattern that names a file
+ * relative to the working directory (the default "core"; the test skips when it is a pipe), do_coredump creates the
+ * file there: LOOKUP is answered ENOENT and the FUSE_CREATE (or FUSE_MKNOD) is never answered. The dump then waits
+ * for ever with the signal's core_state set: /proc/PID/status says "CoreDumping: 1", process_mrelease answers EINVAL
+ * (task_will_free_mem refuses a dumping process) even after SIGKILL, which leaves the dumper in the uninterruptible
+ * part of the FUSE wait. Aborting the connection fails the create, the dump ends, and the victim exits.
  * When the victim is stuck-ready (read mode: the FUSE_READ has arrived, the memory is touched by then; aio mode: the
  * FUSE_FSYNC has arrived and the victim has touched its memory) it prints, on stdout, flushed:
- *   "fuse_stuck <victim pid> ready <MiB> server <server pid> mount <DIR> conn <N> mode <read|aio>"
+ *   "fuse_stuck <victim pid> ready <MiB> server <server pid> mount <DIR> conn <N> mode <read|aio|core>"
+ * (core mode: the memory is touched and the FUSE_CREATE or FUSE_MKNOD of the core file has arrived)
  * where N is the FUSE connection (/sys/fs/fuse/connections/N when fusectl is mounted).
  * On SIGTERM, SIGINT or SIGHUP the server aborts the connection (writes N/abort if fusectl is mounted, and closes
  * /dev/fuse, which aborts it in any case), unmounts DIR (MNT_DETACH), removes DIR if it created it, SIGKILLs and
@@ -49,6 +57,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -65,7 +74,8 @@ static unsigned conn_id;
 static pid_t victim = -1;
 static volatile sig_atomic_t stop;
 static int aio_mode;
-static int filled_fd = -1; /* aio mode, victim side: written once its memory is touched */
+static int core_mode;
+static int filled_fd = -1; /* aio and core modes, victim side: written once its memory is touched */
 
 static int write_file(const char *path, const char *text)
 {
@@ -216,6 +226,15 @@ static void victim_main(long mib, long adj, const char *cgroup_procs)
             _exit(3);
         }
     }
+    if (core_mode) {
+        touch_memory(mib);
+        struct rlimit core = { RLIM_INFINITY, RLIM_INFINITY };
+        if (setrlimit(RLIMIT_CORE, &core) != 0 || chdir(mount_dir) != 0)
+            _exit(5);
+        if (write(filled_fd, "1", 1) != 1)
+            _exit(4);
+        abort();
+    }
     if (aio_mode) {
         submit_stuck_fsync();
         touch_memory(mib);
@@ -241,13 +260,13 @@ static void print_ready(long mib)
         return;
     ready = 1;
     printf("fuse_stuck %d ready %ld server %d mount %s conn %u mode %s\n", victim, mib, getpid(), mount_dir, conn_id,
-           aio_mode ? "aio" : "read");
+           core_mode ? "core" : aio_mode ? "aio" : "read");
     fflush(stdout);
 }
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio]\n");
+    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core]\n");
     exit(2);
 }
 
@@ -262,9 +281,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--cgroup-procs") && v) { cgroup_procs = v; i++; }
         else if (!strcmp(argv[i], "--mount") && v) { dir = v; i++; }
         else if (!strcmp(argv[i], "--aio")) aio_mode = 1;
+        else if (!strcmp(argv[i], "--core")) core_mode = 1;
         else usage();
     }
-    if (mib < 0 || adj < -1000 || adj > 1000)
+    if (mib < 0 || adj < -1000 || adj > 1000 || (aio_mode && core_mode))
         usage();
 
     if (dir) {
@@ -309,7 +329,7 @@ int main(int argc, char **argv)
         fclose(mounts);
 
     int filled[2] = { -1, -1 };
-    if (aio_mode && pipe2(filled, O_CLOEXEC) != 0) {
+    if ((aio_mode || core_mode) && pipe2(filled, O_CLOEXEC) != 0) {
         fprintf(stderr, "fuse_stuck: pipe: %s\n", strerror(errno));
         cleanup_and_exit(3);
     }
@@ -320,16 +340,16 @@ int main(int argc, char **argv)
     }
     if (victim == 0) {
         close(fuse_fd); /* only the server holds the connection: its end aborts it */
-        if (aio_mode) {
+        if (aio_mode || core_mode) {
             close(filled[0]);
             filled_fd = filled[1];
         }
         victim_main(mib, adj, cgroup_procs);
     }
-    if (aio_mode)
+    if (aio_mode || core_mode)
         close(filled[1]);
     int filled_rd = filled[0]; /* -1 in read mode: poll ignores it */
-    int fsync_seen = 0, memory_filled = 0;
+    int fsync_seen = 0, memory_filled = 0; /* core mode: fsync_seen means the core file's create arrived */
 
     size_t size = FUSE_MIN_READ_BUFFER + (1 << 20);
     char *buffer = malloc(size);
@@ -415,6 +435,17 @@ int main(int argc, char **argv)
             break;
         case FUSE_FSYNC:
             /* aio mode: the kworker's vfs_fsync for the victim's IOCB_CMD_FSYNC now waits on this: never answered. */
+            fsync_seen = 1;
+            if (memory_filled)
+                print_ready(mib);
+            break;
+        case FUSE_CREATE:
+        case FUSE_MKNOD:
+            if (!core_mode) {
+                reply(in->unique, -ENOSYS, NULL, 0);
+                break;
+            }
+            /* core mode: do_coredump now waits on the creation of its core file: never answered. */
             fsync_seen = 1;
             if (memory_filled)
                 print_ready(mib);

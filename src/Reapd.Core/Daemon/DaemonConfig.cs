@@ -27,7 +27,7 @@ public sealed record DaemonConfig
 
     /// <summary>
     /// Upper bound on how long a killed victim keeps the settle gate closed when the memory does not show its
-    /// release. A reaped 4 GiB process is back in well under a second (kernel.md D.2, even CPU-starved: under 2 s);
+    /// release. Reaping 4 GiB takes about a third of a second of CPU (0.9–1.2 s of wall time on a loaded VM, kernel.md D.2);
     /// 5 s covers that with margin and still lets a second, real emergency be served within seconds.
     /// </summary>
     public long SettleTimeoutMs { get; init; } = 5000;
@@ -46,8 +46,9 @@ public sealed record DaemonConfig
 
     /// <summary>
     /// After process_mrelease answered ESRCH, how long the pidfd may stay unreadable with the memory not moving
-    /// before reapd calls the victim stuck in __mmput (kernel.md D.4). A normal exit past exit_mm becomes readable
-    /// in tens of ms; a CPU-starved one frees memory while it goes, which this also checks.
+    /// before reapd calls the victim stuck in __mmput (kernel.md D.4). A normal exit past exit_mm frees memory while it goes
+    /// (its pidfd became readable 0.15–1.5 s after SIGKILL for 1 GiB on a loaded VM, kernel.md D.2): any rise of the
+    /// reading restarts this clock, so only an exit that frees nothing for a whole second is called stuck.
     /// </summary>
     public long StuckGraceMs { get; init; } = 1000;
 

@@ -33,6 +33,13 @@ public struct ProcStat
     /// <summary>Field 24: resident set size in pages.</summary>
     public long RssPages;
 
+    /// <summary>
+    /// Fields 28, 47, 48, 50 (start of stack, heap, arguments, environment): where the kernel laid out this mm. They
+    /// belong to the mm, so processes sharing one show the same; an exec builds a new mm with a new, randomised
+    /// layout. Zero when the process has no mm, when the reader may not see them, or on kernels before 3.5.
+    /// </summary>
+    public MmLayout Layout;
+
     public readonly bool IsKernelThread => (Flags & PF_KTHREAD) != 0;
 
     public readonly bool IsZombie => State == (byte)'Z' || State == (byte)'X';

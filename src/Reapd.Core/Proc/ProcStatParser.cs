@@ -25,6 +25,7 @@ public static class ProcStatParser
         // After ") " comes field 3. Walk the fields once, keeping the ones needed.
         ReadOnlySpan<byte> rest = text[(close + 1)..];
         int field = 2;
+        ulong startStack = 0, startBrk = 0, argStart = 0, envStart = 0;
         while (true)
         {
             rest = rest.TrimStart((byte)' ');
@@ -45,18 +46,24 @@ public static class ProcStatParser
                 22 => Ascii.TryParseUInt64(value, out stat.StartTimeTicks),
                 23 => Ascii.TryParseUInt64(value, out stat.VsizeBytes),
                 24 => Ascii.TryParseInt64(value, out stat.RssPages),
+                28 => Ascii.TryParseUInt64(value, out startStack),
+                47 => Ascii.TryParseUInt64(value, out startBrk),
+                48 => Ascii.TryParseUInt64(value, out argStart),
+                50 => Ascii.TryParseUInt64(value, out envStart),
                 _ => true,
             };
             if (!ok)
             {
                 return false;
             }
-            if (field == 24)
+            if (field == 50)
             {
-                return true;
+                break;
             }
         }
-        return false;
+        // Fields past 24 are optional: older kernels end earlier, and the layout then stays unknown.
+        stat.Layout = field >= 50 ? new MmLayout(startStack, startBrk, argStart, envStart) : default;
+        return field >= 24;
     }
 
     private static bool TryParseState(ReadOnlySpan<byte> value, out byte state)

@@ -23,7 +23,9 @@ public static class CandidateClassifier
         {
             return ExclusionReason.Self;
         }
-        if (stat.IsZombie || !hasMm)
+        // By the mm, as the kernel ranks (find_lock_task_mm): a zombie leader whose other threads still hold the
+        // memory is a candidate (hasMm comes from a live thread then); a zombie or exiting process without one is not.
+        if (!hasMm)
         {
             return ExclusionReason.NoMemory;
         }
@@ -39,8 +41,9 @@ public static class CandidateClassifier
     }
 
     /// <summary>
-    /// The record for one process. <paramref name="status"/> may lack the memory lines (HasMm false: zombie,
-    /// kernel thread); the figures are then zero and the process is excluded.
+    /// The record for one process. <paramref name="status"/> is the status of the thread that holds the mm (the
+    /// leader's, or a live thread's when the leader has exited, ProcessReader.TryReadMemoryStatus); it may lack the
+    /// memory lines (HasMm false: zombie, exiting, kernel thread): the figures are then zero and the process is excluded.
     /// </summary>
     public static void Fill(ref Candidate candidate, in ProcStat stat, in ProcStatus status, int oomScoreAdj, in RankingScope scope)
     {

@@ -12,4 +12,8 @@ internal static partial class Interop
     /// <summary>mlockall(2): keeps reapd's own pages resident, so it never waits on a major fault under the pressure it is meant to answer.</summary>
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int mlockall(int flags);
+
+    /// <summary>mlock(2): locks and, unlike MCL_ONFAULT, populates the range at once (mm/mlock.c do_mlock, __mm_populate).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int mlock(nint address, nuint length);
 }

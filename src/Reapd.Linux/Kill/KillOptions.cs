@@ -23,4 +23,9 @@ public sealed record KillOptions
 
     /// <summary>The pid that is never killed as reapd itself.</summary>
     public int SelfPid { get; init; } = Environment.ProcessId;
+
+    /// <summary>Names (comm) never killed, as victim or as a sharer of the victim's mm.</summary>
+    public Core.Selection.ProtectedNames? ProtectedNames { get; init; }
+
+    public ReapSettings ReapSettings => new(MaxReapAttempts, ReapRetryDelayMs, MaxSharerRounds);
 }

@@ -36,6 +36,7 @@ public static class KillOutcomeText
         SignalOutcome.NotPermitted => "not permitted (EPERM): reapd lacks CAP_KILL for this process",
         SignalOutcome.NotSupported => "pidfd_send_signal is not supported by this kernel (ENOSYS, needs 5.1)",
         SignalOutcome.Failed => "pidfd_send_signal failed",
+        SignalOutcome.NoLongerShares => "not sent: right before the signal it no longer shared the victim's mm (it exec'd, or the victim has no mm left to compare with)",
         _ => Unknown(outcome),
     };
 
@@ -50,6 +51,21 @@ public static class KillOutcomeText
         ReapOutcome.BadHandle => "process_mrelease returned EBADF: not a pidfd (a reapd bug)",
         ReapOutcome.NotAttempted => "not attempted",
         ReapOutcome.Failed => "process_mrelease failed",
+        ReapOutcome.CoreDumping => "process_mrelease returned EINVAL and the victim is dumping core (CoreDumping: 1): no sharer search; its memory comes back when the aborted dump ends and it exits",
+        ReapOutcome.Stopped => "stopped between two process_mrelease attempts (reapd is stopping)",
+        _ => Unknown(outcome),
+    };
+
+    public static string Describe(this SharerSearchOutcome outcome) => outcome switch
+    {
+        SharerSearchOutcome.Completed => "every candidate was checked",
+        SharerSearchOutcome.KcmpUnavailable => "kcmp is unavailable (ENOSYS): sharers cannot be confirmed, none is killed",
+        SharerSearchOutcome.KcmpNotPermitted => "kcmp was refused (EPERM) for some processes",
+        SharerSearchOutcome.VictimGone => "the victim is gone",
+        SharerSearchOutcome.VictimHasNoMm => "the victim holds no mm any more: nothing to compare with",
+        SharerSearchOutcome.SharerExcluded => "a process sharing its memory is one reapd never kills: the memory cannot be reaped, nothing signalled",
+        SharerSearchOutcome.OutOfFileDescriptors => "out of file descriptors (EMFILE/ENFILE): the search is incomplete",
+        SharerSearchOutcome.Failed => "/proc could not be listed",
         _ => Unknown(outcome),
     };
 

@@ -14,13 +14,19 @@ public static class KillProtocol
     public static KillReport Run(int pid, ulong sampledStartTimeTicks, KillOptions options, ProcessReader reader)
     {
         var report = new KillReport { Pid = pid, SampledStartTimeTicks = sampledStartTimeTicks, StartedTimestamp = Stopwatch.GetTimestamp() };
-        report.Identity = Victim.TryOpen(pid, sampledStartTimeTicks, reader, out Victim? opened, options.SelfPid);
+        report.Identity = Victim.TryOpen(pid, sampledStartTimeTicks, reader, out Victim? opened, options.SelfPid, options.ProtectedNames);
         if (report.Identity != VictimOpenOutcome.Confirmed)
         {
             return report;
         }
         using Victim victim = opened!;
         report.SharerSearch = victim.FindSharers(reader, out _);
+        if (report.SharerSearch == SharerSearchOutcome.SharerExcluded)
+        {
+            // A sharer that may never be killed keeps the mm alive: killing the victim alone would free nothing.
+            report.ExcludedSharer = victim.ExcludedSharer;
+            return Finish(report, victim);
+        }
 
         if (options.GraceMs > 0)
         {
@@ -31,45 +37,28 @@ public static class KillProtocol
                 report.ExitedDuringGrace = true;
                 report.Exited = true;
                 report.ExitObservedTimestamp = Stopwatch.GetTimestamp();
-                if (victim.Sharers.Count == 0)
-                {
-                    return Finish(report, victim);
-                }
-                // The victim left, but processes sharing its mm still hold that memory: they go as the kernel's
-                // oom_kill_process would take them.
-                victim.KillSharers();
+                // The victim left, but processes sharing its mm may still hold that memory: they go as the kernel's
+                // oom_kill_process would take them, each re-checked first.
+                victim.KillSharers(reader);
                 return Finish(report, victim);
             }
         }
 
-        report.Kill = victim.Kill();
+        report.Kill = victim.Kill(reader);
         report.KillSentTimestamp = victim.KillSentTimestamp;
         if (report.Kill == SignalOutcome.Sent && options.Reap)
         {
             // Right after SIGKILL, before the victim passes exit_mm: never after SIGTERM alone, which the kernel
-            // always refuses (task_will_free_mem needs SIGNAL_GROUP_EXIT), kernel.md C.3.
-            report.Reap = victim.Reap(options.MaxReapAttempts, options.ReapRetryDelayMs);
-            report.ReapAttempts = victim.ReapAttempts;
-            for (int round = 0; report.Reap == ReapOutcome.NotDyingOrShared && round < options.MaxSharerRounds; round++)
+            // always refuses (task_will_free_mem needs SIGNAL_GROUP_EXIT).
+            ReapResult reaped = Reaper.Run(victim, reader, options.ReapSettings, CancellationToken.None);
+            report.ReapResult = reaped;
+            report.Reap = reaped.Outcome;
+            report.ReapAttempts = reaped.Attempts;
+            report.ReapReturnedTimestamp = reaped.ReturnedTimestamp;
+            if (reaped.LastSharerSearch == SharerSearchOutcome.SharerExcluded)
             {
-                // EINVAL after SIGKILL: a live process still shares the mm (missed by the cheap filter, or created
-                // since), or a core dump is being aborted. Look at every process, kill what shares, try again.
-                if (victim.FindSharers(reader, out int more, exhaustive: true) == SharerSearchOutcome.VictimGone)
-                {
-                    break;
-                }
-                if (more > 0)
-                {
-                    victim.KillSharers();
-                }
-                else
-                {
-                    Thread.Sleep(10);
-                }
-                report.Reap = victim.Reap(options.MaxReapAttempts, options.ReapRetryDelayMs);
-                report.ReapAttempts += victim.ReapAttempts;
+                report.ExcludedSharer = victim.ExcludedSharer;
             }
-            report.ReapReturnedTimestamp = Stopwatch.GetTimestamp();
         }
         if (report.Kill is SignalOutcome.Sent or SignalOutcome.AlreadyReaped && victim.WaitForExit(options.ExitWaitMs))
         {

@@ -13,6 +13,9 @@ public sealed class KillReport
 
     public SharerSearchOutcome? SharerSearch { get; internal set; }
 
+    /// <summary>Set when a sharer of the victim's mm may never be killed (SharerSearch = SharerExcluded): nothing was signalled.</summary>
+    public (int Pid, Core.Selection.ExclusionReason Reason)? ExcludedSharer { get; internal set; }
+
     /// <summary>Pids of the processes that shared the victim's mm, and the SIGKILL outcome of each.</summary>
     public IReadOnlyList<(int Pid, SignalOutcome? Kill)> Sharers { get; internal set; } = [];
 
@@ -27,6 +30,9 @@ public sealed class KillReport
 
     /// <summary>process_mrelease calls in total (retries on EAGAIN/EINTR and after killing late-found sharers).</summary>
     public int ReapAttempts { get; internal set; }
+
+    /// <summary>The whole reap (<see cref="Reaper.Run"/>), when one ran.</summary>
+    public ReapResult? ReapResult { get; internal set; }
 
     /// <summary>True once the pidfd was readable (the thread group exited) within the wait.</summary>
     public bool Exited { get; internal set; }

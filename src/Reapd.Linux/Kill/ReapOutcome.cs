@@ -28,4 +28,11 @@ public enum ReapOutcome
     NotAttempted,
     /// <summary>Any other errno.</summary>
     Failed,
+    /// <summary>
+    /// EINVAL while the victim's status says "CoreDumping: 1": the kernel refuses to reap during a core dump
+    /// (task_will_free_mem). No sharer search follows; the caller waits for the exit (SIGKILL aborts the dump).
+    /// </summary>
+    CoreDumping,
+    /// <summary>The caller asked <see cref="Reaper.Run"/> to stop between two attempts.</summary>
+    Stopped,
 }

@@ -1,3 +1,5 @@
+using Reapd.Core.Proc;
+
 namespace Reapd.Linux.Kill;
 
 /// <summary>
@@ -7,12 +9,16 @@ namespace Reapd.Linux.Kill;
 /// </summary>
 public sealed class Sharer : IDisposable
 {
-    internal Sharer(int pid, ulong startTimeTicks, PidFdHandle pidfd)
+    internal Sharer(int pid, ulong startTimeTicks, PidFdHandle pidfd, MmLayout layout)
     {
         Pid = pid;
         StartTimeTicks = startTimeTicks;
         PidFd = pidfd;
+        LayoutWhenFound = layout;
     }
+
+    /// <summary>The layout of the shared mm when the search found it: an exec since then changes it.</summary>
+    public MmLayout LayoutWhenFound { get; }
 
     public int Pid { get; }
 

@@ -13,4 +13,9 @@ public enum SignalOutcome
     NotSupported,
     /// <summary>Any other errno (EBADF, EINVAL: a reapd bug).</summary>
     Failed,
+    /// <summary>
+    /// Not sent (sharers only): right before its SIGKILL the process no longer shared the victim's mm (a vfork child
+    /// that exec'd, or one that can no longer be compared because the victim holds no mm any more).
+    /// </summary>
+    NoLongerShares,
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Reapd.Core.Proc;
+using Reapd.Core.Selection;
 using Reapd.Linux.Proc;
 
 namespace Reapd.Linux.Kill;
@@ -7,19 +8,25 @@ namespace Reapd.Linux.Kill;
 /// <summary>
 /// The victim record (DESIGN.md): a process chosen by pid and start time, held by a pidfd that was opened BEFORE its
 /// identity was confirmed, so every later step (signals, reap, exit wait) reaches exactly that process even if its
-/// number is reused. Each step is one non-blocking call returning an outcome value, so the daemon drives them from
-/// its own event loop (it owns the grace timing and polls <see cref="PidFdNumber"/>); <see cref="KillProtocol.Run"/>
-/// is the blocking composition used by `reapd kill`. See docs/kill-protocol.md. Not thread-safe.
+/// number is reused. Each step is one call returning an outcome value, so the daemon drives them from its own event
+/// loop (it owns the grace timing and polls <see cref="PidFdNumber"/>) and hands the reap to
+/// <see cref="Reaper.Run"/>; <see cref="KillProtocol.Run"/> is the blocking composition used by `reapd kill`. See
+/// docs/kill-protocol.md. Not thread-safe: one thread at a time owns it (while <see cref="Reaper.Run"/> runs, only
+/// the thread that runs it touches the victim; another thread may only poll the pidfd's number).
 /// </summary>
 public sealed class Victim : IDisposable
 {
     private readonly List<Sharer> _sharers = [];
+    private readonly int _selfPid;
+    private readonly ProtectedNames _protectedNames;
 
-    private Victim(int pid, ulong startTimeTicks, PidFdHandle pidfd)
+    private Victim(int pid, ulong startTimeTicks, PidFdHandle pidfd, int selfPid, ProtectedNames protectedNames)
     {
         Pid = pid;
         StartTimeTicks = startTimeTicks;
         PidFd = pidfd;
+        _selfPid = selfPid;
+        _protectedNames = protectedNames;
     }
 
     public int Pid { get; }
@@ -29,10 +36,16 @@ public sealed class Victim : IDisposable
     /// <summary>Owned by this victim; closed by Dispose.</summary>
     public PidFdHandle PidFd { get; }
 
-    /// <summary>The pidfd's number, for the caller's poll set (POLLIN = the thread group has exited).</summary>
+    /// <summary>The pidfd's number, for the caller's poll set (POLLIN = the thread group has exited); -1 once disposed.</summary>
     public int PidFdNumber => PidFd.FdNumber;
 
     public IReadOnlyList<Sharer> Sharers => _sharers;
+
+    /// <summary>
+    /// Set when the last <see cref="FindSharers"/> answered <see cref="SharerSearchOutcome.SharerExcluded"/>: the
+    /// sharer that may never be killed, and why. Its mm cannot be reaped, so this victim must not be killed either.
+    /// </summary>
+    public (int Pid, ExclusionReason Reason)? ExcludedSharer { get; private set; }
 
     /// <summary>Stopwatch timestamp of the SIGTERM, 0 if none was sent.</summary>
     public long TermSentTimestamp { get; private set; }
@@ -40,15 +53,14 @@ public sealed class Victim : IDisposable
     /// <summary>Stopwatch timestamp right after SIGKILL reached the victim, 0 if none was sent.</summary>
     public long KillSentTimestamp { get; private set; }
 
-    /// <summary>process_mrelease calls made by the last <see cref="Reap"/>.</summary>
-    public int ReapAttempts { get; private set; }
-
     /// <summary>
     /// Step 1. Opens the pidfd first, then re-reads /proc/PID/stat and compares its start time (field 22) with the
-    /// sampled one (kernel.md C.1). PID 1, kernel threads and <paramref name="selfPid"/> are refused. On any outcome
-    /// but Confirmed nothing was signalled and no handle is left open.
+    /// sampled one (docs/kill-protocol.md, step 1). PID 1, kernel threads and <paramref name="selfPid"/> are refused.
+    /// <paramref name="protectedNames"/> (and <paramref name="selfPid"/>) are what the sharer search excludes, as the
+    /// scan does. On any outcome but Confirmed nothing was signalled and no handle is left open.
     /// </summary>
-    public static VictimOpenOutcome TryOpen(int pid, ulong sampledStartTimeTicks, ProcessReader reader, out Victim? victim, int selfPid)
+    public static VictimOpenOutcome TryOpen(int pid, ulong sampledStartTimeTicks, ProcessReader reader, out Victim? victim, int selfPid,
+        ProtectedNames? protectedNames = null)
     {
         victim = null;
         if (pid == 1)
@@ -88,7 +100,7 @@ public sealed class Victim : IDisposable
         };
         if (outcome == VictimOpenOutcome.Confirmed)
         {
-            victim = new Victim(pid, stat.StartTimeTicks, pidfd!);
+            victim = new Victim(pid, stat.StartTimeTicks, pidfd!, selfPid, protectedNames ?? ProtectedNames.Empty);
         }
         else
         {
@@ -101,45 +113,88 @@ public sealed class Victim : IDisposable
     /// Step 2. Finds the processes sharing the victim's mm and opens a pidfd on each. Cheap filter first: processes
     /// sharing one mm report the same virtual size (stat field 23, from the shared mm), so kcmp(KCMP_VM) is only
     /// asked about those. <paramref name="exhaustive"/> asks kcmp about every user process instead, for when the
-    /// reap was refused with EINVAL after SIGKILL (a sharer whose size changed between the two reads). A sharer's
-    /// start time is read before its pidfd is opened and again after kcmp, so a reused number is never taken.
+    /// reap was refused with EINVAL after SIGKILL (a sharer whose size changed between the two reads).
+    /// kcmp takes numbers, not pidfds, so each answer counts only if, after it, both numbers still name the processes
+    /// meant: the victim's pidfd still reaches a live thread group (pidfd_send_signal 0), the other's start time is
+    /// unchanged, and both still hold an mm (two tasks without one compare equal). A sharer that the scan would exclude
+    /// (PID 1, reapd itself, oom_score_adj -1000, a protected name) stops the search with
+    /// <see cref="SharerSearchOutcome.SharerExcluded"/> and <see cref="ExcludedSharer"/>: nothing may be signalled then.
     /// Returns the outcome; <paramref name="found"/> counts the sharers added by this call.
     /// </summary>
     public SharerSearchOutcome FindSharers(ProcessReader reader, out int found, bool exhaustive = false)
     {
         found = 0;
-        if (reader.TryReadStat(Pid, out ProcStat self) != ProcReadOutcome.Ok || self.StartTimeTicks != StartTimeTicks)
+        ExcludedSharer = null;
+        if (reader.TryReadStat(Pid, out ProcStat self) != ProcReadOutcome.Ok || self.StartTimeTicks != StartTimeTicks || !OwnsItsPid())
         {
             return SharerSearchOutcome.VictimGone;
         }
-        SharerSearchOutcome outcome = SharerSearchOutcome.Completed;
+        int victimHolder = reader.FindMmHolder(Pid, self);
+        if (victimHolder == 0)
+        {
+            return SharerSearchOutcome.VictimHasNoMm;
+        }
+        // The vsize filter needs the victim's own figure, which a leader without an mm does not show.
+        bool bySize = !exhaustive && victimHolder == Pid;
         var directory = new PidDirectory(reader.RootBytes, 1024);
-        foreach (int pid in directory.List())
+        ProcReadOutcome listed = directory.TryList(out ReadOnlySpan<int> pids);
+        if (listed != ProcReadOutcome.Ok)
+        {
+            return listed == ProcReadOutcome.OutOfFileDescriptors ? SharerSearchOutcome.OutOfFileDescriptors : SharerSearchOutcome.Failed;
+        }
+        var scope = new RankingScope(0, 1, _selfPid, _protectedNames);
+        SharerSearchOutcome outcome = SharerSearchOutcome.Completed;
+        foreach (int pid in pids)
         {
             if (pid == Pid || IsSharer(pid))
             {
                 continue;
             }
-            if (reader.TryReadStat(pid, out ProcStat other) != ProcReadOutcome.Ok || other.IsKernelThread || other.VsizeBytes == 0)
+            if (reader.TryReadStat(pid, out ProcStat other) != ProcReadOutcome.Ok || other.IsKernelThread)
             {
                 continue;
             }
-            if (!exhaustive && other.VsizeBytes != self.VsizeBytes)
+            if (bySize && other.VsizeBytes != self.VsizeBytes)
             {
                 continue;
             }
-            if (PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+            int otherHolder = reader.FindMmHolder(pid, other);
+            if (otherHolder == 0)
             {
                 continue;
             }
-            int same = Interop.kcmp(Pid, pid, Interop.KCMP_VM);
+            PidFdOpenOutcome opened = PidFdSyscalls.Open(pid, out PidFdHandle? pidfd);
+            if (opened == PidFdOpenOutcome.OutOfFileDescriptors)
+            {
+                return SharerSearchOutcome.OutOfFileDescriptors;
+            }
+            if (opened != PidFdOpenOutcome.Opened)
+            {
+                continue;
+            }
+            int same = Interop.kcmp(victimHolder, otherHolder, Interop.KCMP_VM);
             Interop.Errno errno = same < 0 ? Interop.LastErrno : 0;
+            if ((same == 0 || errno == Interop.Errno.ESRCH) && !StillHolds(reader, victimHolder))
+            {
+                // The victim's number may have named another process during kcmp: nothing it said counts.
+                pidfd!.Dispose();
+                return SharerSearchOutcome.VictimGone;
+            }
+            ProcStat again = default;
             bool keep = same == 0
-                && reader.TryReadStat(pid, out ProcStat again) == ProcReadOutcome.Ok
-                && again.StartTimeTicks == other.StartTimeTicks;
+                && reader.TryReadStat(pid, out again) == ProcReadOutcome.Ok
+                && again.StartTimeTicks == other.StartTimeTicks
+                && reader.ThreadHoldsMm(pid, otherHolder);
             if (keep)
             {
-                _sharers.Add(new Sharer(pid, other.StartTimeTicks, pidfd!));
+                ExclusionReason excluded = SharerExclusion(reader, pid, again, scope);
+                if (excluded != ExclusionReason.None)
+                {
+                    pidfd!.Dispose();
+                    ExcludedSharer = (pid, excluded);
+                    return SharerSearchOutcome.SharerExcluded;
+                }
+                _sharers.Add(new Sharer(pid, other.StartTimeTicks, pidfd!, again.Layout));
                 found++;
                 continue;
             }
@@ -168,15 +223,16 @@ public sealed class Victim : IDisposable
     }
 
     /// <summary>
-    /// Step 4. SIGKILL through the pidfds: every sharer not killed yet, then the victim. The kernel marks the whole
-    /// thread group as exiting (SIGNAL_GROUP_EXIT) while sending, so the reap may follow at once. Returns the
-    /// victim's outcome; each sharer keeps its own.
+    /// Step 4. SIGKILL through the pidfds: every sharer not killed yet that still shares the mm (checked right before
+    /// its signal, <see cref="KillSharers"/>), then the victim. The kernel marks the whole thread group as exiting
+    /// (SIGNAL_GROUP_EXIT) while sending, so the reap may follow at once. Returns the victim's outcome; each sharer
+    /// keeps its own.
     /// </summary>
-    public SignalOutcome Kill()
+    public SignalOutcome Kill(ProcessReader reader)
     {
         // Sharers first, the victim last: the reap should follow the victim's SIGKILL with nothing in between, before
-        // the victim reaches exit_mm (after that process_mrelease can only answer ESRCH, kernel.md D.2).
-        KillSharers();
+        // the victim reaches exit_mm (after that process_mrelease can only answer ESRCH, docs/kill-protocol.md step 5).
+        KillSharers(reader);
         SignalOutcome outcome = PidFdSyscalls.SendSignal(PidFd, Interop.SIGKILL);
         if (outcome == SignalOutcome.Sent && KillSentTimestamp == 0)
         {
@@ -185,42 +241,49 @@ public sealed class Victim : IDisposable
         return outcome;
     }
 
-    /// <summary>SIGKILL to the sharers not signalled yet (e.g. found by an exhaustive search after the reap was refused).</summary>
-    public void KillSharers()
+    /// <summary>
+    /// SIGKILL to the sharers not signalled yet. Right before each signal, kcmp asks again whether it still shares the
+    /// victim's mm: a vfork child that exec'd since the search has an mm of its own and is a different program now, so
+    /// it is left alone (<see cref="SignalOutcome.NoLongerShares"/>). When the victim holds no mm any more (it exited
+    /// during its SIGTERM grace), kcmp has nothing to compare with: the mm's layout (<see cref="MmLayout"/>), unchanged
+    /// since the search, is the proof instead, and a sharer whose layout changed or cannot be read is left alone. A sharer that is gone or exiting is signalled through its pidfd, which
+    /// cannot reach anyone else. Returns how many SIGKILLs were sent.
+    /// </summary>
+    public int KillSharers(ProcessReader reader)
     {
+        int sent = 0;
         foreach (Sharer sharer in _sharers)
         {
-            sharer.KillOutcome ??= PidFdSyscalls.SendSignal(sharer.PidFd, Interop.SIGKILL);
+            if (sharer.KillOutcome is not null)
+            {
+                continue;
+            }
+            if (!StillShares(reader, sharer))
+            {
+                sharer.KillOutcome = SignalOutcome.NoLongerShares;
+                continue;
+            }
+            sharer.KillOutcome = PidFdSyscalls.SendSignal(sharer.PidFd, Interop.SIGKILL);
+            if (sharer.KillOutcome == SignalOutcome.Sent)
+            {
+                sent++;
+            }
         }
+        return sent;
     }
 
-    /// <summary>Step 5, one attempt: process_mrelease on the victim's pidfd (only meaningful right after SIGKILL).</summary>
+    /// <summary>Step 5, one attempt: process_mrelease on the victim's pidfd (only meaningful right after SIGKILL; <see cref="Reaper.Run"/> adds the retries).</summary>
     public ReapOutcome TryReap() => PidFdSyscalls.Mrelease(PidFd);
 
     /// <summary>
-    /// Step 5 with bounded retries, as the kernel's oom_reaper does (MAX_OOM_REAP_RETRIES 10, HZ/10 apart): EAGAIN
-    /// waits <paramref name="retryDelayMs"/> and retries; EINTR retries at once. Runs synchronously for as long as the
-    /// kernel takes to unmap (about 40-75 ms per GiB here, kernel.md C.3): call it on a reaper thread or inline.
+    /// Is a core dump of the victim in progress ("CoreDumping: 1" in the status of a thread that holds its mm)?
+    /// process_mrelease refuses such a victim with EINVAL until the dump ends (docs/kill-protocol.md step 5).
     /// </summary>
-    public ReapOutcome Reap(int maxAttempts = 10, int retryDelayMs = 100)
-    {
-        ReapOutcome outcome = ReapOutcome.NotAttempted;
-        ReapAttempts = 0;
-        while (ReapAttempts < Math.Max(1, maxAttempts))
-        {
-            ReapAttempts++;
-            outcome = TryReap();
-            if (outcome == ReapOutcome.Busy)
-            {
-                Thread.Sleep(retryDelayMs);
-            }
-            else if (outcome != ReapOutcome.Interrupted)
-            {
-                break;
-            }
-        }
-        return outcome;
-    }
+    public bool IsCoreDumping(ProcessReader reader) =>
+        reader.TryReadStat(Pid, out ProcStat stat) == ProcReadOutcome.Ok
+        && stat.StartTimeTicks == StartTimeTicks
+        && reader.TryReadMemoryStatus(Pid, stat.NumThreads, out ProcStatus status, out _) == ProcReadOutcome.Ok
+        && status.CoreDumping;
 
     /// <summary>Step 6: has the thread group exited (pidfd readable)? Does not wait.</summary>
     public bool HasExited => PidFdSyscalls.WaitForExit(PidFd, 0);
@@ -228,6 +291,7 @@ public sealed class Victim : IDisposable
     /// <summary>Waits up to <paramref name="timeoutMs"/> for the pidfd to become readable.</summary>
     public bool WaitForExit(int timeoutMs) => PidFdSyscalls.WaitForExit(PidFd, timeoutMs);
 
+    /// <summary>Closes the victim's pidfd and every sharer's. A second call does nothing.</summary>
     public void Dispose()
     {
         foreach (Sharer sharer in _sharers)
@@ -235,6 +299,61 @@ public sealed class Victim : IDisposable
             sharer.Dispose();
         }
         PidFd.Dispose();
+    }
+
+    /// <summary>
+    /// Does the victim's pidfd still reach a thread group that has not been reaped? While it does, its number cannot
+    /// name another process (a pid is freed only when its task is released), so a kcmp on that number just before
+    /// asked about the victim.
+    /// </summary>
+    private bool OwnsItsPid() => PidFdSyscalls.SendSignal(PidFd, 0) == SignalOutcome.Sent;
+
+    private bool StillHolds(ProcessReader reader, int holder) => OwnsItsPid() && (holder == Pid || reader.ThreadHoldsMm(Pid, holder));
+
+    private bool StillShares(ProcessReader reader, Sharer sharer)
+    {
+        if (reader.TryReadStat(sharer.Pid, out ProcStat stat) != ProcReadOutcome.Ok || stat.StartTimeTicks != sharer.StartTimeTicks)
+        {
+            // Reaped already (its number may be someone else's now): the signal through its pidfd cannot reach anyone.
+            return true;
+        }
+        int sharerHolder = reader.FindMmHolder(sharer.Pid, stat);
+        if (sharerHolder == 0)
+        {
+            // Exiting or a zombie: it holds no memory and the signal hurts no one.
+            return true;
+        }
+        if (reader.TryReadStat(Pid, out ProcStat self) != ProcReadOutcome.Ok || self.StartTimeTicks != StartTimeTicks)
+        {
+            return SameLayoutAsFound(stat, sharer);
+        }
+        int victimHolder = reader.FindMmHolder(Pid, self);
+        if (victimHolder == 0)
+        {
+            // The victim has left its mm (it exited during a SIGTERM grace): kcmp has nothing to compare with. The mm's
+            // layout, unchanged since the search, shows the sharer still holds that mm; an exec would have replaced it.
+            return SameLayoutAsFound(stat, sharer);
+        }
+        int same = Interop.kcmp(victimHolder, sharerHolder, Interop.KCMP_VM);
+        if (same != 0 || !StillHolds(reader, victimHolder))
+        {
+            return false;
+        }
+        // The sharer's number named the sharer during kcmp if it still does now, with an mm.
+        return reader.TryReadStat(sharer.Pid, out ProcStat again) == ProcReadOutcome.Ok
+            && again.StartTimeTicks == sharer.StartTimeTicks
+            && reader.ThreadHoldsMm(sharer.Pid, sharerHolder);
+    }
+
+    private static bool SameLayoutAsFound(in ProcStat now, Sharer sharer) =>
+        sharer.LayoutWhenFound.IsKnown && now.Layout == sharer.LayoutWhenFound;
+
+    /// <summary>The scan's exclusions (CandidateClassifier.Classify), applied to a confirmed sharer: it holds an mm.</summary>
+    private static ExclusionReason SharerExclusion(ProcessReader reader, int pid, in ProcStat stat, in RankingScope scope)
+    {
+        // An unreadable oom_score_adj (the process just went) counts as 0: the kcmp answer above stands.
+        _ = reader.TryReadOomScoreAdj(pid, out int adj);
+        return CandidateClassifier.Classify(stat, hasMm: true, adj, scope);
     }
 
     private bool IsSharer(int pid)

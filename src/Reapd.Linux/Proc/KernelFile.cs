@@ -127,6 +127,7 @@ internal static class KernelFile
     {
         Interop.Errno.ENOENT or Interop.Errno.ESRCH => ProcReadOutcome.Gone,
         Interop.Errno.EACCES or Interop.Errno.EPERM => ProcReadOutcome.Denied,
+        Interop.Errno.EMFILE or Interop.Errno.ENFILE => ProcReadOutcome.OutOfFileDescriptors,
         _ => ProcReadOutcome.Failed,
     };
 }

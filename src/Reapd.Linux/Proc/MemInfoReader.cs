@@ -16,16 +16,26 @@ public sealed class MemInfoReader : IDisposable
 
     public string Path => _file.Path;
 
-    /// <summary>Opens ROOT/meminfo. Every Linux has it, so a failure here is a broken invariant and throws.</summary>
+    /// <summary>
+    /// Opens ROOT/meminfo. Every Linux has it, so a failure here is a broken invariant and throws; callers that can
+    /// meet EMFILE (a command under a low open-files limit) use <see cref="TryOpen"/>.
+    /// </summary>
     public static MemInfoReader Open(string procRoot = "/proc")
     {
-        string path = System.IO.Path.Combine(procRoot, "meminfo");
-        ProcReadOutcome outcome = KeptOpenFile.TryOpen(path, BufferBytes, out KeptOpenFile? file);
-        if (outcome != ProcReadOutcome.Ok)
+        ProcReadOutcome outcome = TryOpen(procRoot, out MemInfoReader? reader);
+        return outcome == ProcReadOutcome.Ok ? reader! : throw new IOException($"cannot open {System.IO.Path.Combine(procRoot, "meminfo")}: {outcome}");
+    }
+
+    /// <summary>Opens ROOT/meminfo; out of file descriptors, a missing file or a refusal is an outcome.</summary>
+    public static ProcReadOutcome TryOpen(string procRoot, out MemInfoReader? reader)
+    {
+        reader = null;
+        ProcReadOutcome outcome = KeptOpenFile.TryOpen(System.IO.Path.Combine(procRoot, "meminfo"), BufferBytes, out KeptOpenFile? file);
+        if (outcome == ProcReadOutcome.Ok)
         {
-            throw new IOException($"cannot open {path}: {outcome}");
+            reader = new MemInfoReader(file!);
         }
-        return new MemInfoReader(file!);
+        return outcome;
     }
 
     public ProcReadOutcome TryRead(out MemInfo info)

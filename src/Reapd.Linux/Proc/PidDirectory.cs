@@ -1,8 +1,10 @@
 namespace Reapd.Linux.Proc;
 
 /// <summary>
-/// Lists the numeric entries of a /proc root (one per thread group) into a reusable array, with readdir(3) so no
-/// string is made per entry. The array grows only when the machine has more processes than ever before.
+/// Lists the numeric entries of a directory (a /proc root: one per thread group; or ROOT/PID/task: one per thread)
+/// into a reusable array, with readdir(3) so no string is made per entry. The array grows only when the directory has
+/// more entries than ever before. A directory that cannot be opened is an outcome (ENOENT: the process is gone;
+/// EMFILE/ENFILE: out of file descriptors), never an exception.
 /// </summary>
 internal sealed class PidDirectory
 {
@@ -16,17 +18,21 @@ internal sealed class PidDirectory
         _pids = new int[Math.Max(16, initialCapacity)];
     }
 
-    /// <summary>The pids now in the directory (valid until the next call).</summary>
-    public unsafe ReadOnlySpan<int> List()
+    /// <summary>The pids now in the root directory (valid until the next call).</summary>
+    public ProcReadOutcome TryList(out ReadOnlySpan<int> pids) => TryListAt(_rootZ, out pids);
+
+    /// <summary>The numeric entries of the directory at the NUL-terminated <paramref name="pathZ"/> (valid until the next call).</summary>
+    public unsafe ProcReadOutcome TryListAt(ReadOnlySpan<byte> pathZ, out ReadOnlySpan<int> pids)
     {
+        pids = default;
         nint dir;
-        fixed (byte* path = _rootZ)
+        fixed (byte* path = pathZ)
         {
             dir = Interop.opendir(path);
         }
         if (dir == 0)
         {
-            throw new IOException($"cannot list {System.Text.Encoding.UTF8.GetString(_rootZ.AsSpan(0, _rootZ.Length - 1))}: errno {Interop.LastErrno}");
+            return KernelFile.FromErrno(Interop.LastErrno);
         }
         int count = 0;
         try
@@ -50,7 +56,8 @@ internal sealed class PidDirectory
         {
             _ = Interop.closedir(dir);
         }
-        return _pids.AsSpan(0, count);
+        pids = _pids.AsSpan(0, count);
+        return ProcReadOutcome.Ok;
     }
 
     private static bool TryParsePid(ReadOnlySpan<byte> name, out int pid)

@@ -10,6 +10,11 @@ public enum ProcReadOutcome
     Denied,
     /// <summary>The file was read but did not parse (or did not fit the buffer).</summary>
     Malformed,
+    /// <summary>
+    /// EMFILE or ENFILE: reapd (or the whole system) is out of file descriptors, so nothing can be read until some are
+    /// closed. Not a property of the process: a scan that meets it says so instead of leaving the process out.
+    /// </summary>
+    OutOfFileDescriptors,
     /// <summary>Any other errno.</summary>
     Failed,
 }

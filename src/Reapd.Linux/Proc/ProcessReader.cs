@@ -14,11 +14,13 @@ public sealed class ProcessReader
 
     private readonly byte[] _root;
     private readonly byte[] _buffer = new byte[BufferBytes];
+    private readonly PidDirectory _tasks;
 
     public ProcessReader(string procRoot = "/proc")
     {
         ProcRoot = procRoot;
         _root = KernelFile.RootBytes(procRoot);
+        _tasks = new PidDirectory(_root, 16);
     }
 
     public string ProcRoot { get; }
@@ -75,6 +77,77 @@ public sealed class ProcessReader
             return outcome == ProcReadOutcome.Ok ? ProcReadOutcome.Gone : outcome;
         }
         return ProcStatusParser.TryParse(text, out status) ? ProcReadOutcome.Ok : ProcReadOutcome.Malformed;
+    }
+
+    /// <summary>
+    /// The memory lines of a process as the kernel ranks it, by its mm (find_lock_task_mm in mm/oom_kill.c): the
+    /// leader's status when the leader has an mm; when it has none but the thread group still has other threads (a
+    /// main thread that called pthread_exit, or a killed process whose leader is a zombie while another thread still
+    /// holds the mm), the status of the first thread that has one. <paramref name="holderTid"/> is the thread whose
+    /// lines were read (the pid itself for the leader), 0 when no thread holds an mm (a zombie, an exiting process, a
+    /// kernel thread): then <paramref name="status"/> is the leader's, without memory lines. Allocation-free.
+    /// </summary>
+    public ProcReadOutcome TryReadMemoryStatus(int pid, int threads, out ProcStatus status, out int holderTid)
+    {
+        holderTid = 0;
+        ProcReadOutcome outcome = TryReadStatus(pid, out status);
+        if (outcome != ProcReadOutcome.Ok)
+        {
+            return outcome;
+        }
+        if (status.HasMm)
+        {
+            holderTid = pid;
+            return outcome;
+        }
+        if (threads <= 1 && status.Threads <= 1)
+        {
+            return outcome;
+        }
+        Span<byte> path = stackalloc byte[KernelFile.PathBufferBytes];
+        KernelFile.PidPath(path, _root, pid, "task"u8);
+        if (_tasks.TryListAt(path, out ReadOnlySpan<int> tids) != ProcReadOutcome.Ok)
+        {
+            // The process went away while its threads were listed: the leader's lines (no memory) stand.
+            return outcome;
+        }
+        foreach (int tid in tids)
+        {
+            if (tid != pid && TryReadThreadStatus(pid, tid, out ProcStatus thread) == ProcReadOutcome.Ok && thread.HasMm)
+            {
+                holderTid = tid;
+                status = thread;
+                return outcome;
+            }
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// The thread of <paramref name="pid"/> that holds its mm right now, for kcmp(2), which compares the mm of the
+    /// task a number names (a zombie leader has none even while its other threads hold the memory). 0 when none does.
+    /// </summary>
+    public int FindMmHolder(int pid, in ProcStat stat)
+    {
+        if (stat.IsKernelThread)
+        {
+            return 0;
+        }
+        if (stat.VsizeBytes > 0)
+        {
+            return pid;
+        }
+        return stat.NumThreads > 1 && TryReadMemoryStatus(pid, stat.NumThreads, out _, out int holder) == ProcReadOutcome.Ok ? holder : 0;
+    }
+
+    /// <summary>Is thread <paramref name="tid"/> still a thread of <paramref name="pid"/> with an mm?</summary>
+    public bool ThreadHoldsMm(int pid, int tid)
+    {
+        if (tid == pid)
+        {
+            return TryReadStat(pid, out ProcStat stat) == ProcReadOutcome.Ok && stat.VsizeBytes > 0;
+        }
+        return TryReadThreadStatus(pid, tid, out ProcStatus status) == ProcReadOutcome.Ok && status.HasMm;
     }
 
     public ProcReadOutcome TryReadOomScoreAdj(int pid, out int oomScoreAdj)

@@ -24,27 +24,45 @@ public sealed class ProcessScanner
 
     public ProcessReader Reader => _reader;
 
-    /// <summary>Every process under the root, ranked.</summary>
-    public ReadOnlySpan<Candidate> ScanAll(scoped in RankingScope scope) => ScanPids(_directory.List(), scope);
+    /// <summary>Every process under the root, ranked. Out of file descriptors is an outcome, never an exception.</summary>
+    public ScanOutcome ScanAll(scoped in RankingScope scope, out ReadOnlySpan<Candidate> ranked)
+    {
+        ProcReadOutcome listed = _directory.TryList(out ReadOnlySpan<int> pids);
+        if (listed != ProcReadOutcome.Ok)
+        {
+            ranked = default;
+            return listed == ProcReadOutcome.OutOfFileDescriptors ? ScanOutcome.OutOfFileDescriptors : ScanOutcome.ListUnreadable;
+        }
+        return ScanPids(pids, scope, out ranked);
+    }
 
-    /// <summary>Only these pids (e.g. one cgroup's), ranked.</summary>
-    public ReadOnlySpan<Candidate> ScanPids(ReadOnlySpan<int> pids, scoped in RankingScope scope)
+    /// <summary>Only these pids (e.g. one cgroup's), ranked. Stops at the first EMFILE/ENFILE and says so.</summary>
+    public ScanOutcome ScanPids(ReadOnlySpan<int> pids, scoped in RankingScope scope, out ReadOnlySpan<Candidate> ranked)
     {
         if (_candidates.Length < pids.Length)
         {
             _candidates = new Candidate[Math.Max(pids.Length, _candidates.Length * 2)];
         }
         int count = 0;
+        ScanOutcome outcome = ScanOutcome.Complete;
         foreach (int pid in pids)
         {
-            if (TryRead(pid, scope, out _candidates[count]) == ProcReadOutcome.Ok)
+            ProcReadOutcome read = TryRead(pid, scope, out _candidates[count]);
+            if (read == ProcReadOutcome.Ok)
             {
                 count++;
+            }
+            else if (read == ProcReadOutcome.OutOfFileDescriptors)
+            {
+                // Every further open fails the same way: leaving all of them out silently would rank a fraction.
+                outcome = ScanOutcome.OutOfFileDescriptors;
+                break;
             }
         }
         Span<Candidate> result = _candidates.AsSpan(0, count);
         CandidateRanking.Sort(result);
-        return result;
+        ranked = result;
+        return outcome;
     }
 
     /// <summary>
@@ -63,7 +81,9 @@ public sealed class ProcessScanner
         int adj = 0;
         if (!stat.IsKernelThread)
         {
-            outcome = _reader.TryReadStatus(pid, out status);
+            // Ranked by the mm, as the kernel does: a process whose main thread exited while other threads hold its
+            // memory is read through one of those threads.
+            outcome = _reader.TryReadMemoryStatus(pid, stat.NumThreads, out status, out _);
             if (outcome != ProcReadOutcome.Ok)
             {
                 return outcome;

@@ -27,16 +27,12 @@ public sealed class SystemMemorySensor : IMemorySensor
     public static ProcReadOutcome TryOpen(out SystemMemorySensor? sensor, string procRoot = "/proc")
     {
         sensor = null;
-        MemInfoReader meminfo;
-        try
+        ProcReadOutcome opened = MemInfoReader.TryOpen(procRoot, out MemInfoReader? meminfo);
+        if (opened != ProcReadOutcome.Ok)
         {
-            meminfo = MemInfoReader.Open(procRoot);
+            return opened;
         }
-        catch (IOException)
-        {
-            return ProcReadOutcome.Gone;
-        }
-        sensor = new SystemMemorySensor(meminfo, PressureFiles.TryOpen(PressureReader.SystemPath(procRoot)));
+        sensor = new SystemMemorySensor(meminfo!, PressureFiles.TryOpen(PressureReader.SystemPath(procRoot)));
         return ProcReadOutcome.Ok;
     }
 

@@ -17,6 +17,12 @@ public sealed record ExplorationResult(
     long GiveUpStates,
     Counterexample? GiveUpExample)
 {
+    /// <summary>
+    /// Every distinct breach (invariant, label, reason) a step of an exhaustive exploration produced, not only the
+    /// first per (invariant, label): which arms of a model's checks are reachable. Empty for random walks.
+    /// </summary>
+    public IReadOnlyCollection<Breach> Breaches { get; init; } = [];
+
     /// <summary>The shortest counterexample of an invariant, any case, or null.</summary>
     public Counterexample? Shortest(int invariant)
     {

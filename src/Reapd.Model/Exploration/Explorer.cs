@@ -20,6 +20,7 @@ public static class Explorer
         var clock = Stopwatch.StartNew();
         var graph = new StateGraph(Math.Min(maxStates, 1 << 16));
         var found = new Dictionary<(int Invariant, string Label), (int From, int Actor, string Reason)>();
+        var everyBreach = new HashSet<Breach>();
         int safetyMask = SafetyMask(model);
         Span<byte> enabled = stackalloc byte[model.ActorCount];
         long transitions = 0;
@@ -55,6 +56,7 @@ public static class Explorer
                     foreach (Breach b in model.Explain(state, actor).Breaches)
                     {
                         found.TryAdd((b.Invariant, b.Label), (i, actor, b.Reason));
+                        everyBreach.Add(b);
                     }
                     if ((t.Broken & safetyMask) != 0)
                     {
@@ -99,7 +101,7 @@ public static class Explorer
         }
 
         return new ExplorationResult(model.VariantName, "exhaustive", graph.Count, transitions, complete, livenessChecked,
-            clock.Elapsed, counterexamples, giveUpStates, giveUp);
+            clock.Elapsed, counterexamples, giveUpStates, giveUp) { Breaches = everyBreach };
     }
 
     /// <summary>The invariants whose breach ends an execution (bit i = invariant i).</summary>

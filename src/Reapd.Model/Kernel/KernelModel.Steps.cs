@@ -230,8 +230,8 @@ internal sealed partial class KernelModel
         }
         if (s.MmputStarted)
         {
-            x?.Break(S2, "-", "__mmput() runs a second time");
-            return 1 << S2;
+            // Unreachable in every variant (mm_users reaches 0 once): a model bug, not a verdict.
+            throw new InvalidOperationException("model: __mmput() runs a second time");
         }
         s.MmputStarted = true;
         s.Runner = who;
@@ -266,8 +266,8 @@ internal sealed partial class KernelModel
     {
         if (s.Count == 0)
         {
-            x?.Break(S2, "-", "mm_count dropped below zero");
-            return 1 << S2;
+            // Unreachable in every variant (each mmgrab has one mmdrop): a model bug, not a verdict.
+            throw new InvalidOperationException("model: mm_count dropped below zero");
         }
         s.Count--;
         if (s.Count > 0)
@@ -277,8 +277,8 @@ internal sealed partial class KernelModel
         s.StructFreed = true;
         if (s.VOomMm)
         {
-            x?.Break(S2, "-", "the mm_struct is freed while signal->oom_mm still points to it");
-            return 1 << S2;
+            // Unreachable in every variant (signal->oom_mm holds its own mm_count): a model bug, not a verdict.
+            throw new InvalidOperationException("model: the mm_struct is freed while signal->oom_mm still points to it");
         }
         x?.Say("mm_count is 0: mm_struct freed");
         return 0;
@@ -300,20 +300,19 @@ internal sealed partial class KernelModel
         string label = mrelease ? "5" : s.Runner == MmputRunner.H ? "2b" : "2";
         if (s.StructFreed)
         {
-            x?.Break(S1, label, mrelease ? "process_mrelease touches the freed mm_struct" : "the oom_reaper touches the freed mm_struct");
-            return 1 << S1;
+            // Unreachable in every variant: both reapers hold an mm_count (mmgrab) while they work. A model bug.
+            throw new InvalidOperationException($"model: {walker} touches the freed mm_struct");
         }
-        if (vmas && s.VmasFreed)
+        if (vmas && s.VmasFreed || pgtables && s.PgtablesFreed)
         {
-            x?.Break(S1, label, mrelease
-                ? "process_mrelease reads a VMA that remove_vma() has freed"
-                : "the oom_reaper reads a VMA that remove_vma() has freed");
-            return 1 << S1;
-        }
-        if (pgtables && s.PgtablesFreed)
-        {
-            x?.Break(S1, label, mrelease
-                ? "process_mrelease walks page tables that free_pgtables() has freed"
+            if (mrelease)
+            {
+                // Unreachable in every variant: process_mrelease reaches freed VMAs only through the stale list head
+                // (the S1 "5" arm in the reaper's walk); it never runs concurrently with remove_vma() otherwise.
+                throw new InvalidOperationException("model: process_mrelease walks memory exit_mmap() has freed");
+            }
+            x?.Break(S1, label, vmas && s.VmasFreed
+                ? "the oom_reaper reads a VMA that remove_vma() has freed"
                 : "the oom_reaper walks page tables that free_pgtables() has freed");
             return 1 << S1;
         }

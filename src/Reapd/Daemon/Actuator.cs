@@ -5,6 +5,7 @@ using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
 
@@ -21,10 +22,10 @@ internal sealed class Actuator : IDisposable
     private readonly CandidateSource _candidates;
     private readonly SampleSource _samples;
     private readonly DaemonResources _resources;
-    private readonly Reaper _reaper;
+    private readonly ProcessReader _reapReader = new();
+    private VictimReapJob? _reapJob;
     private readonly ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
-    private readonly int _pageSizeKiB = Math.Max(1, Environment.SystemPageSize / 1024);
     private Candidate[] _ranked = new Candidate[256];
     private RankedVictim[] _rankedVictims = new RankedVictim[256];
     private int _rankedCount;
@@ -35,16 +36,21 @@ internal sealed class Actuator : IDisposable
     private bool _victimExitSeen;
     private int _liveSharersSeen;
 
-    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, Reaper reaper)
+    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {
         _core = core;
         _events = events;
         _resources = resources;
         _samples = samples;
-        _reaper = reaper;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
     }
+
+    /// <summary>
+    /// The reaper thread, once started (after the priority is raised, so it inherits it). Null: reaps are refused and
+    /// only the victim's exit frees its memory.
+    /// </summary>
+    public ReaperThread? Reaper { get; set; }
 
     /// <summary>SIGTERMs and SIGKILLs delivered, for the stop event.</summary>
     public int Terms { get; private set; }
@@ -81,7 +87,7 @@ internal sealed class Actuator : IDisposable
         bool victimExited = _victimExitSeen || _victim.HasExited;
         int live = _liveSharersSeen;
         // While the reaper thread works on the victim it may add sharers (its EINVAL search): the list is its alone.
-        if (!_reaper.IsWorkingOn(_victim))
+        if (!IsReaping(_victim))
         {
             live = 0;
             foreach (Sharer sharer in _victim.Sharers)
@@ -103,15 +109,22 @@ internal sealed class Actuator : IDisposable
     /// <summary>A reap answer from the reaper thread, if one is waiting: logs it and tells the core.</summary>
     public void TakeReapAnswer(long nowMs)
     {
-        if (!_reaper.TryTakeAnswer(out ReapAnswer answer))
+        if (Reaper is null || !Reaper.TryTakeCompletion(out ReapCompletion completion))
         {
             return;
         }
-        _events.Reap(answer.Victim, _victim is not null && answer.Victim.Pid == _victim.Pid ? _victimName.Utf8 : default,
-            answer.Outcome, answer.Attempts, answer.DurationMs, _core.State.HeldBytes, answer.ExitedWhenAnswered);
-        if (_victim is not null && answer.Victim == new VictimId(_victim.Pid, _victim.StartTimeTicks))
+        var job = (VictimReapJob)completion.Job;
+        _reapJob = null;
+        bool current = ReferenceEquals(job.Victim, _victim);
+        _events.Reap(job.Id, current ? _victimName.Utf8 : default, completion.Outcome, job.Attempts, completion.DurationMs,
+            _core.State.HeldBytes, job.ExitedWhenAnswered);
+        if (job.Orphaned)
         {
-            _core.OnReapAnswered(ToObservation(answer.Outcome), nowMs);
+            job.Victim.Dispose();
+        }
+        else if (current)
+        {
+            _core.OnReapAnswered(ToObservation(completion.Outcome), nowMs);
         }
     }
 
@@ -146,7 +159,11 @@ internal sealed class Actuator : IDisposable
     private void Scan()
     {
         long start = Stopwatch.GetTimestamp();
-        ReadOnlySpan<Candidate> ranked = _candidates.Scan(RankingFor(Sample));
+        ScanOutcome scanned = _candidates.Scan(RankingFor(Sample), out ReadOnlySpan<Candidate> ranked);
+        if (scanned != ScanOutcome.Complete)
+        {
+            _events.Log.Begin("warning"u8, EventLog.Error).Field("what"u8, "scan").Field("result"u8, scanned.ToString()).Field("read"u8, ranked.Length).End();
+        }
         _candidateCount = CandidateRanking.CountCandidates(ranked);
         _rankedCount = ranked.Length;
         if (_ranked.Length < ranked.Length)
@@ -164,53 +181,58 @@ internal sealed class Actuator : IDisposable
     }
 
     /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
-    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample));
+    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample), out _);
 
-    private RankingScope RankingFor(in MemorySample sample)
-    {
-        if (_resources.Cgroup is not null)
-        {
-            return RankingScope.ForCgroupLimit(sample.TotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-        }
-        return _resources.System.TryReadMemInfo(out MemInfo info)
-            ? RankingScope.ForSystem(info, _pageSizeKiB, _selfPid, _protectedNames)
-            : RankingScope.ForCgroupLimit(sample.TotalBytes + sample.SwapTotalBytes, _pageSizeKiB, _selfPid, _protectedNames);
-    }
+    /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>
+    private RankingScope RankingFor(in MemorySample sample) =>
+        RankingScopes.For(_resources.Cgroup, sample, _resources.System.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames);
 
+    /// <summary>
+    /// A new victim is opened through a pidfd first and its identity confirmed, its mm sharers found (with their
+    /// exclusions); an escalation reuses the pidfd the SIGTERMed victim has been held by since its choice. SIGTERM goes
+    /// to the victim only; SIGKILL to every sharer (each re-checked) and then the victim.
+    /// </summary>
     private void Signal(VictimId id, KillSignal signal)
     {
-        if (_victim is null || _victim.Pid != id.Pid || _victim.StartTimeTicks != id.StartTimeTicks)
+        bool escalation = _victim is not null && _victim.Pid == id.Pid && _victim.StartTimeTicks == id.StartTimeTicks;
+        if (!escalation)
         {
-            OpenAndSignal(id, signal);
-            return;
+            ReleaseVictim();
+            _victimName = NameOf(id);
         }
-        // Escalation: the SIGTERMed victim, through the pidfd it has been held by since its choice.
         if (_core.Config.DryRun)
         {
             _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null);
             _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
             return;
         }
-        SignalOutcome outcome = _victim.Kill();
-        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), _victim);
+        if (!escalation && !TryOpen(id, signal))
+        {
+            return;
+        }
+        Victim victim = _victim!;
+        bool term = signal == KillSignal.SigTerm;
+        SignalOutcome outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
+        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim);
         if (outcome == SignalOutcome.Sent)
         {
-            Kills++;
+            if (term)
+            {
+                Terms++;
+            }
+            else
+            {
+                Kills++;
+            }
         }
-        _core.OnSignalled(ToResult(outcome), SignalledSharers(), MonotonicClock.NowMs);
+        // After a SIGTERM the core watches the sharers found; after a SIGKILL those that were signalled.
+        _core.OnSignalled(ToResult(outcome), term ? victim.Sharers.Count : SignalledSharers(), MonotonicClock.NowMs);
     }
 
-    private void OpenAndSignal(VictimId id, KillSignal signal)
+    /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
+    private bool TryOpen(VictimId id, KillSignal signal)
     {
-        ReleaseVictim();
-        _victimName = NameOf(id);
-        if (_core.Config.DryRun)
-        {
-            _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null);
-            _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
-            return;
-        }
-        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid);
+        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames);
         if (opened != VictimOpenOutcome.Confirmed)
         {
             _events.Signal(id, _victimName.Utf8, signal, opened.ToString(), opened.Describe(), null);
@@ -220,7 +242,7 @@ internal sealed class Actuator : IDisposable
                 VictimOpenOutcome.PidReused => SignalResult.PidReused,
                 _ => SignalResult.Failed,
             }, 0, MonotonicClock.NowMs);
-            return;
+            return false;
         }
         _victim = victim;
         SharerSearchOutcome sharers = victim!.FindSharers(_candidates.Reader, out _);
@@ -228,26 +250,18 @@ internal sealed class Actuator : IDisposable
         {
             _events.Signal(id, _victimName.Utf8, signal, "Gone", "the victim exited before it was signalled", victim);
             _core.OnSignalled(SignalResult.Gone, 0, MonotonicClock.NowMs);
-            return;
+            return false;
         }
-        if (signal == KillSignal.SigTerm)
+        if (sharers == SharerSearchOutcome.SharerExcluded)
         {
-            SignalOutcome term = victim.Terminate();
-            _events.Signal(id, _victimName.Utf8, signal, term.ToString(), term == SignalOutcome.Sent ? null : term.Describe(), victim);
-            if (term == SignalOutcome.Sent)
-            {
-                Terms++;
-            }
-            _core.OnSignalled(ToResult(term), victim.Sharers.Count, MonotonicClock.NowMs);
-            return;
+            // A sharer of its mm may never be killed, so its memory cannot come back: the core excludes it and chooses
+            // another, as the kernel skips such an mm.
+            _events.Signal(id, _victimName.Utf8, signal, sharers.ToString(),
+                $"{sharers.Describe()}: pid {victim.ExcludedSharer?.Pid} ({victim.ExcludedSharer?.Reason.Describe()})", victim);
+            _core.OnSignalled(SignalResult.SharerExcluded, 0, MonotonicClock.NowMs);
+            return false;
         }
-        SignalOutcome kill = victim.Kill();
-        _events.Signal(id, _victimName.Utf8, signal, kill.ToString(), kill == SignalOutcome.Sent ? null : kill.Describe(), victim);
-        if (kill == SignalOutcome.Sent)
-        {
-            Kills++;
-        }
-        _core.OnSignalled(ToResult(kill), SignalledSharers(), MonotonicClock.NowMs);
+        return true;
     }
 
     private void KillSharers(VictimId id)
@@ -256,19 +270,31 @@ internal sealed class Actuator : IDisposable
         {
             return;
         }
-        _victim.KillSharers();
+        _victim.KillSharers(_candidates.Reader);
         _events.Signal(id, _victimName.Utf8, KillSignal.SigKill, "sharers", "the victim exited; the processes sharing its mm still hold its memory", _victim);
     }
 
     private void Reap(VictimId id)
     {
-        if (_victim is null || !_reaper.TrySubmit(_victim))
+        ReapSubmitOutcome submitted = ReapSubmitOutcome.Stopped;
+        if (_victim is not null && Reaper is not null)
         {
-            // Nothing to reap through, or the reaper is still inside an earlier, stuck reap: only the exit frees it.
-            _events.Warning("reap"u8, _victim is null ? "no victim handle to reap through" : "the reaper thread is still busy with an earlier reap; waiting for the exit instead");
-            _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
+            var job = new VictimReapJob(_victim, _reapReader);
+            submitted = Reaper.Submit(job);
+            if (submitted == ReapSubmitOutcome.Accepted)
+            {
+                _reapJob = job;
+                return;
+            }
         }
+        // Nothing to reap through, no reaper, or the reaper still inside an earlier, stuck reap: only the exit frees it.
+        _events.Warning("reap"u8, _victim is null ? "no victim handle to reap through"
+            : Reaper is null ? "no reaper thread"
+            : $"the reaper thread cannot take it ({submitted}): an earlier reap is still in the kernel; waiting for the exit instead");
+        _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
     }
+
+    private bool IsReaping(Victim victim) => _reapJob is not null && ReferenceEquals(_reapJob.Victim, victim);
 
     private void Report(in DecisionReport report)
     {
@@ -327,10 +353,14 @@ internal sealed class Actuator : IDisposable
 
     private void ReleaseVictim()
     {
-        // The reaper thread may still hold it (a reap stuck in the kernel): then the reaper disposes it when it returns.
-        if (_victim is not null && !_reaper.AbandonIfWorkingOn(_victim))
+        // The reaper thread may still hold it (a reap stuck in the kernel): then it is disposed when its completion is taken.
+        if (_victim is not null && IsReaping(_victim))
         {
-            _victim.Dispose();
+            _reapJob!.Orphaned = true;
+        }
+        else
+        {
+            _victim?.Dispose();
         }
         _victim = null;
         _victimName = default;
@@ -350,6 +380,7 @@ internal sealed class Actuator : IDisposable
         ReapOutcome.Reaped => ReapObservation.Released,
         ReapOutcome.AlreadyExiting => ReapObservation.NoMm,
         ReapOutcome.NotDyingOrShared => ReapObservation.Refused,
+        ReapOutcome.CoreDumping => ReapObservation.CoreDumping,
         ReapOutcome.NotSupported => ReapObservation.Unsupported,
         ReapOutcome.NotAttempted => ReapObservation.NotAttempted,
         _ => ReapObservation.Failed,

@@ -19,13 +19,22 @@ internal sealed class CandidateSource
 
     public ProcessReader Reader => _scanner.Reader;
 
-    /// <summary>The ranked processes (candidates first, best first; then the excluded with their reason). Empty if the cgroup is gone.</summary>
-    public ReadOnlySpan<Candidate> Scan(scoped in RankingScope scope)
+    /// <summary>
+    /// The ranked processes (candidates first, best first; then the excluded with their reason), and how the scan
+    /// ended. Empty and ListUnreadable if the cgroup is gone.
+    /// </summary>
+    public ScanOutcome Scan(scoped in RankingScope scope, out ReadOnlySpan<Candidate> ranked)
     {
         if (_cgroupPids is null)
         {
-            return _scanner.ScanAll(scope);
+            return _scanner.ScanAll(scope, out ranked);
         }
-        return _cgroupPids.TryRead(out ReadOnlySpan<int> pids) == ProcReadOutcome.Ok ? _scanner.ScanPids(pids, scope) : default;
+        ProcReadOutcome listed = _cgroupPids.TryRead(out ReadOnlySpan<int> pids);
+        if (listed != ProcReadOutcome.Ok)
+        {
+            ranked = default;
+            return listed == ProcReadOutcome.OutOfFileDescriptors ? ScanOutcome.OutOfFileDescriptors : ScanOutcome.ListUnreadable;
+        }
+        return _scanner.ScanPids(pids, scope, out ranked);
     }
 }

@@ -192,13 +192,14 @@ internal sealed class DaemonEvents
         _log.Begin("warning"u8, priority).Field("what"u8, what).Field("detail"u8, detail).End();
     }
 
-    public void Stop(string reason, int sigterms, int sigkills, bool inFlight)
+    public void Stop(string reason, int sigterms, int sigkills, bool inFlight, long eventsDropped)
     {
         _log.Begin("stop"u8, EventLog.Notice)
             .Field("reason"u8, reason)
             .Field("sigterms"u8, sigterms)
             .Field("sigkills"u8, sigkills)
             .Field("in_flight"u8, inFlight)
+            .Field("events_dropped"u8, eventsDropped)
             .End();
     }
 

@@ -1,5 +1,6 @@
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
+using Reapd.Linux.Kill;
 using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
@@ -18,7 +19,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly DecisionCore _core;
     private readonly SampleSource _samples;
     private readonly DaemonEvents _events;
-    private readonly Reaper _reaper;
+    private ReaperThread? _reaper;
     private readonly Actuator _actuator;
     private readonly WakeSet _wake;
     private readonly int _stopSlot;
@@ -38,19 +39,18 @@ internal sealed class DaemonLoop : IDisposable
     private int _exitCode = ExitCodes.Ok;
     private bool _disposed;
 
-    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log, Reaper reaper)
+    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log)
     {
         _resources = resources;
         _config = config;
         _core = new DecisionCore(config);
         _samples = new SampleSource(resources.Sensor, config);
         _events = new DaemonEvents(log, config);
-        _reaper = reaper;
-        _actuator = new Actuator(_core, _events, resources, _samples, reaper);
+        _actuator = new Actuator(_core, _events, resources, _samples);
 
         _wake = new WakeSet(8);
         _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
-        _reaperSlot = _wake.Add(reaper.CompletionFd, WakeSet.Readable);
+        _reaperSlot = _wake.Add(-1, WakeSet.Readable);
         _victimSlot = _wake.Add(-1, WakeSet.Readable);
         if (resources.PsiSome is not null)
         {
@@ -83,15 +83,7 @@ internal sealed class DaemonLoop : IDisposable
         {
             return null;
         }
-        Reaper? reaper = Reaper.TryStart(out int errno);
-        if (reaper is null)
-        {
-            resources.Dispose();
-            error = $"cannot create an eventfd for the reaper thread (errno {errno})";
-            exitCode = ExitCodes.Failed;
-            return null;
-        }
-        return new DaemonLoop(resources, options.Config, log, reaper);
+        return new DaemonLoop(resources, options.Config, log);
     }
 
     /// <summary>Asks the loop to stop (from a signal handler: sets a flag and wakes the poll; allocation-free).</summary>
@@ -123,6 +115,20 @@ internal sealed class DaemonLoop : IDisposable
         {
             adj = SelfProtection.LowerOomScoreAdj();
             nice = SelfProtection.RaisePriority();
+        }
+        // After the priority: the thread inherits the nice value (setpriority sets one thread's on Linux).
+        _reaper = ReaperThread.TryStart(out int reaperErrno);
+        if (_reaper is null)
+        {
+            _events.Warning("reaper"u8, $"cannot start the reaper thread (eventfd errno {reaperErrno}): victims are not reaped, only their exit frees their memory", EventLog.Error);
+        }
+        else
+        {
+            _actuator.Reaper = _reaper;
+            _wake.Set(_reaperSlot, _reaper.CompletionFd);
+        }
+        if (protectSelf)
+        {
             locked = SelfProtection.LockMemory();
         }
         EventLog line = _events.Log.Begin("start"u8, EventLog.Notice)
@@ -135,7 +141,7 @@ internal sealed class DaemonLoop : IDisposable
             .Field("psi_full"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.PsiFullPercent is double p ? $"{p:0.##}% of {_config.PsiFullWindowMs / 1000}s" : "off")
             .Field("psi_triggers"u8, _resources.DescribePsiTriggers())
             .Field("cgroup_events"u8, _resources.DescribeCgroupEvents())
-            .Field("reaper"u8, "thread")
+            .Field("reaper"u8, _reaper is null ? "none" : "thread")
             .Field("mlock"u8, locked)
             .Field("oom_score_adj"u8, adj)
             .Field("priority"u8, nice)
@@ -154,23 +160,19 @@ internal sealed class DaemonLoop : IDisposable
         {
             RunOnce(NextTimeoutMs());
         }
-        _events.Stop(_stopReason, _actuator.Terms, _actuator.Kills, _core.State.InFlight);
+        _events.Stop(_stopReason, _actuator.Terms, _actuator.Kills, _core.State.InFlight, _events.Log.DroppedTotal);
         return _exitCode;
     }
 
     /// <summary>One cycle: wait up to <paramref name="timeoutMs"/> for a wake-up, then feed the core and act.</summary>
     public void RunOnce(int timeoutMs)
     {
-        int ready = _wake.Wait(timeoutMs);
-        Wake wake;
-        if (ready < 0)
+        Wake wake = _wake.Wait(timeoutMs, out _) switch
         {
-            wake = PollFailed(-ready, timeoutMs);
-        }
-        else
-        {
-            wake = ready == 0 ? Wake.Timer : CollectWakes();
-        }
+            WakeOutcome.Ready or WakeOutcome.InvalidFd => CollectWakes(),
+            WakeOutcome.Failed => PollFailed(_wake.LastErrno, timeoutMs),
+            _ => Wake.Timer,
+        };
         if (_stopRequested)
         {
             return;
@@ -225,7 +227,7 @@ internal sealed class DaemonLoop : IDisposable
         {
             wake |= Wake.Reaper;
         }
-        if (_wake.Fired(_victimSlot) != 0)
+        if (Fired(_victimSlot, "victim pidfd"u8))
         {
             wake |= Wake.VictimExit;
         }
@@ -301,7 +303,7 @@ internal sealed class DaemonLoop : IDisposable
         }
         _disposed = true;
         _actuator.Dispose();
-        _reaper.Dispose();
+        _reaper?.Dispose();
         _wake.Dispose();
         _resources.Dispose();
     }

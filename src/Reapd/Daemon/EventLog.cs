@@ -9,8 +9,9 @@ namespace Reapd.Daemon;
 /// <summary>
 /// Writes one line per event: key=value text for people (with "&lt;N&gt;" syslog priorities instead of a timestamp
 /// when stdout is the journal), or with --json one JSON object per line with an "event" field. Lines are built in
-/// reused buffers (Utf8JsonWriter for JSON, UTF-8 formatting for text) and written with one write each, so logging
-/// allocates nothing once warm. Single-threaded: only the loop thread logs.
+/// reused buffers (Utf8JsonWriter for JSON, UTF-8 formatting for text), so logging allocates nothing once warm.
+/// <see cref="End"/> hands the finished line to an <see cref="EventWriter"/>, whose thread writes it out: the loop
+/// never waits for stdout (a full ring drops the line and counts it). Single-threaded: only the loop thread logs.
 /// </summary>
 internal sealed class EventLog
 {
@@ -21,7 +22,7 @@ internal sealed class EventLog
 
     private static readonly JsonWriterOptions s_jsonOptions = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly Stream? _stream;
+    private readonly EventWriter? _queue;
     private readonly TextWriter? _writer;
     private readonly bool _json;
     private readonly bool _journal;
@@ -31,17 +32,32 @@ internal sealed class EventLog
     private int _depth;
     private bool _firstInList;
 
-    /// <param name="stream">Raw stdout (the real process); null to write through <paramref name="writer"/> (tests).</param>
-    public EventLog(Stream? stream, TextWriter? writer, bool json, bool journal)
+    /// <summary>Lines go through the writer's ring and thread, in its format (the real process).</summary>
+    public EventLog(EventWriter queue)
+        : this(queue.Json, queue.Journal)
     {
-        _stream = stream;
+        _queue = queue;
+    }
+
+    /// <summary>Lines are written synchronously to <paramref name="writer"/> (in-process callers and format tests).</summary>
+    public EventLog(TextWriter writer, bool json, bool journal)
+        : this(json, journal)
+    {
         _writer = writer;
+    }
+
+    /// <summary>A builder only: lines are taken with <see cref="Finish"/> (the writer thread's own lines).</summary>
+    internal EventLog(bool json, bool journal)
+    {
         _json = json;
         _journal = journal && !json;
         _jsonWriter = new Utf8JsonWriter(_buffer, s_jsonOptions);
     }
 
     public bool IsJson => _json;
+
+    /// <summary>Lines dropped because the writer's ring was full (0 when writing synchronously).</summary>
+    public long DroppedTotal => _queue?.DroppedTotal ?? 0;
 
     /// <summary>Starts an event line: timestamp, then the event name.</summary>
     public EventLog Begin(ReadOnlySpan<byte> name, int priority)
@@ -227,19 +243,13 @@ internal sealed class EventLog
         return this;
     }
 
-    /// <summary>Ends the line and writes it out in one write.</summary>
+    /// <summary>Ends the line and hands it on: queued for the writer thread, or written to the TextWriter.</summary>
     public void End()
     {
-        if (_json)
+        ReadOnlySpan<byte> line = Finish();
+        if (_queue is not null)
         {
-            _jsonWriter.WriteEndObject();
-            _jsonWriter.Flush();
-        }
-        Append("\n"u8);
-        ReadOnlySpan<byte> line = _buffer.WrittenSpan;
-        if (_stream is not null)
-        {
-            _stream.Write(line);
+            _ = _queue.TryEnqueue(line);
             return;
         }
         if (_writer is not null)
@@ -248,6 +258,18 @@ internal sealed class EventLog
             _writer.Write(_chars.AsSpan(0, count));
             _writer.Flush();
         }
+    }
+
+    /// <summary>Ends the line (newline included) and returns it; valid until the next <see cref="Begin"/>.</summary>
+    internal ReadOnlySpan<byte> Finish()
+    {
+        if (_json)
+        {
+            _jsonWriter.WriteEndObject();
+            _jsonWriter.Flush();
+        }
+        Append("\n"u8);
+        return _buffer.WrittenSpan;
     }
 
     private static bool HasControlBytes(ReadOnlySpan<byte> value)

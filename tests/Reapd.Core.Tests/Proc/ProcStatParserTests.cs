@@ -30,6 +30,17 @@ public sealed class ProcStatParserTests
         Assert.Equal(53360ul, stat.StartTimeTicks);
         Assert.Equal(8069120ul, stat.VsizeBytes);
         Assert.Equal(1212, stat.RssPages);
+        // Fields 28, 47, 48, 50: the mm's layout, which an exec replaces.
+        Assert.Equal(new MmLayout(140727570565840, 94890275717120, 140727570569366, 140727570569467), stat.Layout);
+        Assert.True(stat.Layout.IsKnown);
+    }
+
+    [Fact]
+    public void A_stat_line_that_ends_after_field_24_parses_with_an_unknown_layout()
+    {
+        Assert.True(ProcStatParser.TryParse("42 (old) S 1 42 42 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 100 8069120 12"u8, out ProcStat stat));
+        Assert.Equal(12, stat.RssPages);
+        Assert.False(stat.Layout.IsKnown);
     }
 
     [Fact]

@@ -44,6 +44,18 @@ public sealed class ProcStatusParserTests
     }
 
     [Fact]
+    public void A_process_in_the_middle_of_a_core_dump_says_CoreDumping_and_an_ordinary_one_does_not()
+    {
+        // Captured by tests/fixtures/coredump/capture.sh from a dump waiting on a FUSE create.
+        byte[] dumping = File.ReadAllBytes(Path.Combine(NativeProgram.RepositoryRoot, "tests", "fixtures", "coredump", "status"));
+        Assert.True(ProcStatusParser.TryParse(dumping, out ProcStatus status));
+        Assert.True(status.CoreDumping);
+        Assert.True(status.HasMm);
+        Assert.True(ProcStatusParser.TryParse(ProcFixtures.Read(ProcFixtures.Hog, "status"), out ProcStatus ordinary));
+        Assert.False(ordinary.CoreDumping);
+    }
+
+    [Fact]
     public void A_status_without_Tgid_is_rejected()
     {
         Assert.False(ProcStatusParser.TryParse("Name:\tx\nVmRSS:\t 12 kB\n"u8, out _));

@@ -30,8 +30,8 @@ public sealed class KillProtocolTests
         {
             Assert.Equal(SharerSearchOutcome.Completed, victim!.FindSharers(_reader, out int sharers));
             Assert.Equal(0, sharers);
-            Assert.Equal(SignalOutcome.Sent, victim.Kill());
-            Assert.Equal(ReapOutcome.Reaped, victim.Reap());
+            Assert.Equal(SignalOutcome.Sent, victim.Kill(_reader));
+            Assert.Equal(ReapOutcome.Reaped, Reap(victim!));
 
             long after = cgroup.UsageBytes;
             Assert.True(after < before - (240 * MiB), $"usage {before} -> {after}: the reap did not free the 256 MiB");
@@ -81,15 +81,15 @@ public sealed class KillProtocolTests
         using (victim)
         {
             // Killing the victim alone: the kernel refuses the reap while a live process shares the mm.
-            Assert.Equal(SignalOutcome.Sent, victim!.Kill());
+            Assert.Equal(SignalOutcome.Sent, victim!.Kill(_reader));
             Assert.Equal(ReapOutcome.NotDyingOrShared, victim.TryReap());
 
             Assert.Equal(SharerSearchOutcome.Completed, victim.FindSharers(_reader, out int found));
             Assert.Equal(1, found);
             Assert.Equal(sharerPid, victim.Sharers[0].Pid);
-            victim.KillSharers();
+            victim.KillSharers(_reader);
             Assert.Equal(SignalOutcome.Sent, victim.Sharers[0].KillOutcome);
-            Assert.Equal(ReapOutcome.Reaped, victim.Reap());
+            Assert.Equal(ReapOutcome.Reaped, Reap(victim!));
             Assert.True(cgroup.UsageBytes < before - (120 * MiB));
 
             freezer.Thaw();
@@ -135,8 +135,8 @@ public sealed class KillProtocolTests
 
             freezer.Add(hog.Pid);
             freezer.Freeze();
-            Assert.Equal(SignalOutcome.Sent, victim.Kill());
-            Assert.Equal(ReapOutcome.Reaped, victim.Reap());
+            Assert.Equal(SignalOutcome.Sent, victim.Kill(_reader));
+            Assert.Equal(ReapOutcome.Reaped, Reap(victim!));
             Assert.True(cgroup.UsageBytes < before - (120 * MiB));
             freezer.Thaw();
             Assert.True(victim.WaitForExit(10_000));
@@ -220,14 +220,14 @@ public sealed class KillProtocolTests
         Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(fuse.VictimPid, StartTime(fuse.VictimPid), _reader, out Victim? victim, Environment.ProcessId));
         using (victim)
         {
-            Assert.Equal(SignalOutcome.Sent, victim!.Kill());
+            Assert.Equal(SignalOutcome.Sent, victim!.Kill(_reader));
             // Without a reaper: the leader becomes a zombie, the reader thread stays in D, and nothing comes back.
             Assert.True(ProcFacts.WaitUntil(() => fuse.VictimThreadStates().SequenceEqual(['Z', 'D'])), "states: " + string.Join(",", fuse.VictimThreadStates()));
             Assert.False(victim.WaitForExit(500), "the stuck victim exited by itself");
             Assert.True(cgroup.UsageBytes > before - (8 * MiB), "memory came back without the reap");
 
             // The deterministic reap: a thread still holds the mm, the group is exiting, so process_mrelease frees it.
-            Assert.Equal(ReapOutcome.Reaped, victim.Reap());
+            Assert.Equal(ReapOutcome.Reaped, Reap(victim!));
             Assert.True(cgroup.UsageBytes < before - (240 * MiB), $"usage {before} -> {cgroup.UsageBytes}");
             Assert.False(victim.HasExited, "the victim still exists (zombie + D) while its memory is back");
         }
@@ -244,9 +244,9 @@ public sealed class KillProtocolTests
         Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(fuse.VictimPid, StartTime(fuse.VictimPid), _reader, out Victim? victim, Environment.ProcessId));
         using (victim)
         {
-            Assert.Equal(SignalOutcome.Sent, victim!.Kill());
+            Assert.Equal(SignalOutcome.Sent, victim!.Kill(_reader));
             // Waiting for the victim to pass exit_mm first makes the outcome deterministic: right after SIGKILL,
-            // process_mrelease may still find the mm and free it before exit_mm (kernel.md D.2, about half the runs).
+            // process_mrelease may still find the mm and free it before exit_mm (kernel.md D.2: often it has passed exit_mm already).
             // Past exit_mm its last mmput sits in __mmput -> exit_aio behind the never-answered FUSE_FSYNC (D.4).
             Assert.True(ProcFacts.WaitUntil(() => fuse.VictimWchan() == "exit_aio" && !fuse.VictimHasMm()),
                 $"the victim did not get stuck in exit_aio: wchan '{fuse.VictimWchan()}', state '{fuse.VictimState()}', has mm {fuse.VictimHasMm()}");
@@ -254,7 +254,7 @@ public sealed class KillProtocolTests
 
             // No thread holds the mm any more: the kernel has nothing to reap through this process (ESRCH), and says so
             // every time it is asked.
-            Assert.Equal(ReapOutcome.AlreadyExiting, victim.Reap());
+            Assert.Equal(ReapOutcome.AlreadyExiting, Reap(victim!));
             Assert.Equal(ReapOutcome.AlreadyExiting, victim.TryReap());
             Assert.False(victim.WaitForExit(500), "the pidfd became readable: the exit was not stuck");
             Assert.Equal("exit_aio", fuse.VictimWchan());
@@ -267,6 +267,8 @@ public sealed class KillProtocolTests
             Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < before - (240 * MiB)), $"usage {before} -> {cgroup.UsageBytes} after the abort");
         }
     }
+
+    private ReapOutcome Reap(Victim victim) => Reaper.Run(victim, _reader, ReapSettings.Default, CancellationToken.None).Outcome;
 
     private ulong StartTime(int pid)
     {

@@ -13,7 +13,7 @@ public sealed class ScannerTests
         var scanner = new ProcessScanner(ProcFixtures.Root);
         using var meminfo = MemInfoReader.Open(ProcFixtures.Root);
         Assert.Equal(ProcReadOutcome.Ok, meminfo.TryRead(out MemInfo info));
-        ReadOnlySpan<Candidate> ranked = scanner.ScanAll(RankingScope.ForSystem(info, 4, selfPid: ProcFixtures.NameWithParens));
+        Assert.Equal(ScanOutcome.Complete, scanner.ScanAll(RankingScope.ForSystem(info, 4, selfPid: ProcFixtures.NameWithParens), out ReadOnlySpan<Candidate> ranked));
         Assert.Equal(8, ranked.Length);
         Assert.Equal(ProcFixtures.Hog, ranked[0].Pid);
         Assert.Equal(ExclusionReason.Self, Find(ranked, ProcFixtures.NameWithParens).Exclusion);
@@ -27,7 +27,7 @@ public sealed class ScannerTests
     public void A_scan_of_the_live_proc_never_makes_init_kernel_threads_or_itself_a_candidate()
     {
         var scanner = new ProcessScanner();
-        ReadOnlySpan<Candidate> ranked = scanner.ScanAll(new RankingScope(6_000_000, 4, Environment.ProcessId));
+        Assert.Equal(ScanOutcome.Complete, scanner.ScanAll(new RankingScope(6_000_000, 4, Environment.ProcessId), out ReadOnlySpan<Candidate> ranked));
         Assert.True(ranked.Length > 10);
         Assert.Equal(ExclusionReason.Init, Find(ranked, 1).Exclusion);
         Assert.Equal(ExclusionReason.KernelThread, Find(ranked, 2).Exclusion);
@@ -48,11 +48,11 @@ public sealed class ScannerTests
     {
         var scanner = new ProcessScanner();
         var scope = new RankingScope(6_000_000, 4, Environment.ProcessId);
-        scanner.ScanAll(scope);
+        scanner.ScanAll(scope, out _);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 3; i++)
         {
-            scanner.ScanAll(scope);
+            scanner.ScanAll(scope, out _);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
@@ -75,7 +75,7 @@ public sealed class ScannerTests
             Assert.Equal(new[] { nested.Pid, top.Pid }.Order(), pids.ToArray().Order());
 
             var scanner = new ProcessScanner();
-            ReadOnlySpan<Candidate> ranked = scanner.ScanPids(pids, RankingScope.ForCgroupLimit(256L << 20, 4, Environment.ProcessId));
+            Assert.Equal(ScanOutcome.Complete, scanner.ScanPids(pids, RankingScope.ForCgroupLimit(256L << 20, 4, Environment.ProcessId), out ReadOnlySpan<Candidate> ranked));
             Assert.Equal(2, ranked.Length);
             Assert.Equal(nested.Pid, ranked[0].Pid);
             Assert.Equal(1000, ranked[0].OomScoreAdj);
@@ -133,5 +133,33 @@ public sealed class ScannerTests
             }
         }
         throw new Xunit.Sdk.XunitException($"pid {pid} not in the scan");
+    }
+}
+
+/// <summary>Out of file descriptors during a scan: an outcome, never an exception, never a silently shorter ranking.</summary>
+[Collection(nameof(NoParallelCollection))]
+public sealed class ScanOutOfFileDescriptorsTests
+{
+    [Fact]
+    public void A_scan_with_no_file_descriptor_left_says_out_of_file_descriptors_instead_of_throwing()
+    {
+        var scanner = new ProcessScanner();
+        var scope = new RankingScope(6_000_000, 4, Environment.ProcessId);
+        Assert.Equal(ScanOutcome.Complete, scanner.ScanAll(scope, out _));
+
+        (ScanOutcome all, int allCount, ScanOutcome some, int someCount, ProcReadOutcome one) = OpenFilesLimit.WithNoFreeDescriptor(() =>
+        {
+            ScanOutcome a = scanner.ScanAll(scope, out ReadOnlySpan<Candidate> ranked);
+            ScanOutcome s = scanner.ScanPids([1, Environment.ProcessId], scope, out ReadOnlySpan<Candidate> few);
+            ProcReadOutcome r = scanner.Reader.TryReadStat(Environment.ProcessId, out _);
+            return (a, ranked.Length, s, few.Length, r);
+        });
+
+        Assert.Equal(ScanOutcome.OutOfFileDescriptors, all);
+        Assert.Equal(0, allCount);
+        Assert.Equal(ScanOutcome.OutOfFileDescriptors, some);
+        Assert.Equal(0, someCount);
+        Assert.Equal(ProcReadOutcome.OutOfFileDescriptors, one);
+        Assert.Equal(ScanOutcome.Complete, scanner.ScanAll(scope, out _));
     }
 }

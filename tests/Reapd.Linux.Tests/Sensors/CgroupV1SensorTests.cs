@@ -65,7 +65,7 @@ public sealed class CgroupV1SensorTests
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(20) && (wake.Fired(oomSlot) & WakeSet.Readable) == 0)
         {
-            wake.Wait(200);
+            wake.Wait(200, out _);
         }
         Assert.True((wake.Fired(oomSlot) & WakeSet.Readable) != 0, "no OOM notification within 20 s");
         Assert.True(notifications.Oom.Drain() > 0);

@@ -10,14 +10,15 @@ public sealed class WakeSetTests
         using EventFdHandle eventFd = EventFdHandle.Create(out int errno) ?? throw new InvalidOperationException($"eventfd: {errno}");
         using var wake = new WakeSet(4);
         int slot = wake.Add(eventFd.Fd, WakeSet.Readable);
-        Assert.Equal(0, wake.Wait(0));
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
 
         eventFd.Signal();
         eventFd.Signal();
-        Assert.Equal(1, wake.Wait(1000));
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(1000, out int ready));
+        Assert.Equal(1, ready);
         Assert.True((wake.Fired(slot) & WakeSet.Readable) != 0);
         Assert.Equal(2ul, eventFd.Drain());
-        Assert.Equal(0, wake.Wait(0));
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
     }
 
     [Fact]
@@ -28,9 +29,9 @@ public sealed class WakeSetTests
         int slot = wake.Add(eventFd.Fd, WakeSet.Readable);
         eventFd.Signal();
         wake.Set(slot, -1);
-        Assert.Equal(0, wake.Wait(0));
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
         wake.Set(slot, eventFd.Fd);
-        Assert.Equal(1, wake.Wait(0));
+        Assert.Equal(WakeOutcome.Ready, wake.Wait(0, out _));
     }
 
     [Fact]
@@ -40,15 +41,43 @@ public sealed class WakeSetTests
         using var wake = new WakeSet(2);
         wake.Add(eventFd.Fd, WakeSet.Readable);
         eventFd.Signal();
-        wake.Wait(0);
+        wake.Wait(0, out _);
         eventFd.Drain();
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++)
         {
             eventFd.Signal();
-            wake.Wait(0);
+            wake.Wait(0, out _);
             eventFd.Drain();
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void A_slot_holding_a_closed_fd_is_reported_as_an_invalid_fd_with_its_slot_not_as_a_wake_up()
+    {
+        using EventFdHandle live = EventFdHandle.Create(out _)!;
+        EventFdHandle closed = EventFdHandle.Create(out _)!;
+        using var wake = new WakeSet(2);
+        wake.Add(live.Fd, WakeSet.Readable);
+        int slot = wake.Add(closed.Fd, WakeSet.Readable);
+        closed.Dispose();
+
+        Assert.Equal(WakeOutcome.InvalidFd, wake.Wait(1000, out int ready));
+        Assert.Equal(1, ready);
+        Assert.Equal(slot, wake.InvalidSlot);
+        wake.Set(slot, -1);
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
+        Assert.Equal(-1, wake.InvalidSlot);
+    }
+
+    [Fact]
+    public void Disposing_a_wake_set_twice_is_harmless_and_a_wait_after_it_is_refused()
+    {
+        var wake = new WakeSet(2);
+        wake.Dispose();
+        wake.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => wake.Wait(0, out _));
+        Assert.Equal(0, wake.Fired(0));
     }
 }

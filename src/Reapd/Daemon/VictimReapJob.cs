@@ -1,0 +1,66 @@
+using Reapd.Core.Daemon;
+using Reapd.Linux.Kill;
+using Reapd.Linux.Proc;
+
+namespace Reapd.Daemon;
+
+/// <summary>
+/// The daemon's reap job for the <see cref="ReaperThread"/>: the kill path's one reap orchestration
+/// (<see cref="Reaper.Run"/>: retries, core dump, late sharers) through the victim's pidfd; or, when the victim itself
+/// has exited and only its mm sharers hold its memory (it left during its SIGTERM grace), process_mrelease through the
+/// pidfd of a live, SIGKILLed sharer, which reaches the same mm. From submission until the loop takes the completion,
+/// only the reaper thread touches <see cref="Victim"/> and the reader; the loop then reads the figures kept here.
+/// </summary>
+internal sealed class VictimReapJob : IReapJob
+{
+    private readonly ProcessReader _reader;
+
+    public VictimReapJob(Victim victim, ProcessReader reader)
+    {
+        Victim = victim;
+        Id = new VictimId(victim.Pid, victim.StartTimeTicks);
+        _reader = reader;
+    }
+
+    public Victim Victim { get; }
+
+    public VictimId Id { get; }
+
+    public int Attempts { get; private set; }
+
+    /// <summary>Whether the victim's pidfd was readable when the reap answered.</summary>
+    public bool ExitedWhenAnswered { get; private set; }
+
+    /// <summary>The loop let the victim go while this job was in the kernel: the loop disposes it when it takes the completion.</summary>
+    public bool Orphaned { get; set; }
+
+    public ReapOutcome Run(CancellationToken stop)
+    {
+        ReapOutcome outcome;
+        if (Victim.HasExited && FirstLiveSharer() is Sharer sharer)
+        {
+            outcome = PidFdSyscalls.Mrelease(sharer.PidFd);
+            Attempts = 1;
+        }
+        else
+        {
+            ReapResult result = Reaper.Run(Victim, _reader, ReapSettings.Default, stop);
+            outcome = result.Outcome;
+            Attempts = result.Attempts;
+        }
+        ExitedWhenAnswered = Victim.HasExited;
+        return outcome;
+    }
+
+    private Sharer? FirstLiveSharer()
+    {
+        foreach (Sharer sharer in Victim.Sharers)
+        {
+            if (sharer.KillOutcome == SignalOutcome.Sent && !PidFdSyscalls.WaitForExit(sharer.PidFd, 0))
+            {
+                return sharer;
+            }
+        }
+        return null;
+    }
+}
