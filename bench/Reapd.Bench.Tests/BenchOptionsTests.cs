@@ -34,14 +34,63 @@ public class BenchOptionsTests
         Assert.Equal(7, options.Runs);
     }
 
+    [Fact]
+    public void Without_a_baseline_every_daemon_but_reapd_base_runs()
+    {
+        var options = BenchOptions.Parse([], out _);
+
+        Assert.Null(options!.BaselineBinary);
+        Assert.Equal(["kernel", "earlyoom", "nohang", "reapd"], options.DaemonNames);
+    }
+
+    [Fact]
+    public void A_baseline_binary_adds_reapd_base_after_the_daemons_asked_for()
+    {
+        var options = BenchOptions.Parse(["--daemons", "reapd,earlyoom", "--baseline", "/opt/old/reapd", "--runs", "3"], out string? error);
+
+        Assert.Null(error);
+        Assert.Equal("/opt/old/reapd", options!.BaselineBinary);
+        Assert.Null(options.ReapdBinary);
+        Assert.Equal(["earlyoom", "reapd", BenchOptions.BaselineDaemon], options.DaemonNames);
+        Assert.Equal(3, options.Runs);
+    }
+
+    [Fact]
+    public void A_baseline_with_every_daemon_comes_last_in_the_round_order()
+    {
+        var options = BenchOptions.Parse(["--reapd", "/new/reapd", "--baseline", "/old/reapd"], out _);
+
+        Assert.Equal("/new/reapd", options!.ReapdBinary);
+        Assert.Equal(["kernel", "earlyoom", "nohang", "reapd", "reapd-base"], options.DaemonNames);
+    }
+
+    [Fact]
+    public void Reapd_base_named_in_daemons_needs_a_baseline_binary()
+    {
+        Assert.Null(BenchOptions.Parse(["--daemons", "reapd,reapd-base"], out string? error));
+        Assert.Contains("--baseline", error, StringComparison.Ordinal);
+
+        var options = BenchOptions.Parse(["--daemons", "reapd-base", "--baseline", "/old/reapd"], out _);
+        Assert.Equal(["reapd-base"], options!.DaemonNames);
+    }
+
+    [Fact]
+    public void An_unknown_daemon_is_one_line_naming_it()
+    {
+        Assert.Null(BenchOptions.Parse(["--daemons", "reapd,oomd"], out string? error));
+        Assert.Contains("'oomd'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--runs", "0")]
     [InlineData("--runs", "many")]
     [InlineData("--idle-seconds", "-1")]
     [InlineData("--bogus", "1")]
-    public void A_bad_argument_is_one_line_naming_it(string name, string value)
+    [InlineData("--baseline", null)]
+    public void A_bad_argument_is_one_line_naming_it(string name, string? value)
     {
-        Assert.Null(BenchOptions.Parse([name, value], out string? error));
+        Assert.Null(BenchOptions.Parse(value is null ? [name] : [name, value], out string? error));
         Assert.Contains($"'{name}'", error, StringComparison.Ordinal);
     }
 

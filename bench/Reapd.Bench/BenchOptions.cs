@@ -13,9 +13,12 @@ internal sealed record BenchOptions
           --runs N                runs per scenario and daemon (default 5; quick 2)
           --scenarios a,b         only these scenarios (slugs: ramp-1gib, full-speed, small-and-big,
                                   blocked-exit, fork-storm, idle)
-          --daemons a,b           only these daemons (kernel, earlyoom, nohang, reapd)
+          --daemons a,b           only these daemons (kernel, earlyoom, nohang, reapd; reapd-base comes
+                                  with --baseline)
           --idle-seconds S        length of one idle window (default 60; quick 10)
           --reapd PATH            use this reapd binary instead of publishing src/Reapd
+          --baseline PATH         also run this second reapd binary (an older build, say) as the daemon
+                                  'reapd-base': same flags, same rounds, and ratios reapd / reapd-base
           --results DIR           where to write the tables and timelines (default bench/results)
           --no-readme             do not update the Performance section of README.md
         """;
@@ -32,9 +35,25 @@ internal sealed record BenchOptions
 
     public string? ReapdBinary { get; init; }
 
+    /// <summary>A second reapd binary, run as <see cref="BaselineDaemon"/> beside reapd, or null.</summary>
+    public string? BaselineBinary { get; init; }
+
     public string? ResultsDirectory { get; init; }
 
     public bool UpdateReadme { get; init; } = true;
+
+    /// <summary>The daemon name of the --baseline binary in every table.</summary>
+    public const string BaselineDaemon = "reapd-base";
+
+    /// <summary>Every daemon the runner knows, in the order a round starts from.</summary>
+    public static readonly string[] KnownDaemons = ["kernel", "earlyoom", "nohang", "reapd", BaselineDaemon];
+
+    /// <summary>
+    /// The daemons to run, in <see cref="KnownDaemons"/> order: those --daemons names (all but reapd-base when it is
+    /// not given), and reapd-base whenever --baseline is.
+    /// </summary>
+    public IReadOnlyList<string> DaemonNames =>
+        KnownDaemons.Where(d => d == BaselineDaemon ? BaselineBinary != null : Daemons is null || Daemons.Contains(d)).ToList();
 
     /// <summary>Parses the arguments; on bad input returns null and one line saying what is wrong.</summary>
     public static BenchOptions? Parse(string[] args, out string? error)
@@ -43,7 +62,7 @@ internal sealed record BenchOptions
         bool quick = args.Contains("--quick");
         int? runs = null, idle = null;
         string[]? scenarios = null, daemons = null;
-        string? reapd = null, results = null;
+        string? reapd = null, baseline = null, results = null;
         bool readme = true;
         for (int i = 0; i < args.Length; i++)
         {
@@ -76,6 +95,10 @@ internal sealed record BenchOptions
                     reapd = v;
                     i++;
                     break;
+                case "--baseline" when v != null:
+                    baseline = v;
+                    i++;
+                    break;
                 case "--results" when v != null:
                     results = v;
                     i++;
@@ -88,6 +111,16 @@ internal sealed record BenchOptions
                     return null;
             }
         }
+        if (daemons?.FirstOrDefault(d => !KnownDaemons.Contains(d)) is { } unknown)
+        {
+            error = $"bench: unknown daemon '{unknown}' in --daemons (known: {string.Join(", ", KnownDaemons)})";
+            return null;
+        }
+        if (baseline is null && daemons?.Contains(BaselineDaemon) == true)
+        {
+            error = $"bench: '{BaselineDaemon}' in --daemons needs --baseline PATH (the second reapd binary)";
+            return null;
+        }
         return new BenchOptions
         {
             Quick = quick,
@@ -96,6 +129,7 @@ internal sealed record BenchOptions
             Daemons = daemons,
             IdleSeconds = idle ?? (quick ? 10 : 60),
             ReapdBinary = reapd,
+            BaselineBinary = baseline,
             ResultsDirectory = results,
             UpdateReadme = readme,
         };

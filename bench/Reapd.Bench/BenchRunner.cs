@@ -144,37 +144,36 @@ internal sealed class BenchRunner : IDisposable
     private List<Daemon> ChooseDaemons(out Dictionary<string, string> unavailable)
     {
         unavailable = [];
-        bool Want(string n) => _options.Daemons is null || _options.Daemons.Contains(n);
         var list = new List<Daemon>();
-        if (Want("kernel"))
+        foreach (string name in _options.DaemonNames)
         {
-            list.Add(new KernelOnly());
-        }
-        foreach (var (name, daemon) in new (string, Daemon)[] { ("earlyoom", new Earlyoom()), ("nohang", new Nohang()) })
-        {
-            if (!Want(name))
+            switch (name)
             {
-                continue;
-            }
-            if (OnPath(name))
-            {
-                list.Add(daemon);
-            }
-            else
-            {
-                unavailable[name] = $"{name} is not installed (apt-get install {name})";
-            }
-        }
-        if (Want("reapd"))
-        {
-            var (binary, missing) = ReapdBinary.Locate(_root, _options.ReapdBinary);
-            if (binary != null)
-            {
-                list.Add(new ReapdDaemon(binary, SharedMachineNames.CommNames(_root).ToList()));
-            }
-            else
-            {
-                unavailable["reapd"] = missing!;
+                case "kernel":
+                    list.Add(new KernelOnly());
+                    break;
+                case "earlyoom" or "nohang" when !OnPath(name):
+                    unavailable[name] = $"{name} is not installed (apt-get install {name})";
+                    break;
+                case "earlyoom":
+                    list.Add(new Earlyoom());
+                    break;
+                case "nohang":
+                    list.Add(new Nohang());
+                    break;
+                default:
+                    // reapd, or reapd-base: the --baseline binary, given, so never published here.
+                    string? given = name == BenchOptions.BaselineDaemon ? _options.BaselineBinary : _options.ReapdBinary;
+                    var (binary, missing) = ReapdBinary.Locate(_root, given);
+                    if (binary != null)
+                    {
+                        list.Add(new ReapdDaemon(name, binary, SharedMachineNames.CommNames(_root).ToList()));
+                    }
+                    else
+                    {
+                        unavailable[name] = missing!;
+                    }
+                    break;
             }
         }
         return list;

@@ -4,10 +4,11 @@ namespace Reapd.Bench;
 /// reapd run, published NativeAOT: --term-percent 10 --kill-percent 5 of the total (or of the cgroup's limit with
 /// --cgroup), --grace 10s (as nohang's max_soft_exit_time, so SIGKILL is driven by the kill line here, as for the
 /// peers), --json events on stdout, --protect for other users' test helpers (<see cref="SharedMachineNames"/>).
+/// Named "reapd", or "reapd-base" for the --baseline binary, which gets the very same command line.
 /// </summary>
-internal sealed class ReapdDaemon(string binary, IReadOnlyList<string> protectedNames) : Daemon
+internal sealed class ReapdDaemon(string name, string binary, IReadOnlyList<string> protectedNames) : Daemon
 {
-    public override string Name => "reapd";
+    public override string Name => name;
 
     public override bool HasCgroupScope => true;
 
@@ -39,7 +40,7 @@ internal sealed class ReapdDaemon(string binary, IReadOnlyList<string> protected
         {
             string log = child.Log();
             child.Dispose();
-            throw new InvalidOperationException($"reapd exited at start:\n{log}");
+            throw new InvalidOperationException($"{Name} exited at start:\n{log}");
         }
         return child;
     }

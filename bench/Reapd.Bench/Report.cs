@@ -21,6 +21,9 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
             ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the blocked-exit and small-and-big scenarios), at oom_score_adj {adj}"
               + (adj == -1000 ? " (no killer may pick it)." : " (root here lacks CAP_SYS_RESOURCE, so -1000 was refused; at 0 it is the first thing after the hogs any killer would take, before anything else on the machine). A kill of it counts as an extra kill.")
             : "")
+        + (options.BaselineBinary is { } baseline
+            ? $" {BenchOptions.BaselineDaemon} is a second reapd binary ({baseline}), started with exactly reapd's command line, in the same rounds."
+            : "")
         + (options.Quick
             ? " Quick mode: earlyoom and nohang have no cgroup scope; they run with their system-wide lines on a machine "
               + "that is nowhere near them, so inside the 512 MiB cgroup it is the kernel's memory-cgroup OOM killer that "
@@ -50,6 +53,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
             string idleMd = IdleMarkdown(idle);
             File.WriteAllText(Path.Combine(dir, "idle.md"), idleMd);
         }
+        AppendBaselineSummary(scenarios, results, idle);
         File.WriteAllText(Path.Combine(dir, "summary.md"), _summary.ToString());
         WriteCsv(Path.Combine(dir, "runs.csv"), results);
     }
@@ -72,6 +76,40 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
                 .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Skipped is null && mine.ContainsKey(r.Round))
                 .Select(r => mine[r.Round].KillLatencyMs / r.KillLatencyMs).ToList(), "F3"));
             _summary.AppendLine($"| {s.Slug} | " + string.Join(" | ", cells) + " |");
+        }
+    }
+
+    /// <summary>
+    /// With --baseline: reapd against the baseline binary, per scenario and in idle, every ratio taken within one
+    /// round (or one idle window, where both ran side by side), median (min–max); below 1 means reapd is faster or
+    /// cheaper.
+    /// </summary>
+    private void AppendBaselineSummary(IReadOnlyList<Scenario> scenarios, List<RunResult> results, List<IdleResult> idle)
+    {
+        string baseName = BenchOptions.BaselineDaemon;
+        if (options.BaselineBinary is null)
+        {
+            return;
+        }
+        _summary.AppendLine().AppendLine($"reapd / {baseName} within each round, median (min–max); extra and kernel OOM kills summed over the runs (reapd vs {baseName}):").AppendLine();
+        _summary.AppendLine("| scenario | threshold → SIGKILL | kill → memory back | kill → freed in the cgroup | extra kills | kernel OOM kills |");
+        _summary.AppendLine("|---|---|---|---|---|---|");
+        foreach (var s in scenarios)
+        {
+            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+            var pairs = results.Where(r => r.Scenario == s.Slug && r.Daemon == baseName && r.Skipped is null && mine.ContainsKey(r.Round))
+                .Select(r => (Mine: mine[r.Round], Base: r)).ToList();
+            string Ratio(Func<RunResult, double> f) => Stats.MedianRange(pairs.Select(p => f(p.Mine) / f(p.Base)).ToList(), "F3");
+            _summary.AppendLine($"| {s.Slug} | {Ratio(r => r.KillLatencyMs)} | {Ratio(r => r.MemoryBackMs)} | {Ratio(r => r.FreedMs)} | "
+                + $"{pairs.Sum(p => p.Mine.ExtraKills)} vs {pairs.Sum(p => p.Base.ExtraKills)} | {pairs.Sum(p => p.Mine.KernelOomKills)} vs {pairs.Sum(p => p.Base.KernelOomKills)} |");
+        }
+        var mineIdle = idle.Where(i => i.Daemon == "reapd").ToDictionary(i => i.Window);
+        var idlePairs = idle.Where(i => i.Daemon == baseName && mineIdle.ContainsKey(i.Window)).Select(i => (Mine: mineIdle[i.Window], Base: i)).ToList();
+        if (idlePairs.Count > 0)
+        {
+            _summary.AppendLine($"| idle | CPU per window: {Stats.MedianRange(idlePairs.Select(p => p.Mine.CpuMs / p.Base.CpuMs).ToList(), "F2")} | "
+                + $"RSS: {Stats.MedianRange(idlePairs.Select(p => (double)p.Mine.RssKiB / p.Base.RssKiB).ToList(), "F2")} | "
+                + $"PSS: {Stats.MedianRange(idlePairs.Select(p => (double)p.Mine.PssKiB / p.Base.PssKiB).ToList(), "F2")} | | |");
         }
     }
 

@@ -114,9 +114,40 @@ public static class SelfProtection
         }
     }
 
-    /// <summary>nice -20 for the whole process (best effort: needs CAP_SYS_NICE).</summary>
-    public static string RaisePriority() =>
-        Interop.setpriority(Interop.PRIO_PROCESS, 0, -20) == 0 ? "nice -20" : $"nice unchanged: {Interop.LastErrno}";
+    /// <summary>
+    /// nice -20 for every thread of the process (best effort: needs CAP_SYS_NICE). On Linux a nice value belongs to
+    /// one thread: setpriority(PRIO_PROCESS, 0) changes only the caller's (kernel/sys.c takes `current`), and a new
+    /// thread copies its creator's at clone. Threads started before this call (the event writer, the runtime's own)
+    /// are therefore raised one by one, by their tids in /proc/self/task; threads started later by a raised thread
+    /// (the reaper thread) inherit -20. Returns what was done.
+    /// </summary>
+    public static string RaisePriority()
+    {
+        int raised = 0, failed = 0;
+        Interop.Errno firstError = 0;
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (!uint.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out uint tid))
+            {
+                continue;
+            }
+            if (Interop.setpriority(Interop.PRIO_PROCESS, tid, -20) == 0)
+            {
+                raised++;
+                continue;
+            }
+            Interop.Errno errno = Interop.LastErrno;
+            if (errno == Interop.Errno.ESRCH)
+            {
+                continue; // the thread ended since the listing: nothing to raise
+            }
+            failed++;
+            firstError = firstError == 0 ? errno : firstError;
+        }
+        return failed == 0 ? "nice -20"
+            : raised == 0 ? $"nice unchanged: {firstError}"
+            : $"nice -20 on {raised} threads, unchanged on {failed}: {firstError}";
+    }
 
     /// <summary>The oom_score_adj reapd runs with now (for the start event).</summary>
     public static string CurrentOomScoreAdj()
