@@ -220,7 +220,7 @@ public static class QemuGuest
         using var file = File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
         var cpio = new Cpio(gzip);
-        foreach (string dir in new[] { "bin", "dev", "proc", "sys", "newroot", "modules" })
+        foreach (string dir in new[] { "bin", "dev", "proc", "sys", "newroot", "modules", "repository" })
         {
             cpio.Directory(dir);
         }
@@ -233,15 +233,17 @@ public static class QemuGuest
             cpio.File("modules/" + name, File.ReadAllBytes(Path.Combine(kernel.ModulesDirectory, module)), executable: false);
             insmod.Append("insmod /modules/").Append(name).Append(" || echo \"reapd-guest: insmod ").Append(name).Append(" failed\"\n");
         }
-        cpio.File("init", Encoding.ASCII.GetBytes(InitScript(insmod.ToString(), options.Systemd)), executable: true);
+        cpio.File("init", Encoding.ASCII.GetBytes(InitScript(insmod.ToString(), options.Systemd, NativeProgram.RepositoryRoot)), executable: true);
         cpio.Finish();
     }
 
     /// <summary>
     /// The guest's PID 1 until the scenario starts. 9p root with cache=loose (this machine's files do not change under
-    /// a test), the shared directory uncached so every write reaches the host before power-off.
+    /// a test), the shared directory uncached so every write reaches the host before power-off. The repository (the
+    /// published reapd, the helpers, the test binaries) is bound back over the guest's tmpfs mounts: a checkout under
+    /// /tmp, /run or /var (CI's clean clones) would otherwise be hidden by them.
     /// </summary>
-    private static string InitScript(string insmod, bool systemd) => $$"""
+    private static string InitScript(string insmod, bool systemd, string repository) => $$"""
         #!/bin/sh
         /bin/busybox --install -s /bin
         mount -t proc proc /proc
@@ -250,10 +252,13 @@ public static class QemuGuest
         {{insmod}}
         mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /newroot || echo "reapd-guest: no 9p root"
         mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 guestout /newroot/mnt || echo "reapd-guest: no shared directory"
+        mount --bind "/newroot{{repository}}" /repository || echo "reapd-guest: no repository at {{repository}}"
         mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
         mount -t tmpfs -o mode=755 tmpfs /newroot/run
         mount -t tmpfs -o mode=755 tmpfs /newroot/var
         mkdir -p /newroot/var/tmp /newroot/var/log /newroot/var/lib && chmod 1777 /newroot/var/tmp
+        mkdir -p "/newroot{{repository}}" 2>/dev/null
+        mount --bind /repository "/newroot{{repository}}" || echo "reapd-guest: cannot bind the repository"
         echo "{{InitMarker}}$(cut -d' ' -f1 /proc/uptime)"
         if [ "{{(systemd ? "1" : "0")}}" = 1 ]; then
             mkdir -p /newroot/run/systemd/system
