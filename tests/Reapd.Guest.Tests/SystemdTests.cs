@@ -15,6 +15,10 @@ public sealed class SystemdTests
     public void A_process_reapd_kills_inside_a_service_is_that_units_failure_with_the_signal_as_reason(string kernel)
     {
         string reapdUnit = File.ReadAllText(Path.Combine(NativeProgram.RepositoryRoot, "docs", "packaging", "reapd.service"));
+        // Only ExecStart changes, to the published binary. The unit's PrivateTmp=yes would hide that binary when the
+        // checkout itself lives under /tmp (a CI clean clone); an installed reapd lives in /usr/local/bin.
+        string dropIn = $"[Service]\nExecStart=\nExecStart={PublishedReapd.BinaryPath} run\n"
+            + (PublishedReapd.BinaryPath.StartsWith("/tmp/", StringComparison.Ordinal) ? "PrivateTmp=no\n" : "");
         var options = new GuestOptions
         {
             Systemd = true,
@@ -22,7 +26,7 @@ public sealed class SystemdTests
             Units = new Dictionary<string, string>
             {
                 ["reapd.service"] = reapdUnit,
-                ["reapd.service.d/guest.conf"] = $"[Service]\nExecStart=\nExecStart={PublishedReapd.BinaryPath} run\n",
+                ["reapd.service.d/guest.conf"] = dropIn,
                 ["victim.service"] = "[Unit]\nDescription=reapd guest test: a service whose process outgrows memory\n\n" +
                     $"[Service]\nExecStart={NativeProgram.Build("hog")} --mib 4096 --rate-mib-s 48 --ignore-term\n",
             },
