@@ -15,16 +15,9 @@ public sealed class KillProtocolTests
     [Fact]
     public void A_256_MiB_victim_is_reaped_right_after_SIGKILL_and_its_cgroup_usage_falls_while_it_still_exists()
     {
-        using var cgroup = TestCgroup.Create(512 * MiB, "reap");
-        using var freezer = TestFreezer.Create();
-        using var hog = HelperProcess.Start("hog", ["--mib", "256", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
-        hog.WaitForLine("ready");
-        long before = cgroup.UsageBytes;
-        Assert.True(before >= 256 * MiB, $"cgroup usage {before} below the hog's 256 MiB");
-
         // Frozen, the victim cannot pass exit_mm before the reap: see TestFreezer for why this makes it deterministic.
-        freezer.Add(hog.Pid);
-        freezer.Freeze();
+        using var frozen = FrozenHog.Start(256, "reap");
+        (TestCgroup cgroup, TestFreezer freezer, HelperProcess hog, long before) = (frozen.Cgroup, frozen.Freezer, frozen.Hog, frozen.UsageBeforeBytes);
         Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(hog.Pid, StartTime(hog.Pid), _reader, out Victim? victim, Environment.ProcessId));
         using (victim)
         {

@@ -17,16 +17,10 @@ public sealed class ReaperThreadTests
     [Fact]
     public void A_SIGKILLed_hog_is_reaped_on_the_reaper_thread_the_completion_eventfd_fires_and_its_cgroup_usage_falls()
     {
-        using var cgroup = TestCgroup.Create(512 * MiB, "reaper");
-        using var freezer = TestFreezer.Create();
-        using var hog = HelperProcess.Start("hog", ["--mib", "256", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
-        hog.WaitForLine("ready");
-        long before = cgroup.UsageBytes;
-        Assert.True(before >= 256 * MiB, $"cgroup usage {before} below the hog's 256 MiB");
         // Frozen, the victim cannot pass exit_mm before the reap, so the kernel's answer is Reaped and not the ESRCH
         // of a victim already freeing its memory itself (TestFreezer explains why this makes it deterministic).
-        freezer.Add(hog.Pid);
-        freezer.Freeze();
+        using var frozen = FrozenHog.Start(256, "reaper");
+        (TestCgroup cgroup, TestFreezer freezer, HelperProcess hog, long before) = (frozen.Cgroup, frozen.Freezer, frozen.Hog, frozen.UsageBeforeBytes);
         using var under = ReaperUnderTest.Start();
         (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
         int slot = under.Slot;
