@@ -23,30 +23,44 @@ internal sealed class RunDaemon : IDisposable
     {
         _process = process;
         _stderrText = process.StandardError.ReadToEndAsync();
-        _reader = new Thread(ReadEvents) { IsBackground = true, Name = "reapd events" };
+        // The reader thread gets the stream itself, never the Process: Dispose may dispose the Process while the
+        // thread still drains buffered lines, and Process.StandardOutput throws ObjectDisposedException then (a CI
+        // run lost the whole test host to that).
+        StreamReader stdout = process.StandardOutput;
+        _reader = new Thread(() => ReadEvents(stdout)) { IsBackground = true, Name = "reapd events" };
         _reader.Start();
     }
 
     /// <summary>One JSON object per stdout line; anything else is kept aside (a test asserts there is none).</summary>
-    private void ReadEvents()
+    private void ReadEvents(StreamReader stdout)
     {
-        while (_process.StandardOutput.ReadLine() is string line)
+        try
         {
-            try
+            while (stdout.ReadLine() is string line)
             {
-                JsonElement element = JsonDocument.Parse(line).RootElement.Clone();
-                lock (_events)
+                try
                 {
-                    _events.Add(element);
+                    JsonElement element = JsonDocument.Parse(line).RootElement.Clone();
+                    lock (_events)
+                    {
+                        _events.Add(element);
+                    }
+                    _arrivals.Add(element);
                 }
-                _arrivals.Add(element);
-            }
-            catch (JsonException)
-            {
-                _unparsed.Enqueue(line);
+                catch (JsonException)
+                {
+                    _unparsed.Enqueue(line);
+                }
             }
         }
-        _arrivals.CompleteAdding();
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
+        {
+            _unparsed.Enqueue($"(stdout reader ended: {e.GetType().Name})");
+        }
+        finally
+        {
+            _arrivals.CompleteAdding();
+        }
     }
 
     public int Pid => _process.Id;
@@ -142,6 +156,9 @@ internal sealed class RunDaemon : IDisposable
                 _process.WaitForExit();
             }
         }
+        // The daemon has exited, so its stdout reaches end of file and the reader finishes; wait for it before the
+        // Process (and the stream under it) goes away.
+        _ = _reader.Join(10_000);
         _process.Dispose();
     }
 
