@@ -28,7 +28,6 @@ internal static partial class Interop
         EMFILE = 24,
         ENOSYS = 38,
         EOPNOTSUPP = 95,
-        ECONNREFUSED = 111,
     }
 
     /// <summary>errno of the last P/Invoke on this thread, as the enum.</summary>
