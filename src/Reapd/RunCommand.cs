@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Reapd.Daemon;
+using Reapd.Linux.Systemd;
 
 namespace Reapd;
 
@@ -41,7 +42,14 @@ internal static class RunCommand
             return ExitCodes.Failed;
         }
         EventLog log = events is null ? new EventLog(stdout, options.Json, journal: false) : new EventLog(events);
-        using DaemonLoop? guard = DaemonLoop.TryCreate(options, log, out error, out int exitCode);
+        // The service manager's socket (Type=notify), opened now, before the warm-up and mlockall; none when reapd was
+        // not started by one. A socket that cannot be used is a warning, never a reason not to guard.
+        SystemdNotifier? notifier = SystemdNotifier.FromEnvironment(out string? notifyProblem);
+        if (notifyProblem is not null)
+        {
+            log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "notify").Field("detail"u8, notifyProblem).End();
+        }
+        using DaemonLoop? guard = DaemonLoop.TryCreate(options, log, out error, out int exitCode, notifier);
         if (guard is null)
         {
             stderr.WriteLine($"reapd run: {error}");

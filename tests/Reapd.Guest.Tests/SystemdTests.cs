@@ -9,29 +9,14 @@ namespace Reapd.Guest.Tests;
 /// </summary>
 public sealed class SystemdTests
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<IReadOnlyDictionary<string, GuestRun>>> s_boots = new();
+
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
     public void A_process_reapd_kills_inside_a_service_is_that_units_failure_with_the_signal_as_reason(string kernel)
     {
-        string reapdUnit = File.ReadAllText(Path.Combine(NativeProgram.RepositoryRoot, "docs", "packaging", "reapd.service"));
-        // Only ExecStart changes, to the published binary. The unit's PrivateTmp=yes would hide that binary when the
-        // checkout itself lives under /tmp (a CI clean clone); an installed reapd lives in /usr/local/bin.
-        string dropIn = $"[Service]\nExecStart=\nExecStart={PublishedReapd.BinaryPath} run\n"
-            + (PublishedReapd.BinaryPath.StartsWith("/tmp/", StringComparison.Ordinal) ? "PrivateTmp=no\n" : "");
-        var options = new GuestOptions
-        {
-            Systemd = true,
-            Timeout = TimeSpan.FromSeconds(420),
-            Units = new Dictionary<string, string>
-            {
-                ["reapd.service"] = reapdUnit,
-                ["reapd.service.d/guest.conf"] = dropIn,
-                ["victim.service"] = "[Unit]\nDescription=reapd guest test: a service whose process outgrows memory\n\n" +
-                    $"[Service]\nExecStart={NativeProgram.Build("hog")} --mib 4096 --rate-mib-s 48 --ignore-term\n",
-            },
-        };
-        GuestRun run = QemuGuest.Run(kernel, ["systemd"], options, GuestTools.Env())["systemd"];
+        GuestRun run = Boot(kernel)["systemd"];
         run.Check(() =>
         {
             Assert.Equal("systemd", run.Result("pid1"));
@@ -57,6 +42,124 @@ public sealed class SystemdTests
             Assert.Equal("active", run.Result("reapd_state_after"));
             Assert.Equal(run.ResultNumber("oom_kills_before"), run.ResultNumber("oom_kills_after"));
         });
+    }
+
+    /// <summary>
+    /// Every directive of the unit's hardening is proved harmless here, by what reapd did under it: the kill above,
+    /// and each privilege it used for it.
+    /// </summary>
+    [Theory]
+    [InlineData("6.1")]
+    [InlineData("6.12")]
+    public void Under_the_hardened_unit_reapd_arms_everything_kills_the_units_cgroup_and_reaps(string kernel)
+    {
+        GuestRun run = Boot(kernel)["systemd"];
+        run.Check(() =>
+        {
+            List<string> messages = [.. JournalMessages(run.File("reapd.journal.json"))];
+            string start = Assert.Single(messages, m => m.StartsWith("start ", StringComparison.Ordinal));
+            // CAP_SYS_RESOURCE kept, /proc/pressure writable under ProtectKernelTunables: 1 s PSI windows armed.
+            Assert.Contains("psi_triggers=\"some 100 ms in 1000 ms, full 6000 ms in 10000 ms\"", start, StringComparison.Ordinal);
+            // mlockall and mlock allowed (@memlock), without CAP_IPC_LOCK: LimitMEMLOCK=infinity is enough.
+            Assert.Contains("mlock=\"locked (current, future, on fault)", start, StringComparison.Ordinal);
+            Assert.Contains("oom_score_adj=-900", start, StringComparison.Ordinal);
+            // Nice=-20 set by systemd; reapd's setpriority to the same value needs no CAP_SYS_NICE.
+            Assert.Contains("priority=\"nice -20\"", start, StringComparison.Ordinal);
+            Assert.Contains("reaper=thread", start, StringComparison.Ordinal);
+            Assert.Contains("notify=\"/run/systemd/notify, watchdog 30000 ms", start, StringComparison.Ordinal);
+
+            // OOMPolicy=kill gave victim.service memory.oom.group; reapd wrote its cgroup.kill (/sys/fs/cgroup writable).
+            Assert.Equal("1", run.Result("victim_oom_group"));
+            long victim = run.ResultNumber("victim_pid");
+            string kill = Assert.Single(messages, m => m.StartsWith("signal ", StringComparison.Ordinal) && m.Contains("signal=SIGKILL", StringComparison.Ordinal));
+            Assert.Contains("result=Sent", kill, StringComparison.Ordinal);
+            Assert.Contains("scope=cgroup:/system.slice/victim.service", kill, StringComparison.Ordinal);
+            // process_mrelease passed the system call filter: the kernel answered it (Reaped or ESRCH), not seccomp (EPERM).
+            string reap = Assert.Single(messages, m => m.StartsWith("reap ", StringComparison.Ordinal) && m.Contains($"pid={victim} ", StringComparison.Ordinal));
+            Assert.Matches("result=(Reaped|AlreadyExiting) ", reap);
+            Assert.Contains(messages, m => m.StartsWith("settle ", StringComparison.Ordinal) && m.Contains($"pid={victim} ", StringComparison.Ordinal));
+            Assert.DoesNotContain(messages, m => m.StartsWith("warning ", StringComparison.Ordinal));
+        });
+    }
+
+    [Theory]
+    [InlineData("6.1")]
+    [InlineData("6.12")]
+    public void Systemctl_start_returns_once_reapd_is_ready_with_its_status_and_the_status_follows_the_kill(string kernel)
+    {
+        GuestRun run = Boot(kernel)["systemd"];
+        run.Check(() =>
+        {
+            Assert.Equal("notify", run.Result("reapd_type"));
+            // The status systemd holds the moment `systemctl start` returned came with READY=1.
+            Assert.Matches(@"^available \d+ MiB of \d+ MiB \(\d+%\), ok \(term 10%, kill 5%\), no victim$", run.Result("reapd_status_at_start"));
+            // A Type=notify unit becomes active at READY=1, after its process started (Type=simple: at the fork).
+            Assert.True(run.ResultNumber("reapd_active_enter_mono") > run.ResultNumber("reapd_exec_start_mono"));
+            // After the kill and its settle, memory is back above the lines and no victim is in flight.
+            Assert.Matches(@"^available \d+ MiB .*, ok .*, no victim$", run.Result("reapd_status_after"));
+        });
+    }
+
+    /// <summary>A hung decision loop (the process frozen with SIGSTOP) stops its watchdog pings; systemd restarts it.</summary>
+    [Fact]
+    public void A_hung_loop_is_restarted_by_systemd_through_the_watchdog_and_the_new_instance_reaches_ready()
+    {
+        GuestRun run = Boot("6.12")["systemd-watchdog"];
+        run.Check(() =>
+        {
+            Assert.Equal("2s", run.Result("watchdog_usec"));
+            Assert.Equal("active", run.Result("state_before"));
+            long first = run.ResultNumber("first_pid");
+            long restartsBefore = run.ResultNumber("restarts_before");
+            // Fed while it runs: the same process, no restart, over three watchdog timeouts.
+            Assert.Equal(first, run.ResultNumber("pid_after_idle"));
+            Assert.Equal(restartsBefore, run.ResultNumber("restarts_after_idle"));
+
+            Assert.Equal("T", run.Result("stopped_state"));
+            string journal = run.File("reapd.journal");
+            Assert.Contains("Watchdog timeout", journal, StringComparison.Ordinal);
+            Assert.Equal(restartsBefore + 1, run.ResultNumber("restarts_after"));
+            Assert.NotEqual(first, run.ResultNumber("second_pid"));
+            Assert.Equal("yes", run.Result("first_gone"));
+            // Type=notify: active/running again only after the new instance's READY=1, which carried a status.
+            Assert.Equal("active", run.Result("state_after"));
+            Assert.Equal("running", run.Result("substate_after"));
+            Assert.StartsWith("available ", run.Result("status_after"), StringComparison.Ordinal);
+            Assert.Contains($"start pid={run.ResultNumber("second_pid")} ", journal, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// One boot per kernel for all of these: the unit from docs/packaging/reapd.service with only ExecStart replaced;
+    /// on 6.12 the watchdog scenario runs after the kill scenario (the watchdog does not depend on the kernel).
+    /// </summary>
+    private static IReadOnlyDictionary<string, GuestRun> Boot(string kernel) =>
+        s_boots.GetOrAdd(kernel, k => new(() => RunGuest(k))).Value;
+
+    private static IReadOnlyDictionary<string, GuestRun> RunGuest(string kernel)
+    {
+        string reapdUnit = File.ReadAllText(Path.Combine(NativeProgram.RepositoryRoot, "docs", "packaging", "reapd.service"));
+        // Only ExecStart changes, to the published binary. The unit's PrivateTmp=yes and ProtectHome=yes would hide
+        // that binary when the checkout itself lives under /tmp (a CI clean clone) or a home; an installed reapd does not.
+        string binary = PublishedReapd.BinaryPath;
+        string dropIn = $"[Service]\nExecStart=\nExecStart={binary} run\n"
+            + (binary.StartsWith("/tmp/", StringComparison.Ordinal) ? "PrivateTmp=no\n" : "")
+            + (binary.StartsWith("/home/", StringComparison.Ordinal) || binary.StartsWith("/root/", StringComparison.Ordinal) ? "ProtectHome=no\n" : "");
+        var options = new GuestOptions
+        {
+            Systemd = true,
+            Timeout = TimeSpan.FromSeconds(480),
+            Units = new Dictionary<string, string>
+            {
+                ["reapd.service"] = reapdUnit,
+                ["reapd.service.d/guest.conf"] = dropIn,
+                // OOMPolicy=kill: systemd sets memory.oom.group on the unit's cgroup, so reapd kills it as a group.
+                ["victim.service"] = "[Unit]\nDescription=reapd guest test: a service whose process outgrows memory\n\n" +
+                    $"[Service]\nOOMPolicy=kill\nExecStart={NativeProgram.Build("hog")} --mib 4096 --rate-mib-s 48 --ignore-term\n",
+            },
+        };
+        string[] scenarios = kernel == "6.12" ? ["systemd", "systemd-watchdog"] : ["systemd"];
+        return QemuGuest.Run(kernel, scenarios, options, GuestTools.Env());
     }
 
     private static IEnumerable<string> JournalMessages(string jsonLines)

@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using Reapd.Daemon;
+using Reapd.Linux.Systemd;
 using Reapd.Testing;
 
 namespace Reapd.Tests;
@@ -18,12 +20,54 @@ public sealed class RunCycleAllocationTests
         AssertQuietCyclesAllocateNothing(["--json", "--dry-run"]);
     }
 
-    private static void AssertQuietCyclesAllocateNothing(string[] args)
+    [Fact]
+    public void With_a_service_manager_socket_and_a_2_ms_watchdog_a_warm_cycle_still_allocates_zero_managed_bytes()
+    {
+        string directory = Directory.CreateTempSubdirectory("reapd-notify-").FullName;
+        try
+        {
+            using var manager = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            manager.Bind(new UnixDomainSocketEndPoint(Path.Combine(directory, "notify")));
+            // The service manager reads as systemd does, so its queue (net.unix.max_dgram_qlen) never refuses a ping.
+            long received = 0;
+            var reader = new Thread(() =>
+            {
+                byte[] buffer = new byte[512];
+                try
+                {
+                    while (manager.Receive(buffer) > 0)
+                    {
+                        Interlocked.Increment(ref received);
+                    }
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    // closed at the end of the test
+                }
+            }) { IsBackground = true };
+            reader.Start();
+            // 2 ms: a ping is due every 0.5 ms, so the measured cycles send many (and the status when it changes).
+            SystemdNotifier notifier = SystemdNotifier.Open(Path.Combine(directory, "notify"), "2000", null, Environment.ProcessId, out _)!;
+            AssertQuietCyclesAllocateNothing(["--json", "--dry-run"], notifier);
+            Assert.True(notifier.Sent > 1, $"{notifier.Sent} messages sent");
+            Assert.Equal(0, notifier.Failed);
+            manager.Shutdown(SocketShutdown.Both);
+            manager.Close();
+            reader.Join(10_000);
+            Assert.True(Interlocked.Read(ref received) > 1);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void AssertQuietCyclesAllocateNothing(string[] args, SystemdNotifier? notifier = null)
     {
         RunOptions options = RunOptionsParser.TryParse(args, out string? error) ?? throw new InvalidOperationException(error);
         var output = new StringWriter();
         var log = new EventLog(output, json: true, journal: false);
-        using DaemonLoop guard = DaemonLoop.TryCreate(options, log, out error, out _) ?? throw new InvalidOperationException(error);
+        using DaemonLoop guard = DaemonLoop.TryCreate(options, log, out error, out _, notifier) ?? throw new InvalidOperationException(error);
         // Not protectSelf: mlockall would lock the whole test host.
         guard.Start(protectSelf: false);
         Assert.Contains("\"event\":\"start\"", output.ToString());

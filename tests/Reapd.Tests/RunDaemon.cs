@@ -82,7 +82,10 @@ internal sealed class RunDaemon : IDisposable
     }
 
     /// <summary>Starts `reapd run ARGS --json` and waits for its start event.</summary>
-    public static RunDaemon Start(params string[] args)
+    public static RunDaemon Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts `reapd run ARGS --json` with <paramref name="environment"/> added, and waits for its start event.</summary>
+    public static RunDaemon Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(PublishedReapd.BinaryPath)
         {
@@ -90,6 +93,10 @@ internal sealed class RunDaemon : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
         psi.ArgumentList.Add("run");
         foreach (string arg in args)
         {

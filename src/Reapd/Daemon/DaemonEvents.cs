@@ -207,15 +207,20 @@ internal sealed class DaemonEvents
         _log.Begin("warning"u8, priority).Field("what"u8, what).Field("detail"u8, detail).End();
     }
 
-    public void Stop(string reason, int sigterms, int sigkills, bool inFlight, long eventsDropped)
+    /// <param name="notifyFailed">Messages the service manager's socket refused; -1 when there is no service manager.</param>
+    public void Stop(string reason, int sigterms, int sigkills, bool inFlight, long eventsDropped, long notifyFailed = -1)
     {
-        _log.Begin("stop"u8, EventLog.Notice)
+        EventLog line = _log.Begin("stop"u8, EventLog.Notice)
             .Field("reason"u8, reason)
             .Field("sigterms"u8, sigterms)
             .Field("sigkills"u8, sigkills)
             .Field("in_flight"u8, inFlight)
-            .Field("events_dropped"u8, eventsDropped)
-            .End();
+            .Field("events_dropped"u8, eventsDropped);
+        if (notifyFailed >= 0)
+        {
+            line.Field("notify_failed"u8, notifyFailed);
+        }
+        line.End();
     }
 
     public static double Mib(long bytes) => bytes / 1048576.0;

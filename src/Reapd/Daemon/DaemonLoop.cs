@@ -2,6 +2,7 @@ using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Sensors;
+using Reapd.Linux.Systemd;
 
 namespace Reapd.Daemon;
 
@@ -22,6 +23,7 @@ internal sealed class DaemonLoop : IDisposable
     private ReaperThread? _reaper;
     private readonly Actuator _actuator;
     private readonly WakeSet _wake;
+    private readonly ServiceNotifications? _notify;
     private readonly int _stopSlot;
     private readonly int _reaperSlot;
     private readonly int _victimSlot;
@@ -40,7 +42,7 @@ internal sealed class DaemonLoop : IDisposable
     private int _exitCode = ExitCodes.Ok;
     private bool _disposed;
 
-    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log)
+    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log, SystemdNotifier? notifier)
     {
         _resources = resources;
         _config = config;
@@ -48,6 +50,7 @@ internal sealed class DaemonLoop : IDisposable
         _samples = new SampleSource(resources.Sensor, config);
         _events = new DaemonEvents(log, config);
         _actuator = new Actuator(_core, _events, resources, _samples);
+        _notify = notifier is null ? null : new ServiceNotifications(notifier, config, _events, MonotonicClock.NowMs);
 
         _wake = new WakeSet(8);
         _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
@@ -80,15 +83,19 @@ internal sealed class DaemonLoop : IDisposable
 
     public string Scope => _samples.Description;
 
-    /// <summary>Opens everything `reapd run` needs; null with one line and the exit code on failure.</summary>
-    public static DaemonLoop? TryCreate(RunOptions options, EventLog log, out string? error, out int exitCode)
+    /// <summary>
+    /// Opens everything `reapd run` needs; null with one line and the exit code on failure. The loop owns
+    /// <paramref name="notifier"/> (the service manager's socket, null when there is none) from here on, failure included.
+    /// </summary>
+    public static DaemonLoop? TryCreate(RunOptions options, EventLog log, out string? error, out int exitCode, SystemdNotifier? notifier = null)
     {
         DaemonResources? resources = DaemonResources.TryOpen(options, log, out error, out exitCode);
         if (resources is null)
         {
+            notifier?.Dispose();
             return null;
         }
-        return new DaemonLoop(resources, options.Config, log);
+        return new DaemonLoop(resources, options.Config, log, notifier);
     }
 
     /// <summary>Asks the loop to stop (from a signal handler: sets a flag and wakes the poll; allocation-free).</summary>
@@ -103,7 +110,8 @@ internal sealed class DaemonLoop : IDisposable
 
     /// <summary>
     /// Warm-up before locking memory: a few cycles and one scan, so buffers and arrays have their working size and
-    /// every code page of the hot path is mapped; then mlockall, own oom_score_adj and priority; then the start event.
+    /// every code page of the hot path is mapped; then mlockall, own oom_score_adj and priority; then the start event;
+    /// then READY=1 to the service manager, when there is one: only now are the sensors, wake-ups and the reaper armed.
     /// </summary>
     public void Start(bool protectSelf)
     {
@@ -155,7 +163,12 @@ internal sealed class DaemonLoop : IDisposable
         {
             line.Field("available_mib"u8, DaemonEvents.Mib(_lastSample.AvailableBytes), 1).Field("total_mib"u8, DaemonEvents.Mib(_lastSample.TotalBytes), 1);
         }
+        if (_notify is not null)
+        {
+            line.Field("notify"u8, _notify.Describe());
+        }
         line.End();
+        _notify?.Ready(MonotonicClock.NowMs, _haveSample, _lastSample, _core.State.Phase, _core.State.Victim.Pid);
     }
 
     /// <summary>Runs until a stop is requested. Returns the exit code.</summary>
@@ -165,7 +178,8 @@ internal sealed class DaemonLoop : IDisposable
         {
             RunOnce(NextTimeoutMs());
         }
-        _events.Stop(_stopReason, _actuator.Terms, _actuator.Kills, _core.State.InFlight, _events.Log.DroppedTotal);
+        _notify?.Stopping();
+        _events.Stop(_stopReason, _actuator.Terms, _actuator.Kills, _core.State.InFlight, _events.Log.DroppedTotal, _notify?.Notifier.Failed ?? -1);
         return _exitCode;
     }
 
@@ -185,14 +199,23 @@ internal sealed class DaemonLoop : IDisposable
         RunCycle(wake);
     }
 
-    /// <summary>How long the next wait may be: the core's next wake (adaptive interval, cut short by its deadlines).</summary>
+    /// <summary>
+    /// How long the next wait may be: the core's next wake (adaptive interval, cut short by its deadlines), and never
+    /// past the watchdog's ping deadline (which only shortens a wait the loop would make longer anyway).
+    /// </summary>
     public int NextTimeoutMs()
     {
+        long now = MonotonicClock.NowMs;
+        int wantedMs;
         if (!_haveSample || _sensorFailing)
         {
-            return _sensorFailing ? _config.MaxIntervalMs : _config.InFlightIntervalMs;
+            wantedMs = _sensorFailing ? _config.MaxIntervalMs : _config.InFlightIntervalMs;
         }
-        return _core.NextWakeMs(_lastSample with { TimeMs = MonotonicClock.NowMs });
+        else
+        {
+            wantedMs = _core.NextWakeMs(_lastSample with { TimeMs = now });
+        }
+        return _notify is null ? wantedMs : _notify.CapWaitMs(wantedMs, now);
     }
 
     /// <summary>The reap answer and exits first, then one sample, then the commands. Allocation-free when quiet.</summary>
@@ -208,6 +231,8 @@ internal sealed class DaemonLoop : IDisposable
         if (!_samples.TryRead(MonotonicClock.NowMs, out MemorySample sample))
         {
             SensorFailed();
+            // The loop itself is alive and cycling: the watchdog is for a hung loop, not for a sensor that failed.
+            _notify?.AfterCycle(MonotonicClock.NowMs, false, default, _core.State.Phase, _core.State.Victim.Pid);
             return;
         }
         _sensorFailing = false;
@@ -218,6 +243,8 @@ internal sealed class DaemonLoop : IDisposable
         _core.OnSample(sample);
         _actuator.Drain();
         _wake.Set(_victimSlot, _actuator.WatchedPidFd);
+        // Only here, with the cycle complete, does the watchdog hear from the loop: a loop stuck anywhere above stops pinging.
+        _notify?.AfterCycle(MonotonicClock.NowMs, true, sample, _core.State.Phase, _core.State.Victim.Pid);
     }
 
     private Wake CollectWakes()
@@ -333,6 +360,7 @@ internal sealed class DaemonLoop : IDisposable
         }
         _disposed = true;
         _actuator.Dispose();
+        _notify?.Dispose();
         _reaper?.Dispose();
         _wake.Dispose();
         _resources.Dispose();
