@@ -217,10 +217,8 @@ internal sealed class DaemonMetrics
     public void Triggered(in DecisionReport report)
     {
         _lastTriggerReason = report.Reason;
-        if (report.Decision != DecisionKind.Terminate)
-        {
-            _killDecisionTimestamp = _cycleStartTimestamp;
-        }
+        // A SIGTERM decision starts no SIGKILL measurement and ends any left from a SIGKILL that was never delivered.
+        _killDecisionTimestamp = report.Decision == DecisionKind.Terminate ? 0 : _cycleStartTimestamp;
     }
 
     /// <summary>A signal event: <paramref name="result"/> is the outcome's name ("Sent", "dry-run", "sharers", ...).</summary>
