@@ -18,6 +18,8 @@ internal sealed class MetricsListener : IDisposable
     public const int MaxRequestBytes = 8192;
     public const int IoTimeoutMs = 2000;
     public const int ExchangeTimeoutMs = 5000;
+    public const int LingerMs = 200;
+    public const int LingerBytes = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly MetricsRenderer _renderer;
@@ -160,8 +162,8 @@ internal sealed class MetricsListener : IDisposable
             Answer(client, "404 Not Found", "reapd serves /metrics only\n"u8, head);
             return;
         }
-        Answer(client, "200 OK", _renderer.Render(), head, contentType: PrometheusWriter.ContentType);
         _ = Interlocked.Increment(ref _scrapes);
+        Answer(client, "200 OK", _renderer.Render(), head, contentType: PrometheusWriter.ContentType);
     }
 
     private void Answer(Socket client, string status, ReadOnlySpan<byte> body, bool head, string contentType = "text/plain; charset=utf-8", string extraHeaders = "")
@@ -177,6 +179,30 @@ internal sealed class MetricsListener : IDisposable
             SendAll(client, body);
         }
         client.Shutdown(SocketShutdown.Send);
+        DiscardUntilClosed(client);
+    }
+
+    /// <summary>
+    /// After the answer: reads and drops what the client still sends (the rest of an oversized request) until it
+    /// closes, for at most <see cref="LingerMs"/> and <see cref="LingerBytes"/>. Closing with unread input would make
+    /// the kernel send a reset, which can destroy the answer before the client has read it.
+    /// </summary>
+    private void DiscardUntilClosed(Socket client)
+    {
+        client.ReceiveTimeout = LingerMs;
+        int discarded = 0;
+        try
+        {
+            int read;
+            while (discarded < LingerBytes && (read = client.Receive(_request)) > 0)
+            {
+                discarded += read;
+            }
+        }
+        catch (SocketException)
+        {
+            // Timed out or reset: the answer is out either way.
+        }
     }
 
     private static void SendAll(Socket client, ReadOnlySpan<byte> bytes)
