@@ -100,6 +100,31 @@ public sealed class RunMetricsTests
         Assert.Equal(0, daemon.Stop());
     }
 
+    [Fact]
+    public void The_textfile_is_readable_by_node_exporters_user_even_under_umask_077()
+    {
+        using var directory = new TempDirectory();
+        string file = Path.Combine(directory.Path, "reapd.prom");
+        // As the shipped unit runs it (UMask=0077); node_exporter reads the file as its own user.
+        var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", "umask 077; exec \"$0\" run --dry-run --json --metrics-file \"$1\"", PublishedReapd.BinaryPath, file])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var reapd = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            WaitForFile(file, e => e.Named("reapd_available_bytes").Any());
+            Assert.Equal("644", Stat(file, "%a"));
+        }
+        finally
+        {
+            _ = RunSignals.Send(reapd.Id, 15);
+            Assert.True(reapd.WaitForExit(15_000), "reapd did not stop on SIGTERM");
+        }
+        Assert.Equal(0, reapd.ExitCode);
+    }
+
     /// <summary>Waits (bounded) until the file parses and satisfies <paramref name="accept"/>.</summary>
     private static Exposition WaitForFile(string file, Func<Exposition, bool> accept, int timeoutMs = 30_000)
     {
@@ -108,11 +133,14 @@ public sealed class RunMetricsTests
         while (deadline.ElapsedMilliseconds < timeoutMs)
         {
             // The rename is atomic: a reader sees the old file or the new one, never a part.
-            text = File.ReadAllText(file);
-            Exposition e = Exposition.Parse(text);
-            if (accept(e))
+            if (File.Exists(file))
             {
-                return e;
+                text = File.ReadAllText(file);
+                Exposition e = Exposition.Parse(text);
+                if (accept(e))
+                {
+                    return e;
+                }
             }
             Thread.Sleep(200);
         }
@@ -120,14 +148,16 @@ public sealed class RunMetricsTests
         return null!;
     }
 
-    private static long Inode(string path)
+    /// <summary>The rename of a new temporary file gives the path a new inode; an untouched file keeps it.</summary>
+    private static long Inode(string path) => long.Parse(Stat(path, "%i"), CultureInfo.InvariantCulture);
+
+    private static string Stat(string path, string format)
     {
-        // stat -c %i: the rename of a new temporary file gives the path a new inode; an untouched file keeps it.
-        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true };
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", format, path]) { RedirectStandardOutput = true };
         using var stat = System.Diagnostics.Process.Start(psi)!;
         string output = stat.StandardOutput.ReadToEnd();
         stat.WaitForExit();
-        return long.Parse(output.Trim(), CultureInfo.InvariantCulture);
+        return output.Trim();
     }
 
     /// <summary>GET /metrics from reapd's listener, parsed.</summary>

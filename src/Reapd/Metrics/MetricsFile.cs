@@ -147,6 +147,12 @@ internal sealed class MetricsFile : IDisposable
         {
             using (var temp = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
+                // Readable by node_exporter's own user whatever reapd's umask (the shipped unit has UMask=0077): the
+                // numbers are no secret, and a file the collector cannot read is no metric at all.
+                if (OperatingSystem.IsLinux())
+                {
+                    File.SetUnixFileMode(temp.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                }
                 temp.Write(text);
             }
             File.Move(_tempPath, Path, overwrite: true);
