@@ -55,6 +55,22 @@ internal static class RunCommand
             stderr.WriteLine($"reapd run: {error}");
             return exitCode;
         }
+        // The metrics file is written once and the listener bound before anything else starts, so a path or address
+        // reapd cannot use is one line; their threads start after the priority is raised, and lower their own.
+        using Metrics.MetricsFile? metricsFile = options.MetricsFile is null ? null : Metrics.MetricsFile.TryCreate(guard.Metrics, options.MetricsFile, out error);
+        if (options.MetricsFile is not null && metricsFile is null)
+        {
+            stderr.WriteLine($"reapd run: {error}");
+            return ExitCodes.Failed;
+        }
+        using Metrics.MetricsListener? listener = options.MetricsListen is null ? null : Metrics.MetricsListener.TryCreate(guard.Metrics, options.MetricsListen, out error);
+        if (options.MetricsListen is not null && listener is null)
+        {
+            stderr.WriteLine($"reapd run: {error}");
+            return ExitCodes.Failed;
+        }
+        guard.MetricsFile = metricsFile;
+        guard.MetricsListen = listener is null ? null : Metrics.MetricsListener.Format(listener.Endpoint);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
@@ -66,6 +82,8 @@ internal static class RunCommand
             guard.RequestStop("SIGINT");
         });
         guard.Start(protectSelf: true);
+        metricsFile?.Start();
+        listener?.Start();
         return guard.Loop();
     }
 }

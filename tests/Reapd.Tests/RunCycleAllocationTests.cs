@@ -62,12 +62,32 @@ public sealed class RunCycleAllocationTests
         }
     }
 
+    [Fact]
+    public void One_warm_monitor_cycle_with_the_metrics_file_on_allocates_zero_managed_bytes()
+    {
+        string directory = Directory.CreateTempSubdirectory("reapd-alloc-metrics.").FullName;
+        try
+        {
+            using TestCgroup cgroup = TestCgroup.Create(256L << 20, "allocm");
+            AssertQuietCyclesAllocateNothing(["--cgroup", cgroup.Path, "--json", "--metrics-file", Path.Combine(directory, "reapd.prom")]);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static void AssertQuietCyclesAllocateNothing(string[] args, SystemdNotifier? notifier = null)
     {
         RunOptions options = RunOptionsParser.TryParse(args, out string? error) ?? throw new InvalidOperationException(error);
         var output = new StringWriter();
         var log = new EventLog(output, json: true, journal: false);
         using DaemonLoop guard = DaemonLoop.TryCreate(options, log, out error, out _, notifier) ?? throw new InvalidOperationException(error);
+        // With --metrics-file the loop signals the writer thread's eventfd on each change (the first cycles are one).
+        using Metrics.MetricsFile? metricsFile = options.MetricsFile is null ? null
+            : Metrics.MetricsFile.TryCreate(guard.Metrics, options.MetricsFile, out error) ?? throw new InvalidOperationException(error);
+        guard.MetricsFile = metricsFile;
+        metricsFile?.Start();
         // Not protectSelf: mlockall would lock the whole test host.
         guard.Start(protectSelf: false);
         Assert.Contains("\"event\":\"start\"", output.ToString());

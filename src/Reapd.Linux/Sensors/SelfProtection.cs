@@ -149,6 +149,13 @@ public static class SelfProtection
             : $"nice -20 on {raised} threads, unchanged on {failed}: {firstError}";
     }
 
+    /// <summary>
+    /// Sets the calling thread's nice value alone (setpriority(PRIO_PROCESS, 0) takes `current`): for reapd's metrics
+    /// threads, which must never compete with the loop, the reaper or a victim's exit. Raising a nice value needs no
+    /// privilege. False when the kernel refused.
+    /// </summary>
+    public static bool SetCallingThreadNice(int nice) => Interop.setpriority(Interop.PRIO_PROCESS, 0, nice) == 0;
+
     /// <summary>The oom_score_adj reapd runs with now (for the start event).</summary>
     public static string CurrentOomScoreAdj()
     {

@@ -16,17 +16,20 @@ internal sealed class DaemonEvents
 
     private readonly EventLog _log;
     private readonly DaemonConfig _config;
+    private readonly Metrics.DaemonMetrics _metrics;
 
-    public DaemonEvents(EventLog log, DaemonConfig config)
+    public DaemonEvents(EventLog log, DaemonConfig config, Metrics.DaemonMetrics metrics)
     {
         _log = log;
         _config = config;
+        _metrics = metrics;
     }
 
     public EventLog Log => _log;
 
     public void Trigger(in DecisionReport report, in MemorySample sample, Wake wake, ReadOnlySpan<byte> victimName)
     {
+        _metrics.Triggered(report);
         EventLog line = _log.Begin("trigger"u8, EventLog.Warning)
             .Field("level"u8, report.Level switch { PressureLevel.Kill => "kill"u8, PressureLevel.Term => "term"u8, _ => "none"u8 })
             .Field("reason"u8, ReasonText(report.Reason))
@@ -88,6 +91,7 @@ internal sealed class DaemonEvents
 
     public void NoCandidate(in DecisionReport report, int processes, double scanMs)
     {
+        _metrics.NoCandidate();
         _log.Begin("no-candidate"u8, EventLog.Error)
             .Field("why"u8, processes == 0 ? "no process in scope"
                 : report.CandidateCount == 0 ? "every process in scope is excluded (init, kernel thread, reapd, oom_score_adj -1000, protected, no memory)"
@@ -106,6 +110,7 @@ internal sealed class DaemonEvents
     /// </summary>
     public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null)
     {
+        _metrics.Signalled(signal, result);
         EventLog line = _log.Begin("signal"u8, EventLog.Warning)
             .Field("pid"u8, id.Pid)
             .Field("name"u8, name)
@@ -152,6 +157,7 @@ internal sealed class DaemonEvents
 
     public void Reap(VictimId id, ReadOnlySpan<byte> name, ReapOutcome reap, int attempts, double reapMs, long heldBytes, bool exited)
     {
+        _metrics.Reaped(reap);
         _log.Begin("reap"u8, EventLog.Notice)
             .Field("pid"u8, id.Pid)
             .Field("name"u8, name)
@@ -166,6 +172,7 @@ internal sealed class DaemonEvents
 
     public void ReapSlow(in DecisionReport report, ReadOnlySpan<byte> name)
     {
+        _metrics.ReapSlow();
         _log.Begin("reap-slow"u8, EventLog.Warning)
             .Field("pid"u8, report.Victim.Pid)
             .Field("name"u8, name)
@@ -188,6 +195,7 @@ internal sealed class DaemonEvents
 
     public void Settle(in DecisionReport report, ReadOnlySpan<byte> name, long availableBytes)
     {
+        _metrics.Settled(report.Cause);
         _log.Begin("settle"u8, SettleRules.Excludes(report.Cause) ? EventLog.Error : EventLog.Notice)
             .Field("pid"u8, report.Victim.Pid)
             .Field("name"u8, name)

@@ -20,6 +20,8 @@ internal sealed class DaemonLoop : IDisposable
     private readonly DecisionCore _core;
     private readonly SampleSource _samples;
     private readonly DaemonEvents _events;
+    private readonly Metrics.DaemonMetrics _metrics;
+    private int _metricsFileFailuresWarned;
     private ReaperThread? _reaper;
     private readonly Actuator _actuator;
     private readonly WakeSet _wake;
@@ -48,7 +50,8 @@ internal sealed class DaemonLoop : IDisposable
         _config = config;
         _core = new DecisionCore(config);
         _samples = new SampleSource(resources.Sensor, config);
-        _events = new DaemonEvents(log, config);
+        _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
+        _events = new DaemonEvents(log, config, _metrics);
         _actuator = new Actuator(_core, _events, resources, _samples);
         _notify = notifier is null ? null : new ServiceNotifications(notifier, config, _events, MonotonicClock.NowMs);
 
@@ -82,6 +85,15 @@ internal sealed class DaemonLoop : IDisposable
     public VictimPhase Phase => _core.State.Phase;
 
     public string Scope => _samples.Description;
+
+    /// <summary>The Prometheus numbers the loop keeps (docs/metrics.md); rendered by the metrics threads.</summary>
+    public Metrics.DaemonMetrics Metrics => _metrics;
+
+    /// <summary>The textfile, when --metrics-file is given: the loop warns once each time writing it starts failing.</summary>
+    public Metrics.MetricsFile? MetricsFile { get; set; }
+
+    /// <summary>The bound --metrics-listen address, for the start event.</summary>
+    public string? MetricsListen { get; set; }
 
     /// <summary>
     /// Opens everything `reapd run` needs; null with one line and the exit code on failure. The loop owns
@@ -159,6 +171,14 @@ internal sealed class DaemonLoop : IDisposable
             .Field("oom_score_adj"u8, adj)
             .Field("priority"u8, nice)
             .Field("dry_run"u8, _config.DryRun);
+        if (MetricsFile is not null)
+        {
+            line.Field("metrics_file"u8, MetricsFile.Path);
+        }
+        if (MetricsListen is not null)
+        {
+            line.Field("metrics_listen"u8, MetricsListen);
+        }
         if (_haveSample)
         {
             line.Field("available_mib"u8, DaemonEvents.Mib(_lastSample.AvailableBytes), 1).Field("total_mib"u8, DaemonEvents.Mib(_lastSample.TotalBytes), 1);
@@ -228,6 +248,7 @@ internal sealed class DaemonLoop : IDisposable
         }
         _actuator.CheckExits(now);
         _actuator.Drain();
+        _metrics.CycleStarted();
         if (!_samples.TryRead(MonotonicClock.NowMs, out MemorySample sample))
         {
             SensorFailed();
@@ -243,6 +264,12 @@ internal sealed class DaemonLoop : IDisposable
         _core.OnSample(sample);
         _actuator.Drain();
         _wake.Set(_victimSlot, _actuator.WatchedPidFd);
+        _metrics.CycleDone(wake, sample, _core.State.InFlight, _events.Log.DroppedTotal);
+        if (MetricsFile is not null && MetricsFile.FailureStreaks != _metricsFileFailuresWarned)
+        {
+            _metricsFileFailuresWarned = MetricsFile.FailureStreaks;
+            _events.Warning("metrics-file"u8, $"cannot write {MetricsFile.Path}: {MetricsFile.LastError}; the next change tries again");
+        }
         // Only here, with the cycle complete, does the watchdog hear from the loop: a loop stuck anywhere above stops pinging.
         _notify?.AfterCycle(MonotonicClock.NowMs, true, sample, _core.State.Phase, _core.State.Victim.Pid);
     }

@@ -12,7 +12,7 @@ internal static class RunOptionsParser
     public const string Usage = """
         usage: reapd run [--cgroup PATH] [--term-percent P] [--kill-percent P] [--grace DURATION]
                          [--settle-timeout DURATION] [--psi-full-percent P|off] [--protect NAME]...
-                         [--dry-run] [--json] [--help]
+                         [--metrics-file PATH] [--metrics-listen ADDR:PORT] [--dry-run] [--json] [--help]
 
         Guards the whole machine (MemAvailable, SwapFree, /proc/pressure/memory), or with --cgroup one cgroup
         subtree (v1 or v2) as if it were the machine. At or below the term level the top candidate gets SIGTERM;
@@ -26,6 +26,9 @@ internal static class RunOptionsParser
           --settle-timeout DURATION longest wait for a killed victim's memory to show up (default 5s)
           --psi-full-percent P|off  a full memory stall of P % over 10 s is a kill condition (default 60)
           --protect NAME            never choose a process with this name (comm); repeatable
+          --metrics-file PATH       keep Prometheus metrics in PATH (a *.prom file in node_exporter's textfile
+                                    directory), rewritten atomically when something changed
+          --metrics-listen ADDR:PORT  serve GET /metrics on ADDR:PORT (e.g. 127.0.0.1:9749, [::1]:9749)
           --dry-run                 do everything but signal and reap
           --json                    one JSON object per event line
           -h, --help                this text
@@ -36,7 +39,8 @@ internal static class RunOptionsParser
     public static RunOptions? TryParse(string[] args, out string? error)
     {
         var config = new DaemonConfig();
-        string? cgroup = null;
+        string? cgroup = null, metricsFile = null;
+        System.Net.IPEndPoint? metricsListen = null;
         bool json = false, termGiven = false, killGiven = false;
         var protectedNames = new List<string>();
         var options = new OptionsReader(args);
@@ -97,6 +101,12 @@ internal static class RunOptionsParser
                         protectedNames.Add(name);
                     }
                     break;
+                case "--metrics-file":
+                    metricsFile = MetricsFilePath(options, options.Value(arg)) ?? metricsFile;
+                    break;
+                case "--metrics-listen":
+                    metricsListen = ListenEndpoint(options, options.Value(arg)) ?? metricsListen;
+                    break;
                 default:
                     options.Fail($"unknown option '{arg}' for run");
                     break;
@@ -113,7 +123,7 @@ internal static class RunOptionsParser
         }
         config = config with { ProtectedNames = protectedNames };
         error = options.Problem ?? config.Validate();
-        return error is null ? new RunOptions(config, cgroup, json, Help: false) : null;
+        return error is null ? new RunOptions(config, cgroup, json, Help: false) { MetricsFile = metricsFile, MetricsListen = metricsListen } : null;
     }
 
     /// <summary>A percentage above 0 and below 100 (at most 100 for the stall level).</summary>
@@ -129,6 +139,49 @@ internal static class RunOptionsParser
             return percent;
         }
         options.Fail($"{name} must be a percentage above 0 and {(allowHundred ? "at most" : "below")} 100{(allowHundred ? ", or off" : "")}, not '{text}'");
+        return null;
+    }
+
+    /// <summary>
+    /// A *.prom file (node_exporter's textfile collector reads nothing else) in a directory that exists; the path is
+    /// made absolute. Whether reapd may write there is found out by the first write, before the loop starts.
+    /// </summary>
+    private static string? MetricsFilePath(OptionsReader options, string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (!text.EndsWith(".prom", StringComparison.Ordinal) || Path.GetFileName(text) == ".prom")
+        {
+            options.Fail($"--metrics-file must name a file ending in .prom (node_exporter's textfile collector reads only those), not '{text}'");
+            return null;
+        }
+        string full = Path.GetFullPath(text);
+        string? directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            options.Fail($"--metrics-file {text}: directory {directory} does not exist");
+            return null;
+        }
+        return full;
+    }
+
+    /// <summary>An IP address and a port: 127.0.0.1:9749, [::1]:9749, 0.0.0.0:9749 (port 0: the kernel chooses one).</summary>
+    private static System.Net.IPEndPoint? ListenEndpoint(OptionsReader options, string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        int colon = text.LastIndexOf(':');
+        bool hasPort = colon > 0 && (text[0] != '[' || text[colon - 1] == ']');
+        if (hasPort && System.Net.IPEndPoint.TryParse(text, out System.Net.IPEndPoint? endpoint)
+            && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port == endpoint.Port)
+        {
+            return endpoint;
+        }
+        options.Fail($"--metrics-listen must be an IP address and a port like 127.0.0.1:9749 or [::1]:9749, not '{text}'");
         return null;
     }
 
