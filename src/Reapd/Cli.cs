@@ -1,49 +1,69 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Reapd.CommandLine;
+using Reapd.Daemon;
+
 namespace Reapd;
 
 /// <summary>
-/// The command dispatcher. Each command lives in its own file and returns an exit code from <see cref="ExitCodes"/>.
+/// Every command of the reapd executable, defined once with System.CommandLine: the parser, the help, the bash
+/// completion script, the man page (docs/reapd.8) and README's command table all come from these definitions.
 /// </summary>
 internal static class Cli
 {
-    public const string Usage = """
-        usage: reapd <command> [options]
+    public const string Program = "reapd";
 
-        commands:
-          run          guard the machine (or one cgroup with --cgroup PATH) and kill before the kernel would
-          ls           list the ranked kill candidates right now, and why the others are excluded
-          kill PID     kill one process through its pidfd and reap its memory at once
-          model-check  explore the kernel's reaper/exit_mmap protocol and reapd's own protocol for races
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        CommandLineInvoker.Invoke(CreateRoot(), Program, args, stdout, stderr);
 
-        run 'reapd <command> --help' for the options of one command.
-        """;
-
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static DocumentedCommand CreateRoot()
     {
-        if (args.Length == 0)
+        var root = new DocumentedCommand(Program, "a userspace OOM killer and memory reaper for Linux")
         {
-            // Built-in defaults: with no arguments reapd guards the whole machine.
-            return RunCommand.Run([], stdout, stderr);
-        }
+            Details = """
+                reapd watches memory (the whole machine, or one cgroup), and before the machine starts thrashing it kills
+                the right process through a pidfd, reaps its memory at once with process_mrelease, and picks no second
+                victim while the first one's memory is still coming back. Without a command it runs the daemon with its
+                built-in defaults, as 'reapd run' does.
+                """,
+        };
+        root.Options.Add(HelpText.CreateOption());
+        root.Options.Add(new VersionOption { Description = "print reapd's version", Action = new PrintVersion() });
 
-        string command = args[0];
-        string[] rest = args[1..];
-        switch (command)
+        var run = new RunOptionsParser();
+        run.Command.SetAction(result =>
         {
-            case "run":
-                return RunCommand.Run(rest, stdout, stderr);
-            case "ls":
-                return LsCommand.Run(rest, stdout, stderr);
-            case "kill":
-                return KillCommand.Run(rest, stdout, stderr);
-            case "model-check":
-                return Reapd.Model.ModelCheckCommand.Run(rest, stdout, stderr);
-            case "-h" or "--help" or "help":
-                stdout.WriteLine(Usage);
-                return ExitCodes.Ok;
-            default:
-                stderr.WriteLine($"reapd: unknown command '{command}'");
-                stderr.WriteLine(Usage);
+            RunOptions? options = run.Read(result, out string? error);
+            if (options is null)
+            {
+                result.InvocationConfiguration.Error.WriteLine($"{Program} run: {error}");
                 return ExitCodes.Usage;
+            }
+            return RunCommand.Run(options, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+        });
+        root.Subcommands.Add(run.Command);
+        root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(KillCommand.Create());
+        root.Subcommands.Add(Model.ModelCheckCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create(root));
+        root.Subcommands.Add(ManCommand.Create(root));
+        root.Subcommands.Add(ManCommand.CreateReadmeTable(root));
+        // `reapd` alone guards the whole machine with the built-in defaults.
+        root.SetAction(result => RunCommand.Run(RunOptions.Defaults, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        HelpText.Apply(root, Program);
+        return root;
+    }
+
+    /// <summary>reapd's version (Directory.Build.props), whichever program hosts this code.</summary>
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(ReapdVersion.Text);
+            return ExitCodes.Ok;
         }
     }
 }
