@@ -60,13 +60,35 @@ public sealed class HelpText : SynchronousCommandLineAction
 
         WriteRows(output, "arguments:", command.Arguments.Where(a => !a.Hidden)
             .Select(a => (a.HelpName ?? a.Name, a.Description ?? "")).ToList());
-        WriteRows(output, "options:", command.Options.Where(o => !o.Hidden).Select(o => (Label(o), o.Description ?? "")).ToList());
+        WriteRows(output, "options:", command.Options.Concat(InheritedOptions(command)).Where(o => !o.Hidden)
+            .Select(o => (Label(o), o.Description ?? "")).ToList());
 
         if (subcommands.Length > 0)
         {
             WriteRows(output, "commands:", subcommands.Select(c => (c.Name, c.Description ?? "")).ToList());
             output.WriteLine();
             output.WriteLine($"'{path} <command> --help' shows the options of one command.");
+        }
+    }
+
+    /// <summary>Options of the commands above that apply here too (--help), which Command.Options does not list.</summary>
+    private static IEnumerable<Option> InheritedOptions(Command command)
+    {
+        var seen = new HashSet<Symbol>();
+        var pending = new Stack<Symbol>(command.Parents);
+        while (pending.TryPop(out Symbol? parent))
+        {
+            if (parent is Command above && seen.Add(above))
+            {
+                foreach (Option option in above.Options.Where(o => o.Recursive))
+                {
+                    yield return option;
+                }
+                foreach (Symbol further in above.Parents)
+                {
+                    pending.Push(further);
+                }
+            }
         }
     }
 
