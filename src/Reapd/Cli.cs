@@ -14,11 +14,23 @@ internal static class Cli
 {
     public const string Program = "reapd";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
-        CommandLineInvoker.Invoke(CreateRoot(), Program, args, stdout, stderr);
-
-    public static DocumentedCommand CreateRoot()
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        RunOptions? daemon = null;
+        int code = CommandLineInvoker.Invoke(CreateRoot(options => daemon = options), Program, args, stdout, stderr);
+        if (daemon is null)
+        {
+            return code;
+        }
+        // The daemon runs after the parse returned, not inside System.CommandLine's invocation pipeline, so none of
+        // the command line's objects stay reachable for the daemon's whole life.
+        return RunCommand.Run(daemon, stdout, stderr);
+    }
+
+    /// <summary>The command tree; <paramref name="startDaemon"/> receives the options of `reapd run` (and of `reapd`).</summary>
+    public static DocumentedCommand CreateRoot(Action<RunOptions>? startDaemon = null)
+    {
+        startDaemon ??= _ => { };
         var root = new DocumentedCommand(Program, "a userspace OOM killer and memory reaper for Linux")
         {
             Details = """
@@ -40,7 +52,8 @@ internal static class Cli
                 result.InvocationConfiguration.Error.WriteLine($"{Program} run: {error}");
                 return ExitCodes.Usage;
             }
-            return RunCommand.Run(options, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            startDaemon(options);
+            return ExitCodes.Ok;
         });
         root.Subcommands.Add(run.Command);
         root.Subcommands.Add(LsCommand.Create());
@@ -50,7 +63,11 @@ internal static class Cli
         root.Subcommands.Add(ManCommand.Create(root));
         root.Subcommands.Add(ManCommand.CreateReadmeTable(root));
         // `reapd` alone guards the whole machine with the built-in defaults.
-        root.SetAction(result => RunCommand.Run(RunOptions.Defaults, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        root.SetAction(_ =>
+        {
+            startDaemon(RunOptions.Defaults);
+            return ExitCodes.Ok;
+        });
         HelpText.Apply(root, Program);
         return root;
     }
