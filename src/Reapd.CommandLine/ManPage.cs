@@ -16,6 +16,10 @@ public static class ManPage
         string program = root.Name;
         output.WriteLine($".\\\" Generated from the command definitions by '{program} man'; do not edit.");
         output.WriteLine($".TH {program.ToUpperInvariant()} {info.Section} \"\" \"{program} {info.Version}\" \"{info.Manual}\"");
+        // No hyphenation and a ragged right margin: option names must not break inside ("--set-tle-timeout") nor
+        // spread apart, and a reader copies them as they are printed.
+        output.WriteLine(".nh");
+        output.WriteLine(".ad l");
         output.WriteLine(".SH NAME");
         output.WriteLine($"{program} \\- {Roff.Escape(root.Description ?? "")}");
 

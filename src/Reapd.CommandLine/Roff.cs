@@ -46,7 +46,7 @@ public static class Roff
 
     public static string Italic(string text) => @"\fI" + Escape(text) + @"\fR";
 
-    /// <summary>A synopsis item with the flag in bold and the value in italics: [\fB\-\-grace\fR \fIDURATION\fR].</summary>
+    /// <summary>A synopsis item with the flag in bold and the value in italics: [\fB\-\-grace\fR\ \fIDURATION\fR].</summary>
     public static string Format(SynopsisItem item)
     {
         string core = (item.Flag, item.Value) switch
@@ -54,7 +54,8 @@ public static class Roff
             (null, null) => "",
             (null, _) => Italic(item.Value),
             (_, null) => Bold(item.Flag),
-            _ => Bold(item.Flag) + " " + Italic(item.Value),
+            // An unpaddable space: a line never breaks between an option and its value.
+            _ => Bold(item.Flag) + @"\ " + Italic(item.Value),
         };
         return (item.Optional ? "[" + core + "]" : core) + (item.Repeatable ? "..." : "");
     }

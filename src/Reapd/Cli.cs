@@ -62,6 +62,14 @@ internal static class Cli
         root.Subcommands.Add(CompletionCommand.Create(root));
         root.Subcommands.Add(ManCommand.Create(root));
         root.Subcommands.Add(ManCommand.CreateReadmeTable(root));
+        // `reapd help` as the hand-written dispatcher had it: the root's help.
+        var help = new Command("help", "prints this help") { Hidden = true };
+        help.SetAction(result =>
+        {
+            HelpText.Write(root, Program, result.InvocationConfiguration.Output);
+            return ExitCodes.Ok;
+        });
+        root.Subcommands.Add(help);
         // `reapd` alone guards the whole machine with the built-in defaults.
         root.SetAction(_ =>
         {

@@ -2,10 +2,13 @@ namespace Reapd.Tests;
 
 public sealed class CliTests
 {
-    [Fact]
-    public void Help_prints_the_usage_and_exits_zero()
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public void Help_prints_the_usage_and_exits_zero(string argument)
     {
-        var (code, stdout, _) = Invoke("--help");
+        var (code, stdout, _) = Invoke(argument);
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains("usage: reapd <command>", stdout);
         Assert.Contains("model-check", stdout);
