@@ -71,6 +71,7 @@ public static class ManPage
         }
 
         WriteEntries(output, "EXIT STATUS", info.ExitStatus, Roff.Bold);
+        WriteEntries(output, "ENVIRONMENT", info.Environment, Roff.Bold);
         WriteEntries(output, "FILES", info.Files, Roff.Italic);
         if (info.SeeAlso.Count > 0)
         {

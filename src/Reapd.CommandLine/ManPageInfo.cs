@@ -6,5 +6,6 @@ public sealed record ManPageInfo(
     string Version,
     string Manual,
     IReadOnlyList<ManEntry> ExitStatus,
+    IReadOnlyList<ManEntry> Environment,
     IReadOnlyList<ManEntry> Files,
     IReadOnlyList<string> SeeAlso);

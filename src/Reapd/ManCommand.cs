@@ -15,6 +15,12 @@ internal static class ManCommand
         Version: ReapdVersion.Text,
         Manual: "System Administration",
         ExitStatus: ExitCodes.Documented,
+        Environment:
+        [
+            new("NOTIFY_SOCKET", "set by systemd for a Type=notify service: reapd run sends READY=1, STATUS=, WATCHDOG=1 and STOPPING=1 there (docs/systemd.md)."),
+            new("WATCHDOG_USEC", "with WATCHDOG_PID: the watchdog timeout systemd expects WATCHDOG=1 within."),
+            new("JOURNAL_STREAM", "when it names reapd run's stdout, event lines carry a syslog priority prefix instead of a timestamp."),
+        ],
         Files:
         [
             new("/proc/meminfo", "MemAvailable, MemTotal, SwapFree and SwapTotal: the system scope's available memory."),
