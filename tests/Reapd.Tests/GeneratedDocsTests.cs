@@ -48,6 +48,7 @@ public sealed class GeneratedDocsTests
         {
             readme = readme[..contentStart] + generated + readme[end..];
             File.WriteAllText(ReadmePath, readme);
+            end = contentStart + generated.Length;
         }
         Assert.True(readme[contentStart..end] == generated, $"README's command table differs from the command definitions; {Regenerate}");
     }

@@ -93,14 +93,15 @@ internal sealed class RunOptionsParser
     {
         _psiFullPercent.CompletionSources.Add("off");
         Command = new DocumentedCommand("run",
-            "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back")
+            "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back; Prometheus metrics in a textfile for node_exporter and/or on GET /metrics")
         {
             Details = """
                 Guards the whole machine (MemAvailable, SwapFree, /proc/pressure/memory), or with --cgroup one cgroup
                 subtree (v1 or v2) as if it were the machine. At or below the term level the top candidate gets SIGTERM;
                 at or below the kill level, or when its grace ends, SIGKILL through its pidfd and an immediate
                 process_mrelease. No second victim is chosen while the first one's memory is still coming back. Runs until
-                SIGTERM or SIGINT; 'reapd' without a command is 'reapd run' with these defaults.
+                SIGTERM or SIGINT; 'reapd' without a command is 'reapd run' with these defaults. The metrics are described
+                in docs/metrics.md.
                 """,
             DocLink = "docs/daemon.md",
         };
