@@ -91,7 +91,19 @@ public class BenchOptionsTests
     public void A_bad_argument_is_one_line_naming_it(string name, string? value)
     {
         Assert.Null(BenchOptions.Parse(value is null ? [name] : [name, value], out string? error));
-        Assert.Contains($"'{name}'", error, StringComparison.Ordinal);
+        Assert.StartsWith("bench: ", error, StringComparison.Ordinal);
+        Assert.Contains(name, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_take_their_value_after_an_equals_sign_too()
+    {
+        var options = BenchOptions.Parse(["--runs=3", "--daemons=reapd,kernel", "--quick"], out string? error);
+
+        Assert.Null(error);
+        Assert.Equal(3, options!.Runs);
+        Assert.Equal(["reapd", "kernel"], options.Daemons!);
     }
 
     [Fact]

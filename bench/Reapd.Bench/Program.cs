@@ -1,3 +1,5 @@
+using Reapd.CommandLine;
+
 namespace Reapd.Bench;
 
 /// <summary>Entry point: dotnet run --project bench/Reapd.Bench -c Release -- [--quick] (as root).</summary>
@@ -5,19 +7,21 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        var options = BenchOptions.Parse(args, out string? error);
-        if (options is null)
+        // Bad input: one line "bench: ..." and exit 2, as reapd's own commands; --help prints the generated help.
+        var commandLine = new BenchCommandLine();
+        commandLine.Command.SetAction(result =>
         {
-            if (error is { Length: > 0 })
+            BenchOptions? options = commandLine.Read(result, out string? error);
+            if (options is null)
             {
-                Console.Error.WriteLine(error);
+                result.InvocationConfiguration.Error.WriteLine("bench: " + error);
+                return CommandLineInvoker.UsageExitCode;
             }
-            Console.Error.WriteLine(BenchOptions.Usage);
-            return error is { Length: > 0 } ? 2 : 0;
-        }
-        string root = FindRepositoryRoot();
-        using var runner = new BenchRunner(options, root);
-        return runner.Run();
+            string root = FindRepositoryRoot();
+            using var runner = new BenchRunner(options, root);
+            return runner.Run();
+        });
+        return CommandLineInvoker.Invoke(commandLine.Command, "bench", args, Console.Out, Console.Error);
     }
 
     private static string FindRepositoryRoot()

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Reapd.CommandLine;
 using Reapd.Model.Exploration;
 
 namespace Reapd.Model;
@@ -9,105 +11,106 @@ namespace Reapd.Model;
 /// </summary>
 public static class ModelCheckCommand
 {
-    public const string Usage = """
-        usage: reapd model-check [--variant NAME|all] [--max-states N] [--retries N] [--trace]
-                                 [--seed S [--walks N] [--depth N]] [--replay FILE|TRACE] [--list]
-
-          --variant NAME|all  a variant (see --list) or all of the expected-history ones (default: all)
-          --max-states N      bound of an exhaustive run; hitting it makes the run inconclusive (default: 4000000)
-          --retries N         oom_reaper trylock retries, 1..10 (the kernel's 10; default: 2)
-          --trace             print every counterexample step by step with the state after each step
-          --seed S            seeded random walks instead of exhaustive search (never a pass: inconclusive)
-          --walks N, --depth N  number and length of the random walks (default: 2000, 200)
-          --replay FILE|TRACE replay a printed trace (a file, or the text itself with ';' between lines)
-          --list              list the variants and what kernel history expects of them
-        """;
-
+    /// <summary>`model-check` alone, as `reapd model-check` runs it: bad input is one line and exit 2.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        string variant = "all";
-        int maxStates = Explorer.DefaultMaxStates;
-        int retries = ModelOptions.Default.Retries;
-        ulong? seed = null;
-        int walks = 2000;
-        int depth = 200;
-        bool trace = false;
-        bool list = false;
-        string? replay = null;
+        Command command = Create();
+        command.Options.Add(HelpText.CreateOption());
+        HelpText.Apply(command, "reapd");
+        return CommandLineInvoker.Invoke(command, "reapd", args, stdout, stderr);
+    }
 
-        for (int i = 0; i < args.Length; i++)
+    public static DocumentedCommand Create()
+    {
+        var variant = new Option<string>("--variant")
         {
-            string arg = args[i];
-            switch (arg)
+            HelpName = "NAME|all",
+            Description = "a variant (see --list) or all of the expected-history ones (default: all)",
+        };
+        variant.CompletionSources.Add(["all", .. VariantCatalogue.Variants.Select(v => v.Name)]);
+        variant.Validators.Add(result =>
+        {
+            string? value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (value is not null && value != "all" && VariantCatalogue.Find(value) is null)
             {
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return ModelExitCodes.Ok;
-                case "--trace":
-                    trace = true;
-                    continue;
-                case "--list":
-                    list = true;
-                    continue;
-                case "--variant" or "--max-states" or "--retries" or "--seed" or "--walks" or "--depth" or "--replay":
-                    break;
-                default:
-                    return Bad(stderr, $"unknown option '{arg}' (see 'reapd model-check --help')");
+                result.AddError($"unknown variant '{value}' for --variant (known: all, {string.Join(", ", VariantCatalogue.Variants.Select(v => v.Name))})");
             }
-            if (i + 1 >= args.Length)
-            {
-                return Bad(stderr, $"{arg} needs a value");
-            }
-            string value = args[++i];
-            switch (arg)
-            {
-                case "--variant":
-                    if (value != "all" && VariantCatalogue.Find(value) is null)
-                    {
-                        return Bad(stderr, $"unknown variant '{value}' for --variant (known: all, {string.Join(", ", VariantCatalogue.Variants.Select(v => v.Name))})");
-                    }
-                    variant = value;
-                    break;
-                case "--max-states":
-                    if (!TryInt(value, 1, int.MaxValue, out maxStates))
-                    {
-                        return Bad(stderr, $"--max-states wants a positive whole number, not '{value}'");
-                    }
-                    break;
-                case "--retries":
-                    if (!TryInt(value, 1, 10, out retries))
-                    {
-                        return Bad(stderr, $"--retries wants a whole number from 1 to 10, not '{value}'");
-                    }
-                    break;
-                case "--walks":
-                    if (!TryInt(value, 1, 100_000_000, out walks))
-                    {
-                        return Bad(stderr, $"--walks wants a positive whole number, not '{value}'");
-                    }
-                    break;
-                case "--depth":
-                    if (!TryInt(value, 1, 1_000_000, out depth))
-                    {
-                        return Bad(stderr, $"--depth wants a positive whole number, not '{value}'");
-                    }
-                    break;
-                case "--seed":
-                    if (!ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s))
-                    {
-                        return Bad(stderr, $"--seed wants a whole number from 0 to {ulong.MaxValue}, not '{value}'");
-                    }
-                    seed = s;
-                    break;
-                case "--replay":
-                    replay = value;
-                    break;
-            }
-        }
+        });
+        var maxStates = new Option<int?>("--max-states")
+        {
+            HelpName = "N",
+            Description = "bound of an exhaustive run; hitting it makes the run inconclusive (default: 4000000)",
+            CustomParser = OptionValues.PositiveInt,
+        };
+        var retries = new Option<int?>("--retries")
+        {
+            HelpName = "N",
+            Description = "oom_reaper trylock retries, 1..10 (the kernel's 10; default: 2)",
+            CustomParser = OptionValues.IntFromTo(1, 10),
+        };
+        var trace = new Option<bool>("--trace")
+        {
+            Description = "print every counterexample step by step with the state after each step",
+            Arity = ArgumentArity.Zero,
+        };
+        var seed = new Option<ulong?>("--seed")
+        {
+            HelpName = "S",
+            Description = "seeded random walks instead of exhaustive search (never a pass: inconclusive)",
+            CustomParser = OptionValues.UnsignedLong,
+        };
+        var walks = new Option<int?>("--walks")
+        {
+            HelpName = "N",
+            Description = "number of random walks with --seed (default: 2000)",
+            CustomParser = OptionValues.IntFromTo(1, 100_000_000),
+        };
+        var depth = new Option<int?>("--depth")
+        {
+            HelpName = "N",
+            Description = "length of each random walk with --seed (default: 200)",
+            CustomParser = OptionValues.IntFromTo(1, 1_000_000),
+        };
+        var replay = new Option<string>("--replay")
+        {
+            HelpName = "FILE|TRACE",
+            Description = "replay a printed trace (a file, or the text itself with ';' between lines)",
+        };
+        var list = new Option<bool>("--list")
+        {
+            Description = "list the variants and what kernel history expects of them",
+            Arity = ArgumentArity.Zero,
+        };
+        var command = new DocumentedCommand("model-check",
+            "explores every interleaving of the kernel's OOM reaper / exit_mmap protocol (4.13 ... 6.x) and of reapd's daemon (its production decision core against a model of the actuator and the kernel), and prints the races as numbered traces")
+        {
+            Details = """
+                Exits 0 when every verdict is the one kernel history gives, 7 when one differs or a run is
+                inconclusive (a bound was hit, or random walks were asked for).
+                """,
+            DocLink = "docs/model.md",
+        };
+        command.Options.Add(variant);
+        command.Options.Add(maxStates);
+        command.Options.Add(retries);
+        command.Options.Add(trace);
+        command.Options.Add(seed);
+        command.Options.Add(walks);
+        command.Options.Add(depth);
+        command.Options.Add(replay);
+        command.Options.Add(list);
+        command.SetAction(result => Run(
+            new Request(result.GetValue(variant) ?? "all", result.GetValue(maxStates) ?? Explorer.DefaultMaxStates,
+                result.GetValue(retries) ?? ModelOptions.Default.Retries, result.GetValue(seed), result.GetValue(walks) ?? 2000,
+                result.GetValue(depth) ?? 200, result.GetValue(trace), result.GetValue(list), result.GetValue(replay)),
+            result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        return command;
+    }
 
+    private static int Run(Request request, TextWriter stdout, TextWriter stderr)
+    {
+        (string variant, int maxStates, int retries, ulong? seed, int walks, int depth, bool trace, bool list, string? replay) = request;
         if (list)
         {
             foreach (VariantSpec v in VariantCatalogue.Variants)
@@ -171,12 +174,12 @@ public static class ModelCheckCommand
         return result.Reproduced ? ModelExitCodes.Ok : ModelExitCodes.ModelMismatch;
     }
 
-    private static bool TryInt(string value, int min, int max, out int result) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out result) && result >= min && result <= max;
-
     private static int Bad(TextWriter stderr, string message)
     {
         stderr.WriteLine("reapd model-check: " + message);
         return ModelExitCodes.Usage;
     }
+
+    private sealed record Request(
+        string Variant, int MaxStates, int Retries, ulong? Seed, int Walks, int Depth, bool Trace, bool List, string? Replay);
 }

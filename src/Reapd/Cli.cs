@@ -1,49 +1,94 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Reapd.CommandLine;
+using Reapd.Daemon;
+
 namespace Reapd;
 
 /// <summary>
-/// The command dispatcher. Each command lives in its own file and returns an exit code from <see cref="ExitCodes"/>.
+/// Every command of the reapd executable, defined once with System.CommandLine: the parser, the help, the bash
+/// completion script, the man page (docs/reapd.8) and README's command table all come from these definitions.
 /// </summary>
 internal static class Cli
 {
-    public const string Usage = """
-        usage: reapd <command> [options]
-
-        commands:
-          run          guard the machine (or one cgroup with --cgroup PATH) and kill before the kernel would
-          ls           list the ranked kill candidates right now, and why the others are excluded
-          kill PID     kill one process through its pidfd and reap its memory at once
-          model-check  explore the kernel's reaper/exit_mmap protocol and reapd's own protocol for races
-
-        run 'reapd <command> --help' for the options of one command.
-        """;
+    public const string Program = "reapd";
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0)
+        RunOptions? daemon = null;
+        int code = CommandLineInvoker.Invoke(CreateRoot(options => daemon = options), Program, args, stdout, stderr);
+        if (daemon is null)
         {
-            // Built-in defaults: with no arguments reapd guards the whole machine.
-            return RunCommand.Run([], stdout, stderr);
+            return code;
         }
+        // The daemon runs after the parse returned, not inside System.CommandLine's invocation pipeline, so none of
+        // the command line's objects stay reachable for the daemon's whole life.
+        return RunCommand.Run(daemon, stdout, stderr);
+    }
 
-        string command = args[0];
-        string[] rest = args[1..];
-        switch (command)
+    /// <summary>The command tree; <paramref name="startDaemon"/> receives the options of `reapd run` (and of `reapd`).</summary>
+    public static DocumentedCommand CreateRoot(Action<RunOptions>? startDaemon = null)
+    {
+        startDaemon ??= _ => { };
+        var root = new DocumentedCommand(Program, "a userspace OOM killer and memory reaper for Linux")
         {
-            case "run":
-                return RunCommand.Run(rest, stdout, stderr);
-            case "ls":
-                return LsCommand.Run(rest, stdout, stderr);
-            case "kill":
-                return KillCommand.Run(rest, stdout, stderr);
-            case "model-check":
-                return Reapd.Model.ModelCheckCommand.Run(rest, stdout, stderr);
-            case "-h" or "--help" or "help":
-                stdout.WriteLine(Usage);
-                return ExitCodes.Ok;
-            default:
-                stderr.WriteLine($"reapd: unknown command '{command}'");
-                stderr.WriteLine(Usage);
+            Details = """
+                reapd watches memory (the whole machine, or one cgroup), and before the machine starts thrashing it kills
+                the right process through a pidfd, reaps its memory at once with process_mrelease, and picks no second
+                victim while the first one's memory is still coming back. Without a command it runs the daemon with its
+                built-in defaults, as 'reapd run' does.
+                """,
+        };
+        root.Options.Add(HelpText.CreateOption());
+        root.Options.Add(new VersionOption { Description = "print reapd's version", Action = new PrintVersion() });
+
+        var run = new RunOptionsParser();
+        run.Command.SetAction(result =>
+        {
+            RunOptions? options = run.Read(result, out string? error);
+            if (options is null)
+            {
+                result.InvocationConfiguration.Error.WriteLine($"{Program} run: {error}");
                 return ExitCodes.Usage;
+            }
+            startDaemon(options);
+            return ExitCodes.Ok;
+        });
+        root.Subcommands.Add(run.Command);
+        root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(KillCommand.Create());
+        root.Subcommands.Add(Model.ModelCheckCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create(root));
+        root.Subcommands.Add(ManCommand.Create(root));
+        root.Subcommands.Add(ManCommand.CreateReadmeTable(root));
+        // `reapd help` as the hand-written dispatcher had it: the root's help.
+        var help = new Command("help", "prints this help") { Hidden = true };
+        help.SetAction(result =>
+        {
+            HelpText.Write(root, Program, result.InvocationConfiguration.Output);
+            return ExitCodes.Ok;
+        });
+        root.Subcommands.Add(help);
+        // `reapd` alone guards the whole machine with the built-in defaults.
+        root.SetAction(_ =>
+        {
+            startDaemon(RunOptions.Defaults);
+            return ExitCodes.Ok;
+        });
+        HelpText.Apply(root, Program);
+        return root;
+    }
+
+    /// <summary>reapd's version (Directory.Build.props), whichever program hosts this code.</summary>
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(ReapdVersion.Text);
+            return ExitCodes.Ok;
         }
     }
 }

@@ -1,3 +1,5 @@
+using Reapd.CommandLine;
+
 namespace Reapd;
 
 /// <summary>
@@ -20,4 +22,16 @@ internal static class ExitCodes
     public const int BadConfig = 6;
     /// <summary>model-check: the verdicts differ from what kernel history says, or a run was inconclusive.</summary>
     public const int ModelMismatch = 7;
+
+    /// <summary>The codes a user can meet, as the man page and README list them (BadConfig has no config file yet).</summary>
+    public static IReadOnlyList<ManEntry> Documented { get; } =
+    [
+        new("0", "ok"),
+        new("1", "failed at run time"),
+        new("2", "bad command line"),
+        new("3", "missing privilege"),
+        new("4", "no such process or cgroup"),
+        new("5", "refused (PID 1, kernel thread, reapd itself, reused PID, a sharer of its memory that is never killed)"),
+        new("7", "model-check verdicts differ from kernel history"),
+    ];
 }

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Reapd.CommandLine;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
@@ -13,74 +15,62 @@ namespace Reapd;
 /// </summary>
 internal static class KillCommand
 {
-    public const string Usage = """
-        usage: reapd kill PID [--grace DURATION] [--no-reap] [--wait DURATION] [--start-time TICKS]
-
-        Kills one process through its pidfd and reaps its memory at once: pidfd first, identity checked by start time,
-        processes sharing its memory killed too, SIGKILL (after SIGTERM and the grace, if one is given), then
-        process_mrelease. Prints each step, the time to the reap's return and to the pidfd becoming readable after
-        SIGKILL, and the memory freed (from the victim's memory cgroup when it is in a child cgroup, else its RSS).
-        Refuses PID 1, kernel threads and reapd itself. Needs CAP_KILL and CAP_SYS_PTRACE (root).
-
-          --grace DURATION    SIGTERM first, SIGKILL when DURATION (e.g. 500ms, 2s) passes; default 0: SIGKILL at once
-          --no-reap           do not call process_mrelease (to compare how fast memory comes back without it)
-          --wait DURATION     how long to wait for the pidfd to become readable after SIGKILL (default 5s)
-          --start-time TICKS  the start time (/proc/PID/stat field 22, `reapd ls --json` start_time_ticks) the process
-                              must still have; a different one means the PID was reused, and nothing is killed
-        """;
-
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static DocumentedCommand Create()
     {
-        int? pid = null;
-        int graceMs = 0, waitMs = 5000;
-        bool reap = true;
-        ulong? startTime = null;
-        var options = new OptionsReader(args);
-        while (options.TryNext(out string arg))
+        var pid = new Argument<int?>("PID")
         {
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return ExitCodes.Ok;
-                case "--grace":
-                    graceMs = options.DurationMs("--grace", options.Value("--grace")) ?? graceMs;
-                    break;
-                case "--wait":
-                    waitMs = options.DurationMs("--wait", options.Value("--wait")) ?? waitMs;
-                    break;
-                case "--no-reap":
-                    reap = false;
-                    break;
-                case "--start-time":
-                    startTime = options.UnsignedLong("--start-time", options.Value("--start-time"));
-                    break;
-                default:
-                    if (arg.StartsWith('-'))
-                    {
-                        options.Fail($"unknown option '{arg}' for kill");
-                    }
-                    else if (pid is not null)
-                    {
-                        options.Fail($"one PID only; '{arg}' is extra");
-                    }
-                    else
-                    {
-                        pid = options.PositiveInt("PID", arg);
-                    }
-                    break;
-            }
-        }
-        if (options.Problem is null && pid is null)
+            Description = "the process to kill",
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = OptionValues.PositiveInt,
+        };
+        var grace = new Option<int?>("--grace")
         {
-            options.Fail("which process? give its PID: reapd kill PID");
-        }
-        if (options.Problem is not null)
+            HelpName = "DURATION",
+            Description = "SIGTERM first, SIGKILL when DURATION (500ms, 2s, 1.5s; a bare number is seconds) passes; default 0: SIGKILL at once",
+            CustomParser = OptionValues.DurationMs,
+        };
+        var noReap = new Option<bool>("--no-reap")
         {
-            stderr.WriteLine("reapd kill: " + options.Problem);
-            return ExitCodes.Usage;
-        }
+            Description = "do not call process_mrelease (to compare how fast memory comes back without it)",
+            Arity = ArgumentArity.Zero,
+        };
+        var wait = new Option<int?>("--wait")
+        {
+            HelpName = "DURATION",
+            Description = "how long to wait for the pidfd to become readable after SIGKILL (default 5s)",
+            CustomParser = OptionValues.DurationMs,
+        };
+        var startTime = new Option<ulong?>("--start-time")
+        {
+            HelpName = "TICKS",
+            Description = "the start time (/proc/PID/stat field 22, `reapd ls --json` start_time_ticks) the process must still have; a different one means the PID was reused, and nothing is killed",
+            CustomParser = OptionValues.UnsignedLong,
+        };
+        var command = new DocumentedCommand("kill",
+            "the kill protocol on one process: pidfd first, identity check, mm sharers, SIGTERM/SIGKILL through the pidfd, process_mrelease, and how fast and how much memory came back")
+        {
+            Details = """
+                Kills one process through its pidfd and reaps its memory at once: pidfd first, identity checked by start
+                time, processes sharing its memory killed too, SIGKILL (after SIGTERM and the grace, if one is given),
+                then process_mrelease. Prints each step, the time to the reap's return and to the pidfd becoming readable
+                after SIGKILL, and the memory freed (from the victim's memory cgroup when it is in a child cgroup, else
+                its RSS). Refuses PID 1, kernel threads and reapd itself. Needs CAP_KILL and CAP_SYS_PTRACE (root).
+                """,
+            DocLink = "docs/kill-protocol.md",
+        };
+        command.Arguments.Add(pid);
+        command.Options.Add(grace);
+        command.Options.Add(noReap);
+        command.Options.Add(wait);
+        command.Options.Add(startTime);
+        command.SetAction(result => Run(
+            result.GetValue(pid)!.Value, result.GetValue(grace) ?? 0, result.GetValue(wait) ?? 5000, !result.GetValue(noReap),
+            result.GetValue(startTime), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        return command;
+    }
 
+    private static int Run(int victimPid, int graceMs, int waitMs, bool reap, ulong? startTime, TextWriter stdout, TextWriter stderr)
+    {
         var reader = new ProcessReader();
         string? missing = Privileges.MissingToAct(reader);
         if (missing is not null)
@@ -89,7 +79,6 @@ internal static class KillCommand
             return ExitCodes.NotPermitted;
         }
 
-        int victimPid = pid!.Value;
         if (victimPid == 1)
         {
             stderr.WriteLine($"reapd kill: refused: {VictimOpenOutcome.RefusedInit.Describe()}");

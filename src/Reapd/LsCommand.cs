@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Reapd.CommandLine;
 using Reapd.Core.Daemon;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
@@ -13,64 +15,61 @@ namespace Reapd;
 /// </summary>
 internal static class LsCommand
 {
-    public const string Usage = """
-        usage: reapd ls [-n N] [--cgroup PATH] [--json] [--protect NAME]... [--proc-root DIR]
-
-        Lists the processes reapd would choose from right now, highest badness first (RSS anon+file+shmem, swap and
-        page tables in pages, plus oom_score_adj x totalpages/1000, as the kernel's oom_badness), then the processes
-        it never chooses and why: PID 1, kernel threads, reapd itself, zombies, oom_score_adj -1000, protected names.
-
-          -n N            show at most N candidates (default 20)
-          --cgroup PATH   only the processes of this cgroup and its children; totalpages = its limit
-          --json          one JSON object on stdout, every candidate and every excluded process
-          --protect NAME  treat processes named NAME (comm) as protected; repeatable
-          --proc-root DIR read processes from DIR instead of /proc (a captured snapshot)
-        """;
-
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static DocumentedCommand Create()
     {
-        int limit = 20;
-        string? cgroup = null;
-        bool json = false;
-        string procRoot = "/proc";
-        var protect = new List<string>();
-        var options = new OptionsReader(args);
-        while (options.TryNext(out string arg))
+        var limit = new Option<int?>("-n")
         {
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return ExitCodes.Ok;
-                case "-n":
-                    limit = options.PositiveInt("-n", options.Value("-n")) ?? limit;
-                    break;
-                case "--cgroup":
-                    cgroup = options.Value("--cgroup");
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                case "--protect":
-                    string? name = options.Value("--protect");
-                    if (name is not null)
-                    {
-                        protect.Add(name);
-                    }
-                    break;
-                case "--proc-root":
-                    procRoot = options.Value("--proc-root") ?? procRoot;
-                    break;
-                default:
-                    options.Fail($"unknown option '{arg}' for ls");
-                    break;
-            }
-        }
-        if (options.Problem is not null)
+            HelpName = "N",
+            Description = "show at most N candidates (default 20)",
+            CustomParser = OptionValues.PositiveInt,
+        };
+        var cgroup = new Option<string>("--cgroup")
         {
-            stderr.WriteLine("reapd ls: " + options.Problem);
-            return ExitCodes.Usage;
-        }
+            HelpName = "PATH",
+            Description = "only the processes of this cgroup and its children; totalpages = its limit",
+            CustomParser = OptionValues.NonEmptyLast,
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "one JSON object on stdout, every candidate and every excluded process",
+            Arity = ArgumentArity.Zero,
+        };
+        var protect = new Option<string[]>("--protect")
+        {
+            HelpName = "NAME",
+            Description = "treat processes named NAME (comm) as protected; repeatable",
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = OptionValues.NonEmptyEach,
+        };
+        var procRoot = new Option<string>("--proc-root")
+        {
+            HelpName = "DIR",
+            Description = "read processes from DIR instead of /proc (a captured snapshot)",
+            CustomParser = OptionValues.NonEmptyLast,
+        };
+        var command = new DocumentedCommand("ls",
+            "the ranked kill candidates right now, as the daemon ranks them, and why every other process is excluded")
+        {
+            Details = """
+                Lists the processes reapd would choose from right now, highest badness first (RSS anon+file+shmem, swap
+                and page tables in pages, plus oom_score_adj x totalpages/1000, as the kernel's oom_badness), then the
+                processes it never chooses and why: PID 1, kernel threads, reapd itself, zombies, oom_score_adj -1000,
+                protected names.
+                """,
+        };
+        command.Options.Add(limit);
+        command.Options.Add(cgroup);
+        command.Options.Add(json);
+        command.Options.Add(protect);
+        command.Options.Add(procRoot);
+        command.SetAction(result => Run(
+            result.GetValue(limit) ?? 20, result.GetValue(cgroup), result.GetValue(json), result.GetValue(protect) ?? [],
+            result.GetValue(procRoot) ?? "/proc", result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static int Run(int limit, string? cgroup, bool json, string[] protect, string procRoot, TextWriter stdout, TextWriter stderr)
+    {
         if (!Directory.Exists(procRoot))
         {
             stderr.WriteLine($"reapd ls: --proc-root '{procRoot}' is not a directory");

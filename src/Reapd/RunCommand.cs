@@ -5,24 +5,13 @@ using Reapd.Linux.Systemd;
 namespace Reapd;
 
 /// <summary>
-/// `reapd run`: parse the options (a bad one is one line and ExitCodes.Usage, nothing started), open the sensors,
+/// `reapd run` with its options parsed (<see cref="RunOptionsParser"/>): check privileges, open the sensors,
 /// protect itself, then run the loop until SIGTERM or SIGINT.
 /// </summary>
 internal static class RunCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(RunOptions options, TextWriter stdout, TextWriter stderr)
     {
-        RunOptions? options = RunOptionsParser.TryParse(args, out string? error);
-        if (options is null)
-        {
-            stderr.WriteLine($"reapd run: {error}");
-            return ExitCodes.Usage;
-        }
-        if (options.Help)
-        {
-            stdout.WriteLine(RunOptionsParser.Usage);
-            return ExitCodes.Ok;
-        }
         string? missing = options.Config.DryRun ? null : Privileges.MissingToAct(new Reapd.Linux.Proc.ProcessReader());
         if (missing is not null)
         {
@@ -49,7 +38,7 @@ internal static class RunCommand
         {
             log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "notify").Field("detail"u8, notifyProblem).End();
         }
-        using DaemonLoop? guard = DaemonLoop.TryCreate(options, log, out error, out int exitCode, notifier);
+        using DaemonLoop? guard = DaemonLoop.TryCreate(options, log, out string? error, out int exitCode, notifier);
         if (guard is null)
         {
             stderr.WriteLine($"reapd run: {error}");

@@ -7,13 +7,14 @@ public sealed class ModelCheckCommandTests
 {
     [Theory]
     [InlineData("unknown option '--frobnicate'", "--frobnicate")]
-    [InlineData("--variant needs a value", "--variant")]
+    [InlineData("option --variant needs a value", "--variant")]
+    [InlineData("option --variant needs a value", "--variant=")]
     [InlineData("unknown variant '4.99' for --variant", "--variant", "4.99")]
-    [InlineData("--max-states wants a positive whole number, not '0'", "--max-states", "0")]
-    [InlineData("--max-states wants a positive whole number, not 'lots'", "--max-states", "lots")]
-    [InlineData("--retries wants a whole number from 1 to 10, not '11'", "--retries", "11")]
-    [InlineData("--seed wants a whole number", "--seed", "-1")]
-    [InlineData("--walks wants a positive whole number, not '0'", "--walks", "0")]
+    [InlineData("--max-states must be a positive whole number, not '0'", "--max-states", "0")]
+    [InlineData("--max-states must be a positive whole number, not 'lots'", "--max-states", "lots")]
+    [InlineData("--retries must be a whole number from 1 to 10, not '11'", "--retries", "11")]
+    [InlineData("--seed must be a whole number, not '-1'", "--seed", "-1")]
+    [InlineData("--walks must be a whole number from 1 to 100000000, not '0'", "--walks", "0")]
     [InlineData("--replay: 'nonsense' is neither a file nor a trace", "--replay", "nonsense")]
     public void A_bad_argument_is_one_clear_line_with_the_usage_exit_code(string expected, params string[] args)
     {

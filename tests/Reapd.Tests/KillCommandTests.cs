@@ -9,12 +9,14 @@ public sealed class KillCommandTests
     private const long MiB = 1 << 20;
 
     [Theory]
-    [InlineData("reapd kill: which process? give its PID: reapd kill PID")]
+    [InlineData("reapd kill: kill needs PID")]
     [InlineData("reapd kill: PID must be a positive whole number, not 'abc'", "abc")]
     [InlineData("reapd kill: PID must be a positive whole number, not '0'", "0")]
-    [InlineData("reapd kill: one PID only; '12' is extra", "11", "12")]
+    [InlineData("reapd kill: unexpected argument '12' for kill", "11", "12")]
     [InlineData("reapd kill: --grace must be a duration like 500ms, 2s or 1.5s, not 'soon'", "11", "--grace", "soon")]
     [InlineData("reapd kill: option --grace needs a value", "11", "--grace")]
+    [InlineData("reapd kill: --grace must be a duration like 500ms, 2s or 1.5s, not 'soon'", "11", "--grace=soon")]
+    [InlineData("reapd kill: option --grace is given more than once", "11", "--grace", "1s", "--grace", "2s")]
     [InlineData("reapd kill: unknown option '--force' for kill", "11", "--force")]
     [InlineData("reapd kill: --start-time must be a whole number, not '-3'", "11", "--start-time", "-3")]
     public void Bad_kill_arguments_give_one_clear_line_and_the_usage_exit_code(string expected, params string[] args)

@@ -46,7 +46,11 @@ public sealed class RunOptionsTests
     [InlineData(new[] { "--term-percent", "8", "--kill-percent", "9" }, "--kill-percent 9 is above --term-percent 8")]
     [InlineData(new[] { "--grace" }, "option --grace needs a value")]
     [InlineData(new[] { "--frobnicate" }, "unknown option '--frobnicate' for run")]
-    [InlineData(new[] { "extra" }, "unknown option 'extra' for run")]
+    [InlineData(new[] { "extra" }, "unexpected argument 'extra' for run")]
+    [InlineData(new[] { "--grace=3x" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '3x'")]
+    [InlineData(new[] { "--protect" }, "option --protect needs a value")]
+    [InlineData(new[] { "--protect", "" }, "--protect must not be empty")]
+    [InlineData(new[] { "--dry-run=yes" }, "unexpected argument 'yes' for run")]
     public void A_bad_value_is_one_line_naming_the_option_and_the_usage_exit_code(string[] args, string message)
     {
         var (code, stdout, stderr) = CliTests.Invoke(["run", .. args]);
@@ -54,6 +58,18 @@ public sealed class RunOptionsTests
         Assert.Equal("", stdout);
         Assert.StartsWith("reapd run: " + message, stderr);
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void Options_take_their_value_after_an_equals_sign_too()
+    {
+        RunOptions? options = RunOptionsParser.TryParse(["--grace=2s", "--term-percent=20", "--psi-full-percent=off", "--protect=sshd"], out string? error);
+        Assert.Null(error);
+        Assert.NotNull(options);
+        Assert.Equal(2000, options.Config.GraceMs);
+        Assert.Equal(20, options.Config.TermPercent);
+        Assert.Null(options.Config.PsiFullPercent);
+        Assert.Equal(["sshd"], options.Config.ProtectedNames);
     }
 
     [Fact]

@@ -3,8 +3,11 @@ using Reapd.Core.Daemon;
 namespace Reapd.Daemon;
 
 /// <summary>What `reapd run` was asked to do: the daemon configuration plus where to guard and how to log.</summary>
-internal sealed record RunOptions(DaemonConfig Config, string? CgroupPath, bool Json, bool Help)
+internal sealed record RunOptions(DaemonConfig Config, string? CgroupPath, bool Json)
 {
+    /// <summary>`reapd` with no arguments: the built-in defaults on the whole machine.</summary>
+    public static RunOptions Defaults { get; } = new(new DaemonConfig(), null, Json: false);
+
     /// <summary>--metrics-file: node_exporter's textfile collector reads it (docs/metrics.md).</summary>
     public string? MetricsFile { get; init; }
 

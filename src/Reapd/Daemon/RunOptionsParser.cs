@@ -1,144 +1,190 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using Reapd.CommandLine;
 using Reapd.Core.Daemon;
 
 namespace Reapd.Daemon;
 
 /// <summary>
-/// Parses `reapd run` arguments with the same reader as the other commands. Every mistake is one line naming the
-/// option and the value; nothing is started.
+/// The `reapd run` command: its options (System.CommandLine), and <see cref="Read"/>, which turns a parse into
+/// <see cref="RunOptions"/>. Every mistake is one line naming the option and the value; nothing is started.
 /// </summary>
-internal static class RunOptionsParser
+internal sealed class RunOptionsParser
 {
-    public const string Usage = """
-        usage: reapd run [--cgroup PATH] [--term-percent P] [--kill-percent P] [--grace DURATION]
-                         [--settle-timeout DURATION] [--psi-full-percent P|off] [--protect NAME]...
-                         [--metrics-file PATH] [--metrics-listen ADDR:PORT] [--dry-run] [--json] [--help]
+    private readonly Option<string> _cgroup = new("--cgroup")
+    {
+        HelpName = "PATH",
+        Description = "guard this cgroup (its directory, or its path as /proc/PID/cgroup shows it) instead of the whole machine",
+        CustomParser = OptionValues.NonEmptyLast,
+    };
 
-        Guards the whole machine (MemAvailable, SwapFree, /proc/pressure/memory), or with --cgroup one cgroup
-        subtree (v1 or v2) as if it were the machine. At or below the term level the top candidate gets SIGTERM;
-        at or below the kill level, or when its grace ends, SIGKILL through its pidfd and an immediate
-        process_mrelease. No second victim is chosen while the first one's memory is still coming back.
+    private readonly Option<double?> _termPercent = new("--term-percent")
+    {
+        HelpName = "P",
+        Description = "SIGTERM the top candidate at or below P % available (default 10)",
+        CustomParser = result => Level(result, allowHundred: false),
+    };
 
-          --cgroup PATH             guard this cgroup (its directory, or its path as /proc/PID/cgroup shows it)
-          --term-percent P          SIGTERM at or below P % available (default 10)
-          --kill-percent P          SIGKILL at or below P % available (default 5)
-          --grace DURATION          time a SIGTERMed victim gets before SIGKILL (default 3s; 0: SIGKILL at once)
-          --settle-timeout DURATION longest wait for a killed victim's memory to show up (default 5s)
-          --psi-full-percent P|off  a full memory stall of P % over 10 s is a kill condition (default 60)
-          --protect NAME            never choose a process with this name (comm); repeatable
-          --metrics-file PATH       keep Prometheus metrics in PATH (a *.prom file in node_exporter's textfile
-                                    directory), rewritten atomically when something changed
-          --metrics-listen ADDR:PORT  serve GET /metrics on ADDR:PORT (e.g. 127.0.0.1:9749, [::1]:9749)
-          --dry-run                 do everything but signal and reap
-          --json                    one JSON object per event line
-          -h, --help                this text
+    private readonly Option<double?> _killPercent = new("--kill-percent")
+    {
+        HelpName = "P",
+        Description = "SIGKILL and reap at or below P % available (default 5)",
+        CustomParser = result => Level(result, allowHundred: false),
+    };
 
-        DURATION: 500ms, 3s, 1.5s, 2m (a bare number is seconds).
-        """;
+    private readonly Option<int?> _grace = new("--grace")
+    {
+        HelpName = "DURATION",
+        Description = "time a SIGTERMed victim gets before SIGKILL: 500ms, 3s, 1.5s, 2m, a bare number is seconds (default 3s; 0: SIGKILL at once)",
+        CustomParser = OptionValues.DurationMs,
+    };
 
+    private readonly Option<int?> _settleTimeout = new("--settle-timeout")
+    {
+        HelpName = "DURATION",
+        Description = "longest wait for a killed victim's memory to come back before the next victim may be chosen (default 5s)",
+        CustomParser = OptionValues.DurationMs,
+    };
+
+    private readonly Option<PsiFullLevel> _psiFullPercent = new("--psi-full-percent")
+    {
+        HelpName = "P|off",
+        Description = "a full memory stall of P % over 10 s is a kill condition; off: never (default 60)",
+        // A parser's null would mean "no value" to System.CommandLine, so "off" is a level without a percentage.
+        CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
+    };
+
+    private readonly Option<string[]> _protect = new("--protect")
+    {
+        HelpName = "NAME",
+        Description = "never choose a process with this name (comm); repeatable",
+        Arity = ArgumentArity.OneOrMore,
+        CustomParser = OptionValues.NonEmptyEach,
+    };
+
+    private readonly Option<string> _metricsFile = new("--metrics-file")
+    {
+        HelpName = "FILE",
+        Description = "keep Prometheus metrics in FILE (a *.prom file in node_exporter's textfile directory), rewritten atomically when something changed",
+        CustomParser = MetricsFilePath,
+    };
+
+    private readonly Option<System.Net.IPEndPoint> _metricsListen = new("--metrics-listen")
+    {
+        HelpName = "ADDR:PORT",
+        Description = "serve GET /metrics on ADDR:PORT (e.g. 127.0.0.1:9749, [::1]:9749)",
+        CustomParser = ListenEndpoint,
+    };
+
+    private readonly Option<bool> _dryRun = new("--dry-run")
+    {
+        Description = "do everything but signal and reap",
+        Arity = ArgumentArity.Zero,
+    };
+
+    private readonly Option<bool> _json = new("--json")
+    {
+        Description = "one JSON object per event line",
+        Arity = ArgumentArity.Zero,
+    };
+
+    public RunOptionsParser()
+    {
+        _psiFullPercent.CompletionSources.Add("off");
+        Command = new DocumentedCommand("run",
+            "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back; Prometheus metrics in a textfile for node_exporter and/or on GET /metrics")
+        {
+            Details = """
+                Guards the whole machine (MemAvailable, SwapFree, /proc/pressure/memory), or with --cgroup one cgroup
+                subtree (v1 or v2) as if it were the machine. At or below the term level the top candidate gets SIGTERM;
+                at or below the kill level, or when its grace ends, SIGKILL through its pidfd and an immediate
+                process_mrelease. No second victim is chosen while the first one's memory is still coming back. Runs until
+                SIGTERM or SIGINT; 'reapd' without a command is 'reapd run' with these defaults. The metrics are described
+                in docs/metrics.md.
+                """,
+            DocLink = "docs/daemon.md",
+        };
+        Command.Options.Add(_cgroup);
+        Command.Options.Add(_termPercent);
+        Command.Options.Add(_killPercent);
+        Command.Options.Add(_grace);
+        Command.Options.Add(_settleTimeout);
+        Command.Options.Add(_psiFullPercent);
+        Command.Options.Add(_protect);
+        Command.Options.Add(_metricsFile);
+        Command.Options.Add(_metricsListen);
+        Command.Options.Add(_dryRun);
+        Command.Options.Add(_json);
+    }
+
+    /// <summary>The `run` command; its action is set by the dispatcher.</summary>
+    public DocumentedCommand Command { get; }
+
+    /// <summary>Parses `reapd run` arguments alone (the tests and the in-process daemon tests use this).</summary>
     public static RunOptions? TryParse(string[] args, out string? error)
     {
-        var config = new DaemonConfig();
-        string? cgroup = null, metricsFile = null;
-        System.Net.IPEndPoint? metricsListen = null;
-        bool json = false, termGiven = false, killGiven = false;
-        var protectedNames = new List<string>();
-        var options = new OptionsReader(args);
-        while (options.TryNext(out string arg))
+        var parser = new RunOptionsParser();
+        ParseResult result = parser.Command.Parse(args);
+        if (result.Errors.Count > 0)
         {
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    error = null;
-                    return new RunOptions(config, cgroup, json, Help: true);
-                case "--dry-run":
-                    config = config with { DryRun = true };
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                case "--cgroup":
-                    cgroup = options.Value(arg);
-                    break;
-                case "--term-percent":
-                    config = config with { TermPercent = Level(options, arg) ?? config.TermPercent };
-                    termGiven = true;
-                    break;
-                case "--kill-percent":
-                    config = config with { KillPercent = Level(options, arg) ?? config.KillPercent };
-                    killGiven = true;
-                    break;
-                case "--grace":
-                    config = config with { GraceMs = options.DurationMs(arg, options.Value(arg)) ?? config.GraceMs };
-                    break;
-                case "--settle-timeout":
-                    int? settleMs = options.DurationMs(arg, options.Value(arg));
-                    if (settleMs == 0)
-                    {
-                        options.Fail("--settle-timeout must be longer than 0");
-                    }
-                    config = config with { SettleTimeoutMs = settleMs ?? config.SettleTimeoutMs };
-                    break;
-                case "--psi-full-percent":
-                    string? psi = options.Value(arg);
-                    if (psi == "off")
-                    {
-                        config = config with { PsiFullPercent = null };
-                    }
-                    else if (psi is not null)
-                    {
-                        config = config with { PsiFullPercent = Level(options, arg, psi, allowHundred: true) };
-                    }
-                    break;
-                case "--protect":
-                    string? name = options.Value(arg);
-                    if (name is { Length: 0 })
-                    {
-                        options.Fail("--protect needs a process name");
-                    }
-                    else if (name is not null)
-                    {
-                        protectedNames.Add(name);
-                    }
-                    break;
-                case "--metrics-file":
-                    metricsFile = MetricsFilePath(options, options.Value(arg)) ?? metricsFile;
-                    break;
-                case "--metrics-listen":
-                    metricsListen = ListenEndpoint(options, options.Value(arg)) ?? metricsListen;
-                    break;
-                default:
-                    options.Fail($"unknown option '{arg}' for run");
-                    break;
-            }
+            error = ParseProblem.Describe(result);
+            return null;
         }
-        if (options.Problem is null && config.KillPercent > config.TermPercent)
+        return parser.Read(result, out error);
+    }
+
+    /// <summary>The options of a parse without errors, or null and one line when they do not fit together.</summary>
+    public RunOptions? Read(ParseResult result, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var config = new DaemonConfig();
+        bool termGiven = result.GetResult(_termPercent) is not null;
+        bool killGiven = result.GetResult(_killPercent) is not null;
+        config = config with
         {
-            options.Fail((termGiven, killGiven) switch
+            TermPercent = result.GetValue(_termPercent) ?? config.TermPercent,
+            KillPercent = result.GetValue(_killPercent) ?? config.KillPercent,
+            GraceMs = result.GetValue(_grace) ?? config.GraceMs,
+            SettleTimeoutMs = result.GetValue(_settleTimeout) ?? config.SettleTimeoutMs,
+            // Given: a level, or null for "off"; not given: the default.
+            PsiFullPercent = result.GetResult(_psiFullPercent) is null ? config.PsiFullPercent : result.GetValue(_psiFullPercent).Percent,
+            ProtectedNames = result.GetValue(_protect) ?? [],
+            DryRun = result.GetValue(_dryRun),
+        };
+        error = null;
+        if (config.SettleTimeoutMs == 0)
+        {
+            error = "--settle-timeout must be longer than 0";
+        }
+        else if (config.KillPercent > config.TermPercent)
+        {
+            error = (termGiven, killGiven) switch
             {
                 (true, true) => $"--kill-percent {Format(config.KillPercent)} is above --term-percent {Format(config.TermPercent)}",
                 (true, false) => $"--term-percent {Format(config.TermPercent)} is below the default kill level {Format(config.KillPercent)} (set --kill-percent too)",
                 _ => $"--kill-percent {Format(config.KillPercent)} is above the default term level {Format(config.TermPercent)} (set --term-percent too)",
-            });
+            };
         }
-        config = config with { ProtectedNames = protectedNames };
-        error = options.Problem ?? config.Validate();
-        return error is null ? new RunOptions(config, cgroup, json, Help: false) { MetricsFile = metricsFile, MetricsListen = metricsListen } : null;
+        error ??= config.Validate();
+        return error is null
+            ? new RunOptions(config, result.GetValue(_cgroup), result.GetValue(_json))
+            {
+                MetricsFile = result.GetValue(_metricsFile),
+                MetricsListen = result.GetValue(_metricsListen),
+            }
+            : null;
     }
 
     /// <summary>A percentage above 0 and below 100 (at most 100 for the stall level).</summary>
-    private static double? Level(OptionsReader options, string name, string? text = null, bool allowHundred = false)
+    private static double? Level(ArgumentResult result, bool allowHundred)
     {
-        text ??= options.Value(name);
-        if (text is null)
-        {
-            return null;
-        }
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
         if (Percent.TryParse(text, out double percent) && percent > 0 && (percent < 100 || allowHundred))
         {
             return percent;
         }
-        options.Fail($"{name} must be a percentage above 0 and {(allowHundred ? "at most" : "below")} 100{(allowHundred ? ", or off" : "")}, not '{text}'");
+        result.AddError($"{OptionValues.NameOf(result)} must be a percentage above 0 and {(allowHundred ? "at most" : "below")} 100{(allowHundred ? ", or off" : "")}, not '{text}'");
         return null;
     }
 
@@ -146,34 +192,28 @@ internal static class RunOptionsParser
     /// A *.prom file (node_exporter's textfile collector reads nothing else) in a directory that exists; the path is
     /// made absolute. Whether reapd may write there is found out by the first write, before the loop starts.
     /// </summary>
-    private static string? MetricsFilePath(OptionsReader options, string? text)
+    private static string? MetricsFilePath(ArgumentResult result)
     {
-        if (text is null)
-        {
-            return null;
-        }
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
         if (!text.EndsWith(".prom", StringComparison.Ordinal) || Path.GetFileName(text) == ".prom")
         {
-            options.Fail($"--metrics-file must name a file ending in .prom (node_exporter's textfile collector reads only those), not '{text}'");
+            result.AddError($"--metrics-file must name a file ending in .prom (node_exporter's textfile collector reads only those), not '{text}'");
             return null;
         }
         string full = Path.GetFullPath(text);
         string? directory = Path.GetDirectoryName(full);
         if (directory is null || !Directory.Exists(directory))
         {
-            options.Fail($"--metrics-file {text}: directory {directory} does not exist");
+            result.AddError($"--metrics-file {text}: directory {directory} does not exist");
             return null;
         }
         return full;
     }
 
     /// <summary>An IP address and a port: 127.0.0.1:9749, [::1]:9749, 0.0.0.0:9749 (port 0: the kernel chooses one).</summary>
-    private static System.Net.IPEndPoint? ListenEndpoint(OptionsReader options, string? text)
+    private static System.Net.IPEndPoint? ListenEndpoint(ArgumentResult result)
     {
-        if (text is null)
-        {
-            return null;
-        }
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
         int colon = text.LastIndexOf(':');
         bool hasPort = colon > 0 && (text[0] != '[' || text[colon - 1] == ']');
         if (hasPort && System.Net.IPEndPoint.TryParse(text, out System.Net.IPEndPoint? endpoint)
@@ -181,9 +221,12 @@ internal static class RunOptionsParser
         {
             return endpoint;
         }
-        options.Fail($"--metrics-listen must be an IP address and a port like 127.0.0.1:9749 or [::1]:9749, not '{text}'");
+        result.AddError($"--metrics-listen must be an IP address and a port like 127.0.0.1:9749 or [::1]:9749, not '{text}'");
         return null;
     }
 
     private static string Format(double percent) => percent.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>The value of --psi-full-percent: a percentage, or null for "off".</summary>
+    private readonly record struct PsiFullLevel(double? Percent);
 }
