@@ -38,7 +38,8 @@ internal sealed class EventLog
     // Journal entries only: the REAPD_* fields, appended to the MESSAGE line by Finish.
     private readonly ArrayBufferWriter<byte>? _fields;
     // Journal entries only: the key of the list being written ("TOP"), so an item's field is REAPD_TOP_0_PID.
-    private readonly byte[] _listKey = new byte[MaxJournalFieldNameBytes];
+    // Short enough that REAPD_, it, an index and a key always fit a field name's 64 bytes.
+    private readonly byte[] _listKey = new byte[16];
     private int _listKeyLength;
     private int _itemIndex;
     private readonly Utf8JsonWriter _jsonWriter;
@@ -138,10 +139,14 @@ internal sealed class EventLog
     {
         if (_fields is not null)
         {
-            JournalFieldName(key);
-            AppendTo(_fields, "="u8);
-            AppendNumberTo(_fields, value);
-            AppendTo(_fields, "\n"u8);
+            // One span for the whole field, one Advance: the field costs about twice the text's key=value.
+            Span<byte> span = _fields.GetSpan(MaxJournalFieldNameBytes + 32);
+            int length = JournalFieldName(key, span);
+            span[length++] = (byte)'=';
+            Utf8Formatter.TryFormat(value, span[length..], out int written);
+            length += written;
+            span[length++] = (byte)'\n';
+            _fields.Advance(length);
         }
         if (_json)
         {
@@ -159,10 +164,13 @@ internal sealed class EventLog
         double rounded = Math.Round(value, decimals, MidpointRounding.AwayFromZero);
         if (_fields is not null)
         {
-            JournalFieldName(key);
-            AppendTo(_fields, "="u8);
-            AppendFixed(_fields, rounded, decimals);
-            AppendTo(_fields, "\n"u8);
+            Span<byte> span = _fields.GetSpan(MaxJournalFieldNameBytes + 32);
+            int length = JournalFieldName(key, span);
+            span[length++] = (byte)'=';
+            Utf8Formatter.TryFormat(rounded, span[length..], out int written, new StandardFormat('F', (byte)decimals));
+            length += written;
+            span[length++] = (byte)'\n';
+            _fields.Advance(length);
         }
         if (_json)
         {
@@ -258,14 +266,7 @@ internal sealed class EventLog
         {
             // Items become indexed fields (REAPD_TOP_0_PID, REAPD_TOP_1_PID): the journal would merge repeated fields
             // with equal values and does not keep their order, which would tear an item's fields apart.
-            _listKeyLength = 0;
-            foreach (byte b in key)
-            {
-                if (_listKeyLength < _listKey.Length)
-                {
-                    _listKey[_listKeyLength++] = b;
-                }
-            }
+            _listKeyLength = UpperFieldName(key, _listKey);
             _itemIndex = -1;
         }
         if (_json)
@@ -386,57 +387,52 @@ internal sealed class EventLog
     /// </summary>
     private void JournalField(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        ArrayBufferWriter<byte> fields = _fields!;
-        JournalFieldName(key);
+        Span<byte> span = _fields!.GetSpan(MaxJournalFieldNameBytes + 1 + sizeof(ulong) + value.Length + 1);
+        int length = JournalFieldName(key, span);
         if (value.IndexOf((byte)'\n') < 0)
         {
-            AppendTo(fields, "="u8);
+            span[length++] = (byte)'=';
         }
         else
         {
-            AppendTo(fields, "\n"u8);
-            BinaryPrimitives.WriteUInt64LittleEndian(fields.GetSpan(sizeof(ulong)), (ulong)value.Length);
-            fields.Advance(sizeof(ulong));
+            span[length++] = (byte)'\n';
+            BinaryPrimitives.WriteUInt64LittleEndian(span[length..], (ulong)value.Length);
+            length += sizeof(ulong);
         }
-        AppendTo(fields, value);
-        AppendTo(fields, "\n"u8);
+        value.CopyTo(span[length..]);
+        length += value.Length;
+        span[length++] = (byte)'\n';
+        _fields.Advance(length);
     }
 
-    /// <summary>REAPD_, the list's key and the item's index inside a list, then the key; upper case, and any byte
-    /// a field name may not hold ('-') as '_'.</summary>
-    private void JournalFieldName(ReadOnlySpan<byte> key)
+    /// <summary>
+    /// Writes REAPD_, then inside a list the list's key and the item's index, then the key into
+    /// <paramref name="name"/> (at least 64 bytes); returns its length. Upper case, '-' as '_' (the keys are reapd's own
+    /// ASCII literals). Copies and a vectorized upper-casing: a byte-by-byte mapping cost 0.25 µs a field.
+    /// </summary>
+    private int JournalFieldName(ReadOnlySpan<byte> key, Span<byte> name)
     {
-        ArrayBufferWriter<byte> fields = _fields!;
-        Span<byte> name = fields.GetSpan(MaxJournalFieldNameBytes);
-        int length = 0;
-        Put(name, ref length, "REAPD_"u8);
+        "REAPD_"u8.CopyTo(name);
+        int length = "REAPD_"u8.Length;
         if (_listKeyLength > 0)
         {
-            Put(name, ref length, _listKey.AsSpan(0, _listKeyLength));
-            Put(name, ref length, "_"u8);
-            Utf8Formatter.TryFormat(_itemIndex, name[length..], out int written);
-            length += written;
-            Put(name, ref length, "_"u8);
+            _listKey.AsSpan(0, _listKeyLength).CopyTo(name[length..]);
+            length += _listKeyLength;
+            name[length++] = (byte)'_';
+            Utf8Formatter.TryFormat(_itemIndex, name[length..], out int digits);
+            length += digits;
+            name[length++] = (byte)'_';
         }
-        Put(name, ref length, key);
-        fields.Advance(length);
+        return length + UpperFieldName(key, name[length..MaxJournalFieldNameBytes]);
+    }
 
-        static void Put(Span<byte> name, ref int length, ReadOnlySpan<byte> part)
-        {
-            foreach (byte b in part)
-            {
-                if (length == MaxJournalFieldNameBytes)
-                {
-                    return;
-                }
-                name[length++] = b switch
-                {
-                    >= (byte)'a' and <= (byte)'z' => (byte)(b - 'a' + 'A'),
-                    >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' => b,
-                    _ => (byte)'_',
-                };
-            }
-        }
+    /// <summary>Writes <paramref name="key"/> upper-cased, '-' as '_', cut to the room given; returns the bytes written.</summary>
+    private static int UpperFieldName(ReadOnlySpan<byte> key, Span<byte> into)
+    {
+        ReadOnlySpan<byte> part = key[..Math.Min(key.Length, into.Length)];
+        _ = Ascii.ToUpper(part, into, out int written);
+        into[..written].Replace((byte)'-', (byte)'_');
+        return written;
     }
 
     private void Append(ReadOnlySpan<byte> bytes) => AppendTo(_buffer, bytes);
