@@ -19,7 +19,7 @@ internal static class ManCommand
         [
             new("NOTIFY_SOCKET", "set by systemd for a Type=notify service: reapd run sends READY=1, STATUS=, WATCHDOG=1 and STOPPING=1 there (docs/systemd.md)."),
             new("WATCHDOG_USEC", "with WATCHDOG_PID: the watchdog timeout systemd expects WATCHDOG=1 within."),
-            new("JOURNAL_STREAM", "when it names reapd run's stdout, event lines carry a syslog priority prefix instead of a timestamp."),
+            new("JOURNAL_STREAM", "when it names reapd run's stdout, each event goes to journald's native socket as an entry with REAPD_* fields (journalctl -u reapd REAPD_EVENT=kill; docs/daemon.md); without that socket, event lines carry a syslog priority prefix instead of a timestamp."),
         ],
         Files:
         [

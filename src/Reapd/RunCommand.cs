@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Reapd.Daemon;
+using Reapd.Linux.Journal;
 using Reapd.Linux.Systemd;
 
 namespace Reapd;
@@ -24,13 +25,23 @@ internal static class RunCommand
         bool realStdout = ReferenceEquals(stdout, Console.Out);
         using Stream? raw = realStdout ? Console.OpenStandardOutput() : null;
         int errno = 0;
-        using EventWriter? events = raw is null ? null : EventWriter.TryStart(raw, options.Json, JournalStream.StdoutIsJournal(), out errno);
+        // When stdout is the journal, events go to its native socket as entries with REAPD_* fields; without that
+        // socket, to stdout as before (one warning says so).
+        bool journal = raw is not null && JournalStream.StdoutIsJournal();
+        int socketErrno = 0;
+        JournalSocket? socket = journal ? JournalSocket.TryConnect(JournalSocket.DefaultPath, out socketErrno) : null;
+        using EventWriter? events = raw is null ? null : EventWriter.TryStart(raw, options.Json, journal, out errno, journalSocket: socket);
         if (raw is not null && events is null)
         {
             stderr.WriteLine($"reapd run: cannot create an eventfd for the event writer (errno {errno})");
             return ExitCodes.Failed;
         }
         EventLog log = events is null ? new EventLog(stdout, options.Json, journal: false) : new EventLog(events);
+        if (journal && socket is null)
+        {
+            log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "journal"u8).Field("errno"u8, socketErrno)
+                .Field("detail"u8, $"cannot connect to {JournalSocket.DefaultPath}: events go to stdout as lines, without REAPD_ fields").End();
+        }
         // The service manager's socket (Type=notify), opened now, before the warm-up and mlockall; none when reapd was
         // not started by one. A socket that cannot be used is a warning, never a reason not to guard.
         SystemdNotifier? notifier = SystemdNotifier.FromEnvironment(out string? notifyProblem);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Reapd.Testing;
 
@@ -41,6 +42,54 @@ public sealed class SystemdTests
             Assert.All(messages.Where(m => m.StartsWith("signal ", StringComparison.Ordinal)), m => Assert.Contains($"pid={victim} ", m, StringComparison.Ordinal));
             Assert.Equal("active", run.Result("reapd_state_after"));
             Assert.Equal(run.ResultNumber("oom_kills_before"), run.ResultNumber("oom_kills_after"));
+        });
+    }
+
+    /// <summary>
+    /// reapd's events are native journal entries (stdout is the journal): the query finds the kill, with the
+    /// victim's pid and name as fields of their own, and `journalctl -o cat` still reads as the text lines.
+    /// </summary>
+    [Theory]
+    [InlineData("6.1")]
+    [InlineData("6.12")]
+    public void The_kill_is_a_journal_entry_that_REAPD_EVENT_kill_finds_with_the_victims_pid_and_name(string kernel)
+    {
+        GuestRun run = Boot(kernel)["systemd"];
+        run.Check(() =>
+        {
+            long victim = run.ResultNumber("victim_pid");
+            string comm = run.Result("victim_comm") ?? "(no comm)";
+            Assert.StartsWith("hog", comm, StringComparison.Ordinal);
+
+            // `journalctl -u reapd.service REAPD_EVENT=kill -o json`: the one kill, its fields of its own.
+            List<Dictionary<string, string>> kills = [.. JournalEntries(run.File("reapd.kills.json"))];
+            Dictionary<string, string> kill = Assert.Single(kills);
+            Assert.Equal("kill", kill["REAPD_EVENT"]);
+            Assert.Equal(victim.ToString(CultureInfo.InvariantCulture), kill["REAPD_PID"]);
+            Assert.Equal(comm, kill["REAPD_NAME"]);
+            Assert.Equal("SIGKILL", kill["REAPD_SIGNAL"]);
+            Assert.Equal("Sent", kill["REAPD_RESULT"]);
+            Assert.Equal("cgroup:/system.slice/victim.service", kill["REAPD_SCOPE"]);
+            Assert.Equal("4", kill["PRIORITY"]);
+            Assert.Equal("reapd", kill["SYSLOG_IDENTIFIER"]);
+            Assert.Equal("reapd.service", kill["_SYSTEMD_UNIT"]);
+            Assert.Equal("journal", kill["_TRANSPORT"]);
+            Assert.StartsWith($"signal pid={victim} name={comm} signal=SIGKILL result=Sent", kill["MESSAGE"], StringComparison.Ordinal);
+
+            // Every event is an entry with its fields: the choice of that victim (with its ranking) and its settle.
+            List<Dictionary<string, string>> entries = [.. JournalEntries(run.File("reapd.journal.json"))];
+            List<Dictionary<string, string>> reapd = [.. entries.Where(e => e.ContainsKey("REAPD_EVENT"))];
+            Assert.All(reapd, e => Assert.Equal("journal", e["_TRANSPORT"]));
+            Assert.Contains(reapd, e => e["REAPD_EVENT"] == "start" && e["PRIORITY"] == "5");
+            Assert.Contains(reapd, e => e["REAPD_EVENT"] == "choice" && e["REAPD_PID"] == kill["REAPD_PID"] && e["REAPD_TOP_0_PID"] == kill["REAPD_PID"]);
+            Assert.Contains(reapd, e => e["REAPD_EVENT"] == "settle" && e["REAPD_PID"] == kill["REAPD_PID"]);
+            Assert.DoesNotContain(reapd, e => e["REAPD_EVENT"] == "warning");
+
+            // `journalctl -o cat` still reads as before: the text lines, without priority prefixes or timestamps.
+            string[] lines = run.File("reapd.journal.txt").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(lines, l => l.StartsWith("start pid=", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"signal pid={victim} name={comm} signal=SIGKILL result=Sent", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.StartsWith('<'));
         });
     }
 
@@ -160,6 +209,18 @@ public sealed class SystemdTests
         };
         string[] scenarios = kernel == "6.12" ? ["systemd", "systemd-watchdog"] : ["systemd"];
         return QemuGuest.Run(kernel, scenarios, options, GuestTools.Env());
+    }
+
+    /// <summary>The string fields of each entry of `journalctl -o json` (binary or repeated fields are arrays there; left out).</summary>
+    private static IEnumerable<Dictionary<string, string>> JournalEntries(string jsonLines)
+    {
+        foreach (string line in jsonLines.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using JsonDocument entry = JsonDocument.Parse(line);
+            yield return entry.RootElement.EnumerateObject()
+                .Where(p => p.Value.ValueKind == JsonValueKind.String)
+                .ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        }
     }
 
     private static IEnumerable<string> JournalMessages(string jsonLines)

@@ -6,6 +6,7 @@ internal static partial class Interop
 {
     internal const short POLLIN = 0x001;
     internal const short POLLPRI = 0x002;
+    internal const short POLLOUT = 0x004;
     internal const short POLLERR = 0x008;
     internal const short POLLHUP = 0x010;
     internal const short POLLNVAL = 0x020;

@@ -19,6 +19,14 @@ internal static partial class Interop
     /// <summary>sizeof(sun_path) in struct sockaddr_un (linux/un.h UNIX_PATH_MAX).</summary>
     internal const int UNIX_PATH_MAX = 108;
 
+    /// <summary>struct sockaddr_un: the family, then a NUL-terminated path of at most 107 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct SockaddrUn
+    {
+        public ushort Family;
+        public fixed byte Path[UNIX_PATH_MAX];
+    }
+
     /// <summary>socket(2).</summary>
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int socket(int domain, int type, int protocol);
@@ -26,4 +34,15 @@ internal static partial class Interop
     /// <summary>sendto(2) on an unconnected datagram socket: the address goes with every datagram.</summary>
     [LibraryImport(Libc, SetLastError = true)]
     internal static unsafe partial nint sendto(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
+
+    /// <summary>
+    /// connect(2): on a datagram socket it fixes the peer, which makes poll's POLLOUT mean "the peer's receive queue
+    /// has room" (unix_dgram_poll, net/unix/af_unix.c) — an unconnected sender has no way to wait for that.
+    /// </summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static unsafe partial int connect(int fd, SockaddrUn* address, uint addressLength);
+
+    /// <summary>send(2) to the connected peer; with MSG_DONTWAIT a full peer queue is EAGAIN instead of a wait.</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static unsafe partial nint send(int fd, byte* buffer, nuint length, int flags);
 }

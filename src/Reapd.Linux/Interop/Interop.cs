@@ -26,8 +26,13 @@ internal static partial class Interop
         EINVAL = 22,
         ENFILE = 23,
         EMFILE = 24,
+        ENAMETOOLONG = 36,
         ENOSYS = 38,
+        EMSGSIZE = 90,
         EOPNOTSUPP = 95,
+        ENOBUFS = 105,
+        ENOTCONN = 107,
+        ECONNREFUSED = 111,
     }
 
     /// <summary>errno of the last P/Invoke on this thread, as the enum.</summary>

@@ -111,7 +111,7 @@ internal sealed class DaemonEvents
     public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null)
     {
         _metrics.Signalled(signal, result);
-        EventLog line = _log.Begin("signal"u8, EventLog.Warning)
+        EventLog line = _log.Begin("signal"u8, EventLog.Warning, IsKill(signal, result) ? "kill"u8 : "signal"u8)
             .Field("pid"u8, id.Pid)
             .Field("name"u8, name)
             .Field("signal"u8, signal == KillSignal.SigTerm ? "SIGTERM"u8 : "SIGKILL"u8)
@@ -143,6 +143,14 @@ internal sealed class DaemonEvents
         line.Field("dry_run"u8, _config.DryRun);
         line.End();
     }
+
+    /// <summary>
+    /// A kill, for the journal's REAPD_EVENT=kill: this event delivered a SIGKILL — to the victim (and its mm
+    /// sharers), or to the sharers of a victim that exited on its SIGTERM. A SIGKILL that reached nobody (gone, not
+    /// permitted, refused, dry run) is not one.
+    /// </summary>
+    internal static bool IsKill(KillSignal signal, string result) =>
+        signal == KillSignal.SigKill && (result == nameof(SignalOutcome.Sent) || result == "sharers");
 
     public void Release(in DecisionReport report, ReadOnlySpan<byte> name)
     {

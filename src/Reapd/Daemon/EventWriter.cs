@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Reapd.Linux.Journal;
 using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
@@ -21,6 +22,15 @@ namespace Reapd.Daemon;
 /// a later drop, so an empty ring then means every line before the gap is out). Allocation-free once warm, on both
 /// threads. Owns the writer thread and its eventfd; does not own the stream.
 /// </para>
+/// <para>
+/// With a <see cref="JournalSocket"/> (stdout is the journal and its native socket is there) each record is a whole
+/// journal entry (<see cref="EventLog"/> builds it) and the writer sends it as one datagram, without waiting: when
+/// journald's queue is full (it is not reading) the writer thread, never the loop, waits until there is room, so the
+/// ring fills behind it and the loop drops and counts exactly as with a blocked stdout. An entry is at most half the
+/// ring (32 KiB by default), far below the socket's send buffer, so no entry ever needs the protocol's memfd form. An
+/// entry the socket refuses for good (journald gone and no one listening after one reconnect) is written to the stream
+/// as the line it carries, after one warning line there. Owns the socket.
+/// </para>
 /// </summary>
 internal sealed class EventWriter : IDisposable
 {
@@ -40,6 +50,12 @@ internal sealed class EventWriter : IDisposable
     private readonly int _wakeFd;
     private readonly Thread _thread;
     private readonly EventLog _own;
+    private readonly JournalSocket? _socket;
+    // Journal entries only: the stream form of an entry the socket refused, and the warning line before the first.
+    private readonly byte[]? _fallbackLine;
+    private readonly EventLog? _ownStream;
+    private bool _fallbackWarned;
+    private long _journalFallbackLines;
 
     // Written by the loop thread only (Volatile.Write publishes the records before it); read by the writer.
     private long _head;
@@ -56,21 +72,33 @@ internal sealed class EventWriter : IDisposable
     // 1 while the writer is about to wait or waiting on the eventfd (see WakeWriterIfAsleep).
     private int _writerSleeping;
 
-    private EventWriter(Stream stream, bool json, bool journal, int capacityBytes, EventFdHandle wake)
+    private EventWriter(Stream stream, bool json, bool journal, int capacityBytes, EventFdHandle wake, JournalSocket? socket)
     {
         _stream = stream;
         _ring = new byte[capacityBytes];
         _wake = wake;
         _wakeFd = wake.Fd;
+        _socket = socket;
         Json = json;
-        Journal = journal && !json;
-        _own = new EventLog(json, Journal);
+        Journal = (journal || socket is not null) && !json;
+        _own = new EventLog(json, Journal, JournalFields);
+        if (socket is not null)
+        {
+            _fallbackLine = new byte[capacityBytes / 2 + 16];
+            _ownStream = new EventLog(json, journal: true);
+        }
         _thread = new Thread(Run, maxStackSize: 256 * 1024) { IsBackground = true, Name = "reapd events" };
     }
 
     public bool Json { get; }
 
     public bool Journal { get; }
+
+    /// <summary>Each record is a native journal entry sent to the journal's socket (see the class comment).</summary>
+    public bool JournalFields => _socket is not null;
+
+    /// <summary>Journal entries the socket refused for good, written to the stream as lines instead.</summary>
+    public long JournalFallbackLines => Volatile.Read(ref _journalFallbackLines);
 
     public int CapacityBytes => _ring.Length;
 
@@ -92,9 +120,11 @@ internal sealed class EventWriter : IDisposable
     /// <summary>
     /// Starts the writer thread on <paramref name="stream"/> (not owned). Null, with the errno, when the kernel refuses
     /// an eventfd (EMFILE, ENOMEM). <paramref name="capacityBytes"/>: a multiple of 4, at least 256; a line longer than
-    /// half of it is always dropped (it could not be placed whatever the ring holds).
+    /// half of it is always dropped (it could not be placed whatever the ring holds). <paramref name="journalSocket"/>
+    /// (owned from here on, also when this fails): send each event as a journal entry through it instead.
     /// </summary>
-    public static EventWriter? TryStart(Stream stream, bool json, bool journal, out int errno, int capacityBytes = DefaultCapacityBytes)
+    public static EventWriter? TryStart(Stream stream, bool json, bool journal, out int errno, int capacityBytes = DefaultCapacityBytes,
+        JournalSocket? journalSocket = null)
     {
         if (capacityBytes < 256 || capacityBytes % 4 != 0)
         {
@@ -103,13 +133,16 @@ internal sealed class EventWriter : IDisposable
         EventFdHandle? wake = EventFdHandle.Create(out errno);
         if (wake is null)
         {
+            journalSocket?.Dispose();
             return null;
         }
-        var writer = new EventWriter(stream, json, journal, capacityBytes, wake);
-        // The thread's reference on the eventfd, taken here so that a Dispose racing the thread's start cannot close
-        // it first; the thread releases it when it ends.
+        var writer = new EventWriter(stream, json, journal, capacityBytes, wake, journalSocket);
+        // The thread's references on the eventfd and the socket, taken here so that a Dispose racing the thread's
+        // start cannot close them first; the thread releases them when it ends.
         bool added = false;
         wake.DangerousAddRef(ref added);
+        bool socketAdded = false;
+        journalSocket?.DangerousAddRef(ref socketAdded);
         writer._thread.Start();
         return writer;
     }
@@ -174,9 +207,10 @@ internal sealed class EventWriter : IDisposable
     public void Dispose()
     {
         _ = Stop(DrainTimeoutMs);
-        // Closing the eventfd while a blocked writer still holds a reference defers the close to its exit (SafeHandle
-        // reference count), so its number cannot be reused under it.
+        // Closing the eventfd (or the socket) while a blocked writer still holds a reference defers the close to its
+        // exit (SafeHandle reference count), so its number cannot be reused under it.
         _wake.Dispose();
+        _socket?.Dispose();
     }
 
     private static int Align(int bytes) => (bytes + 3) & ~3;
@@ -211,6 +245,7 @@ internal sealed class EventWriter : IDisposable
         {
             wait.Dispose();
             _wake.DangerousRelease();
+            _socket?.DangerousRelease();
         }
     }
 
@@ -261,6 +296,90 @@ internal sealed class EventWriter : IDisposable
     }
 
     private void WriteLine(ReadOnlySpan<byte> line)
+    {
+        if (_socket is not null)
+        {
+            SendEntry(line);
+            return;
+        }
+        WriteToStream(line);
+    }
+
+    private void SendEntry(ReadOnlySpan<byte> entry)
+    {
+        bool reconnected = false;
+        while (true)
+        {
+            JournalSendOutcome outcome = _socket!.Send(entry, out int errno);
+            if (outcome == JournalSendOutcome.Sent)
+            {
+                Volatile.Write(ref _writerAllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                Volatile.Write(ref _linesWritten, _linesWritten + 1);
+                return;
+            }
+            if (outcome == JournalSendOutcome.WouldBlock)
+            {
+                // journald is not reading: wait here, on this thread, until its queue has room. The entry stays in the
+                // ring meanwhile, so the loop finds the ring full and drops and counts what does not fit.
+                if (!_socket.WaitWritable(-1))
+                {
+                    // poll itself failed (EINTR, ENOMEM): do not spin on it.
+                    Thread.Sleep(10);
+                }
+                continue;
+            }
+            if (outcome == JournalSendOutcome.Interrupted)
+            {
+                continue;
+            }
+            if (outcome == JournalSendOutcome.PeerGone && !reconnected)
+            {
+                // A restarted journald listens on a new socket at the same path.
+                reconnected = true;
+                if (_socket.Reconnect(out errno))
+                {
+                    continue;
+                }
+            }
+            WriteFallback(entry, errno);
+            return;
+        }
+    }
+
+    /// <summary>
+    /// An entry the socket refused, as the line it carries, on the stream: "&lt;N&gt;" and the text (or the JSON line
+    /// alone), as without the socket. The entry starts "MESSAGE=line\nPRIORITY=N\n" (EventLog.Begin).
+    /// </summary>
+    private void WriteFallback(ReadOnlySpan<byte> entry, int errno)
+    {
+        if (!_fallbackWarned)
+        {
+            _fallbackWarned = true;
+            WriteToStream(_ownStream!.Begin("warning"u8, EventLog.Warning).Field("what"u8, "journal"u8).Field("errno"u8, errno)
+                .Field("detail"u8, "the journal's socket refused an event: such events go to stdout as lines, without REAPD_ fields"u8).Finish());
+        }
+        ReadOnlySpan<byte> rest = entry["MESSAGE="u8.Length..];
+        int end = rest.IndexOf((byte)'\n');
+        ReadOnlySpan<byte> message = rest[..end];
+        ReadOnlySpan<byte> priority = rest[(end + 1 + "PRIORITY="u8.Length)..];
+        priority = priority[..priority.IndexOf((byte)'\n')];
+        Span<byte> line = _fallbackLine;
+        int length = 0;
+        if (!Json)
+        {
+            line[length++] = (byte)'<';
+            priority.CopyTo(line[length..]);
+            length += priority.Length;
+            line[length++] = (byte)'>';
+        }
+        message.CopyTo(line[length..]);
+        length += message.Length;
+        line[length++] = (byte)'\n';
+        Volatile.Write(ref _journalFallbackLines, _journalFallbackLines + 1);
+        WriteToStream(line[..length]);
+    }
+
+    private void WriteToStream(ReadOnlySpan<byte> line)
     {
         try
         {
