@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --binary) [ $# -ge 2 ] || die 2 "--binary needs a path"; binary=$2; shift 2 ;;
         --out) [ $# -ge 2 ] || die 2 "--out needs a directory"; out=$2; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die 2 "unknown argument '$1' (usage: build-deb.sh [--binary PATH] [--out DIR])" ;;
     esac
 done

@@ -9,7 +9,8 @@ namespace Reapd.Guest.Tests;
 /// <summary>
 /// Boots one of Debian's kernels (<see cref="GuestKernel"/>) in qemu-system-x86_64 with a busybox initramfs built here
 /// for it. The init loads the 9p modules (and any others asked for) in modules.dep order, mounts this machine's root
-/// file system read-only over 9p as the guest's root (tmpfs on /tmp, /run, /var), mounts a per-run shared directory
+/// file system read-only over 9p as the guest's root (tmpfs on /tmp, /run, /var; or, with GuestOptions.WritableRoot,
+/// as the lower layer of an overlay with a tmpfs above it and tmpfs on /tmp and /run), mounts a per-run shared directory
 /// read-write at /mnt, and then either runs the scenario script in a chroot (cgroup v2 mounted, every capability) or
 /// hands over to systemd as PID 1, which runs the scenario as a service. The scenario writes its results to /mnt;
 /// the guest powers off when it is done and is killed at the time bound otherwise. Tests that cannot get a guest
@@ -247,7 +248,8 @@ public static class QemuGuest
     /// a test), the shared directory uncached so every write reaches the host before power-off. The repository (the
     /// published reapd, the helpers, the test binaries) is bound back over the guest's tmpfs mounts: a checkout under
     /// /tmp, /run or /var (CI's clean clones) would otherwise be hidden by them. With a writable root the 9p root is
-    /// the lower layer of an overlay whose upper layer is a tmpfs (bound under /run for the scenario to inspect), and /var stays the host's, copied up on write.
+    /// the lower layer of an overlay whose upper layer is a tmpfs (bound under /run for the scenario to inspect), and
+    /// /var stays the host's, copied up on write.
     /// </summary>
     private static string InitScript(string insmod, bool systemd, bool writableRoot, string repository) => $$"""
         #!/bin/sh
