@@ -20,6 +20,7 @@ public sealed class DebianPackageTests
             "./usr/lib/systemd/system/reapd.service", "./etc/default/reapd", "./usr/share/doc/reapd/copyright",
             "./usr/share/doc/reapd/changelog.Debian.gz", "./usr/share/doc/reapd/changelog.gz",
             "./usr/share/doc/reapd/README.md.gz", "./usr/share/doc/reapd/daemon.md.gz",
+            "./usr/share/bash-completion/completions/reapd",
         })
         {
             Assert.Matches($@"-rw-r--r-- root/root +\d+ \S+ \S+ {System.Text.RegularExpressions.Regex.Escape(file)}\n", listing);
