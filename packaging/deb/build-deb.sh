@@ -140,6 +140,10 @@ chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums
 
 mkdir -p "$out"
 deb="$out/reapd_${version}_amd64.deb"
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null || die 1 "dpkg-deb --build failed"
+# Built under a temporary name in $out and renamed, so that nobody reading $out sees half a package.
+partial="$deb.partial.$$"
+trap 'rm -rf "$stage" "$partial"' EXIT
+dpkg-deb --root-owner-group -Zxz --build "$root" "$partial" >/dev/null || die 1 "dpkg-deb --build failed"
+mv -f "$partial" "$deb"
 echo "build-deb: $(stat -c %s "$deb") bytes, installed $installed_kib KiB, Depends: $depends, man page: $man_page" >&2
 echo "$deb"
