@@ -13,6 +13,14 @@ public sealed record GuestOptions
     /// <summary>systemd (the host's /lib/systemd/systemd) as PID 1, running the scenario as a service.</summary>
     public bool Systemd { get; init; }
 
+    /// <summary>
+    /// The root as an overlay: this machine's root (read-only 9p) below, a tmpfs above, so that the guest can install
+    /// packages (/usr, /etc, /var/lib/dpkg) and the host's files stay as they are. /var is then the host's, copied up
+    /// on write, instead of an empty tmpfs; the upper layer (every file the guest wrote) is at
+    /// <see cref="QemuGuest.OverlayUpper"/> in the guest.
+    /// </summary>
+    public bool WritableRoot { get; init; }
+
     /// <summary>Modules to load at boot besides the 9p ones (with their dependencies), e.g. "zram", "fuse".</summary>
     public IReadOnlyList<string> Modules { get; init; } = [];
 

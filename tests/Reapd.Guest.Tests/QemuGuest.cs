@@ -9,7 +9,8 @@ namespace Reapd.Guest.Tests;
 /// <summary>
 /// Boots one of Debian's kernels (<see cref="GuestKernel"/>) in qemu-system-x86_64 with a busybox initramfs built here
 /// for it. The init loads the 9p modules (and any others asked for) in modules.dep order, mounts this machine's root
-/// file system read-only over 9p as the guest's root (tmpfs on /tmp, /run, /var), mounts a per-run shared directory
+/// file system read-only over 9p as the guest's root (tmpfs on /tmp, /run, /var; or, with GuestOptions.WritableRoot,
+/// as the lower layer of an overlay with a tmpfs above it and tmpfs on /tmp and /run), mounts a per-run shared directory
 /// read-write at /mnt, and then either runs the scenario script in a chroot (cgroup v2 mounted, every capability) or
 /// hands over to systemd as PID 1, which runs the scenario as a service. The scenario writes its results to /mnt;
 /// the guest powers off when it is done and is killed at the time bound otherwise. Tests that cannot get a guest
@@ -22,6 +23,11 @@ public static class QemuGuest
     public const string Busybox = "/bin/busybox";
     private const string Setpriv = "/usr/bin/setpriv";
     private const string InitMarker = "reapd-guest: scenario start ";
+
+    /// <summary>In a guest with <see cref="GuestOptions.WritableRoot"/>: the overlay's upper layer, every file the guest wrote.</summary>
+    public const string OverlayUpper = OverlayMount + "/upper";
+
+    private const string OverlayMount = "/run/reapd-guest-overlay";
     private static readonly SemaphoreSlim s_oneAtATime = new(1, 1);
     private static readonly string[] s_rootModules = ["virtio_pci", "9pnet_virtio", "9p"];
     private static readonly Lazy<string> s_accel = new(ChooseAccelerator);
@@ -216,11 +222,11 @@ public static class QemuGuest
 
     private static void WriteInitramfs(string path, GuestKernel kernel, GuestOptions options)
     {
-        IReadOnlyList<string> modules = kernel.ModulesInLoadOrder(s_rootModules.Concat(options.Modules));
+        IReadOnlyList<string> modules = kernel.ModulesInLoadOrder(s_rootModules.Concat(options.WritableRoot ? ["overlay"] : []).Concat(options.Modules));
         using var file = File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
         var cpio = new Cpio(gzip);
-        foreach (string dir in new[] { "bin", "dev", "proc", "sys", "newroot", "modules", "repository" })
+        foreach (string dir in new[] { "bin", "dev", "proc", "sys", "newroot", "modules", "repository", "lower", "overlay" })
         {
             cpio.Directory(dir);
         }
@@ -233,7 +239,7 @@ public static class QemuGuest
             cpio.File("modules/" + name, File.ReadAllBytes(Path.Combine(kernel.ModulesDirectory, module)), executable: false);
             insmod.Append("insmod /modules/").Append(name).Append(" || echo \"reapd-guest: insmod ").Append(name).Append(" failed\"\n");
         }
-        cpio.File("init", Encoding.ASCII.GetBytes(InitScript(insmod.ToString(), options.Systemd, NativeProgram.RepositoryRoot)), executable: true);
+        cpio.File("init", Encoding.ASCII.GetBytes(InitScript(insmod.ToString(), options.Systemd, options.WritableRoot, NativeProgram.RepositoryRoot)), executable: true);
         cpio.Finish();
     }
 
@@ -241,22 +247,39 @@ public static class QemuGuest
     /// The guest's PID 1 until the scenario starts. 9p root with cache=loose (this machine's files do not change under
     /// a test), the shared directory uncached so every write reaches the host before power-off. The repository (the
     /// published reapd, the helpers, the test binaries) is bound back over the guest's tmpfs mounts: a checkout under
-    /// /tmp, /run or /var (CI's clean clones) would otherwise be hidden by them.
+    /// /tmp, /run or /var (CI's clean clones) would otherwise be hidden by them. With a writable root the 9p root is
+    /// the lower layer of an overlay whose upper layer is a tmpfs (bound under /run for the scenario to inspect), and
+    /// /var stays the host's, copied up on write.
     /// </summary>
-    private static string InitScript(string insmod, bool systemd, string repository) => $$"""
+    private static string InitScript(string insmod, bool systemd, bool writableRoot, string repository) => $$"""
         #!/bin/sh
         /bin/busybox --install -s /bin
         mount -t proc proc /proc
         mount -t sysfs sysfs /sys
         mount -t devtmpfs devtmpfs /dev
         {{insmod}}
-        mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /newroot || echo "reapd-guest: no 9p root"
+        if [ "{{(writableRoot ? "1" : "0")}}" = 1 ]; then
+            mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /lower || echo "reapd-guest: no 9p root"
+            mount -t tmpfs -o mode=755 tmpfs /overlay
+            mkdir -p /overlay/upper /overlay/work
+            mount -t overlay -o lowerdir=/lower,upperdir=/overlay/upper,workdir=/overlay/work overlay /newroot || echo "reapd-guest: no overlay root"
+        else
+            mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /newroot || echo "reapd-guest: no 9p root"
+        fi
         mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 guestout /newroot/mnt || echo "reapd-guest: no shared directory"
         mount --bind "/newroot{{repository}}" /repository || echo "reapd-guest: no repository at {{repository}}"
         mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
         mount -t tmpfs -o mode=755 tmpfs /newroot/run
-        mount -t tmpfs -o mode=755 tmpfs /newroot/var
-        mkdir -p /newroot/var/tmp /newroot/var/log /newroot/var/lib && chmod 1777 /newroot/var/tmp
+        if [ "{{(writableRoot ? "1" : "0")}}" = 1 ]; then
+            mkdir -p "/newroot{{OverlayMount}}" && mount --bind /overlay "/newroot{{OverlayMount}}"
+            # The host's root carries no update stamps; on a writable /etc and /var systemd would take that for an
+            # updated /usr and rebuild hwdb, the ld.so cache and the catalog at boot (about 20 s under TCG), which it
+            # skips on a read-only root. Nothing was updated: stamp them.
+            touch /newroot/etc/.updated /newroot/var/.updated
+        else
+            mount -t tmpfs -o mode=755 tmpfs /newroot/var
+            mkdir -p /newroot/var/tmp /newroot/var/log /newroot/var/lib && chmod 1777 /newroot/var/tmp
+        fi
         mkdir -p "/newroot{{repository}}" 2>/dev/null
         mount --bind /repository "/newroot{{repository}}" || echo "reapd-guest: cannot bind the repository"
         echo "{{InitMarker}}$(cut -d' ' -f1 /proc/uptime)"
