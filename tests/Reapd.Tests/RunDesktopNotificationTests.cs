@@ -28,7 +28,7 @@ public sealed class RunDesktopNotificationTests
         string name = daemon.Named("choice")[0].GetProperty("name").GetString()!;
         string pid = hog.Pid.ToString(CultureInfo.InvariantCulture);
         ReceivedNotification notification = listener.WaitFor(n => n.Summary.Contains($"(pid {pid})", StringComparison.Ordinal));
-        JsonElement notify = daemon.WaitFor("notify", e => e.GetProperty("pid").GetInt32() == hog.Pid);
+        JsonElement notify = daemon.WaitFor("desktop-notify", e => e.GetProperty("pid").GetInt32() == hog.Pid);
         Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
 
         Assert.Equal($"reapd killed {name} (pid {pid})", notification.Summary);
@@ -55,7 +55,7 @@ public sealed class RunDesktopNotificationTests
         using RunDaemon daemon = RunDaemon.Start("--cgroup", cgroup.Path, "--notify-desktop", "auto");
 
         using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 1024);
-        JsonElement notify = daemon.WaitFor("notify", e => e.GetProperty("pid").GetInt32() == hog.Pid);
+        JsonElement notify = daemon.WaitFor("desktop-notify", e => e.GetProperty("pid").GetInt32() == hog.Pid);
         Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
         Assert.Equal("no-server", notify.GetProperty("result").GetString());
         Assert.Equal("auto", daemon.Named("start").Single().GetProperty("notify_desktop").GetString());

@@ -223,7 +223,7 @@ internal sealed class DaemonEvents
     public void Announced(AnnounceOutcome outcome)
     {
         bool ok = outcome.Result is "ok" or "sent";
-        EventLog line = _log.Begin(outcome.What == AnnounceWhat.DesktopNotification ? "notify"u8 : "hook"u8, ok ? EventLog.Notice : EventLog.Warning);
+        EventLog line = _log.Begin(outcome.What == AnnounceWhat.DesktopNotification ? "desktop-notify"u8 : "hook"u8, ok ? EventLog.Notice : EventLog.Warning);
         if (outcome.What is AnnounceWhat.BeforeKillHook or AnnounceWhat.AfterKillHook)
         {
             line.Field("when"u8, outcome.What == AnnounceWhat.BeforeKillHook ? "before-kill"u8 : "after-kill"u8);
