@@ -83,6 +83,27 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void A_hook_that_is_not_executable_is_one_line_and_the_usage_exit_code()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+            var (code, stdout, stderr) = CliTests.Invoke("run", "--hook-after-kill", file);
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Equal("", stdout);
+            Assert.Equal($"reapd run: --hook-after-kill {file}: not executable\n", stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Desktop_notifications_are_auto_and_there_are_no_hooks_by_default()
     {
         RunOptions? options = RunOptionsParser.TryParse([], out _);

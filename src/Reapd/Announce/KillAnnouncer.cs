@@ -101,8 +101,13 @@ internal sealed class KillAnnouncer : IDisposable
         return announcer;
     }
 
-    /// <summary>Loop thread only. Copies the notice into the ring and wakes the thread; false (counted) when full.</summary>
-    public bool TryEnqueue(in KillNotice notice)
+    /// <summary>
+    /// Loop thread only. Copies the notice into the ring and, unless <paramref name="wake"/> is false, wakes the
+    /// thread; false (counted) when full. A notice queued without the wake-up waits for <see cref="Wake"/> (or the
+    /// next notice): the loop queues the before-kill notice ahead of the signal and wakes the thread after it, so the
+    /// signal is not behind even the eventfd write.
+    /// </summary>
+    public bool TryEnqueue(in KillNotice notice, bool wake = true)
     {
         long head = _head;
         if (head - Volatile.Read(ref _tail) >= _ring.Length)
@@ -113,9 +118,15 @@ internal sealed class KillAnnouncer : IDisposable
         }
         _ring[head % _ring.Length] = notice;
         Volatile.Write(ref _head, head + 1);
-        _wake.Signal();
+        if (wake)
+        {
+            _wake.Signal();
+        }
         return true;
     }
+
+    /// <summary>Loop thread: wakes the thread for notices queued without a wake-up.</summary>
+    public void Wake() => _wake.Signal();
 
     /// <summary>Loop thread: the next outcome to log, if any. Allocation-free when there is none.</summary>
     public bool TryTakeOutcome(out AnnounceOutcome outcome)

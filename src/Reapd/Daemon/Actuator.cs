@@ -231,8 +231,12 @@ internal sealed class Actuator : IDisposable
         }
         Victim victim = _victim!;
         bool term = signal == KillSignal.SigTerm;
-        Announce(KillNoticeKind.Before, id, signal, default);
+        bool announced = Announce(KillNoticeKind.Before, id, signal, default, wake: false);
         SignalOutcome outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
+        if (announced)
+        {
+            Announcer!.Wake();
+        }
         _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
             !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (outcome == SignalOutcome.Sent)
@@ -354,21 +358,22 @@ internal sealed class Actuator : IDisposable
                 _events.Settle(report, _victimName.Utf8, Sample.AvailableBytes);
                 if (_victimSignalled is KillSignal last)
                 {
-                    Announce(KillNoticeKind.After, report.Victim, last, report);
+                    _ = Announce(KillNoticeKind.After, report.Victim, last, report);
                 }
                 break;
         }
     }
 
     /// <summary>
-    /// Hands a kill to the announcer: a copy into its ring, no allocation, no wait. The before notice goes out just
-    /// ahead of the signal, so the hook starts as the kill is decided, but the signal never waits for it.
+    /// Hands a kill to the announcer: a copy into its ring, no allocation, no wait. The before notice is queued just
+    /// ahead of the signal and the announcer woken right after it, so the hook starts as the kill is decided while the
+    /// signal waits for nothing, not even the eventfd write. True when queued.
     /// </summary>
-    private void Announce(KillNoticeKind kind, VictimId id, KillSignal signal, in DecisionReport settle)
+    private bool Announce(KillNoticeKind kind, VictimId id, KillSignal signal, in DecisionReport settle, bool wake = true)
     {
         if (Announcer is null)
         {
-            return;
+            return false;
         }
         _notice.Kind = kind;
         _notice.Pid = id.Pid;
@@ -382,10 +387,12 @@ internal sealed class Actuator : IDisposable
         _notice.InFlightMs = settle.InFlightMs;
         _notice.Reaped = settle.Reaped;
         _notice.Gone = settle.Gone;
-        if (!Announcer.TryEnqueue(_notice))
+        if (!Announcer.TryEnqueue(_notice, wake))
         {
             _events.Warning("announcer"u8, "its queue is full: a kill notice is dropped (no hook, no notification for it)");
+            return false;
         }
+        return true;
     }
 
     private ProcessName NameOf(VictimId id)

@@ -184,8 +184,8 @@ internal sealed class DaemonLoop : IDisposable
             .Field("mlock"u8, locked)
             .Field("oom_score_adj"u8, adj)
             .Field("priority"u8, nice)
-            .Field("notify_desktop"u8, _announcer is null ? "off" : AnnounceOptions.ModeText(_announce.NotifyDesktop))
-            .Field("hooks"u8, _announcer is null ? "none" : DescribeHooks(_announce))
+            .Field("notify_desktop"u8, _announcer is not null ? AnnounceOptions.ModeText(_announce.NotifyDesktop) : _config.DryRun && _announce.Enabled ? "off (dry run)" : "off")
+            .Field("hooks"u8, _announcer is not null ? DescribeHooks(_announce) : _config.DryRun && _announce.Enabled ? "none (dry run)" : "none")
             .Field("dry_run"u8, _config.DryRun);
         if (MetricsFile is not null)
         {
