@@ -1,3 +1,5 @@
 using Reapd;
+using Reapd.Announce;
 
-return Cli.Run(args, Console.Out, Console.Error);
+// A trampoline started by reapd run's announcer runs before anything else (docs/notifications.md).
+return ChildCommand.IsChildCommand(args) ? ChildCommand.Run(args, Console.Error) : Cli.Run(args, Console.Out, Console.Error);

@@ -85,9 +85,14 @@ internal sealed class RunDaemon : IDisposable
     public static RunDaemon Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
     /// <summary>Starts `reapd run ARGS --json` with <paramref name="environment"/> added, and waits for its start event.</summary>
-    public static RunDaemon Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static RunDaemon Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(environment, null, args);
+
+    /// <summary>As <see cref="Start(string[])"/>, the daemon started at <paramref name="oomScoreAdj"/> (through util-linux choom).</summary>
+    public static RunDaemon StartWithOomScoreAdj(int oomScoreAdj, params string[] args) => Start(new Dictionary<string, string>(), oomScoreAdj, args);
+
+    private static RunDaemon Start(IReadOnlyDictionary<string, string> environment, int? oomScoreAdj, string[] args)
     {
-        var psi = new ProcessStartInfo(PublishedReapd.BinaryPath)
+        var psi = new ProcessStartInfo(oomScoreAdj is null ? PublishedReapd.BinaryPath : "choom")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -97,12 +102,25 @@ internal sealed class RunDaemon : IDisposable
         {
             psi.Environment[name] = value;
         }
+        if (oomScoreAdj is int adj)
+        {
+            foreach (string arg in new[] { "-n", adj.ToString(System.Globalization.CultureInfo.InvariantCulture), "--", PublishedReapd.BinaryPath })
+            {
+                psi.ArgumentList.Add(arg);
+            }
+        }
         psi.ArgumentList.Add("run");
         foreach (string arg in args)
         {
             psi.ArgumentList.Add(arg);
         }
         psi.ArgumentList.Add("--json");
+        // Tests never notify the desktops of the machine they run on: a test that is about notifications says so.
+        if (!args.Contains("--notify-desktop"))
+        {
+            psi.ArgumentList.Add("--notify-desktop");
+            psi.ArgumentList.Add("off");
+        }
         var daemon = new RunDaemon(Process.Start(psi)!);
         daemon.WaitFor("start", _ => true, 30_000);
         return daemon;

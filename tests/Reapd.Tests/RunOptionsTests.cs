@@ -1,3 +1,4 @@
+using Reapd.Announce;
 using Reapd.Daemon;
 
 namespace Reapd.Tests;
@@ -51,6 +52,15 @@ public sealed class RunOptionsTests
     [InlineData(new[] { "--protect" }, "option --protect needs a value")]
     [InlineData(new[] { "--protect", "" }, "--protect must not be empty")]
     [InlineData(new[] { "--dry-run=yes" }, "unexpected argument 'yes' for run")]
+    [InlineData(new[] { "--notify-desktop", "yes" }, "--notify-desktop must be auto, on or off, not 'yes'")]
+    [InlineData(new[] { "--notify-desktop", "" }, "--notify-desktop must be auto, on or off, not ''")]
+    [InlineData(new[] { "--notify-desktop" }, "option --notify-desktop needs a value")]
+    [InlineData(new[] { "--hook-timeout", "0" }, "--hook-timeout must be longer than 0")]
+    [InlineData(new[] { "--hook-timeout", "soon" }, "--hook-timeout must be a duration like 500ms, 2s or 1.5s, not 'soon'")]
+    [InlineData(new[] { "--hook-before-kill", "/no/such/reapd-hook" }, "--hook-before-kill /no/such/reapd-hook: no such file")]
+    [InlineData(new[] { "--hook-after-kill", "/no/such/reapd-hook" }, "--hook-after-kill /no/such/reapd-hook: no such file")]
+    [InlineData(new[] { "--hook-before-kill", "/etc" }, "--hook-before-kill /etc: no such file")]
+    [InlineData(new[] { "--hook-before-kill", "" }, "--hook-before-kill needs the path of an executable")]
     public void A_bad_value_is_one_line_naming_the_option_and_the_usage_exit_code(string[] args, string message)
     {
         var (code, stdout, stderr) = CliTests.Invoke(["run", .. args]);
@@ -73,11 +83,53 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void A_hook_that_is_not_executable_is_one_line_and_the_usage_exit_code()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+            var (code, stdout, stderr) = CliTests.Invoke("run", "--hook-after-kill", file);
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Equal("", stdout);
+            Assert.Equal($"reapd run: --hook-after-kill {file}: not executable\n", stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Desktop_notifications_are_auto_and_there_are_no_hooks_by_default()
+    {
+        RunOptions? options = RunOptionsParser.TryParse([], out _);
+        Assert.Equal(DesktopNotifyMode.Auto, options!.Announce.NotifyDesktop);
+        Assert.Null(options.Announce.BeforeKillHook);
+        Assert.Null(options.Announce.AfterKillHook);
+        Assert.Equal(10_000, options.Announce.HookTimeoutMs);
+    }
+
+    [Fact]
+    public void The_announce_options_are_read_and_a_relative_hook_becomes_absolute()
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, "/bin/true");
+        RunOptions? options = RunOptionsParser.TryParse(
+            ["--notify-desktop", "off", "--hook-before-kill", "/bin/true", "--hook-after-kill", relative, "--hook-timeout", "1.5s"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(new AnnounceOptions(DesktopNotifyMode.Off, "/bin/true", "/bin/true", 1500), options!.Announce);
+        Assert.Equal(DesktopNotifyMode.On, RunOptionsParser.TryParse(["--notify-desktop", "on"], out _)!.Announce.NotifyDesktop);
+    }
+
+    [Fact]
     public void Help_lists_every_option()
     {
         var (code, stdout, _) = CliTests.Invoke("run", "--help");
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--psi-full-percent", "--protect", "--dry-run", "--json" })
+        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--psi-full-percent", "--protect", "--notify-desktop", "--hook-before-kill", "--hook-after-kill", "--hook-timeout", "--dry-run", "--json" })
         {
             Assert.Contains(option, stdout);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Reapd.Announce;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
 using Reapd.Core.Proc;
@@ -37,6 +38,9 @@ internal sealed class Actuator : IDisposable
     private ProcessName _victimName;
     private bool _victimExitSeen;
     private int _liveSharersSeen;
+    private DecisionReason _triggerReason;
+    private KillSignal? _victimSignalled;
+    private KillNotice _notice;
 
     public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {
@@ -63,6 +67,9 @@ internal sealed class Actuator : IDisposable
     /// only the victim's exit frees its memory.
     /// </summary>
     public ReaperThread? Reaper { get; set; }
+
+    /// <summary>Runs the kill hooks and desktop notifications on its own thread; null when there is nothing to announce.</summary>
+    public KillAnnouncer? Announcer { get; set; }
 
     /// <summary>SIGTERMs and SIGKILLs delivered, for the stop event.</summary>
     public int Terms { get; private set; }
@@ -224,11 +231,17 @@ internal sealed class Actuator : IDisposable
         }
         Victim victim = _victim!;
         bool term = signal == KillSignal.SigTerm;
+        bool announced = Announce(KillNoticeKind.Before, id, signal, default, wake: false);
         SignalOutcome outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
+        if (announced)
+        {
+            Announcer!.Wake();
+        }
         _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
             !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (outcome == SignalOutcome.Sent)
         {
+            _victimSignalled = signal;
             if (term)
             {
                 Terms++;
@@ -322,6 +335,7 @@ internal sealed class Actuator : IDisposable
         switch (report.Kind)
         {
             case ReportKind.Trigger:
+                _triggerReason = report.Reason;
                 _events.Trigger(report, Sample, Wake, _victimName.Utf8);
                 break;
             case ReportKind.Choice:
@@ -342,8 +356,43 @@ internal sealed class Actuator : IDisposable
                 break;
             case ReportKind.Settled:
                 _events.Settle(report, _victimName.Utf8, Sample.AvailableBytes);
+                if (_victimSignalled is KillSignal last)
+                {
+                    _ = Announce(KillNoticeKind.After, report.Victim, last, report);
+                }
                 break;
         }
+    }
+
+    /// <summary>
+    /// Hands a kill to the announcer: a copy into its ring, no allocation, no wait. The before notice is queued just
+    /// ahead of the signal and the announcer woken right after it, so the hook starts as the kill is decided while the
+    /// signal waits for nothing, not even the eventfd write. True when queued.
+    /// </summary>
+    private bool Announce(KillNoticeKind kind, VictimId id, KillSignal signal, in DecisionReport settle, bool wake = true)
+    {
+        if (Announcer is null)
+        {
+            return false;
+        }
+        _notice.Kind = kind;
+        _notice.Pid = id.Pid;
+        _notice.StartTimeTicks = id.StartTimeTicks;
+        _notice.Name = _victimName;
+        _notice.Signal = signal;
+        _notice.Reason = _triggerReason;
+        _notice.HeldBytes = kind == KillNoticeKind.After ? settle.HeldBytes : _core.State.HeldBytes;
+        _notice.RecoveredBytes = settle.RecoveredBytes;
+        _notice.Cause = settle.Cause;
+        _notice.InFlightMs = settle.InFlightMs;
+        _notice.Reaped = settle.Reaped;
+        _notice.Gone = settle.Gone;
+        if (!Announcer.TryEnqueue(_notice, wake))
+        {
+            _events.Warning("announcer"u8, "its queue is full: a kill notice is dropped (no hook, no notification for it)");
+            return false;
+        }
+        return true;
     }
 
     private ProcessName NameOf(VictimId id)
@@ -387,6 +436,7 @@ internal sealed class Actuator : IDisposable
         _victimName = default;
         _victimExitSeen = false;
         _liveSharersSeen = 0;
+        _victimSignalled = null;
     }
 
     private static SignalResult ToResult(SignalOutcome outcome) => outcome switch

@@ -1,3 +1,4 @@
+using Reapd.Announce;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
 using Reapd.Core.Proc;
@@ -216,6 +217,35 @@ internal sealed class DaemonEvents
             .Field("excluded"u8, report.Excluded)
             .Field("available_mib"u8, Mib(availableBytes), 1)
             .End();
+    }
+
+    /// <summary>What became of a kill hook or a desktop notification (the announcer's thread ran it; the loop logs it).</summary>
+    public void Announced(AnnounceOutcome outcome)
+    {
+        bool ok = outcome.Result is "ok" or "sent";
+        EventLog line = _log.Begin(outcome.What == AnnounceWhat.DesktopNotification ? "desktop-notify"u8 : "hook"u8, ok ? EventLog.Notice : EventLog.Warning);
+        if (outcome.What is AnnounceWhat.BeforeKillHook or AnnounceWhat.AfterKillHook)
+        {
+            line.Field("when"u8, outcome.What == AnnounceWhat.BeforeKillHook ? "before-kill"u8 : "after-kill"u8);
+        }
+        if (outcome.VictimPid != 0)
+        {
+            line.Field("pid"u8, outcome.VictimPid).Field("name"u8, outcome.VictimName);
+        }
+        if (outcome.Program.Length > 0)
+        {
+            line.Field("program"u8, outcome.Program);
+        }
+        if (outcome.What == AnnounceWhat.DesktopNotification && outcome.Bus.Length > 0)
+        {
+            line.Field("uid"u8, (long)outcome.Uid).Field("bus"u8, outcome.Bus);
+        }
+        line.Field("result"u8, outcome.Result).Field("detail"u8, outcome.Detail);
+        if (outcome.ChildPid != 0)
+        {
+            line.Field("child_pid"u8, outcome.ChildPid).Field("duration_ms"u8, outcome.DurationMs, 1);
+        }
+        line.End();
     }
 
     public void Warning(ReadOnlySpan<byte> what, string detail, int priority = EventLog.Warning)

@@ -1,3 +1,4 @@
+using Reapd.Announce;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
 using Reapd.Linux.Kill;
@@ -23,6 +24,8 @@ internal sealed class DaemonLoop : IDisposable
     private readonly Metrics.DaemonMetrics _metrics;
     private int _metricsFileFailuresWarned;
     private ReaperThread? _reaper;
+    private readonly AnnounceOptions _announce;
+    private KillAnnouncer? _announcer;
     private readonly Actuator _actuator;
     private readonly WakeSet _wake;
     private readonly ServiceNotifications? _notify;
@@ -44,10 +47,11 @@ internal sealed class DaemonLoop : IDisposable
     private int _exitCode = ExitCodes.Ok;
     private bool _disposed;
 
-    private DaemonLoop(DaemonResources resources, DaemonConfig config, EventLog log, SystemdNotifier? notifier)
+    private DaemonLoop(DaemonResources resources, DaemonConfig config, AnnounceOptions announce, EventLog log, SystemdNotifier? notifier)
     {
         _resources = resources;
         _config = config;
+        _announce = announce;
         _core = new DecisionCore(config);
         _samples = new SampleSource(resources.Sensor, config);
         _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
@@ -107,7 +111,7 @@ internal sealed class DaemonLoop : IDisposable
             notifier?.Dispose();
             return null;
         }
-        return new DaemonLoop(resources, options.Config, log, notifier);
+        return new DaemonLoop(resources, options.Config, options.Announce, log, notifier);
     }
 
     /// <summary>Asks the loop to stop (from a signal handler: sets a flag and wakes the poll; allocation-free).</summary>
@@ -152,6 +156,16 @@ internal sealed class DaemonLoop : IDisposable
             _actuator.Reaper = _reaper;
             _wake.Set(_reaperSlot, _reaper.CompletionFd);
         }
+        // Hooks and notifications: nothing to announce in a dry run (nothing is killed).
+        if (_announce.Enabled && !_config.DryRun)
+        {
+            _announcer = KillAnnouncer.TryStart(_announce, _samples.Description, out int announcerErrno);
+            if (_announcer is null)
+            {
+                _events.Warning("announcer"u8, $"cannot start the announcer thread (eventfd errno {announcerErrno}): no kill hooks, no desktop notifications", EventLog.Error);
+            }
+            _actuator.Announcer = _announcer;
+        }
         if (protectSelf)
         {
             locked = SelfProtection.LockMemory();
@@ -170,6 +184,8 @@ internal sealed class DaemonLoop : IDisposable
             .Field("mlock"u8, locked)
             .Field("oom_score_adj"u8, adj)
             .Field("priority"u8, nice)
+            .Field("notify_desktop"u8, _announcer is not null ? AnnounceOptions.ModeText(_announce.NotifyDesktop) : _config.DryRun && _announce.Enabled ? "off (dry run)" : "off")
+            .Field("hooks"u8, _announcer is not null ? DescribeHooks(_announce) : _config.DryRun && _announce.Enabled ? "none (dry run)" : "none")
             .Field("dry_run"u8, _config.DryRun);
         if (MetricsFile is not null)
         {
@@ -242,6 +258,10 @@ internal sealed class DaemonLoop : IDisposable
     public void RunCycle(Wake wake)
     {
         long now = MonotonicClock.NowMs;
+        while (_announcer is not null && _announcer.TryTakeOutcome(out AnnounceOutcome outcome))
+        {
+            _events.Announced(outcome);
+        }
         if ((wake & Wake.Reaper) != 0)
         {
             _actuator.TakeReapAnswer(now);
@@ -273,6 +293,10 @@ internal sealed class DaemonLoop : IDisposable
         // Only here, with the cycle complete, does the watchdog hear from the loop: a loop stuck anywhere above stops pinging.
         _notify?.AfterCycle(MonotonicClock.NowMs, true, sample, _core.State.Phase, _core.State.Victim.Pid);
     }
+
+    private static string DescribeHooks(AnnounceOptions announce) =>
+        announce.BeforeKillHook is null && announce.AfterKillHook is null ? "none"
+        : $"before-kill={announce.BeforeKillHook ?? "none"} after-kill={announce.AfterKillHook ?? "none"} timeout_ms={announce.HookTimeoutMs}";
 
     private Wake CollectWakes()
     {
@@ -388,6 +412,7 @@ internal sealed class DaemonLoop : IDisposable
         _disposed = true;
         _actuator.Dispose();
         _notify?.Dispose();
+        _announcer?.Dispose();
         _reaper?.Dispose();
         _wake.Dispose();
         _resources.Dispose();

@@ -1,8 +1,9 @@
+using Reapd.Announce;
 using Reapd.Core.Daemon;
 
 namespace Reapd.Daemon;
 
-/// <summary>What `reapd run` was asked to do: the daemon configuration plus where to guard and how to log.</summary>
+/// <summary>What `reapd run` was asked to do: the daemon configuration plus where to guard, how to log, what to export and whom to tell about a kill.</summary>
 internal sealed record RunOptions(DaemonConfig Config, string? CgroupPath, bool Json)
 {
     /// <summary>`reapd` with no arguments: the built-in defaults on the whole machine.</summary>
@@ -13,4 +14,7 @@ internal sealed record RunOptions(DaemonConfig Config, string? CgroupPath, bool 
 
     /// <summary>--metrics-listen: the address GET /metrics is served on.</summary>
     public System.Net.IPEndPoint? MetricsListen { get; init; }
+
+    /// <summary>Whom to tell about a kill: desktop notifications and the kill hooks (docs/notifications.md).</summary>
+    public AnnounceOptions Announce { get; init; } = AnnounceOptions.Default;
 }

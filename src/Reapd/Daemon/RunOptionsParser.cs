@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Reapd.Announce;
 using Reapd.CommandLine;
 using Reapd.Core.Daemon;
 
@@ -77,9 +78,37 @@ internal sealed class RunOptionsParser
         CustomParser = ListenEndpoint,
     };
 
+    private readonly Option<DesktopNotifyMode?> _notifyDesktop = new("--notify-desktop")
+    {
+        HelpName = "auto|on|off",
+        Description = "a desktop notification of each kill on every logged-in user's session bus (/run/user/UID/bus): auto, where one exists (default); on, and report a kill with none; off",
+        CustomParser = NotifyMode,
+    };
+
+    private readonly Option<string> _hookBeforeKill = new("--hook-before-kill")
+    {
+        HelpName = "PROGRAM",
+        Description = "run PROGRAM (an executable, no shell, no arguments; the victim in REAPD_* variables) as each signal is sent; the kill never waits for it",
+        CustomParser = HookProgram,
+    };
+
+    private readonly Option<string> _hookAfterKill = new("--hook-after-kill")
+    {
+        HelpName = "PROGRAM",
+        Description = "run PROGRAM once the victim has settled, with REAPD_FREED_BYTES too",
+        CustomParser = HookProgram,
+    };
+
+    private readonly Option<int?> _hookTimeout = new("--hook-timeout")
+    {
+        HelpName = "DURATION",
+        Description = "a hook (or desktop notifier) still running after this is killed with its process group (default 10s)",
+        CustomParser = OptionValues.DurationMs,
+    };
+
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
-        Description = "do everything but signal and reap",
+        Description = "do everything but signal and reap (no hooks, no desktop notifications)",
         Arity = ArgumentArity.Zero,
     };
 
@@ -92,8 +121,9 @@ internal sealed class RunOptionsParser
     public RunOptionsParser()
     {
         _psiFullPercent.CompletionSources.Add("off");
+        _notifyDesktop.CompletionSources.Add("auto", "on", "off");
         Command = new DocumentedCommand("run",
-            "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back; Prometheus metrics in a textfile for node_exporter and/or on GET /metrics")
+            "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back; Prometheus metrics in a textfile for node_exporter and/or on GET /metrics; a desktop notification to each logged-in user and your hooks before and after a kill, never holding it up")
         {
             Details = """
                 Guards the whole machine (MemAvailable, SwapFree, /proc/pressure/memory), or with --cgroup one cgroup
@@ -101,7 +131,7 @@ internal sealed class RunOptionsParser
                 at or below the kill level, or when its grace ends, SIGKILL through its pidfd and an immediate
                 process_mrelease. No second victim is chosen while the first one's memory is still coming back. Runs until
                 SIGTERM or SIGINT; 'reapd' without a command is 'reapd run' with these defaults. The metrics are described
-                in docs/metrics.md.
+                in docs/metrics.md; the kill hooks and desktop notifications in docs/notifications.md.
                 """,
             DocLink = "docs/daemon.md",
         };
@@ -114,6 +144,10 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_protect);
         Command.Options.Add(_metricsFile);
         Command.Options.Add(_metricsListen);
+        Command.Options.Add(_notifyDesktop);
+        Command.Options.Add(_hookBeforeKill);
+        Command.Options.Add(_hookAfterKill);
+        Command.Options.Add(_hookTimeout);
         Command.Options.Add(_dryRun);
         Command.Options.Add(_json);
     }
@@ -153,9 +187,18 @@ internal sealed class RunOptionsParser
             DryRun = result.GetValue(_dryRun),
         };
         error = null;
+        var announce = new AnnounceOptions(
+            result.GetValue(_notifyDesktop) ?? DesktopNotifyMode.Auto,
+            result.GetValue(_hookBeforeKill),
+            result.GetValue(_hookAfterKill),
+            result.GetValue(_hookTimeout) ?? AnnounceOptions.DefaultHookTimeoutMs);
         if (config.SettleTimeoutMs == 0)
         {
             error = "--settle-timeout must be longer than 0";
+        }
+        else if (announce.HookTimeoutMs == 0)
+        {
+            error = "--hook-timeout must be longer than 0";
         }
         else if (config.KillPercent > config.TermPercent)
         {
@@ -172,6 +215,7 @@ internal sealed class RunOptionsParser
             {
                 MetricsFile = result.GetValue(_metricsFile),
                 MetricsListen = result.GetValue(_metricsListen),
+                Announce = announce,
             }
             : null;
     }
@@ -223,6 +267,51 @@ internal sealed class RunOptionsParser
         }
         result.AddError($"--metrics-listen must be an IP address and a port like 127.0.0.1:9749 or [::1]:9749, not '{text}'");
         return null;
+    }
+
+    private static DesktopNotifyMode? NotifyMode(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "auto":
+                return DesktopNotifyMode.Auto;
+            case "on":
+                return DesktopNotifyMode.On;
+            case "off":
+                return DesktopNotifyMode.Off;
+            default:
+                result.AddError($"--notify-desktop must be auto, on or off, not '{text}'");
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// A hook is one executable, given by its path and run without a shell and without arguments (everything about
+    /// the victim is in its environment): nothing in a process name can then reach a shell. It is checked here, so a
+    /// hook that could never run is a start error, not a surprise at the first kill. The path is made absolute.
+    /// </summary>
+    private static string? HookProgram(ArgumentResult result)
+    {
+        string name = OptionValues.NameOf(result);
+        string path = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (path.Length == 0)
+        {
+            result.AddError($"{name} needs the path of an executable");
+            return null;
+        }
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full) || !File.Exists(full))
+        {
+            result.AddError($"{name} {path}: no such file");
+            return null;
+        }
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(full) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+        {
+            result.AddError($"{name} {path}: not executable");
+            return null;
+        }
+        return full;
     }
 
     private static string Format(double percent) => percent.ToString("0.##", CultureInfo.InvariantCulture);
