@@ -149,6 +149,40 @@ public sealed class SystemdTests
         });
     }
 
+    /// <summary>
+    /// Desktop notifications work under the shipped unit as it is: through ProtectHome=read-only reapd still finds the
+    /// user's bus on the tmpfs logind-style mounted at /run/user/65534 after reapd started, and its notifier, with
+    /// CAP_SETUID/CAP_SETGID and setgroups/setresgid/setresuid let through, becomes that user and is accepted by the
+    /// session bus; a real notification server on that bus receives the call from uid 65534.
+    /// </summary>
+    [Theory]
+    [InlineData("6.1")]
+    [InlineData("6.12")]
+    public void A_desktop_user_gets_the_kill_notification_through_the_shipped_units_sandbox(string kernel)
+    {
+        GuestRun run = Boot(kernel)["systemd"];
+        run.Check(() =>
+        {
+            long victim = run.ResultNumber("victim_pid");
+            string comm = run.Result("victim_comm") ?? "(no comm)";
+
+            // reapd's side: one desktop-notify entry, sent to uid 65534's bus.
+            Dictionary<string, string> notified = Assert.Single(JournalEntries(run.File("reapd.desktop.json")));
+            Assert.Equal("sent", notified["REAPD_RESULT"]);
+            Assert.Equal("65534", notified["REAPD_UID"]);
+            Assert.Equal("/run/user/65534/bus", notified["REAPD_BUS"]);
+            Assert.Equal(victim.ToString(CultureInfo.InvariantCulture), notified["REAPD_PID"]);
+            Assert.Equal("5", notified["PRIORITY"]);
+
+            // The server's side: the Notify call, from a connection the bus daemon knows as uid 65534.
+            string[] lines = run.File("notifications.txt").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("request_name=1", lines[0]); // DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER
+            Assert.Equal("notify app=reapd icon=dialog-warning caller_uid=65534", Assert.Single(lines, l => l.StartsWith("notify ", StringComparison.Ordinal)));
+            Assert.Equal($"summary=reapd killed {comm} (pid {victim})", Assert.Single(lines, l => l.StartsWith("summary=", StringComparison.Ordinal)));
+            Assert.StartsWith("body=Freed ", Assert.Single(lines, l => l.StartsWith("body=", StringComparison.Ordinal)), StringComparison.Ordinal);
+        });
+    }
+
     /// <summary>A hung decision loop (the process frozen with SIGSTOP) stops its watchdog pings; systemd restarts it.</summary>
     [Fact]
     public void A_hung_loop_is_restarted_by_systemd_through_the_watchdog_and_the_new_instance_reaches_ready()
@@ -188,12 +222,12 @@ public sealed class SystemdTests
     private static IReadOnlyDictionary<string, GuestRun> RunGuest(string kernel)
     {
         string reapdUnit = File.ReadAllText(Path.Combine(NativeProgram.RepositoryRoot, "docs", "packaging", "reapd.service"));
-        // Only ExecStart changes, to the published binary. The unit's PrivateTmp=yes and ProtectHome=yes would hide
-        // that binary when the checkout itself lives under /tmp (a CI clean clone) or a home; an installed reapd does not.
+        // Only ExecStart changes, to the published binary. The unit's PrivateTmp=yes would hide that binary when the
+        // checkout itself lives under /tmp (a CI clean clone); an installed reapd does not. ProtectHome=read-only leaves
+        // a checkout under a home readable and executable.
         string binary = PublishedReapd.BinaryPath;
         string dropIn = $"[Service]\nExecStart=\nExecStart={binary} run\n"
-            + (binary.StartsWith("/tmp/", StringComparison.Ordinal) ? "PrivateTmp=no\n" : "")
-            + (binary.StartsWith("/home/", StringComparison.Ordinal) || binary.StartsWith("/root/", StringComparison.Ordinal) ? "ProtectHome=no\n" : "");
+            + (binary.StartsWith("/tmp/", StringComparison.Ordinal) ? "PrivateTmp=no\n" : "");
         var options = new GuestOptions
         {
             Systemd = true,
