@@ -113,6 +113,9 @@ install -d "$stage/src/debian"
 printf 'Source: reapd\n\nPackage: reapd\nArchitecture: amd64\n' >"$stage/src/debian/control"
 depends=$(cd "$stage/src" && dpkg-shlibdeps -O -e"$root/usr/sbin/reapd" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || die 1 "dpkg-shlibdeps found no dependencies of $binary"
+# The maintainer scripts enable and start the unit with deb-systemd-helper and deb-systemd-invoke, as
+# dh_installsystemd's snippets do (and it adds the same dependency).
+depends="$depends, init-system-helpers (>= 1.54~)"
 
 install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$root/DEBIAN/"
 echo /etc/default/reapd >"$root/DEBIAN/conffiles"

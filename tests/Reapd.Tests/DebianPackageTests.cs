@@ -33,6 +33,7 @@ public sealed class DebianPackageTests
         Assert.Equal("reapd", DpkgDeb("--field", deb, "Package").Trim());
         Assert.Equal("amd64", DpkgDeb("--field", deb, "Architecture").Trim());
         Assert.StartsWith("libc6 (>= 2.", DpkgDeb("--field", deb, "Depends").Trim(), StringComparison.Ordinal);
+        Assert.Contains("init-system-helpers (>= 1.54~)", DpkgDeb("--field", deb, "Depends"), StringComparison.Ordinal);
         Assert.Equal(Path.GetFileName(deb).Split('_')[1], DpkgDeb("--field", deb, "Version").Trim());
         Assert.Equal("/etc/default/reapd", DpkgDeb("--info", deb, "conffiles").Trim());
         foreach (string script in new[] { "postinst", "prerm", "postrm" })

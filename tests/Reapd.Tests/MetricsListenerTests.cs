@@ -81,6 +81,42 @@ public sealed class MetricsListenerTests : IDisposable
         Assert.Equal(0, stalled.Receive(new byte[64]));
     }
 
+    [Fact]
+    public void A_client_that_drips_bytes_after_its_answer_does_not_hold_the_listener()
+    {
+        using Socket dripper = Connect();
+        dripper.Send("GET /metrics HTTP/1.1\r\n\r\n"u8);
+        // After the answer the listener reads what the client still sends before it closes; a client sending a byte
+        // every 100 ms used to keep it there for hours (a timeout per read, not one for the whole linger).
+        using var stop = new CancellationTokenSource();
+        var drip = new Thread(() =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    _ = dripper.Send("x"u8);
+                    Thread.Sleep(100);
+                }
+            }
+            catch (SocketException)
+            {
+                // The listener closed the connection: what this test wants.
+            }
+        }) { IsBackground = true };
+        drip.Start();
+        try
+        {
+            string answer = Exchange("GET /metrics HTTP/1.1\r\n\r\n", receiveTimeoutMs: 30_000);
+            Assert.StartsWith("HTTP/1.1 200 OK\r\n", answer);
+        }
+        finally
+        {
+            stop.Cancel();
+            Assert.True(drip.Join(10_000), "the dripping client did not stop");
+        }
+    }
+
     private Socket Connect()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

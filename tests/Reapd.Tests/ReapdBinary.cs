@@ -38,7 +38,8 @@ internal static class ReapdBinary
         return (process.ExitCode, stdout, stderr.Result);
     }
 
-    private static (int Code, string Stdout, string Stderr) Start(string program, string[] args)
+    /// <summary>Runs <paramref name="program"/> (a wrapper such as setpriv or prlimit in front of reapd) and collects what it gives.</summary>
+    public static (int Code, string Stdout, string Stderr) Start(string program, string[] args)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in args)

@@ -125,6 +125,30 @@ public sealed class RunMetricsTests
         Assert.Equal(0, reapd.ExitCode);
     }
 
+    [Fact]
+    public void A_symlink_planted_at_the_temporary_name_is_never_written_through()
+    {
+        using var directory = new TempDirectory();
+        using var elsewhere = new TempDirectory();
+        string file = Path.Combine(directory.Path, "reapd.prom");
+        // The textfile directory is often writable by node_exporter's user; whoever can write there could plant a link
+        // at the temporary name towards a file of root's.
+        string target = Path.Combine(elsewhere.Path, "roots-file");
+        File.WriteAllText(target, "not metrics\n");
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        File.CreateSymbolicLink(file + ".tmp", target);
+
+        using RunDaemon daemon = RunDaemon.Start("--dry-run", "--metrics-file", file);
+        WaitForFile(file, e => e.Named("reapd_available_bytes").Any());
+        Assert.Equal("not metrics\n", File.ReadAllText(target));
+        Assert.Equal("600", Stat(target, "%a"));
+        Assert.False(File.Exists(file + ".tmp") && new FileInfo(file + ".tmp").LinkTarget is not null, "the planted link is still there");
+        Assert.Equal(0, daemon.Stop());
+    }
+
     /// <summary>Waits (bounded) until the file parses and satisfies <paramref name="accept"/>.</summary>
     private static Exposition WaitForFile(string file, Func<Exposition, bool> accept, int timeoutMs = 30_000)
     {

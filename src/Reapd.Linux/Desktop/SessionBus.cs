@@ -17,7 +17,8 @@ public readonly record struct SessionBus(uint Uid, uint Gid, string SocketPath)
     /// <summary>
     /// The session buses under <paramref name="runtimeRoot"/>: a directory named by a uid and owned by that uid,
     /// holding a socket named bus owned by the same uid. Anything else (a file, a socket someone else made) is not
-    /// that user's bus and is skipped: reapd connects to it as that user, so it must be the user's own. Allocates:
+    /// that user's bus and is skipped: reapd connects to it as that user, so it must be the user's own. root's bus
+    /// (/run/user/0) is skipped too: the notifier never runs as root (it would keep every capability). Allocates:
     /// for the announcer thread, never the loop.
     /// </summary>
     public static List<SessionBus> Find(string runtimeRoot = DefaultRuntimeRoot)
@@ -29,7 +30,7 @@ public readonly record struct SessionBus(uint Uid, uint Gid, string SocketPath)
             directories = Directory.EnumerateDirectories(runtimeRoot);
             foreach (string directory in directories)
             {
-                if (!uint.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
+                if (!uint.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out uint uid) || uid == 0)
                 {
                     continue;
                 }

@@ -15,6 +15,7 @@ internal static partial class Interop
     internal const int PosixSpawnFileActionsBytes = 128;
     internal const int SigSetBytes = 128;
 
+    internal const int P_PID = 1;
     internal const int P_PIDFD = 3;
     internal const int WEXITED = 4;
     internal const int WNOHANG = 1;
@@ -95,4 +96,14 @@ internal static partial class Interop
 
     [LibraryImport(Libc)]
     internal static partial uint getegid();
+
+    /// <summary>getgroups(2); with size 0 it returns how many supplementary groups the process has.</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static unsafe partial int getgroups(int size, uint* list);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static unsafe partial int getresuid(uint* ruid, uint* euid, uint* suid);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static unsafe partial int getresgid(uint* rgid, uint* egid, uint* sgid);
 }

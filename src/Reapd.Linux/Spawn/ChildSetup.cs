@@ -47,13 +47,23 @@ public static unsafe class ChildSetup
     /// Becomes <paramref name="uid"/>:<paramref name="gid"/> for good, with no supplementary groups: groups first
     /// (they need the privilege the uid change drops), then the gid, then the uid; real, effective and saved ids all,
     /// so there is no way back. Leaving uid 0 this way also clears every capability (capabilities(7)). Null when done,
-    /// else what failed.
+    /// else what failed. Refuses uid 0 (that would keep every capability), and fails when the supplementary groups
+    /// cannot be cleared (a user namespace with setgroups=deny, a filter blocking setgroups): a process with the
+    /// user's uid but root's groups must not go on. Every id and the group list are read back afterwards.
     /// </summary>
     public static string? DropToUser(uint uid, uint gid)
     {
-        if (Interop.setgroups(0, null) != 0 && Interop.LastErrno != Interop.Errno.EPERM)
+        if (uid == 0 || gid == 0)
         {
-            return $"setgroups: {Interop.LastErrno}";
+            return "refusing to run as root (uid or gid 0)";
+        }
+        if (Interop.setgroups(0, null) != 0)
+        {
+            Interop.Errno setgroupsErrno = Interop.LastErrno;
+            if (Interop.getgroups(0, null) != 0)
+            {
+                return $"setgroups: {setgroupsErrno}";
+            }
         }
         if (Interop.setresgid(gid, gid, gid) != 0)
         {
@@ -63,7 +73,16 @@ public static unsafe class ChildSetup
         {
             return $"setresuid({uid}): {Interop.LastErrno}";
         }
-        return Interop.geteuid() == uid && Interop.getegid() == gid ? null : "the ids did not change";
+        uint ruid, euid, suid, rgid, egid, sgid;
+        if (Interop.getresuid(&ruid, &euid, &suid) != 0 || Interop.getresgid(&rgid, &egid, &sgid) != 0)
+        {
+            return $"getresuid/getresgid: {Interop.LastErrno}";
+        }
+        if (ruid != uid || euid != uid || suid != uid || rgid != gid || egid != gid || sgid != gid)
+        {
+            return "the ids did not change";
+        }
+        return Interop.getgroups(0, null) == 0 ? null : "supplementary groups are still set";
     }
 
     /// <summary>execve(2) of <paramref name="path"/> with <paramref name="argv"/> and this process's environment. Returns only on failure, with errno.</summary>

@@ -86,6 +86,10 @@ public sealed unsafe class SpawnedChild : IDisposable
                 error = (int)Interop.LastErrno;
                 _ = Interop.kill(-pid, Interop.SIGKILL);
                 _ = Interop.kill(pid, Interop.SIGKILL);
+                // Reap it here, or it stays a zombie: nothing else will ever wait for it. It is our unreaped child,
+                // so its pid cannot have been reused meanwhile.
+                byte* reaped = stackalloc byte[Interop.SiginfoBytes];
+                _ = Interop.waitid(Interop.P_PID, pid, reaped, Interop.WEXITED);
                 return null;
             }
             return new SpawnedChild(pid, pidFd!);

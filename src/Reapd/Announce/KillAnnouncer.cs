@@ -103,7 +103,8 @@ internal sealed class KillAnnouncer : IDisposable
 
     /// <summary>
     /// Loop thread only. Copies the notice into the ring and, unless <paramref name="wake"/> is false, wakes the
-    /// thread; false (counted) when full. A notice queued without the wake-up waits for <see cref="Wake"/> (or the
+    /// thread; false (counted) when full, and then woken only if <paramref name="wake"/>. A notice queued (or refused)
+    /// without the wake-up waits for <see cref="Wake"/> (or the
     /// next notice): the loop queues the before-kill notice ahead of the signal and wakes the thread after it, so the
     /// signal is not behind even the eventfd write.
     /// </summary>
@@ -113,7 +114,10 @@ internal sealed class KillAnnouncer : IDisposable
         if (head - Volatile.Read(ref _tail) >= _ring.Length)
         {
             Volatile.Write(ref _dropped, _dropped + 1);
-            _wake.Signal();
+            if (wake)
+            {
+                _wake.Signal();
+            }
             return false;
         }
         _ring[head % _ring.Length] = notice;

@@ -237,6 +237,12 @@ internal sealed class Actuator : IDisposable
         {
             Announcer!.Wake();
         }
+        else if (Announcer is not null)
+        {
+            // The ring was full: said only now, so that not even the warning's line is ahead of the signal.
+            Announcer.Wake();
+            NoticeDropped();
+        }
         _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
             !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
         if (outcome == SignalOutcome.Sent)
@@ -389,11 +395,17 @@ internal sealed class Actuator : IDisposable
         _notice.Gone = settle.Gone;
         if (!Announcer.TryEnqueue(_notice, wake))
         {
-            _events.Warning("announcer"u8, "its queue is full: a kill notice is dropped (no hook, no notification for it)");
+            if (wake)
+            {
+                NoticeDropped();
+            }
             return false;
         }
         return true;
     }
+
+    private void NoticeDropped() =>
+        _events.Warning("announcer"u8, "its queue is full: a kill notice is dropped (no hook, no notification for it)");
 
     private ProcessName NameOf(VictimId id)
     {

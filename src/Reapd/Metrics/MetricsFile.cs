@@ -145,7 +145,12 @@ internal sealed class MetricsFile : IDisposable
         ReadOnlySpan<byte> text = _renderer.Render(_writes + 1);
         try
         {
-            using (var temp = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            // The temporary name is predictable and the directory is often writable by node_exporter's user: remove
+            // whatever is there (unlink removes a symlink itself, never its target), then create with O_CREAT|O_EXCL
+            // (FileMode.CreateNew), which fails on any existing name, a symlink put back meanwhile included. So root
+            // never writes through a link someone else planted.
+            File.Delete(_tempPath);
+            using (var temp = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 // Readable by node_exporter's own user whatever reapd's umask (the shipped unit has UMask=0077): the
                 // numbers are no secret, and a file the collector cannot read is no metric at all.

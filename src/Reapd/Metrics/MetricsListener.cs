@@ -184,18 +184,30 @@ internal sealed class MetricsListener : IDisposable
 
     /// <summary>
     /// After the answer: reads and drops what the client still sends (the rest of an oversized request) until it
-    /// closes, for at most <see cref="LingerMs"/> and <see cref="LingerBytes"/>. Closing with unread input would make
-    /// the kernel send a reset, which can destroy the answer before the client has read it.
+    /// closes, for at most <see cref="LingerMs"/> in all and <see cref="LingerBytes"/>. Closing with unread input would
+    /// make the kernel send a reset, which can destroy the answer before the client has read it. The bound is one
+    /// deadline for the whole linger, not a timeout per read: a client dripping a byte now and then must not hold
+    /// the listener's only thread.
     /// </summary>
     private void DiscardUntilClosed(Socket client)
     {
-        client.ReceiveTimeout = LingerMs;
+        long deadlineMs = Environment.TickCount64 + LingerMs;
         int discarded = 0;
         try
         {
-            int read;
-            while (discarded < LingerBytes && (read = client.Receive(_request)) > 0)
+            while (discarded < LingerBytes)
             {
+                long leftMs = deadlineMs - Environment.TickCount64;
+                if (leftMs <= 0)
+                {
+                    break;
+                }
+                client.ReceiveTimeout = (int)leftMs;
+                int read = client.Receive(_request);
+                if (read <= 0)
+                {
+                    break;
+                }
                 discarded += read;
             }
         }

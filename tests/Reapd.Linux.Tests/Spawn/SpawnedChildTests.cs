@@ -85,35 +85,53 @@ public sealed class SpawnedChildTests
     }
 
     [Fact]
-    public void A_session_bus_is_a_socket_owned_by_the_user_its_directory_is_named_after()
+    public void A_session_bus_is_a_socket_owned_by_the_user_its_directory_is_named_after_and_never_roots()
     {
+        Assert.SkipUnless(geteuid() == 0, "needs root: the test gives its bus directories and sockets to other users");
+        const uint User = 65534; // nobody
         string root = Directory.CreateTempSubdirectory("reapd-runtime-").FullName;
+        var sockets = new List<System.Net.Sockets.Socket>();
         try
         {
-            uint self = geteuid();
-            string own = Directory.CreateDirectory(Path.Combine(root, self.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
-            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-            socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(own, "bus")));
+            string own = Bus(root, User, User);
             // Named after another uid but owned by this one: not that user's bus.
-            string other = Directory.CreateDirectory(Path.Combine(root, (self + 4242).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
-            using var otherSocket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-            otherSocket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(other, "bus")));
+            _ = Bus(root, User + 4242, User);
+            // root's own bus: the notifier never runs as root, so it is no candidate.
+            _ = Bus(root, 0, 0);
             // A plain file called bus is no bus; a directory not named by a uid is skipped.
-            string plain = Directory.CreateDirectory(Path.Combine(root, (self + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            string plain = Directory.CreateDirectory(Path.Combine(root, (User + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            Assert.Equal(0, chown(plain, User + 1, User + 1));
             File.WriteAllText(Path.Combine(plain, "bus"), "");
+            Assert.Equal(0, chown(Path.Combine(plain, "bus"), User + 1, User + 1));
             Directory.CreateDirectory(Path.Combine(root, "gdm"));
 
             List<SessionBus> buses = SessionBus.Find(root);
             SessionBus bus = Assert.Single(buses);
-            Assert.Equal(self, bus.Uid);
-            Assert.Equal(getegid(), bus.Gid);
+            Assert.Equal(User, bus.Uid);
+            Assert.Equal(User, bus.Gid);
             Assert.Equal(Path.Combine(own, "bus"), bus.SocketPath);
             Assert.Equal("unix:path=" + bus.SocketPath, bus.Address);
             Assert.Empty(SessionBus.Find(Path.Combine(root, "missing")));
         }
         finally
         {
+            foreach (System.Net.Sockets.Socket socket in sockets)
+            {
+                socket.Dispose();
+            }
             Directory.Delete(root, recursive: true);
+        }
+
+        // ROOT/UID/bus, a listening socket; the directory and the socket owned by OWNER.
+        string Bus(string under, uint uid, uint owner)
+        {
+            string directory = Directory.CreateDirectory(Path.Combine(under, uid.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            sockets.Add(socket);
+            socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(directory, "bus")));
+            Assert.Equal(0, chown(directory, owner, owner));
+            Assert.Equal(0, chown(Path.Combine(directory, "bus"), owner, owner));
+            return directory;
         }
     }
 
@@ -167,6 +185,6 @@ public sealed class SpawnedChildTests
     [DllImport("libc")]
     private static extern uint geteuid();
 
-    [DllImport("libc")]
-    private static extern uint getegid();
+    [DllImport("libc", SetLastError = true)]
+    private static extern int chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
 }
