@@ -1,3 +1,5 @@
+using Reapd.Core.Policy;
+
 namespace Reapd.Core.Daemon;
 
 /// <summary>
@@ -82,6 +84,50 @@ public sealed record DaemonConfig
 
     /// <summary>Process names (comm) never chosen, in addition to what is never a candidate anyway.</summary>
     public IReadOnlyList<string> ProtectedNames { get; init; } = [];
+
+    // ---- Policy (issue 11). Defaults reproduce the behaviour before the configuration file existed. ----
+
+    /// <summary>SIGTERM line for free swap, percent of SwapTotal (zram-aware: see <see cref="ZramAware"/>); null = <see cref="TermPercent"/>.</summary>
+    public double? SwapTermPercent { get; init; }
+
+    /// <summary>SIGKILL line for free swap; null = <see cref="KillPercent"/>.</summary>
+    public double? SwapKillPercent { get; init; }
+
+    /// <summary>
+    /// Count free swap on zram devices as no more than zram can still store: its compressed pages cost RAM, so with
+    /// memory low the swap that looks free is not (docs/config.md).
+    /// </summary>
+    public bool ZramAware { get; init; } = true;
+
+    /// <summary>How the memory and swap lines combine.</summary>
+    public ThresholdCombination Combination { get; init; } = ThresholdCombination.MemoryAndSwap;
+
+    /// <summary>How long the full-stall share must stay at or above <see cref="PsiFullPercent"/> before it is a kill condition; 0 = at once.</summary>
+    public long PsiFullDurationMs { get; init; }
+
+    /// <summary>A "some" memory stall share of <see cref="PsiSomeWindowMs"/> that is a kill condition of its own; null = off (the default).</summary>
+    public double? PsiSomePercent { get; init; }
+
+    /// <summary>The window of the some-stall condition.</summary>
+    public long PsiSomeWindowMs { get; init; } = 10_000;
+
+    /// <summary>How long the some-stall share must stay at or above <see cref="PsiSomePercent"/>; 0 = at once.</summary>
+    public long PsiSomeDurationMs { get; init; }
+
+    /// <summary>What dies with the chosen victim besides its mm sharers.</summary>
+    public KillScope KillScope { get; init; } = KillScope.Process;
+
+    /// <summary>Rules in order: the configuration's, then (when <see cref="DesktopDefaults"/> is on) the built-in desktop ones.</summary>
+    public IReadOnlyList<PolicyRule> Rules { get; init; } = [];
+
+    /// <summary>Whether the built-in desktop rules apply (browser renderers first, the session and display server protected).</summary>
+    public bool DesktopDefaults { get; init; } = true;
+
+    /// <summary>Choose the cgroup first, then the victim inside it (auto: on when the machine runs cgroup v2 under systemd).</summary>
+    public ChoiceMode CgroupFirst { get; init; } = ChoiceMode.Auto;
+
+    /// <summary>Rank Kubernetes pods by QoS class as the kubelet's eviction does (auto: on when kubepods cgroups exist).</summary>
+    public ChoiceMode Kubernetes { get; init; } = ChoiceMode.Auto;
 
     /// <summary>Do everything (sense, decide, choose, log) except send signals and reap.</summary>
     public bool DryRun { get; init; }
