@@ -30,14 +30,17 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
     private const int RingBytes = 1 << 20;
     private const int MaxRecordBytes = 256 * 1024;
     private const int WrapMarker = -1;
-    // A ring entry: its length, whether it is an idle point (a rotation may start a segment there), the record.
-    private const int EntryHeaderBytes = 8;
+    // A ring entry: its length, whether it is an idle point (a rotation may start a segment there), how many records
+    // were dropped right before it, the record. The count travels with the record that follows the gap, so marking
+    // a gap never needs room of its own in a full ring; the writer thread turns it into a Dropped record.
+    private const int EntryHeaderBytes = 16;
 
     private readonly string _path;
     private readonly long _maxBytes;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _header;
     private readonly RecordEncoder _encoder = new(MaxRecordBytes);
-    private readonly RecordEncoder _dropEncoder = new(32);
+    // Writer thread only: the Dropped records it writes.
+    private readonly RecordEncoder _gapEncoder = new(32);
     private readonly byte[] _ring = new byte[RingBytes];
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly Thread _thread;
@@ -56,6 +59,8 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
     // Written by the writer thread after the bytes before it are out.
     private long _tail;
     private volatile bool _stopping;
+    // Drops no record followed, handed to the writer at the stop.
+    private long _finalDrops;
 
     private DecisionRecorder(string path, long maxBytes, IReadOnlyList<KeyValuePair<string, string>> header, FileStream file)
     {
@@ -200,26 +205,13 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
 
     private void Enqueue(bool encoded, bool idlePoint)
     {
-        if (!encoded)
+        // Only a scan of thousands of candidates could exceed the buffer; it is cut at MaxRankedRecorded first.
+        if (encoded && TryCopyIn(_encoder.Record, idlePoint, _unreportedDrops))
         {
-            // Only a scan of thousands of candidates could exceed the buffer; it is cut at MaxRankedRecorded first.
-            Drop();
+            _unreportedDrops = 0;
             return;
         }
-        if (_unreportedDrops > 0)
-        {
-            // The gap is marked first, where it is, so a replay knows its inputs are incomplete from here on.
-            if (!_dropEncoder.EncodeDropped(_unreportedDrops) || !TryCopyIn(_dropEncoder.Record, idlePoint: false))
-            {
-                Drop();
-                return;
-            }
-            _unreportedDrops = 0;
-        }
-        if (!TryCopyIn(_encoder.Record, idlePoint))
-        {
-            Drop();
-        }
+        Drop();
     }
 
     private void Drop()
@@ -228,7 +220,7 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
         DroppedTotal++;
     }
 
-    private bool TryCopyIn(ReadOnlySpan<byte> record, bool idlePoint)
+    private bool TryCopyIn(ReadOnlySpan<byte> record, bool idlePoint, long dropsBefore)
     {
         int needed = Align4(EntryHeaderBytes + record.Length);
         long head = _head;
@@ -248,6 +240,7 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
         }
         BinaryPrimitives.WriteInt32LittleEndian(_ring.AsSpan(offset), record.Length);
         BinaryPrimitives.WriteInt32LittleEndian(_ring.AsSpan(offset + 4), idlePoint ? 1 : 0);
+        BinaryPrimitives.WriteInt64LittleEndian(_ring.AsSpan(offset + 8), dropsBefore);
         record.CopyTo(_ring.AsSpan(offset + EntryHeaderBytes));
         Volatile.Write(ref _head, head + needed);
         _wake.Set();
@@ -282,9 +275,19 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
                 continue;
             }
             bool idlePoint = BinaryPrimitives.ReadInt32LittleEndian(_ring.AsSpan(offset + 4)) != 0;
+            long dropsBefore = BinaryPrimitives.ReadInt64LittleEndian(_ring.AsSpan(offset + 8));
+            if (dropsBefore > 0 && _gapEncoder.EncodeDropped(dropsBefore))
+            {
+                Write(_gapEncoder.Record, idlePoint: false);
+            }
             Write(_ring.AsSpan(offset + EntryHeaderBytes, length), idlePoint);
             tail += Align4(EntryHeaderBytes + length);
             Volatile.Write(ref _tail, tail);
+        }
+        long finalDrops = Volatile.Read(ref _finalDrops);
+        if (finalDrops > 0 && _gapEncoder.EncodeDropped(finalDrops))
+        {
+            Write(_gapEncoder.Record, idlePoint: false);
         }
         Flush();
     }
@@ -364,6 +367,7 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
         }
         // The last quiet sample is written too, so the recording ends with the state the daemon stopped in.
         FlushPending();
+        Volatile.Write(ref _finalDrops, _unreportedDrops);
         _stopping = true;
         _wake.Set();
         if (_thread.Join(EventWriter.DrainTimeoutMs))
