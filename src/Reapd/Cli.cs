@@ -58,6 +58,7 @@ internal static class Cli
         root.Subcommands.Add(run.Command);
         root.Subcommands.Add(LsCommand.Create());
         root.Subcommands.Add(KillCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(Model.ModelCheckCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create(root));
         root.Subcommands.Add(ManCommand.Create(root));

@@ -22,6 +22,10 @@ internal static class ExitCodes
     public const int BadConfig = 6;
     /// <summary>model-check: the verdicts differ from what kernel history says, or a run was inconclusive.</summary>
     public const int ModelMismatch = 7;
+    /// <summary>replay: the file is not a readable recording (another file, another version, cut short, corrupt).</summary>
+    public const int BadRecording = 8;
+    /// <summary>replay: the replayed decisions differ from the recorded ones.</summary>
+    public const int ReplayDiverged = 9;
 
     /// <summary>The codes a user can meet, as the man page and README list them (BadConfig has no config file yet).</summary>
     public static IReadOnlyList<ManEntry> Documented { get; } =
@@ -33,5 +37,7 @@ internal static class ExitCodes
         new("4", "no such process or cgroup"),
         new("5", "refused (PID 1, kernel thread, reapd itself, reused PID, a sharer of its memory that is never killed)"),
         new("7", "model-check verdicts differ from kernel history"),
+        new("8", "replay: not a readable recording"),
+        new("9", "replay: the decisions differ from the recording"),
     ];
 }

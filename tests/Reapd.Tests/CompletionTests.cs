@@ -11,8 +11,8 @@ public sealed class CompletionTests
     }
 
     [Theory]
-    [InlineData("reapd ", "run ls kill model-check completion --help -h --version")]
-    [InlineData("reapd r", "run")]
+    [InlineData("reapd ", "run ls kill replay model-check completion --help -h --version")]
+    [InlineData("reapd r", "run replay")]
     [InlineData("reapd run --g", "--grace")]
     [InlineData("reapd run --psi-full-percent ", "off")]
     [InlineData("reapd run --psi-full-percent=", "off")]

@@ -77,6 +77,21 @@ public sealed class RunCycleAllocationTests
         }
     }
 
+    [Fact]
+    public void One_warm_monitor_cycle_while_recording_for_replay_allocates_zero_managed_bytes()
+    {
+        string directory = Directory.CreateTempSubdirectory("reapd-alloc-record.").FullName;
+        try
+        {
+            using TestCgroup cgroup = TestCgroup.Create(256L << 20, "allocr");
+            AssertQuietCyclesAllocateNothing(["--cgroup", cgroup.Path, "--json", "--record", Path.Combine(directory, "quiet.rec")]);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static void AssertQuietCyclesAllocateNothing(string[] args, SystemdNotifier? notifier = null)
     {
         RunOptions options = RunOptionsParser.TryParse(args, out string? error) ?? throw new InvalidOperationException(error);

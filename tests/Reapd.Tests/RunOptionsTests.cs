@@ -45,6 +45,9 @@ public sealed class RunOptionsTests
     [InlineData(new[] { "--psi-full-percent", "maybe" }, "--psi-full-percent must be a percentage above 0 and at most 100, or off, not 'maybe'")]
     [InlineData(new[] { "--term-percent", "4" }, "--term-percent 4 is below the default kill level 5")]
     [InlineData(new[] { "--term-percent", "8", "--kill-percent", "9" }, "--kill-percent 9 is above --term-percent 8")]
+    [InlineData(new[] { "--record-max-mib", "4" }, "--record-max-mib needs --record FILE")]
+    [InlineData(new[] { "--record", "/no/such/directory/x.rec" }, "--record /no/such/directory/x.rec: directory /no/such/directory does not exist")]
+    [InlineData(new[] { "--record", "x.rec", "--record-max-mib", "0" }, "--record-max-mib must be a positive whole number, not '0'")]
     [InlineData(new[] { "--grace" }, "option --grace needs a value")]
     [InlineData(new[] { "--frobnicate" }, "unknown option '--frobnicate' for run")]
     [InlineData(new[] { "extra" }, "unexpected argument 'extra' for run")]
@@ -68,6 +71,17 @@ public sealed class RunOptionsTests
         Assert.Equal("", stdout);
         Assert.StartsWith("reapd run: " + message, stderr);
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void Recording_is_off_by_default_and_record_takes_an_absolute_path_and_a_cap_in_MiB()
+    {
+        Assert.Null(RunOptionsParser.TryParse([], out _)!.RecordPath);
+        RunOptions? options = RunOptionsParser.TryParse(["--record", "reapd-test.rec", "--record-max-mib", "4"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(Path.GetFullPath("reapd-test.rec"), options!.RecordPath);
+        Assert.Equal(4L << 20, options.RecordMaxBytes);
+        Assert.Equal(DecisionRecorder.DefaultMaxBytes, RunOptionsParser.TryParse(["--record", "reapd-test.rec"], out _)!.RecordMaxBytes);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public sealed class CommandQueue
 
     public int Count => _count;
 
+    /// <summary>Sees each command as it is enqueued (set through <see cref="DecisionCore.Tap"/>).</summary>
+    internal IDecisionTap? Tap { get; set; }
+
     public void Enqueue(in Command command)
     {
         if (_count == Capacity)
@@ -22,6 +25,7 @@ public sealed class CommandQueue
         }
         _ring[(_head + _count) % Capacity] = command;
         _count++;
+        Tap?.Emitted(command);
     }
 
     public bool TryDequeue(out Command command)

@@ -28,6 +28,13 @@ public sealed class DecisionCore
 
     public ref readonly DecisionState State => ref _s;
 
+    /// <summary>Sees every input and every command (`reapd run --record`); null: nobody listens.</summary>
+    public IDecisionTap? Tap
+    {
+        get => Commands.Tap;
+        set => Commands.Tap = value;
+    }
+
     /// <summary>Replaces the state (the model checker's restore; table tests' starting point). Drops queued commands.</summary>
     public void Restore(in DecisionState state)
     {
@@ -38,6 +45,7 @@ public sealed class DecisionCore
     /// <summary>A new reading: settle the victim in flight if the kernel has confirmed its memory is freed, then decide.</summary>
     public void OnSample(in MemorySample reading)
     {
+        Commands.Tap?.Sampled(reading, _s.InFlight || _s.PendingAction != PendingAction.None);
         MemorySample sample = reading;
         long now = sample.TimeMs;
         _s.LastAvailableBytes = sample.AvailableBytes;
@@ -84,6 +92,7 @@ public sealed class DecisionCore
     /// </summary>
     public void OnScanned(ReadOnlySpan<RankedVictim> ranked, long nowMs)
     {
+        Commands.Tap?.Scanned(ranked, nowMs);
         switch (_s.PendingAction)
         {
             case PendingAction.ChooseToTerminate:
@@ -106,6 +115,7 @@ public sealed class DecisionCore
     /// </summary>
     public void OnSignalled(SignalResult result, int liveSharers, long nowMs)
     {
+        Commands.Tap?.Signalled(result, liveSharers, nowMs);
         if (_s.PendingAction != PendingAction.Signal)
         {
             throw new InvalidOperationException($"a signal outcome answered while the core waited for {_s.PendingAction}");
@@ -154,6 +164,7 @@ public sealed class DecisionCore
     /// <summary>What the reaper thread's process_mrelease (with its retries and sharer rounds) answered.</summary>
     public void OnReapAnswered(ReapObservation observation, long nowMs)
     {
+        Commands.Tap?.ReapAnswered(observation, nowMs);
         if (!_s.InFlight || _s.Reap != ReapState.InFlight)
         {
             return; // an answer for a victim the core has already let go (settled by timeout meanwhile)
@@ -179,6 +190,7 @@ public sealed class DecisionCore
     /// </summary>
     public void OnExited(bool victimExited, int liveSharers, long nowMs)
     {
+        Commands.Tap?.Exited(victimExited, liveSharers, nowMs);
         if (!_s.InFlight)
         {
             return;

@@ -35,14 +35,14 @@ internal static class Ascii
         return true;
     }
 
-    /// <summary>A "1234 kB" value as KiB.</summary>
+    /// <summary>A "1234 kB" value as KiB. A size is never negative (the kernel prints these with %lu); "-5 kB" is malformed.</summary>
     public static bool TryParseKiB(ReadOnlySpan<byte> value, out long kib)
     {
         if (value.EndsWith(" kB"u8))
         {
             value = value[..^3].TrimEnd((byte)' ');
         }
-        return TryParseInt64(value, out kib);
+        return TryParseInt64(value, out kib) && kib >= 0;
     }
 
     /// <summary>Returns the next line of text (without its '\n') and advances past it.</summary>

@@ -50,17 +50,17 @@ public static class PressureParser
             bool ok = true;
             if (key.SequenceEqual("avg10"u8))
             {
-                ok = Ascii.TryParseDouble(value, out line.Avg10Percent);
+                ok = TryParseAverage(value, out line.Avg10Percent);
                 seen |= 1;
             }
             else if (key.SequenceEqual("avg60"u8))
             {
-                ok = Ascii.TryParseDouble(value, out line.Avg60Percent);
+                ok = TryParseAverage(value, out line.Avg60Percent);
                 seen |= 2;
             }
             else if (key.SequenceEqual("avg300"u8))
             {
-                ok = Ascii.TryParseDouble(value, out line.Avg300Percent);
+                ok = TryParseAverage(value, out line.Avg300Percent);
                 seen |= 4;
             }
             else if (key.SequenceEqual("total"u8))
@@ -75,4 +75,11 @@ public static class PressureParser
         }
         return seen == 15;
     }
+
+    /// <summary>
+    /// A running average of the stall share, printed as "%lu.%02lu" (kernel/sched/psi.c psi_show): a percentage from 0
+    /// to 100. The floating-point parser also takes "-1", "1e308" and "700"; none of them is a share of time.
+    /// </summary>
+    private static bool TryParseAverage(ReadOnlySpan<byte> value, out double percent) =>
+        Ascii.TryParseDouble(value, out percent) && percent is >= 0 and <= 100;
 }

@@ -16,7 +16,8 @@ public static class ProcStatParser
         {
             return false;
         }
-        if (!Ascii.TryParseInt32(text[..open].TrimEnd((byte)' '), out stat.Pid))
+        // A pid is positive: the digits' parser also takes "-4" and "0", and a negative pid is a process group to kill(2).
+        if (!Ascii.TryParseInt32(text[..open].TrimEnd((byte)' '), out stat.Pid) || stat.Pid <= 0)
         {
             return false;
         }
@@ -55,6 +56,10 @@ public static class ProcStatParser
             if (!ok)
             {
                 return false;
+            }
+            if (field == 4 && stat.ParentPid < 0)
+            {
+                return false; // 0 for init and kthreadd, never negative
             }
             if (field == 50)
             {

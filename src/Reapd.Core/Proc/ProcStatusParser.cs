@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers.Text;
 
 namespace Reapd.Core.Proc;
 
@@ -24,7 +24,8 @@ public static class ProcStatusParser
             }
             else if (key.SequenceEqual("Tgid"u8))
             {
-                ok = Ascii.TryParseInt32(value, out status.Tgid);
+                // A thread group id is a pid: positive (the digits' parser also takes "0" and "-4").
+                ok = Ascii.TryParseInt32(value, out status.Tgid) && status.Tgid > 0;
                 sawTgid = ok;
             }
             else if (key.SequenceEqual("PPid"u8))
@@ -80,8 +81,10 @@ public static class ProcStatusParser
         return sawTgid;
     }
 
+    // Utf8Parser, not ulong.TryParse with a culture: the latter allocated 1184 bytes on its first call (the number
+    // format's lazy set-up), found by the fuzz harness's allocation check; this one allocates nothing, ever.
     private static bool TryParseHex(ReadOnlySpan<byte> value, out ulong bits)
     {
-        return ulong.TryParse(value, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out bits);
+        return Utf8Parser.TryParse(value, out bits, out int used, 'x') && used == value.Length && !value.IsEmpty;
     }
 }

@@ -24,6 +24,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly Metrics.DaemonMetrics _metrics;
     private int _metricsFileFailuresWarned;
     private ReaperThread? _reaper;
+    private DecisionRecorder? _recorder;
     private readonly AnnounceOptions _announce;
     private KillAnnouncer? _announcer;
     private readonly Actuator _actuator;
@@ -111,7 +112,19 @@ internal sealed class DaemonLoop : IDisposable
             notifier?.Dispose();
             return null;
         }
-        return new DaemonLoop(resources, options.Config, options.Announce, log, notifier);
+        var loop = new DaemonLoop(resources, options.Config, options.Announce, log, notifier);
+        if (options.RecordPath is not null)
+        {
+            loop._recorder = DecisionRecorder.TryStart(options.RecordPath, options.RecordMaxBytes, options.Config, loop.Scope, out error);
+            if (loop._recorder is null)
+            {
+                loop.Dispose();
+                exitCode = ExitCodes.Failed;
+                return null;
+            }
+            loop._core.Tap = loop._recorder;
+        }
+        return loop;
     }
 
     /// <summary>Asks the loop to stop (from a signal handler: sets a flag and wakes the poll; allocation-free).</summary>
@@ -215,6 +228,12 @@ internal sealed class DaemonLoop : IDisposable
             RunOnce(NextTimeoutMs());
         }
         _notify?.Stopping();
+        if (_recorder is not null && (_recorder.DroppedTotal > 0 || _recorder.WriteError is not null))
+        {
+            _events.Warning("record"u8, _recorder.WriteError is not null
+                ? $"writing the recording stopped: {_recorder.WriteError}"
+                : $"{_recorder.DroppedTotal} records were dropped (the writer could not keep up); a replay stops at the gap");
+        }
         _events.Stop(_stopReason, _actuator.Terms, _actuator.Kills, _core.State.InFlight, _events.Log.DroppedTotal, _notify?.Notifier.Failed ?? -1);
         return _exitCode;
     }
@@ -281,6 +300,10 @@ internal sealed class DaemonLoop : IDisposable
         _haveSample = true;
         _actuator.Sample = sample;
         _actuator.Wake = wake;
+        if (_recorder is not null)
+        {
+            _recorder.Wake = (int)wake;
+        }
         _core.OnSample(sample);
         _actuator.Drain();
         _wake.Set(_victimSlot, _actuator.WatchedPidFd);
@@ -411,6 +434,7 @@ internal sealed class DaemonLoop : IDisposable
         }
         _disposed = true;
         _actuator.Dispose();
+        _recorder?.Dispose();
         _notify?.Dispose();
         _announcer?.Dispose();
         _reaper?.Dispose();

@@ -17,4 +17,10 @@ internal sealed record RunOptions(DaemonConfig Config, string? CgroupPath, bool 
 
     /// <summary>Whom to tell about a kill: desktop notifications and the kill hooks (docs/notifications.md).</summary>
     public AnnounceOptions Announce { get; init; } = AnnounceOptions.Default;
+
+    /// <summary>--record: where the decision core's inputs and commands are written for `reapd replay` (docs/reliability.md).</summary>
+    public string? RecordPath { get; init; }
+
+    /// <summary>--record-max-mib: the cap on the recording and its rotated predecessor together.</summary>
+    public long RecordMaxBytes { get; init; } = DecisionRecorder.DefaultMaxBytes;
 }

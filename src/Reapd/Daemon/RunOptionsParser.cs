@@ -106,6 +106,20 @@ internal sealed class RunOptionsParser
         CustomParser = OptionValues.DurationMs,
     };
 
+    private readonly Option<string> _record = new("--record")
+    {
+        HelpName = "FILE",
+        Description = "write every sample, scan answer, signal and reap outcome and decision to FILE for 'reapd replay' (bounded: rotated to FILE.1)",
+        CustomParser = RecordFilePath,
+    };
+
+    private readonly Option<int?> _recordMaxMib = new("--record-max-mib")
+    {
+        HelpName = "N",
+        Description = "keep at most N MiB of recording, FILE and FILE.1 together (default 16)",
+        CustomParser = OptionValues.PositiveInt,
+    };
+
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
         Description = "do everything but signal and reap (no hooks, no desktop notifications)",
@@ -148,6 +162,8 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_hookBeforeKill);
         Command.Options.Add(_hookAfterKill);
         Command.Options.Add(_hookTimeout);
+        Command.Options.Add(_record);
+        Command.Options.Add(_recordMaxMib);
         Command.Options.Add(_dryRun);
         Command.Options.Add(_json);
     }
@@ -196,6 +212,10 @@ internal sealed class RunOptionsParser
         {
             error = "--settle-timeout must be longer than 0";
         }
+        else if (result.GetResult(_recordMaxMib) is not null && result.GetValue(_record) is null)
+        {
+            error = "--record-max-mib needs --record FILE";
+        }
         else if (announce.HookTimeoutMs == 0)
         {
             error = "--hook-timeout must be longer than 0";
@@ -216,6 +236,8 @@ internal sealed class RunOptionsParser
                 MetricsFile = result.GetValue(_metricsFile),
                 MetricsListen = result.GetValue(_metricsListen),
                 Announce = announce,
+                RecordPath = result.GetValue(_record),
+                RecordMaxBytes = (result.GetValue(_recordMaxMib) ?? (int)(DecisionRecorder.DefaultMaxBytes >> 20)) * (1L << 20),
             }
             : null;
     }
@@ -249,6 +271,21 @@ internal sealed class RunOptionsParser
         if (directory is null || !Directory.Exists(directory))
         {
             result.AddError($"--metrics-file {text}: directory {directory} does not exist");
+            return null;
+        }
+        return full;
+    }
+
+    /// <summary>A file in a directory that exists (made absolute); whether reapd may write it is found out when it starts.</summary>
+    private static string? RecordFilePath(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        string full = text.Length == 0 ? "" : Path.GetFullPath(text);
+        string? directory = full.Length == 0 ? null : Path.GetDirectoryName(full);
+        if (directory is null || Directory.Exists(full) || !Directory.Exists(directory))
+        {
+            result.AddError(text.Length == 0 ? "--record needs a file name"
+                : Directory.Exists(full) ? $"--record {text}: is a directory" : $"--record {text}: directory {directory} does not exist");
             return null;
         }
         return full;

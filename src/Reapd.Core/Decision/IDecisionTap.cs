@@ -1,0 +1,26 @@
+using Reapd.Core.Daemon;
+
+namespace Reapd.Core.Decision;
+
+/// <summary>
+/// Sees every input of a <see cref="DecisionCore"/> as it arrives, and every command it emits as it is enqueued, in
+/// that order: `reapd run --record` writes them to a file that `reapd replay` feeds to a fresh core (docs/reliability.md,
+/// "Record and replay"). Called on the loop thread, inside the core's input: an implementation must not block and
+/// must not allocate (the quiet cycle allocates nothing, the recorder included).
+/// </summary>
+public interface IDecisionTap
+{
+    /// <summary>A sample arrived. <paramref name="busy"/>: a victim is in flight or an answer is awaited.</summary>
+    void Sampled(in MemorySample sample, bool busy);
+
+    void Scanned(ReadOnlySpan<RankedVictim> ranked, long nowMs);
+
+    void Signalled(SignalResult result, int liveSharers, long nowMs);
+
+    void ReapAnswered(ReapObservation observation, long nowMs);
+
+    void Exited(bool victimExited, int liveSharers, long nowMs);
+
+    /// <summary>A command was enqueued for the actuator.</summary>
+    void Emitted(in Command command);
+}
