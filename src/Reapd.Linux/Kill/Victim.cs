@@ -365,7 +365,7 @@ public sealed class Victim : IDisposable
         {
             return excluded;
         }
-        // Rare (a victim with mm sharers) and off the scan: a reader of its own keeps this simple.
+        // Rare (a victim with mm sharers, found once per victim) and off the scan: a reader of its own keeps this simple.
         _ = reader.TryReadStatus(pid, out ProcStatus status);
         ProcessFacts facts = new ProcessAttributesReader(reader).Read(pid, stat, status, scope.Rules.Needs);
         RuleHits hits = default;

@@ -111,7 +111,7 @@ internal sealed class DaemonEvents
         _metrics.NoCandidate();
         _log.Begin("no-candidate"u8, EventLog.Error)
             .Field("why"u8, processes == 0 ? "no process in scope"
-                : report.CandidateCount == 0 ? "every process in scope is excluded (init, kernel thread, reapd, oom_score_adj -1000, protected, no memory)"
+                : report.CandidateCount == 0 ? "every process in scope is excluded (init, kernel thread, reapd, oom_score_adj -1000, protected, ignored, no memory)"
                 : "every candidate is excluded after an earlier settle timeout, stuck exit or failed signal")
             .Field("processes"u8, processes)
             .Field("candidates"u8, report.CandidateCount)
