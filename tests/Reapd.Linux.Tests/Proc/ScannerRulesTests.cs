@@ -80,5 +80,38 @@ public sealed class ScannerRulesTests
         Assert.Equal(ranked[0].BaseBadnessPages, ranked[0].BadnessPages);
     }
 
+    [Fact]
+    public void A_warmed_scan_with_rules_that_read_cmdline_exe_and_cgroup_allocates_nothing()
+    {
+        using var cgroup = TestCgroup.Create(LimitBytes, "rules-alloc");
+        string procs = Path.Combine(cgroup.Path, "cgroup.procs");
+        using var renderer = HelperProcess.Start("hog", ["--mib", "4", "--cgroup-procs", procs, "--name", "chrome", "--", "--type=renderer"]);
+        using var shell = HelperProcess.Start("hog", ["--mib", "4", "--cgroup-procs", procs, "--name", "gnome-shell"]);
+        renderer.WaitForLine("ready");
+        shell.WaitForLine("ready");
+        PolicyRule[] mine =
+        [
+            new("exe", RuleAction.Avoid, new RuleMatch { Exe = "/**/hog-*" }, SourcePosition.BuiltIn),
+            new("cgroup", RuleAction.Prefer, new RuleMatch { Cgroup = "/**" }, SourcePosition.BuiltIn),
+        ];
+        RankingScope scope = RankingScope.ForCgroupLimit(LimitBytes, 4, Environment.ProcessId)
+            .WithRules(RuleSet.Compile(RuleSet.RulesOf(new DaemonConfig { Rules = mine })));
+        // A fixed set of processes (the machine's others come and go with new command lines): the two hogs, this
+        // test process, PID 1 and a pid that does not exist.
+        int[] pids = [renderer.Pid, shell.Pid, Environment.ProcessId, 1, int.MaxValue - 1];
+        var scanner = new ProcessScanner();
+        Assert.Equal(ScanOutcome.Complete, scanner.ScanPids(pids, scope, out _));
+        Assert.Equal(ScanOutcome.Complete, scanner.ScanPids(pids, scope, out _));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ScanOutcome outcome = scanner.ScanPids(pids, scope, out ReadOnlySpan<Candidate> ranked);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(ScanOutcome.Complete, outcome);
+        Assert.Equal(0, allocated);
+        Assert.Equal(renderer.Pid, ranked[0].Pid);
+        Assert.Equal(3, ranked[0].Rules.Total);
+    }
+
     private static Candidate Find(Candidate[] table, int pid) => Array.Find(table, c => c.Pid == pid);
 }
