@@ -55,7 +55,7 @@ public sealed class RulePropertyTests
     [Fact]
     public void A_protected_or_never_eligible_process_is_never_a_candidate_nor_chosen_under_random_rules()
     {
-        int cases = 0;
+        int cases = 0, protectedSeen = 0, ignoredSeen = 0, movedSeen = 0;
         Gen.Select(s_rule.Array[0, 12], s_process.Array[1, 40]).Sample((rules, generated) =>
         {
             // Unique pids, so each record can be found again after the sort; PID 1 and reapd's own stay as drawn.
@@ -93,14 +93,17 @@ public sealed class RulePropertyTests
                 if (protectedByRule && !neverEligible)
                 {
                     Assert.Equal(ExclusionReason.Protected, c.Exclusion);
+                    protectedSeen++;
                 }
                 else if (ignoredByRule && !neverEligible)
                 {
                     Assert.Equal(ExclusionReason.Ignored, c.Exclusion);
+                    ignoredSeen++;
                 }
                 else if (!neverEligible)
                 {
                     Assert.True(c.IsCandidate, $"pid {p.Pid} {p.Comm} ({p.Cmdline}) excluded as {c.Exclusion}");
+                    movedSeen += c.BadnessPages != c.BaseBadnessPages ? 1 : 0;
                 }
             }
             if (best >= 0)
@@ -116,6 +119,9 @@ public sealed class RulePropertyTests
             Assert.Equal(best >= 0 ? 0 : -1, sortedBest);
         }, iter: Iterations);
         Assert.Equal(Iterations, cases);
+        // Not vacuous: the random tables held many processes that rules protected, ignored and moved.
+        Assert.True(protectedSeen > Iterations / 5 && ignoredSeen > Iterations / 5 && movedSeen > Iterations / 5,
+            $"protected {protectedSeen}, ignored {ignoredSeen}, moved {movedSeen}");
     }
 
     private static void Fill(ref Candidate candidate, Proc p, in RankingScope scope)
