@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Reapd.CommandLine;
 using Reapd.Core.Daemon;
+using Reapd.Core.Policy;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Proc;
@@ -54,7 +55,9 @@ internal static class LsCommand
                 Lists the processes reapd would choose from right now, highest badness first (RSS anon+file+shmem, swap
                 and page tables in pages, plus oom_score_adj x totalpages/1000, as the kernel's oom_badness), then the
                 processes it never chooses and why: PID 1, kernel threads, reapd itself, zombies, oom_score_adj -1000,
-                protected names.
+                protected names, protect and ignore rules. The RULES column names the rules that touched a process; below
+                such a row, how each moved its badness from the kernel's figure (docs/rules.md). The built-in desktop
+                rules apply, as in the daemon.
                 """,
         };
         command.Options.Add(limit);
@@ -77,6 +80,9 @@ internal static class LsCommand
         }
 
         var names = new ProtectedNames(protect);
+        // The daemon's rules for the same settings (the built-in desktop rules with no configuration).
+        var config = new DaemonConfig { ProtectedNames = protect };
+        RuleSet rules = RuleSet.Compile(RuleSet.RulesOf(config));
         var scanner = new ProcessScanner(procRoot);
         RankingScope scope;
         string scopeText;
@@ -96,7 +102,7 @@ internal static class LsCommand
                 stderr.WriteLine($"reapd ls: cannot read {Path.Combine(procRoot, "meminfo")}");
                 return ExitCodes.Failed;
             }
-            scope = RankingScopes.For(null, default, info, Environment.ProcessId, names);
+            scope = RankingScopes.For(null, default, info, Environment.ProcessId, names).WithRules(rules);
             scopeText = $"system: totalpages {scope.TotalPages} = RAM {Mib(info.MemTotalKiB)} MiB + swap {Mib(info.SwapTotalKiB)} MiB ({scope.PageSizeKiB} KiB pages)";
             scanned = scanner.ScanAll(scope, out ranked);
         }
@@ -113,7 +119,7 @@ internal static class LsCommand
                 stderr.WriteLine($"reapd ls: cannot read the memory files of {target.Directory}");
                 return ExitCodes.Failed;
             }
-            scope = RankingScopes.For(target, sample, null, Environment.ProcessId, names);
+            scope = RankingScopes.For(target, sample, null, Environment.ProcessId, names).WithRules(rules);
             scopeText = $"cgroup {target.Directory}: totalpages {scope.TotalPages} = limit {sample.TotalBytes / (1024 * 1024)} MiB ({scope.PageSizeKiB} KiB pages)";
             var pids = new CgroupPidsReader(target.Directory);
             if (pids.TryRead(out ReadOnlySpan<int> members) != ProcReadOutcome.Ok)
@@ -137,7 +143,7 @@ internal static class LsCommand
         }
         else
         {
-            WriteTable(stdout, ranked, limit, scopeText);
+            WriteTable(stdout, ranked, limit, scopeText, scope);
         }
         return ExitCodes.Ok;
     }
@@ -166,17 +172,23 @@ internal static class LsCommand
         }
     }
 
-    private static void WriteTable(TextWriter stdout, ReadOnlySpan<Candidate> ranked, int limit, string scopeText)
+    private static void WriteTable(TextWriter stdout, ReadOnlySpan<Candidate> ranked, int limit, string scopeText, in RankingScope scope)
     {
         int candidates = CandidateRanking.CountCandidates(ranked);
+        RuleSet rules = scope.Rules;
         stdout.WriteLine(scopeText);
-        stdout.WriteLine($"{candidates} candidates" + (candidates > limit ? $", the first {limit} shown (-n)" : ""));
-        stdout.WriteLine($"{"PID",8}  {"NAME",-16} {"RSS MiB",9} {"SWAP MiB",9} {"ADJ",5} {"SCORE",12}");
+        stdout.WriteLine($"{candidates} candidates" + (candidates > limit ? $", the first {limit} shown (-n)" : "")
+            + (rules.IsEmpty ? "" : $"; {rules.Count} rules"));
+        stdout.WriteLine($"{"PID",8}  {"NAME",-16} {"RSS MiB",9} {"SWAP MiB",9} {"ADJ",5} {"SCORE",12}  RULES");
         for (int i = 0; i < Math.Min(candidates, limit); i++)
         {
             Candidate c = ranked[i];
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Pid,8}  {Clip(c.Name.ToDisplayString()),-16} {c.RssKiB / 1024.0,9:F1} {c.SwapKiB / 1024.0,9:F1} {c.OomScoreAdj,5} {c.BadnessPages,12}"));
+                $"{c.Pid,8}  {Clip(c.Name.ToDisplayString()),-16} {c.RssKiB / 1024.0,9:F1} {c.SwapKiB / 1024.0,9:F1} {c.OomScoreAdj,5} {c.BadnessPages,12}  {(c.Rules.IsEmpty ? "-" : rules.NamesOf(c.Rules))}"));
+            if (!c.Rules.IsEmpty)
+            {
+                stdout.WriteLine("          " + Explanation(rules, c, scope.TotalPages));
+            }
         }
         stdout.WriteLine();
         stdout.WriteLine($"excluded ({ranked.Length - candidates}):");
@@ -188,12 +200,29 @@ internal static class LsCommand
                 kernelThreads++;
                 continue;
             }
-            stdout.WriteLine($"{c.Pid,8}  {Clip(c.Name.ToDisplayString()),-16} {c.Exclusion.Describe()}");
+            stdout.WriteLine($"{c.Pid,8}  {Clip(c.Name.ToDisplayString()),-16} {c.Exclusion.Describe()}"
+                + (c.Rules.IsEmpty ? "" : $" (rules: {rules.NamesOf(c.Rules)})"));
         }
         if (kernelThreads > 0)
         {
             stdout.WriteLine($"{kernelThreads,8}  kernel threads   {ExclusionReason.KernelThread.Describe()} (--json lists each)");
         }
+    }
+
+    /// <summary>"score 5000 (kernel) -> x2 = 10000 (rule a) -> +300 adj = 30000 (rule b)": why a candidate ranks where it does.</summary>
+    internal static string Explanation(RuleSet rules, in Candidate c, long totalPages)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"score {c.BaseBadnessPages} (kernel)");
+        foreach (RuleStep step in rules.Explain(c, totalPages))
+        {
+            text.Append(CultureInfo.InvariantCulture, $" -> {step.Effect} = {step.AfterPages} ({step.Rule.Name}, {step.Rule.Where})");
+        }
+        if (c.Rules.Total > c.Rules.Count)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" -> {c.Rules.Total - c.Rules.Count} more rules = {c.BadnessPages}");
+        }
+        return text.ToString();
     }
 
     private static string OutOfFileDescriptors(int processesRead) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reapd.Core.Policy;
 using Reapd.Core.Selection;
 
 namespace Reapd;
@@ -37,6 +38,8 @@ internal static class LsJson
                 json.WriteNumber("page_tables_kib", c.PageTablesKiB);
                 json.WriteNumber("oom_score_adj", c.OomScoreAdj);
                 json.WriteNumber("badness_pages", c.BadnessPages);
+                json.WriteNumber("base_badness_pages", c.BaseBadnessPages);
+                WriteRules(json, scope, c);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -51,12 +54,38 @@ internal static class LsJson
                 WriteIdentity(json, c);
                 json.WriteString("reason", c.Exclusion.Token());
                 json.WriteString("explanation", c.Exclusion.Describe());
+                WriteRules(json, scope, c);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
             json.WriteEndObject();
         }
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>
+    /// "rules": every rule that touched the process, in the order it applied, with the badness before and after it
+    /// (a protect or ignore leaves it unchanged and ends the ranking).
+    /// </summary>
+    private static void WriteRules(Utf8JsonWriter json, in RankingScope scope, in Candidate c)
+    {
+        json.WriteStartArray("rules");
+        foreach (RuleStep step in scope.Rules.Explain(c, scope.TotalPages))
+        {
+            json.WriteStartObject();
+            json.WriteString("name", step.Rule.Name);
+            json.WriteString("action", step.Rule.Action.ToString().ToLowerInvariant());
+            json.WriteString("where", step.Rule.Where.ToString());
+            json.WriteString("effect", step.Effect);
+            json.WriteNumber("before_pages", step.BeforePages);
+            json.WriteNumber("after_pages", step.AfterPages);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (c.Rules.Total > c.Rules.Count)
+        {
+            json.WriteNumber("rules_not_listed", c.Rules.Total - c.Rules.Count);
+        }
     }
 
     private static void WriteIdentity(Utf8JsonWriter json, in Candidate c)

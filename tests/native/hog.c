@@ -2,6 +2,7 @@
  *
  *   hog --mib N [--rate-mib-s R] [--chunk-mib C] [--page 4k|thp] [--adj A]
  *       [--cgroup-procs FILE] [--ignore-term] [--exit-when-done] [--fill byte|half|random] [--touch-loop]
+ *       [--name COMM] [-- ARGS...]
  *
  * Sets its own oom_score_adj (default 1000, so that if every OOM killer under test fails, the kernel takes the
  * hog and nothing else), optionally moves itself into a cgroup by writing its pid to FILE, then maps and touches
@@ -12,6 +13,9 @@
  * zram), half (the first half of each page pseudo-random, the rest zero: about 2:1 in zram, like ordinary program
  * data) or random (the whole page: incompressible). --touch-loop: once ready, write one byte of every page again, in
  * order, forever: a working set that thrashes when it does not fit in memory (swap tests).
+ * --name sets its comm (prctl PR_SET_NAME, cut to 15 bytes by the kernel) before it joins the cgroup, so a test
+ * can play a named program (a browser renderer, a compositor) for reapd's rules; the arguments after "--" are
+ * ignored and only shape /proc/PID/cmdline (e.g. "-- --type=renderer").
  * Exit codes: 0 done, 2 bad arguments, 3 setup failed (adj, cgroup), 4 mmap failed.
  */
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +47,8 @@ static int write_file(const char *path, const char *text)
 static void usage(void)
 {
     fprintf(stderr, "usage: hog --mib N [--rate-mib-s R] [--chunk-mib C] [--page 4k|thp] [--adj A] "
-                    "[--cgroup-procs FILE] [--ignore-term] [--exit-when-done] [--fill byte|half|random] [--touch-loop]\n");
+                    "[--cgroup-procs FILE] [--ignore-term] [--exit-when-done] [--fill byte|half|random] [--touch-loop] "
+                    "[--name COMM] [-- ARGS...]\n");
     exit(2);
 }
 
@@ -67,6 +73,7 @@ int main(int argc, char **argv)
     int thp = 0, ignore_term = 0, exit_when_done = 0, touch_loop = 0;
     size_t fill_bytes = 0; /* 0: one byte a page */
     const char *cgroup_procs = NULL;
+    const char *name = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -84,6 +91,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--ignore-term")) ignore_term = 1;
         else if (!strcmp(a, "--exit-when-done")) exit_when_done = 1;
         else if (!strcmp(a, "--touch-loop")) touch_loop = 1;
+        else if (!strcmp(a, "--name") && v) { name = v; i++; }
+        else if (!strcmp(a, "--")) break;
         else if (!strcmp(a, "--fill") && v) {
             if (!strcmp(v, "half")) fill_bytes = 2048;
             else if (!strcmp(v, "random")) fill_bytes = 4096;
@@ -95,6 +104,10 @@ int main(int argc, char **argv)
     if (mib < 0 || chunk_mib <= 0 || rate < 0 || adj < -1000 || adj > 1000)
         usage();
 
+    if (name && prctl(PR_SET_NAME, name, 0, 0, 0) != 0) {
+        fprintf(stderr, "hog: cannot set its name %s: %s\n", name, strerror(errno));
+        return 3;
+    }
     char text[32];
     snprintf(text, sizeof text, "%ld\n", adj);
     if (write_file("/proc/self/oom_score_adj", text) != 0) {

@@ -155,6 +155,7 @@ public sealed record DaemonConfig
         {
             return $"the PSI full-stall level {psi} % must be above 0 and at most 100";
         }
-        return null;
+        // The rules as the daemon will run them: a bad pattern or effect is named with the rule and where it was written.
+        return RuleSet.TryCompile(RuleSet.RulesOf(this), out string? problem) is null ? problem : null;
     }
 }

@@ -12,6 +12,13 @@ public sealed record RuleMatch
     /// <summary>A regular expression searched in the command line (arguments joined by single spaces).</summary>
     public string? Cmdline { get; init; }
 
+    /// <summary>
+    /// A regular expression that must NOT be found in the command line (checked only when the rule has another
+    /// criterion). Lets a rule tell a program's main process from its children that share its comm and executable
+    /// (a browser's main process has no `--type=` argument, its renderers do).
+    /// </summary>
+    public string? CmdlineNot { get; init; }
+
     /// <summary>The executable's path (/proc/PID/exe), compared exactly; a glob when it contains * ? or [.</summary>
     public string? Exe { get; init; }
 

@@ -18,6 +18,9 @@ public struct ProcStatus
     public int ParentPid;
     public int Threads;
 
+    /// <summary>"Uid:" first field, the real uid (the user a rule's `user` matches).</summary>
+    public uint RealUid;
+
     public long VmSizeKiB;
     public long VmRssKiB;
     public long RssAnonKiB;

@@ -32,6 +32,12 @@ public static class ProcStatusParser
             {
                 ok = Ascii.TryParseInt32(value, out status.ParentPid);
             }
+            else if (key.SequenceEqual("Uid"u8))
+            {
+                // "real effective saved fs", tab-separated: the first is the real uid.
+                int tab = value.IndexOf((byte)'\t');
+                ok = Ascii.TryParseUInt32(tab < 0 ? value : value[..tab], out status.RealUid);
+            }
             else if (key.SequenceEqual("VmSize"u8))
             {
                 ok = Ascii.TryParseKiB(value, out status.VmSizeKiB);

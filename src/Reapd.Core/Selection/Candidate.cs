@@ -32,8 +32,17 @@ public struct Candidate
 
     public int OomScoreAdj;
 
-    /// <summary>oom_badness() as the kernel computes it, in pages (see <see cref="Badness"/>).</summary>
+    /// <summary>
+    /// The badness the ranking uses, in pages: oom_badness() as the kernel computes it (<see cref="Badness"/>), then
+    /// every prefer and avoid rule that matched (docs/rules.md). Equal to <see cref="BaseBadnessPages"/> without rules.
+    /// </summary>
     public long BadnessPages;
+
+    /// <summary>oom_badness() as the kernel computes it, before any rule.</summary>
+    public long BaseBadnessPages;
+
+    /// <summary>The rules that touched this process, in the order they applied (indices into the scope's rule set).</summary>
+    public RuleHits Rules;
 
     public ExclusionReason Exclusion;
 

@@ -1,3 +1,4 @@
+using Reapd.Core.Policy;
 using Reapd.Core.Proc;
 
 namespace Reapd.Core.Selection;
@@ -45,7 +46,16 @@ public static class CandidateClassifier
     /// leader's, or a live thread's when the leader has exited, ProcessReader.TryReadMemoryStatus); it may lack the
     /// memory lines (HasMm false: zombie, exiting, kernel thread): the figures are then zero and the process is excluded.
     /// </summary>
-    public static void Fill(ref Candidate candidate, in ProcStat stat, in ProcStatus status, int oomScoreAdj, in RankingScope scope)
+    public static void Fill(ref Candidate candidate, in ProcStat stat, in ProcStatus status, int oomScoreAdj, in RankingScope scope) =>
+        Fill(ref candidate, stat, status, oomScoreAdj, scope, new ProcessFacts { Comm = stat.Name.Utf8, Uid = status.RealUid, HasUid = true });
+
+    /// <summary>
+    /// As above, then the scope's rules (docs/rules.md) on a process nothing else excludes: prefer and avoid move its
+    /// badness, protect and ignore exclude it, and the rules that touched it are recorded. <paramref name="facts"/>
+    /// holds what the rules need (the scanner reads only that: <see cref="RuleSet.Needs"/>).
+    /// </summary>
+    public static void Fill(ref Candidate candidate, in ProcStat stat, in ProcStatus status, int oomScoreAdj, in RankingScope scope,
+        scoped in ProcessFacts facts)
     {
         candidate.Pid = stat.Pid;
         candidate.StartTimeTicks = stat.StartTimeTicks;
@@ -59,7 +69,15 @@ public static class CandidateClassifier
         candidate.SwapKiB = status.VmSwapKiB;
         candidate.PageTablesKiB = status.VmPteKiB;
         candidate.OomScoreAdj = oomScoreAdj;
-        candidate.BadnessPages = Badness.Pages(status, oomScoreAdj, scope.TotalPages, scope.PageSizeKiB);
+        candidate.BaseBadnessPages = Badness.Pages(status, oomScoreAdj, scope.TotalPages, scope.PageSizeKiB);
+        candidate.BadnessPages = candidate.BaseBadnessPages;
+        candidate.Rules = default;
         candidate.Exclusion = Classify(stat, status.HasMm, oomScoreAdj, scope);
+        RuleSet rules = scope.Rules;
+        if (candidate.Exclusion == ExclusionReason.None && !rules.IsEmpty)
+        {
+            candidate.BadnessPages = rules.Apply(facts, candidate.BaseBadnessPages, scope.TotalPages, ref candidate.Rules,
+                out candidate.Exclusion);
+        }
     }
 }

@@ -14,6 +14,8 @@ public enum ExclusionReason : byte
     NoMemory,
     /// <summary>oom_score_adj -1000: the owner asked that it never be killed (OOM_SCORE_ADJ_MIN).</summary>
     OomScoreAdjMin,
-    /// <summary>Its name is in the configured protected set.</summary>
+    /// <summary>Its name is in the configured protected set, or a protect rule matched it.</summary>
     Protected,
+    /// <summary>An ignore rule matched it: never chosen, but it may die with a wider kill scope.</summary>
+    Ignored,
 }

@@ -11,7 +11,8 @@ public static class ExclusionReasonText
         ExclusionReason.Self => "reapd itself",
         ExclusionReason.NoMemory => "zombie or exiting: it holds no mm any more, so killing it frees nothing",
         ExclusionReason.OomScoreAdjMin => "oom_score_adj -1000: marked as never to be killed",
-        ExclusionReason.Protected => "protected by name in the configuration",
+        ExclusionReason.Protected => "protected by name or by a protect rule: never chosen, never killed with another",
+        ExclusionReason.Ignored => "ignored by a rule: never chosen, but it may die with a wider kill scope",
         _ => "unknown reason " + ((int)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -25,6 +26,7 @@ public static class ExclusionReasonText
         ExclusionReason.NoMemory => "no-mm",
         ExclusionReason.OomScoreAdjMin => "oom-score-adj-min",
         ExclusionReason.Protected => "protected",
+        ExclusionReason.Ignored => "ignored",
         _ => "unknown",
     };
 }

@@ -27,5 +27,8 @@ public sealed record KillOptions
     /// <summary>Names (comm) never killed, as victim or as a sharer of the victim's mm.</summary>
     public Core.Selection.ProtectedNames? ProtectedNames { get; init; }
 
+    /// <summary>Rules whose protect never lets a sharer of the victim's mm be killed (docs/rules.md).</summary>
+    public Core.Policy.RuleSet? Rules { get; init; }
+
     public ReapSettings ReapSettings => new(MaxReapAttempts, ReapRetryDelayMs, MaxSharerRounds);
 }

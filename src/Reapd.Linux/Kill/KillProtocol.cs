@@ -14,7 +14,7 @@ public static class KillProtocol
     public static KillReport Run(int pid, ulong sampledStartTimeTicks, KillOptions options, ProcessReader reader)
     {
         var report = new KillReport { Pid = pid, SampledStartTimeTicks = sampledStartTimeTicks, StartedTimestamp = Stopwatch.GetTimestamp() };
-        report.Identity = Victim.TryOpen(pid, sampledStartTimeTicks, reader, out Victim? opened, options.SelfPid, options.ProtectedNames);
+        report.Identity = Victim.TryOpen(pid, sampledStartTimeTicks, reader, out Victim? opened, options.SelfPid, options.ProtectedNames, options.Rules);
         if (report.Identity != VictimOpenOutcome.Confirmed)
         {
             return report;

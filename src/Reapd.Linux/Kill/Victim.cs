@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Reapd.Core.Policy;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Proc;
@@ -19,9 +20,11 @@ public sealed class Victim : IDisposable
     private readonly List<Sharer> _sharers = [];
     private readonly int _selfPid;
     private readonly ProtectedNames _protectedNames;
+    private readonly RuleSet _rules;
 
-    private Victim(int pid, ulong startTimeTicks, PidFdHandle pidfd, int selfPid, ProtectedNames protectedNames)
+    private Victim(int pid, ulong startTimeTicks, PidFdHandle pidfd, int selfPid, ProtectedNames protectedNames, RuleSet rules)
     {
+        _rules = rules;
         Pid = pid;
         StartTimeTicks = startTimeTicks;
         PidFd = pidfd;
@@ -57,10 +60,11 @@ public sealed class Victim : IDisposable
     /// Step 1. Opens the pidfd first, then re-reads /proc/PID/stat and compares its start time (field 22) with the
     /// sampled one (docs/kill-protocol.md, step 1). PID 1, kernel threads and <paramref name="selfPid"/> are refused.
     /// <paramref name="protectedNames"/> (and <paramref name="selfPid"/>) are what the sharer search excludes, as the
-    /// scan does. On any outcome but Confirmed nothing was signalled and no handle is left open.
+    /// scan does, and so are the processes a protect rule of <paramref name="rules"/> matches (an ignored one may die
+    /// with the victim). On any outcome but Confirmed nothing was signalled and no handle is left open.
     /// </summary>
     public static VictimOpenOutcome TryOpen(int pid, ulong sampledStartTimeTicks, ProcessReader reader, out Victim? victim, int selfPid,
-        ProtectedNames? protectedNames = null)
+        ProtectedNames? protectedNames = null, RuleSet? rules = null)
     {
         victim = null;
         if (pid == 1)
@@ -100,7 +104,7 @@ public sealed class Victim : IDisposable
         };
         if (outcome == VictimOpenOutcome.Confirmed)
         {
-            victim = new Victim(pid, stat.StartTimeTicks, pidfd!, selfPid, protectedNames ?? ProtectedNames.Empty);
+            victim = new Victim(pid, stat.StartTimeTicks, pidfd!, selfPid, protectedNames ?? ProtectedNames.Empty, rules ?? RuleSet.Empty);
         }
         else
         {
@@ -117,7 +121,7 @@ public sealed class Victim : IDisposable
     /// kcmp takes numbers, not pidfds, so each answer counts only if, after it, both numbers still name the processes
     /// meant: the victim's pidfd still reaches a live thread group (pidfd_send_signal 0), the other's start time is
     /// unchanged, and both still hold an mm (two tasks without one compare equal). A sharer that the scan would exclude
-    /// (PID 1, reapd itself, oom_score_adj -1000, a protected name) stops the search with
+    /// (PID 1, reapd itself, oom_score_adj -1000, a protected name or protect rule) stops the search with
     /// <see cref="SharerSearchOutcome.SharerExcluded"/> and <see cref="ExcludedSharer"/>: nothing may be signalled then.
     /// Returns the outcome; <paramref name="found"/> counts the sharers added by this call.
     /// </summary>
@@ -142,7 +146,7 @@ public sealed class Victim : IDisposable
         {
             return listed == ProcReadOutcome.OutOfFileDescriptors ? SharerSearchOutcome.OutOfFileDescriptors : SharerSearchOutcome.Failed;
         }
-        var scope = new RankingScope(0, 1, _selfPid, _protectedNames);
+        var scope = new RankingScope(0, 1, _selfPid, _protectedNames).WithRules(_rules);
         SharerSearchOutcome outcome = SharerSearchOutcome.Completed;
         foreach (int pid in pids)
         {
@@ -348,12 +352,25 @@ public sealed class Victim : IDisposable
     private static bool SameLayoutAsFound(in ProcStat now, Sharer sharer) =>
         sharer.LayoutWhenFound.IsKnown && now.Layout == sharer.LayoutWhenFound;
 
-    /// <summary>The scan's exclusions (CandidateClassifier.Classify), applied to a confirmed sharer: it holds an mm.</summary>
+    /// <summary>
+    /// The scan's exclusions (CandidateClassifier.Classify), applied to a confirmed sharer: it holds an mm. A protect
+    /// rule excludes it too; an ignore rule does not (an ignored process may die with another).
+    /// </summary>
     private static ExclusionReason SharerExclusion(ProcessReader reader, int pid, in ProcStat stat, in RankingScope scope)
     {
         // An unreadable oom_score_adj (the process just went) counts as 0: the kcmp answer above stands.
         _ = reader.TryReadOomScoreAdj(pid, out int adj);
-        return CandidateClassifier.Classify(stat, hasMm: true, adj, scope);
+        ExclusionReason excluded = CandidateClassifier.Classify(stat, hasMm: true, adj, scope);
+        if (excluded != ExclusionReason.None || scope.Rules.IsEmpty)
+        {
+            return excluded;
+        }
+        // Rare (a victim with mm sharers, found once per victim) and off the scan: a reader of its own keeps this simple.
+        _ = reader.TryReadStatus(pid, out ProcStatus status);
+        ProcessFacts facts = new ProcessAttributesReader(reader).Read(pid, stat, status, scope.Rules.Needs);
+        RuleHits hits = default;
+        _ = scope.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
+        return byRules == ExclusionReason.Protected ? ExclusionReason.Protected : ExclusionReason.None;
     }
 
     private bool IsSharer(int pid)

@@ -14,6 +14,7 @@ public sealed class ProcessScanner
     private readonly ProcessReader _reader;
     private readonly PidDirectory _directory;
     private Candidate[] _candidates;
+    private ProcessAttributesReader? _attributes;
 
     public ProcessScanner(string procRoot = "/proc", int initialCapacity = 1024)
     {
@@ -67,7 +68,7 @@ public sealed class ProcessScanner
 
     /// <summary>
     /// One process's record. Gone when it vanished (at any of the three reads); a kernel thread's status is not
-    /// read (it has no mm).
+    /// read (it has no mm). With rules in the scope, what they need is read too (<see cref="ProcessAttributesReader"/>).
     /// </summary>
     public ProcReadOutcome TryRead(int pid, in RankingScope scope, out Candidate candidate)
     {
@@ -94,7 +95,15 @@ public sealed class ProcessScanner
                 return outcome;
             }
         }
-        CandidateClassifier.Fill(ref candidate, stat, status, adj, scope);
+        if (scope.Rules.IsEmpty)
+        {
+            CandidateClassifier.Fill(ref candidate, stat, status, adj, scope);
+            return ProcReadOutcome.Ok;
+        }
+        // Rules: the extra attributes they need (and only those), read after the figures so a process that vanished
+        // already was left out above. Buffers allocated on the first scan with rules, then reused.
+        _attributes ??= new ProcessAttributesReader(_reader);
+        CandidateClassifier.Fill(ref candidate, stat, status, adj, scope, _attributes.Read(pid, stat, status, scope.Rules.Needs));
         return ProcReadOutcome.Ok;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Reapd.Announce;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
+using Reapd.Core.Policy;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
@@ -26,6 +27,10 @@ internal sealed class Actuator : IDisposable
     private readonly ProcessReader _reapReader = new();
     private VictimReapJob? _reapJob;
     private readonly ProtectedNames _protectedNames;
+    private readonly RuleSet _rules;
+    // The names of the rules that touched the victim, for its signal and kill events: filled at its choice, no allocation.
+    private readonly byte[] _victimRules = new byte[DaemonEvents.RuleNamesBytes];
+    private int _victimRulesLength;
     private readonly int _selfPid = Environment.ProcessId;
     private readonly string? _unifiedMount;
     private readonly string _oomDomain = "/";
@@ -50,6 +55,8 @@ internal sealed class Actuator : IDisposable
         _samples = samples;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
+        // The configuration was validated (DaemonConfig.Validate compiles the same rules): a failure here is a bug.
+        _rules = RuleSet.Compile(RuleSet.RulesOf(core.Config));
         // memory.oom.group exists on cgroup v2 only: the OOM domain is the guarded v2 cgroup, or the whole hierarchy.
         if (resources.Cgroup is { Version: Linux.Sensors.CgroupVersion.V2 } v2)
         {
@@ -204,7 +211,7 @@ internal sealed class Actuator : IDisposable
 
     /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>
     private RankingScope RankingFor(in MemorySample sample) =>
-        RankingScopes.For(_resources.Cgroup, sample, _resources.System.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames);
+        RankingScopes.For(_resources.Cgroup, sample, _resources.System.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames).WithRules(_rules);
 
     /// <summary>
     /// A new victim is opened through a pidfd first and its identity confirmed, its mm sharers found (with their
@@ -217,11 +224,12 @@ internal sealed class Actuator : IDisposable
         if (!escalation)
         {
             ReleaseVictim();
-            _victimName = NameOf(id);
+            _victimName = NameOf(id, out RuleHits hits);
+            _victimRulesLength = DaemonEvents.FormatRuleNames(_rules, hits, _victimRules);
         }
         if (_core.Config.DryRun)
         {
-            _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null);
+            _events.Signal(id, _victimName.Utf8, signal, "dry-run", null, null, rules: VictimRules);
             _core.OnSignalled(SignalResult.DryRun, 0, MonotonicClock.NowMs);
             return;
         }
@@ -244,7 +252,7 @@ internal sealed class Actuator : IDisposable
             NoticeDropped();
         }
         _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
-            !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null);
+            !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null, VictimRules);
         if (outcome == SignalOutcome.Sent)
         {
             _victimSignalled = signal;
@@ -264,7 +272,7 @@ internal sealed class Actuator : IDisposable
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
     private bool TryOpen(VictimId id, KillSignal signal)
     {
-        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames);
+        VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames, _rules);
         if (opened != VictimOpenOutcome.Confirmed)
         {
             _events.Signal(id, _victimName.Utf8, signal, opened.ToString(), opened.Describe(), null);
@@ -311,7 +319,8 @@ internal sealed class Actuator : IDisposable
             return;
         }
         _victim.KillSharers(_candidates.Reader);
-        _events.Signal(id, _victimName.Utf8, KillSignal.SigKill, "sharers", "the victim exited; the processes sharing its mm still hold its memory", _victim);
+        _events.Signal(id, _victimName.Utf8, KillSignal.SigKill, "sharers", "the victim exited; the processes sharing its mm still hold its memory", _victim,
+            rules: VictimRules);
     }
 
     private void Reap(VictimId id)
@@ -345,7 +354,7 @@ internal sealed class Actuator : IDisposable
                 _events.Trigger(report, Sample, Wake, _victimName.Utf8);
                 break;
             case ReportKind.Choice:
-                _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs);
+                _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs, _rules);
                 break;
             case ReportKind.NoCandidate:
                 _events.NoCandidate(report, _rankedCount, _scanMs);
@@ -407,15 +416,19 @@ internal sealed class Actuator : IDisposable
     private void NoticeDropped() =>
         _events.Warning("announcer"u8, "its queue is full: a kill notice is dropped (no hook, no notification for it)");
 
-    private ProcessName NameOf(VictimId id)
+    private ReadOnlySpan<byte> VictimRules => _victimRules.AsSpan(0, _victimRulesLength);
+
+    private ProcessName NameOf(VictimId id, out RuleHits hits)
     {
         for (int i = 0; i < _rankedCount; i++)
         {
             if (_ranked[i].Pid == id.Pid && _ranked[i].StartTimeTicks == id.StartTimeTicks)
             {
+                hits = _ranked[i].Rules;
                 return _ranked[i].Name;
             }
         }
+        hits = default;
         return default;
     }
 

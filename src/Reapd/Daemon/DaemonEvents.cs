@@ -1,6 +1,7 @@
 using Reapd.Announce;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
+using Reapd.Core.Policy;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
@@ -15,9 +16,13 @@ internal sealed class DaemonEvents
 {
     private const int MaxTopCandidatesLogged = 3;
 
+    /// <summary>Room for the rule names of one process in an event (longer lists end in "...").</summary>
+    public const int RuleNamesBytes = 1024;
+
     private readonly EventLog _log;
     private readonly DaemonConfig _config;
     private readonly Metrics.DaemonMetrics _metrics;
+    private readonly byte[] _ruleNames = new byte[RuleNamesBytes];
 
     public DaemonEvents(EventLog log, DaemonConfig config, Metrics.DaemonMetrics metrics)
     {
@@ -60,13 +65,20 @@ internal sealed class DaemonEvents
         line.End();
     }
 
-    public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs)
+    public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs, RuleSet rules)
     {
         Candidate chosen = ranked[report.ChoiceIndex];
         EventLog line = _log.Begin("choice"u8, EventLog.Warning)
             .Field("pid"u8, chosen.Pid)
             .Field("name"u8, chosen.Name.Utf8)
-            .Field("badness"u8, chosen.BadnessPages)
+            .Field("badness"u8, chosen.BadnessPages);
+        if (!chosen.Rules.IsEmpty)
+        {
+            // The kernel's figure and the rules that moved it away from it (docs/rules.md).
+            line.Field("base_badness"u8, chosen.BaseBadnessPages)
+                .Field("rules"u8, _ruleNames.AsSpan(0, FormatRuleNames(rules, chosen.Rules, _ruleNames)));
+        }
+        line
             .Field("rss_mib"u8, chosen.RssKiB / 1024.0, 1)
             .Field("swap_mib"u8, chosen.SwapKiB / 1024.0, 1)
             .Field("shmem_mib"u8, chosen.RssShmemKiB / 1024.0, 1)
@@ -84,8 +96,12 @@ internal sealed class DaemonEvents
                 .Field("name"u8, ranked[i].Name.Utf8)
                 .Field("badness"u8, ranked[i].BadnessPages)
                 .Field("rss_mib"u8, ranked[i].RssKiB / 1024.0, 1)
-                .Field("adj"u8, ranked[i].OomScoreAdj)
-                .EndItem();
+                .Field("adj"u8, ranked[i].OomScoreAdj);
+            if (!ranked[i].Rules.IsEmpty)
+            {
+                line.Field("rules"u8, _ruleNames.AsSpan(0, FormatRuleNames(rules, ranked[i].Rules, _ruleNames)));
+            }
+            line.EndItem();
         }
         line.EndList().End();
     }
@@ -95,7 +111,7 @@ internal sealed class DaemonEvents
         _metrics.NoCandidate();
         _log.Begin("no-candidate"u8, EventLog.Error)
             .Field("why"u8, processes == 0 ? "no process in scope"
-                : report.CandidateCount == 0 ? "every process in scope is excluded (init, kernel thread, reapd, oom_score_adj -1000, protected, no memory)"
+                : report.CandidateCount == 0 ? "every process in scope is excluded (init, kernel thread, reapd, oom_score_adj -1000, protected, ignored, no memory)"
                 : "every candidate is excluded after an earlier settle timeout, stuck exit or failed signal")
             .Field("processes"u8, processes)
             .Field("candidates"u8, report.CandidateCount)
@@ -109,7 +125,8 @@ internal sealed class DaemonEvents
     /// One signal event. <paramref name="group"/>: what a SIGKILL did to the victim's memory.oom.group, if it has one —
     /// "scope=cgroup:/path" when the whole group was killed through cgroup.kill, else "group=" and why not.
     /// </summary>
-    public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null)
+    public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null,
+        ReadOnlySpan<byte> rules = default)
     {
         _metrics.Signalled(signal, result);
         EventLog line = _log.Begin("signal"u8, EventLog.Warning, IsKill(signal, result) ? "kill"u8 : "signal"u8)
@@ -120,6 +137,11 @@ internal sealed class DaemonEvents
         if (detail is not null)
         {
             line.Field("detail"u8, detail);
+        }
+        if (!rules.IsEmpty)
+        {
+            // Which rules touched the victim (journal: REAPD_RULES), so a kill can be traced to the configuration.
+            line.Field("rules"u8, rules);
         }
         if (victim is not null && victim.Sharers.Count > 0)
         {
@@ -143,6 +165,37 @@ internal sealed class DaemonEvents
         }
         line.Field("dry_run"u8, _config.DryRun);
         line.End();
+    }
+
+    /// <summary>
+    /// The names of the rules in <paramref name="hits"/>, comma-separated, into <paramref name="destination"/>; the
+    /// length written. A list that does not fit ends in "..." (allocation-free: event lines are written in the loop).
+    /// </summary>
+    public static int FormatRuleNames(RuleSet rules, in RuleHits hits, Span<byte> destination)
+    {
+        int at = 0;
+        for (int i = 0; i < hits.Count; i++)
+        {
+            ReadOnlySpan<byte> name = rules.NameUtf8(hits[i]);
+            int needed = name.Length + (i > 0 ? 1 : 0);
+            if (at + needed > destination.Length - 3)
+            {
+                "..."u8.CopyTo(destination[at..]);
+                return at + 3;
+            }
+            if (i > 0)
+            {
+                destination[at++] = (byte)',';
+            }
+            name.CopyTo(destination[at..]);
+            at += name.Length;
+        }
+        if (hits.Total > hits.Count && at + 4 <= destination.Length)
+        {
+            ",..."u8.CopyTo(destination[at..]);
+            at += 4;
+        }
+        return at;
     }
 
     /// <summary>
