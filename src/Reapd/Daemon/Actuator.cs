@@ -25,7 +25,7 @@ internal sealed class Actuator : IDisposable
     private readonly DaemonResources _resources;
     private readonly ProcessReader _reapReader = new();
     private VictimReapJob? _reapJob;
-    private readonly ProtectedNames _protectedNames;
+    private ProtectedNames _protectedNames;
     private readonly int _selfPid = Environment.ProcessId;
     private readonly string? _unifiedMount;
     private readonly string _oomDomain = "/";
@@ -41,6 +41,9 @@ internal sealed class Actuator : IDisposable
     private DecisionReason _triggerReason;
     private KillSignal? _victimSignalled;
     private KillNotice _notice;
+
+    /// <summary>A reload: the protected names come from the core's new settings from the next scan on.</summary>
+    public void Reconfigure() => _protectedNames = new ProtectedNames(_core.Config.ProtectedNames);
 
     public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {

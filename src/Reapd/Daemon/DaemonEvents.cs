@@ -16,7 +16,7 @@ internal sealed class DaemonEvents
     private const int MaxTopCandidatesLogged = 3;
 
     private readonly EventLog _log;
-    private readonly DaemonConfig _config;
+    private DaemonConfig _config;
     private readonly Metrics.DaemonMetrics _metrics;
 
     public DaemonEvents(EventLog log, DaemonConfig config, Metrics.DaemonMetrics metrics)
@@ -27,6 +27,9 @@ internal sealed class DaemonEvents
     }
 
     public EventLog Log => _log;
+
+    /// <summary>A reload: the levels in the events come from <paramref name="config"/> from now on.</summary>
+    public void Reconfigure(DaemonConfig config) => _config = config;
 
     public void Trigger(in DecisionReport report, in MemorySample sample, Wake wake, ReadOnlySpan<byte> victimName)
     {
