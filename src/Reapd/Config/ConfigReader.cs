@@ -645,7 +645,9 @@ internal sealed class ConfigReader
 
     /// <summary>Tomlyn's sentence, with a hint for the mistake it reports most often here.</summary>
     private static string SyntaxMessage(string message) =>
-        message.Contains("already defined", StringComparison.Ordinal) ? message + "; expected each key and table once" : message;
+        message.Contains("already defined", StringComparison.Ordinal) ? message + "; expected each key and table once"
+        : message.Contains("expect", StringComparison.OrdinalIgnoreCase) ? message
+        : message + "; expected TOML (https://toml.io)";
 
     private SourcePosition Position(TextPosition position) =>
         // Tomlyn counts lines and columns from 0; editors and compilers from 1.
