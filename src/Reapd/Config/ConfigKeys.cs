@@ -60,7 +60,7 @@ internal static class ConfigKeys
         new("sampling.in_flight_interval", (r, e) => { if (r.TryDuration(e, 1, 60_000, out int ms)) { r.Config = r.Config with { InFlightIntervalMs = ms }; } }, o => Duration(o.Config.InFlightIntervalMs)),
         new("sampling.assumed_allocation_mib_per_second", (r, e) => { if (r.TryInteger(e, 1, 1L << 30, out long mib)) { r.Config = r.Config with { AssumedAllocationBytesPerSecond = mib << 20 }; } }, o => (o.Config.AssumedAllocationBytesPerSecond >> 20).ToString(CultureInfo.InvariantCulture)),
 
-        new("choice.protect", (r, e) => { if (r.TryStringArray(e, "process names (comm)", static name => Encoding.UTF8.GetByteCount(name) > 15 ? $"\"{name}\" is longer than 15 bytes and can never match; expected the name as /proc/PID/comm shows it" : null, out List<string> names)) { r.Config = r.Config with { ProtectedNames = [.. names] }; } }, o => StringArray(o.Config.ProtectedNames)),
+        new("choice.protect", (r, e) => { if (r.TryStringArray(e, "process names (comm)", static name => Encoding.UTF8.GetByteCount(name) > 15 ? $"{ConfigReader.Show(name)} is longer than 15 bytes and can never match; expected the name as /proc/PID/comm shows it" : null, out List<string> names)) { r.Config = r.Config with { ProtectedNames = [.. names] }; } }, o => StringArray(o.Config.ProtectedNames)),
         new("choice.desktop_defaults", (r, e) => { if (r.TryBool(e, out bool b)) { r.Config = r.Config with { DesktopDefaults = b }; } }, o => Bool(o.Config.DesktopDefaults)),
         new("choice.cgroup_first", (r, e) => { if (r.TryChoice(e, Modes, out int i)) { r.Config = r.Config with { CgroupFirst = (ChoiceMode)i }; } }, o => Quote(Modes[(int)o.Config.CgroupFirst])),
         new("choice.kubernetes", (r, e) => { if (r.TryChoice(e, Modes, out int i)) { r.Config = r.Config with { Kubernetes = (ChoiceMode)i }; } }, o => Quote(Modes[(int)o.Config.Kubernetes])),
@@ -96,11 +96,11 @@ internal static class ConfigKeys
         string? directory = Path.GetDirectoryName(path);
         if (path[0] != '/' || !path.EndsWith(".prom", StringComparison.Ordinal) || Path.GetFileName(path) == ".prom")
         {
-            reader.Problem(entry.ValueAt, $"{entry.Name} \"{path}\" is not a *.prom file by absolute path; expected an absolute path ending in .prom (node_exporter's textfile collector reads only those)");
+            reader.Problem(entry.ValueAt, $"{entry.Name} {ConfigReader.Show(path)} is not a *.prom file by absolute path; expected an absolute path ending in .prom (node_exporter's textfile collector reads only those)");
         }
         else if (directory is null || !Directory.Exists(directory))
         {
-            reader.Problem(entry.ValueAt, $"{entry.Name} \"{path}\": directory {directory} does not exist; expected a file in an existing directory");
+            reader.Problem(entry.ValueAt, $"{entry.Name} {ConfigReader.Show(path)}: directory {directory} does not exist; expected a file in an existing directory");
         }
         else
         {
@@ -120,7 +120,7 @@ internal static class ConfigKeys
         }
         else
         {
-            reader.Problem(entry.ValueAt, $"{entry.Name} \"{text}\" is not an address and port; expected an IP address and a port like \"127.0.0.1:9749\" or \"[::1]:9749\"");
+            reader.Problem(entry.ValueAt, $"{entry.Name} {ConfigReader.Show(text)} is not an address and port; expected an IP address and a port like \"127.0.0.1:9749\" or \"[::1]:9749\"");
         }
     }
 
@@ -135,7 +135,7 @@ internal static class ConfigKeys
         {
             return true;
         }
-        reader.Problem(entry.ValueAt, $"{entry.Name} \"{path}\" {problem}; expected the absolute path of an executable file (run without a shell or arguments)");
+        reader.Problem(entry.ValueAt, $"{entry.Name} {ConfigReader.Show(path)} {problem}; expected the absolute path of an executable file (run without a shell or arguments)");
         return false;
     }
 

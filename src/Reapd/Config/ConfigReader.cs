@@ -57,14 +57,14 @@ internal sealed class ConfigReader
         {
             // Tomlyn reports mistakes as diagnostics; an exception here is its own failure on strange input
             // (nesting deeper than its limit, ...). Still one problem with a position, never a crash of reapd.
-            _problems.Add(new ConfigProblem(new SourcePosition(_file, 1, 1), $"cannot be read as TOML ({e.Message}); expected a TOML document"));
+            Problem(new SourcePosition(_file, 1, 1), $"cannot be read as TOML ({e.Message}); expected a TOML document");
             return null;
         }
         foreach (DiagnosticMessage diagnostic in document.Diagnostics)
         {
             if (diagnostic.Kind == DiagnosticMessageKind.Error)
             {
-                _problems.Add(new ConfigProblem(Position(diagnostic.Span.Start), SyntaxMessage(diagnostic.Message)));
+                Problem(Position(diagnostic.Span.Start), SyntaxMessage(diagnostic.Message));
             }
         }
         // The tree is walked even when Tomlyn found errors, so one run reports the syntax error on line 3 and the
@@ -103,7 +103,7 @@ internal sealed class ConfigReader
         {
             if (joined != "rule")
             {
-                _problems.Add(new ConfigProblem(where, $"unknown table array [[{joined}]]; expected [[rule]] or one of the tables {ConfigKeys.TableList}"));
+                Problem(where, $"unknown table array [[{joined}]]; expected [[rule]] or one of the tables {ConfigKeys.TableList}");
                 return;
             }
             var rule = new RuleDraft(++_ruleCount, Position(table.Span.Start));
@@ -120,12 +120,12 @@ internal sealed class ConfigReader
         }
         if (joined == "rule")
         {
-            _problems.Add(new ConfigProblem(where, "[rule] is a single table; expected [[rule]] (one double-bracketed table per rule)"));
+            Problem(where, "[rule] is a single table; expected [[rule]] (one double-bracketed table per rule)");
             return;
         }
         if (!ConfigKeys.IsTable(joined))
         {
-            _problems.Add(new ConfigProblem(where, $"unknown table [{joined}]; expected one of {ConfigKeys.TableList} or [[rule]]"));
+            Problem(where, $"unknown table [{joined}]; expected one of {ConfigKeys.TableList} or [[rule]]");
             return;
         }
         foreach (KeyValueSyntax keyValue in table.Items)
@@ -170,24 +170,24 @@ internal sealed class ConfigReader
         string name = entry.Name;
         if (entry.Path.Count == 1)
         {
-            _problems.Add(new ConfigProblem(entry.KeyAt, entry.Path[0] == "rule"
+            Problem(entry.KeyAt, entry.Path[0] == "rule"
                 ? "rules are written as [[rule]] tables; expected [[rule]] with its keys on the lines below"
                 : ConfigKeys.IsTable(entry.Path[0])
                     ? $"[{entry.Path[0]}] is a table; expected its keys under a [{entry.Path[0]}] line"
-                    : $"unknown key '{entry.Path[0]}' outside any table; expected a table such as [memory] first"));
+                    : $"unknown key '{entry.Path[0]}' outside any table; expected a table such as [memory] first");
             return;
         }
         string table = entry.Path[0];
         if (!ConfigKeys.IsTable(table))
         {
-            _problems.Add(new ConfigProblem(entry.KeyAt, $"unknown table '{table}' in key '{name}'; expected one of {ConfigKeys.TableList}"));
+            Problem(entry.KeyAt, $"unknown table '{table}' in key '{name}'; expected one of {ConfigKeys.TableList}");
             return;
         }
         ConfigKey? key = ConfigKeys.Find(name);
         if (key is null)
         {
             string inTable = string.Join('.', entry.Path.Skip(1));
-            _problems.Add(new ConfigProblem(entry.KeyAt, $"unknown key '{inTable}' in [{table}]; expected one of {ConfigKeys.KeyList(table)}"));
+            Problem(entry.KeyAt, $"unknown key '{inTable}' in [{table}]; expected one of {ConfigKeys.KeyList(table)}");
             return;
         }
         _valuePositions[name] = entry.ValueAt;
@@ -202,7 +202,32 @@ internal sealed class ConfigReader
 
     internal AnnounceOptions Announce { get => _announce; set => _announce = value; }
 
-    internal void Problem(SourcePosition where, string message) => _problems.Add(new ConfigProblem(where, message));
+    internal void Problem(SourcePosition where, string message) => _problems.Add(new ConfigProblem(where, OneLine(message)));
+
+    /// <summary>
+    /// Every problem is one line: a key or value written with escapes (a quoted key "a\nb", a multi-line string that
+    /// Tomlyn quotes back) must not split it, so control characters are shown escaped.
+    /// </summary>
+    private static string OneLine(string message)
+    {
+        if (!message.Any(char.IsControl))
+        {
+            return message;
+        }
+        var text = new System.Text.StringBuilder(message.Length + 16);
+        foreach (char c in message)
+        {
+            _ = c switch
+            {
+                '\n' => text.Append("\\n"),
+                '\r' => text.Append("\\r"),
+                '\t' => text.Append("\\t"),
+                _ when char.IsControl(c) => text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"),
+                _ => text.Append(c),
+            };
+        }
+        return text.ToString();
+    }
 
     /// <summary>A number (integer or float) within (low, high) or [low, high] as the flags say.</summary>
     internal bool TryPercent(Entry entry, bool allowHundred, out double percent, bool allowOff = false)
@@ -254,12 +279,12 @@ internal sealed class ConfigReader
         }
         if (!OptionValues.TryParseDurationMs(text, out int value))
         {
-            Problem(entry.ValueAt, $"{entry.Name} \"{text}\" is not a duration; {expected}");
+            Problem(entry.ValueAt, $"{entry.Name} {Show(text)} is not a duration; {expected}");
             return false;
         }
         if (value < minMs || value > maxMs)
         {
-            Problem(entry.ValueAt, $"{entry.Name} \"{text}\" is out of range; {expected}");
+            Problem(entry.ValueAt, $"{entry.Name} {Show(text)} is out of range; {expected}");
             return false;
         }
         ms = value;
@@ -291,7 +316,7 @@ internal sealed class ConfigReader
         index = Array.IndexOf(choices, text);
         if (index < 0)
         {
-            Problem(entry.ValueAt, $"{entry.Name} \"{text}\" is not a choice; {expected}");
+            Problem(entry.ValueAt, $"{entry.Name} {Show(text)} is not a choice; {expected}");
             return false;
         }
         return true;
@@ -409,7 +434,7 @@ internal sealed class ConfigReader
                     if (System.Text.Encoding.UTF8.GetByteCount(comm) > 15)
                     {
                         // The kernel keeps 15 bytes of a name (TASK_COMM_LEN 16 with its NUL): a longer one never matches.
-                        Problem(entry.ValueAt, $"{ruleEntry.Name} \"{comm}\" is longer than 15 bytes and can never match; expected the name as /proc/PID/comm shows it (cut to 15 bytes)");
+                        Problem(entry.ValueAt, $"{ruleEntry.Name} {Show(comm)} is longer than 15 bytes and can never match; expected the name as /proc/PID/comm shows it (cut to 15 bytes)");
                     }
                     else
                     {
@@ -428,7 +453,7 @@ internal sealed class ConfigReader
                 {
                     if (exe[0] != '/')
                     {
-                        Problem(entry.ValueAt, $"{ruleEntry.Name} \"{exe}\" is not an absolute path; expected a path like /usr/bin/firefox (globs * ? [ allowed)");
+                        Problem(entry.ValueAt, $"{ruleEntry.Name} {Show(exe)} is not an absolute path; expected a path like /usr/bin/firefox (globs * ? [ allowed)");
                     }
                     else
                     {
@@ -441,7 +466,7 @@ internal sealed class ConfigReader
                 {
                     if (cgroup[0] != '/')
                     {
-                        Problem(entry.ValueAt, $"{ruleEntry.Name} \"{cgroup}\" is not a cgroup path; expected a path from the cgroup root like /system.slice/*.service");
+                        Problem(entry.ValueAt, $"{ruleEntry.Name} {Show(cgroup)} is not a cgroup path; expected a path from the cgroup root like /system.slice/*.service");
                     }
                     else
                     {
@@ -512,7 +537,7 @@ internal sealed class ConfigReader
             }
             else
             {
-                Problem(entry.ValueAt, $"{entry.Name} \"{user}\" is not a user of this machine; expected a name from /etc/passwd or a numeric uid");
+                Problem(entry.ValueAt, $"{entry.Name} {Show(user)} is not a user of this machine; expected a name from /etc/passwd or a numeric uid");
                 return;
             }
         }
@@ -633,7 +658,7 @@ internal sealed class ConfigReader
     /// <summary>What kind of value was written, for "expected …" messages.</summary>
     internal static string Describe(ValueSyntax value) => value switch
     {
-        StringValueSyntax s => $"the string \"{s.Value}\"",
+        StringValueSyntax s => $"the string {Show(s.Value ?? "")}",
         IntegerValueSyntax i => $"the integer {i.Value.ToString(CultureInfo.InvariantCulture)}",
         FloatValueSyntax f => $"the float {Format(f.Value)}",
         BooleanValueSyntax b => b.Value ? "true" : "false",
@@ -653,8 +678,12 @@ internal sealed class ConfigReader
         // Tomlyn counts lines and columns from 0; editors and compilers from 1.
         new(_file, Math.Max(0, position.Line) + 1, Math.Max(0, position.Column) + 1);
 
+    /// <summary>A value as written, for a message: quoted and escaped so the message stays one line, long ones cut.</summary>
+    internal static string Show(string value) =>
+        ConfigKeys.Quote(value.Length <= 80 ? value : string.Concat(value.AsSpan(0, 77), "..."));
+
     internal static string OneOf(string[] choices) =>
-        choices.Length == 1 ? $"\"{choices[0]}\"" : string.Join(", ", choices[..^1].Select(c => $"\"{c}\"")) + $" or \"{choices[^1]}\"";
+        choices.Length == 1 ? $"\"{choices[0]}\"" : string.Join(", ", choices[..^1].Select(c => $"{Show(c)}")) + $" or \"{choices[^1]}\"";
 
     internal static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
