@@ -46,17 +46,28 @@ internal static class Cli
         var run = new RunOptionsParser();
         run.Command.SetAction(result =>
         {
-            RunOptions? options = run.Read(result, out string? error);
+            RunOptions? options = run.Read(result, out string? error, out int exitCode);
             if (options is null)
             {
-                result.InvocationConfiguration.Error.WriteLine($"{Program} run: {error}");
-                return ExitCodes.Usage;
+                TextWriter stderr = result.InvocationConfiguration.Error;
+                if (exitCode == ExitCodes.ConfigInvalid)
+                {
+                    // Every problem on its own line (FILE:LINE:COL: ...), then why nothing started.
+                    stderr.WriteLine(error);
+                    stderr.WriteLine($"{Program} run: the configuration has mistakes; nothing started");
+                }
+                else
+                {
+                    stderr.WriteLine($"{Program} run: {error}");
+                }
+                return exitCode;
             }
             startDaemon(options);
             return ExitCodes.Ok;
         });
         root.Subcommands.Add(run.Command);
         root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(Config.CheckConfigCommand.Create());
         root.Subcommands.Add(KillCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(Model.ModelCheckCommand.Create());
@@ -72,9 +83,17 @@ internal static class Cli
         });
         root.Subcommands.Add(help);
         // `reapd` alone guards the whole machine with the built-in defaults.
-        root.SetAction(_ =>
+        root.SetAction(result =>
         {
-            startDaemon(RunOptions.Defaults);
+            // As `reapd run` without options: the default configuration file when it exists.
+            Config.ConfigLoad load = Config.ConfigFile.Load(null);
+            if (!load.Ok)
+            {
+                result.InvocationConfiguration.Error.WriteLine(string.Join(Environment.NewLine, load.Problems));
+                result.InvocationConfiguration.Error.WriteLine($"{Program}: the configuration has mistakes; nothing started");
+                return ExitCodes.ConfigInvalid;
+            }
+            startDaemon(load.Options! with { ConfigFileRead = load.File });
             return ExitCodes.Ok;
         });
         HelpText.Apply(root, Program);

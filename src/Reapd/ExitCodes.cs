@@ -18,16 +18,16 @@ internal static class ExitCodes
     public const int NotFound = 4;
     /// <summary>The target exists but reapd refuses to act on it (PID 1, a kernel thread, reapd itself, a reused PID).</summary>
     public const int Refused = 5;
-    /// <summary>A configuration file is malformed.</summary>
-    public const int BadConfig = 6;
     /// <summary>model-check: the verdicts differ from what kernel history says, or a run was inconclusive.</summary>
     public const int ModelMismatch = 7;
     /// <summary>replay: the file is not a readable recording (another file, another version, cut short, corrupt).</summary>
     public const int BadRecording = 8;
     /// <summary>replay: the replayed decisions differ from the recorded ones.</summary>
     public const int ReplayDiverged = 9;
+    /// <summary>The configuration file has a mistake (EX_CONFIG of sysexits.h): check-config, and run, which starts nothing.</summary>
+    public const int ConfigInvalid = 78;
 
-    /// <summary>The codes a user can meet, as the man page and README list them (BadConfig has no config file yet).</summary>
+    /// <summary>The codes a user can meet, as the man page and README list them.</summary>
     public static IReadOnlyList<ManEntry> Documented { get; } =
     [
         new("0", "ok"),
@@ -39,5 +39,6 @@ internal static class ExitCodes
         new("7", "model-check verdicts differ from kernel history"),
         new("8", "replay: not a readable recording"),
         new("9", "replay: the decisions differ from the recording"),
+        new("78", "the configuration file has a mistake (check-config lists every one)"),
     ];
 }

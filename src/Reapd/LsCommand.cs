@@ -48,6 +48,12 @@ internal static class LsCommand
             Description = "read processes from DIR instead of /proc (a captured snapshot)",
             CustomParser = OptionValues.NonEmptyLast,
         };
+        var config = new Option<string>("--config")
+        {
+            HelpName = "FILE",
+            Description = "rank with the settings of FILE (default /etc/reapd/reapd.toml when it exists): its protected names",
+            CustomParser = OptionValues.NonEmptyLast,
+        };
         var command = new DocumentedCommand("ls",
             "the ranked kill candidates right now, as the daemon ranks them, and why every other process is excluded")
         {
@@ -65,9 +71,21 @@ internal static class LsCommand
         command.Options.Add(json);
         command.Options.Add(protect);
         command.Options.Add(procRoot);
-        command.SetAction(result => Run(
-            result.GetValue(limit) ?? 20, result.GetValue(cgroup), result.GetValue(json), result.GetValue(protect) ?? [],
-            result.GetValue(procRoot) ?? "/proc", result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        command.Options.Add(config);
+        command.SetAction(result =>
+        {
+            TextWriter stderr = result.InvocationConfiguration.Error;
+            Config.ConfigLoad load = Config.ConfigFile.Load(result.GetValue(config));
+            if (!load.Ok)
+            {
+                stderr.WriteLine(string.Join(Environment.NewLine, load.Problems));
+                stderr.WriteLine("reapd ls: the configuration has mistakes");
+                return ExitCodes.ConfigInvalid;
+            }
+            string[] names = [.. load.Options!.Config.ProtectedNames, .. result.GetValue(protect) ?? []];
+            return Run(result.GetValue(limit) ?? 20, result.GetValue(cgroup), result.GetValue(json), names,
+                result.GetValue(procRoot) ?? "/proc", result.InvocationConfiguration.Output, stderr);
+        });
         return command;
     }
 

@@ -81,6 +81,12 @@ internal static class RunCommand
             context.Cancel = true;
             guard.RequestStop("SIGINT");
         });
+        // SIGHUP (systemctl reload runs `kill -HUP $MAINPID`): read the configuration again, between two cycles.
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            guard.RequestReload();
+        });
         guard.Start(protectSelf: true);
         metricsFile?.Start();
         listener?.Start();

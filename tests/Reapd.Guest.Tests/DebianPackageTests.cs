@@ -20,7 +20,7 @@ public sealed class DebianPackageTests
             Systemd = true,
             WritableRoot = true,
             MemoryMiB = 1024,
-            Timeout = TimeSpan.FromSeconds(420),
+            Timeout = TimeSpan.FromSeconds(480),
             Units = new Dictionary<string, string>
             {
                 ["victim.service"] = "[Unit]\nDescription=reapd guest test: a service whose process outgrows memory\n\n" +
@@ -60,6 +60,24 @@ public sealed class DebianPackageTests
             Assert.Equal(9, run.ResultNumber("victim_exec_status"));
             Assert.Equal("active", run.Result("is_active_after_kill"));
             Assert.Equal(run.ResultNumber("oom_kills_before"), run.ResultNumber("oom_kills_after"));
+
+            // The installed configuration file checks ok and is named in the start event; `systemctl reload` applies
+            // an edit, and refuses a broken one with its position, with the same process still running.
+            Assert.Equal(0, run.ResultNumber("config_check_exit"));
+            Assert.Equal("yes", run.Result("config_in_start"));
+            Assert.Contains("/etc/reapd/reapd.toml", run.File("conffiles.txt"), StringComparison.Ordinal);
+            Assert.Equal(0, run.ResultNumber("reload_exit"));
+            Assert.Equal(0, run.ResultNumber("reload_bad_exit"));
+            string[] reloads = run.File("reloads.txt").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(2, reloads.Length);
+            Assert.StartsWith("reloaded ", reloads[0], StringComparison.Ordinal);
+            Assert.Contains("changed=memory.term_percent", reloads[0], StringComparison.Ordinal);
+            Assert.StartsWith("reload-refused ", reloads[1], StringComparison.Ordinal);
+            // Appended after the last table of the example, [notify]: the problem names it and its line.
+            Assert.Contains("/etc/reapd/reapd.toml:", reloads[1], StringComparison.Ordinal);
+            Assert.Contains("unknown key 'bogus' in [notify]", reloads[1], StringComparison.Ordinal);
+            Assert.Equal(run.ResultNumber("reapd_pid"), run.ResultNumber("reload_pid"));
+            Assert.Equal("active", run.Result("is_active_after_reload"));
 
             // A policy-rc.d that forbids it (exit 101) keeps the reinstall's postinst from restarting the daemon.
             Assert.Equal(0, run.ResultNumber("policy_reinstall_exit"));

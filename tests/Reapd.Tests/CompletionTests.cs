@@ -11,7 +11,7 @@ public sealed class CompletionTests
     }
 
     [Theory]
-    [InlineData("reapd ", "run ls kill replay model-check completion --help -h --version")]
+    [InlineData("reapd ", "run ls check-config kill replay model-check completion --help -h --version")]
     [InlineData("reapd r", "run replay")]
     [InlineData("reapd run --g", "--grace")]
     [InlineData("reapd run --psi-full-percent ", "off")]

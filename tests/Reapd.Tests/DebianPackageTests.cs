@@ -17,7 +17,7 @@ public sealed class DebianPackageTests
         Assert.Matches(@"-rwxr-xr-x root/root +\d+ \S+ \S+ \./usr/sbin/reapd\n", listing);
         foreach (string file in new[]
         {
-            "./usr/lib/systemd/system/reapd.service", "./etc/default/reapd", "./usr/share/doc/reapd/copyright",
+            "./usr/lib/systemd/system/reapd.service", "./etc/default/reapd", "./etc/reapd/reapd.toml", "./usr/share/doc/reapd/copyright",
             "./usr/share/doc/reapd/changelog.Debian.gz", "./usr/share/doc/reapd/changelog.gz",
             "./usr/share/doc/reapd/README.md.gz", "./usr/share/doc/reapd/daemon.md.gz",
             "./usr/share/bash-completion/completions/reapd",
@@ -35,7 +35,9 @@ public sealed class DebianPackageTests
         Assert.StartsWith("libc6 (>= 2.", DpkgDeb("--field", deb, "Depends").Trim(), StringComparison.Ordinal);
         Assert.Contains("init-system-helpers (>= 1.54~)", DpkgDeb("--field", deb, "Depends"), StringComparison.Ordinal);
         Assert.Equal(Path.GetFileName(deb).Split('_')[1], DpkgDeb("--field", deb, "Version").Trim());
-        Assert.Equal("/etc/default/reapd", DpkgDeb("--info", deb, "conffiles").Trim());
+        Assert.Equal("/etc/default/reapd\n/etc/reapd/reapd.toml", DpkgDeb("--info", deb, "conffiles").Trim());
+        // The configuration file is the repository's example, every key at its default (docs/config.md).
+        Assert.Equal(File.ReadAllText(Path.Combine(NativeProgram.RepositoryRoot, "packaging", "reapd.toml")), Extract(deb, "./etc/reapd/reapd.toml"));
         foreach (string script in new[] { "postinst", "prerm", "postrm" })
         {
             Assert.StartsWith("#!/bin/sh", DpkgDeb("--info", deb, script), StringComparison.Ordinal);

@@ -58,7 +58,7 @@ public sealed class GeneratedDocsTests
     {
         string page = Generate("man");
         Command[] commands = [.. Cli.CreateRoot().Subcommands.Where(c => !c.Hidden)];
-        Assert.Equal(["run", "ls", "kill", "replay", "model-check", "completion"], commands.Select(c => c.Name));
+        Assert.Equal(["run", "ls", "check-config", "kill", "replay", "model-check", "completion"], commands.Select(c => c.Name));
         foreach (Command command in commands)
         {
             Assert.Contains($".SS \"reapd {command.Name}\"", page, StringComparison.Ordinal);

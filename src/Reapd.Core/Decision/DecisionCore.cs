@@ -14,7 +14,7 @@ namespace Reapd.Core.Decision;
 /// </summary>
 public sealed class DecisionCore
 {
-    private readonly DaemonConfig _config;
+    private DaemonConfig _config;
     private DecisionState _s = DecisionState.Initial;
 
     public DecisionCore(DaemonConfig config)
@@ -23,6 +23,21 @@ public sealed class DecisionCore
     }
 
     public DaemonConfig Config => _config;
+
+    /// <summary>
+    /// New settings (a configuration reload), taking effect with the next input. The state is kept as it is: a victim
+    /// in flight stays in flight, its settle gate and deadlines are not restarted (they are measured from when they
+    /// began, against the new timeouts), and no second victim can follow from the change alone.
+    /// </summary>
+    public void Reconfigure(DaemonConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Validate() is string problem)
+        {
+            throw new ArgumentException(problem, nameof(config));
+        }
+        _config = config;
+    }
 
     public CommandQueue Commands { get; } = new();
 

@@ -26,8 +26,8 @@ internal sealed class Actuator : IDisposable
     private readonly DaemonResources _resources;
     private readonly ProcessReader _reapReader = new();
     private VictimReapJob? _reapJob;
-    private readonly ProtectedNames _protectedNames;
-    private readonly RuleSet _rules;
+    private ProtectedNames _protectedNames;
+    private RuleSet _rules;
     // The names of the rules that touched the victim, for its signal and kill events: filled at its choice, no allocation.
     private readonly byte[] _victimRules = new byte[DaemonEvents.RuleNamesBytes];
     private int _victimRulesLength;
@@ -46,6 +46,14 @@ internal sealed class Actuator : IDisposable
     private DecisionReason _triggerReason;
     private KillSignal? _victimSignalled;
     private KillNotice _notice;
+
+    /// <summary>A reload: the protected names and the rules come from the core's new settings from the next scan on.</summary>
+    public void Reconfigure()
+    {
+        _protectedNames = new ProtectedNames(_core.Config.ProtectedNames);
+        // Validate() compiled these rules already when the file was read, so this cannot fail here.
+        _rules = RuleSet.Compile(RuleSet.RulesOf(_core.Config));
+    }
 
     public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {

@@ -20,7 +20,7 @@ internal sealed class DaemonEvents
     public const int RuleNamesBytes = 1024;
 
     private readonly EventLog _log;
-    private readonly DaemonConfig _config;
+    private DaemonConfig _config;
     private readonly Metrics.DaemonMetrics _metrics;
     private readonly byte[] _ruleNames = new byte[RuleNamesBytes];
 
@@ -32,6 +32,9 @@ internal sealed class DaemonEvents
     }
 
     public EventLog Log => _log;
+
+    /// <summary>A reload: the levels in the events come from <paramref name="config"/> from now on.</summary>
+    public void Reconfigure(DaemonConfig config) => _config = config;
 
     public void Trigger(in DecisionReport report, in MemorySample sample, Wake wake, ReadOnlySpan<byte> victimName)
     {

@@ -17,7 +17,8 @@ namespace Reapd.Daemon;
 internal sealed class DaemonLoop : IDisposable
 {
     private readonly DaemonResources _resources;
-    private readonly DaemonConfig _config;
+    private DaemonConfig _config;
+    private RunOptions _options;
     private readonly DecisionCore _core;
     private readonly SampleSource _samples;
     private readonly DaemonEvents _events;
@@ -40,6 +41,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly int _memoryEventsSlot = -1;
 
     private volatile bool _stopRequested;
+    private volatile bool _reloadRequested;
     private string _stopReason = "";
     private MemorySample _lastSample;
     private bool _haveSample;
@@ -48,9 +50,12 @@ internal sealed class DaemonLoop : IDisposable
     private int _exitCode = ExitCodes.Ok;
     private bool _disposed;
 
-    private DaemonLoop(DaemonResources resources, DaemonConfig config, AnnounceOptions announce, EventLog log, SystemdNotifier? notifier)
+    private DaemonLoop(DaemonResources resources, RunOptions options, EventLog log, SystemdNotifier? notifier)
     {
+        DaemonConfig config = options.Config;
+        AnnounceOptions announce = options.Announce;
         _resources = resources;
+        _options = options;
         _config = config;
         _announce = announce;
         _core = new DecisionCore(config);
@@ -112,7 +117,7 @@ internal sealed class DaemonLoop : IDisposable
             notifier?.Dispose();
             return null;
         }
-        var loop = new DaemonLoop(resources, options.Config, options.Announce, log, notifier);
+        var loop = new DaemonLoop(resources, options, log, notifier);
         if (options.RecordPath is not null)
         {
             loop._recorder = DecisionRecorder.TryStart(options.RecordPath, options.RecordMaxBytes, options.Config, loop.Scope, out error);
@@ -136,6 +141,20 @@ internal sealed class DaemonLoop : IDisposable
     }
 
     public bool StopRequested => _stopRequested;
+
+    /// <summary>
+    /// Asks the loop to read its configuration again (SIGHUP; from a signal handler: sets a flag and wakes the poll,
+    /// allocation-free). The loop reloads between two cycles, never inside one, so never while it acts on a kill.
+    /// Several requests before the loop gets to it are one reload.
+    /// </summary>
+    public void RequestReload()
+    {
+        _reloadRequested = true;
+        _resources.StopEvent.Signal();
+    }
+
+    /// <summary>The settings in force (for tests): the start's, or the last reload's.</summary>
+    public RunOptions Options => _options;
 
     /// <summary>
     /// Warm-up before locking memory: a few cycles and one scan, so buffers and arrays have their working size and
@@ -199,7 +218,8 @@ internal sealed class DaemonLoop : IDisposable
             .Field("priority"u8, nice)
             .Field("notify_desktop"u8, _announcer is not null ? AnnounceOptions.ModeText(_announce.NotifyDesktop) : _config.DryRun && _announce.Enabled ? "off (dry run)" : "off")
             .Field("hooks"u8, _announcer is not null ? DescribeHooks(_announce) : _config.DryRun && _announce.Enabled ? "none (dry run)" : "none")
-            .Field("dry_run"u8, _config.DryRun);
+            .Field("dry_run"u8, _config.DryRun)
+            .Field("config"u8, Config.ConfigFile.Describe(_options.ConfigFileRead));
         if (MetricsFile is not null)
         {
             line.Field("metrics_file"u8, MetricsFile.Path);
@@ -250,6 +270,10 @@ internal sealed class DaemonLoop : IDisposable
         if (_stopRequested)
         {
             return;
+        }
+        if (_reloadRequested)
+        {
+            Reload();
         }
         RunCycle(wake);
     }
@@ -315,6 +339,87 @@ internal sealed class DaemonLoop : IDisposable
         }
         // Only here, with the cycle complete, does the watchdog hear from the loop: a loop stuck anywhere above stops pinging.
         _notify?.AfterCycle(MonotonicClock.NowMs, true, sample, _core.State.Phase, _core.State.Victim.Pid);
+    }
+
+    /// <summary>
+    /// SIGHUP: read the file again (--config FILE, or the default path), lay the command line's options over it, and
+    /// swap the settings in one step on this thread. A file with any problem changes nothing: `reload-refused` lists
+    /// every problem. A good one: `reloaded` names the keys that changed; keys about what was opened at start (the
+    /// cgroup, the outputs, the PSI triggers, the announcer, dry run) keep their start values and are named as needing
+    /// a restart. The decision core keeps its state: a victim in flight stays in flight under its settle gate.
+    /// </summary>
+    private void Reload()
+    {
+        // Cleared first: a SIGHUP that arrives while the file is read asks for one more reload, which is not lost.
+        _reloadRequested = false;
+        _notify?.Reloading(System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000));
+        Config.ConfigLoad load = Config.ConfigFile.Load(_options.ConfigPath);
+        string file = load.File ?? Config.ConfigFile.Describe(null);
+        RunOptions? next = null;
+        // (Overrides.Apply keeps everything of the file's options but the command line's; where the file came from is
+        // the running daemon's to keep.)
+        string? error = null;
+        if (load.Ok)
+        {
+            next = _options.Overrides.Apply(load.Options!, load.File, out error);
+        }
+        if (next is null)
+        {
+            EventLog refused = _events.Log.Begin("reload-refused"u8, EventLog.Error)
+                .Field("file"u8, file)
+                .Field("detail"u8, "the running configuration is kept unchanged");
+            refused.BeginList("problems"u8);
+            foreach (string problem in error is null ? load.Problems.Select(p => p.ToString()) : [error])
+            {
+                refused.BeginItem().Field("problem"u8, problem).EndItem();
+            }
+            refused.EndList().End();
+            _notify?.Reloaded(_config, MonotonicClock.NowMs, _haveSample, _lastSample, _core.State.Phase, _core.State.Victim.Pid);
+            return;
+        }
+        RunOptions kept = next with
+        {
+            Config = next.Config with
+            {
+                PsiFullPercent = _config.PsiFullPercent,
+                PsiFullWindowMs = _config.PsiFullWindowMs,
+                PsiSomePercent = _config.PsiSomePercent,
+                PsiSomeWindowMs = _config.PsiSomeWindowMs,
+                DryRun = _config.DryRun,
+            },
+            CgroupPath = _options.CgroupPath,
+            Json = _options.Json,
+            MetricsFile = _options.MetricsFile,
+            MetricsListen = _options.MetricsListen,
+            Announce = _options.Announce,
+            ConfigPath = _options.ConfigPath,
+            RecordPath = _options.RecordPath,
+            RecordMaxBytes = _options.RecordMaxBytes,
+            ConfigFileRead = load.File,
+        };
+        List<string> restartNeeded = Config.EffectiveSettings.Changed(_options, next).FindAll(key => Config.ConfigKeys.Find(key)?.AtStartOnly == true);
+        List<string> changed = Config.EffectiveSettings.Changed(_options, kept);
+        _core.Reconfigure(kept.Config);
+        _config = kept.Config;
+        _options = kept;
+        _events.Reconfigure(kept.Config);
+        _metrics.Reconfigure(kept.Config);
+        _actuator.Reconfigure();
+        if (_recorder is not null && changed.Count > 0)
+        {
+            // The recording's header holds the start settings and the record format has no reload record yet: a
+            // replay follows the old settings past this point, so it is said here rather than found out there.
+            _events.Warning("record"u8, "the recording holds the settings of the start; reapd replay of it diverges from here on (the new settings are not recorded)");
+        }
+        _events.Log.Begin("reloaded"u8, EventLog.Notice)
+            .Field("file"u8, file)
+            .Field("changed"u8, changed.Count == 0 ? "nothing" : string.Join(' ', changed))
+            .Field("restart_needed"u8, restartNeeded.Count == 0 ? "none" : string.Join(' ', restartNeeded))
+            .Field("term_pct"u8, _config.TermPercent, 2)
+            .Field("kill_pct"u8, _config.KillPercent, 2)
+            .Field("in_flight"u8, _core.State.InFlight)
+            .End();
+        _notify?.Reloaded(_config, MonotonicClock.NowMs, _haveSample, _lastSample, _core.State.Phase, _core.State.Victim.Pid);
     }
 
     private static string DescribeHooks(AnnounceOptions announce) =>

@@ -23,4 +23,13 @@ internal sealed record RunOptions(DaemonConfig Config, string? CgroupPath, bool 
 
     /// <summary>--record-max-mib: the cap on the recording and its rotated predecessor together.</summary>
     public long RecordMaxBytes { get; init; } = DecisionRecorder.DefaultMaxBytes;
+
+    /// <summary>--config FILE; null: the default path (/etc/reapd/reapd.toml) when it exists. SIGHUP reads it again.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>The configuration file these options were read from; null when none was (built-in defaults).</summary>
+    public string? ConfigFileRead { get; init; }
+
+    /// <summary>The command line's options, laid over the file again at every reload.</summary>
+    public RunOverrides Overrides { get; init; } = new();
 }

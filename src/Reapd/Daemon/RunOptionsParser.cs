@@ -126,6 +126,13 @@ internal sealed class RunOptionsParser
         Arity = ArgumentArity.Zero,
     };
 
+    private readonly Option<string> _config = new("--config")
+    {
+        HelpName = "FILE",
+        Description = "read the settings from FILE instead of /etc/reapd/reapd.toml (options given here override its keys; SIGHUP reads it again)",
+        CustomParser = OptionValues.NonEmptyLast,
+    };
+
     private readonly Option<bool> _json = new("--json")
     {
         Description = "one JSON object per event line",
@@ -149,6 +156,7 @@ internal sealed class RunOptionsParser
                 """,
             DocLink = "docs/daemon.md",
         };
+        Command.Options.Add(_config);
         Command.Options.Add(_cgroup);
         Command.Options.Add(_termPercent);
         Command.Options.Add(_killPercent);
@@ -185,62 +193,63 @@ internal sealed class RunOptionsParser
     }
 
     /// <summary>The options of a parse without errors, or null and one line when they do not fit together.</summary>
-    public RunOptions? Read(ParseResult result, out string? error)
+    public RunOptions? Read(ParseResult result, out string? error) => Read(result, out error, out _);
+
+    /// <summary>
+    /// The configuration file's settings (--config FILE, or /etc/reapd/reapd.toml when it exists) with the options
+    /// given here laid over them. A bad file: null, every problem (one per line) and <see cref="ExitCodes.ConfigInvalid"/>;
+    /// options that do not fit together: null, one line and <see cref="ExitCodes.Usage"/>.
+    /// </summary>
+    public RunOptions? Read(ParseResult result, out string? error, out int exitCode)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var config = new DaemonConfig();
-        bool termGiven = result.GetResult(_termPercent) is not null;
-        bool killGiven = result.GetResult(_killPercent) is not null;
-        config = config with
+        RunOverrides overrides = ReadOverrides(result);
+        string? configPath = result.GetValue(_config);
+        Config.ConfigLoad load = Config.ConfigFile.Load(configPath);
+        if (!load.Ok)
         {
-            TermPercent = result.GetValue(_termPercent) ?? config.TermPercent,
-            KillPercent = result.GetValue(_killPercent) ?? config.KillPercent,
-            GraceMs = result.GetValue(_grace) ?? config.GraceMs,
-            SettleTimeoutMs = result.GetValue(_settleTimeout) ?? config.SettleTimeoutMs,
-            // Given: a level, or null for "off"; not given: the default.
-            PsiFullPercent = result.GetResult(_psiFullPercent) is null ? config.PsiFullPercent : result.GetValue(_psiFullPercent).Percent,
-            ProtectedNames = result.GetValue(_protect) ?? [],
-            DryRun = result.GetValue(_dryRun),
-        };
-        error = null;
-        var announce = new AnnounceOptions(
-            result.GetValue(_notifyDesktop) ?? DesktopNotifyMode.Auto,
-            result.GetValue(_hookBeforeKill),
-            result.GetValue(_hookAfterKill),
-            result.GetValue(_hookTimeout) ?? AnnounceOptions.DefaultHookTimeoutMs);
-        if (config.SettleTimeoutMs == 0)
-        {
-            error = "--settle-timeout must be longer than 0";
+            error = string.Join(Environment.NewLine, load.Problems);
+            exitCode = ExitCodes.ConfigInvalid;
+            return null;
         }
-        else if (result.GetResult(_recordMaxMib) is not null && result.GetValue(_record) is null)
+        if (result.GetResult(_recordMaxMib) is not null && result.GetValue(_record) is null)
         {
             error = "--record-max-mib needs --record FILE";
+            exitCode = ExitCodes.Usage;
+            return null;
         }
-        else if (announce.HookTimeoutMs == 0)
+        RunOptions? options = overrides.Apply(load.Options!, load.File, out error);
+        exitCode = options is null ? ExitCodes.Usage : ExitCodes.Ok;
+        return options is null ? null : options with
         {
-            error = "--hook-timeout must be longer than 0";
-        }
-        else if (config.KillPercent > config.TermPercent)
-        {
-            error = (termGiven, killGiven) switch
-            {
-                (true, true) => $"--kill-percent {Format(config.KillPercent)} is above --term-percent {Format(config.TermPercent)}",
-                (true, false) => $"--term-percent {Format(config.TermPercent)} is below the default kill level {Format(config.KillPercent)} (set --kill-percent too)",
-                _ => $"--kill-percent {Format(config.KillPercent)} is above the default term level {Format(config.TermPercent)} (set --term-percent too)",
-            };
-        }
-        error ??= config.Validate();
-        return error is null
-            ? new RunOptions(config, result.GetValue(_cgroup), result.GetValue(_json))
-            {
-                MetricsFile = result.GetValue(_metricsFile),
-                MetricsListen = result.GetValue(_metricsListen),
-                Announce = announce,
-                RecordPath = result.GetValue(_record),
-                RecordMaxBytes = (result.GetValue(_recordMaxMib) ?? (int)(DecisionRecorder.DefaultMaxBytes >> 20)) * (1L << 20),
-            }
-            : null;
+            ConfigPath = configPath,
+            ConfigFileRead = load.File,
+            RecordPath = result.GetValue(_record),
+            RecordMaxBytes = (result.GetValue(_recordMaxMib) ?? (int)(DecisionRecorder.DefaultMaxBytes >> 20)) * (1L << 20),
+        };
     }
+
+    /// <summary>What the command line says, before any file is read (the same values are laid over every reload).</summary>
+    private RunOverrides ReadOverrides(ParseResult result) => new()
+    {
+        TermPercent = result.GetValue(_termPercent),
+        KillPercent = result.GetValue(_killPercent),
+        GraceMs = result.GetValue(_grace),
+        SettleTimeoutMs = result.GetValue(_settleTimeout),
+        // Given: a level, or null for "off"; not given: the file's or the default.
+        PsiFullGiven = result.GetResult(_psiFullPercent) is not null,
+        PsiFullPercent = result.GetResult(_psiFullPercent) is null ? null : result.GetValue(_psiFullPercent).Percent,
+        Protect = result.GetValue(_protect),
+        DryRun = result.GetValue(_dryRun),
+        CgroupPath = result.GetValue(_cgroup),
+        Json = result.GetValue(_json),
+        MetricsFile = result.GetValue(_metricsFile),
+        MetricsListen = result.GetValue(_metricsListen),
+        NotifyDesktop = result.GetValue(_notifyDesktop),
+        BeforeKillHook = result.GetValue(_hookBeforeKill),
+        AfterKillHook = result.GetValue(_hookAfterKill),
+        HookTimeoutMs = result.GetValue(_hookTimeout),
+    };
 
     /// <summary>A percentage above 0 and below 100 (at most 100 for the stall level).</summary>
     private static double? Level(ArgumentResult result, bool allowHundred)
@@ -295,15 +304,26 @@ internal sealed class RunOptionsParser
     private static System.Net.IPEndPoint? ListenEndpoint(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        int colon = text.LastIndexOf(':');
-        bool hasPort = colon > 0 && (text[0] != '[' || text[colon - 1] == ']');
-        if (hasPort && System.Net.IPEndPoint.TryParse(text, out System.Net.IPEndPoint? endpoint)
-            && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port == endpoint.Port)
+        if (TryParseListen(text, out System.Net.IPEndPoint? endpoint))
         {
             return endpoint;
         }
         result.AddError($"--metrics-listen must be an IP address and a port like 127.0.0.1:9749 or [::1]:9749, not '{text}'");
         return null;
+    }
+
+    /// <summary>The --metrics-listen form, also the configuration file's metrics.listen: the port must be written.</summary>
+    internal static bool TryParseListen(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out System.Net.IPEndPoint? endpoint)
+    {
+        int colon = text.LastIndexOf(':');
+        bool hasPort = colon > 0 && (text[0] != '[' || text[colon - 1] == ']');
+        if (hasPort && System.Net.IPEndPoint.TryParse(text, out endpoint)
+            && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port == endpoint.Port)
+        {
+            return true;
+        }
+        endpoint = null;
+        return false;
     }
 
     private static DesktopNotifyMode? NotifyMode(ArgumentResult result)
@@ -338,20 +358,27 @@ internal sealed class RunOptionsParser
             return null;
         }
         string full = Path.GetFullPath(path);
-        if (Directory.Exists(full) || !File.Exists(full))
+        if (HookProblem(full) is string problem)
         {
-            result.AddError($"{name} {path}: no such file");
-            return null;
-        }
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(full) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
-        {
-            result.AddError($"{name} {path}: not executable");
+            result.AddError($"{name} {path}: {problem}");
             return null;
         }
         return full;
     }
 
-    private static string Format(double percent) => percent.ToString("0.##", CultureInfo.InvariantCulture);
+    /// <summary>Why the executable at <paramref name="fullPath"/> cannot be a hook, or null (the configuration file checks the same).</summary>
+    internal static string? HookProblem(string fullPath)
+    {
+        if (Directory.Exists(fullPath) || !File.Exists(fullPath))
+        {
+            return "no such file";
+        }
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(fullPath) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+        {
+            return "not executable";
+        }
+        return null;
+    }
 
     /// <summary>The value of --psi-full-percent: a percentage, or null for "off".</summary>
     private readonly record struct PsiFullLevel(double? Percent);

@@ -13,7 +13,7 @@ namespace Reapd.Daemon;
 internal sealed class ServiceNotifications : IDisposable
 {
     private readonly SystemdNotifier _notifier;
-    private readonly DaemonConfig _config;
+    private DaemonConfig _config;
     private readonly DaemonEvents _events;
     private readonly WatchdogSchedule? _watchdog;
     private readonly byte[] _message = new byte[ServiceStatus.MaxBytes + 16];
@@ -85,6 +85,28 @@ internal sealed class ServiceNotifications : IDisposable
     }
 
     public void Stopping() => Send("STOPPING=1\nSTATUS=stopping"u8);
+
+    /// <summary>
+    /// A reload begins (SIGHUP): RELOADING=1 with the CLOCK_MONOTONIC time in microseconds, which systemd (253 and
+    /// later) requires to tell this reload from an older one; <see cref="Reloaded"/> ends it with READY=1.
+    /// </summary>
+    public void Reloading(long monotonicUsec)
+    {
+        int length = System.Text.Encoding.ASCII.GetBytes($"RELOADING=1\nSTATUS=reloading the configuration\nMONOTONIC_USEC={monotonicUsec}", _message);
+        Send(_message.AsSpan(0, length));
+    }
+
+    /// <summary>The reload is over (applied or refused): READY=1 again, with the status under the settings now in force.</summary>
+    public void Reloaded(DaemonConfig config, long nowMs, bool haveSample, in MemorySample sample, VictimPhase phase, int victimPid)
+    {
+        _config = config;
+        if (!_ready)
+        {
+            return;
+        }
+        _ready = false;
+        Ready(nowMs, haveSample, sample, phase, victimPid);
+    }
 
     private void SendStatus(ReadOnlySpan<byte> prefix, in ServiceStatus status, long nowMs)
     {

@@ -95,7 +95,7 @@ internal sealed class DaemonMetrics
 
     private readonly long[] _counters = new long[CounterSlots];
     private readonly double[] _gauges = new double[GaugeSlots];
-    private readonly DaemonConfig _config;
+    private DaemonConfig _config;
     private int _version;
     // Bumped (inside the lock) whenever a counter moves, so a reader can tell counter changes from gauge moves.
     private long _counterChanges;
@@ -126,6 +126,9 @@ internal sealed class DaemonMetrics
     public string Scope { get; }
 
     public bool DryRun => _config.DryRun;
+
+    /// <summary>A reload: the next cycle's term and kill levels come from <paramref name="config"/> (loop thread; dry run never changes).</summary>
+    public void Reconfigure(DaemonConfig config) => _config = config;
 
     public double StartTimeUnixSeconds { get; }
 

@@ -59,6 +59,26 @@ journalctl -u "$UNIT" -o json >"$OUT/reapd.journal.json"
 result is_active_after_kill "$(systemctl is-active "$UNIT")"
 result oom_kills_after "$(kernel_oom_kills)"
 
+# The configuration file under systemd: the installed /etc/reapd/reapd.toml (every key commented out) checks ok; an
+# edit applied with `systemctl reload` (ExecReload sends SIGHUP; reapd answers RELOADING=1 ... READY=1) is used; a
+# broken edit is refused with its problem and the daemon goes on, same process.
+CONF=/etc/reapd/reapd.toml
+journal_has() { journalctl -u "$UNIT" -o cat | grep -qF -- "$1"; }
+/usr/sbin/reapd check-config "$CONF" >"$OUT/check-config.txt" 2>&1
+result config_check_exit $?
+result config_in_start "$(journal_has "config=$CONF" && echo yes || echo no)"
+sed -i '0,/^#term_percent = 10$/s//term_percent = 12/' "$CONF"
+timeout 60 systemctl reload "$UNIT"
+result reload_exit $?
+wait_for 30 journal_has "changed=memory.term_percent" || log "no reloaded event"
+printf 'bogus = 1\n' >>"$CONF"
+timeout 60 systemctl reload "$UNIT"
+result reload_bad_exit $?
+wait_for 30 journal_has "reload-refused" || log "no reload-refused event"
+journalctl -u "$UNIT" -o cat | grep -E '^(reloaded|reload-refused) ' >"$OUT/reloads.txt"
+result reload_pid "$(systemctl show -p MainPID --value "$UNIT")"
+result is_active_after_reload "$(systemctl is-active "$UNIT")"
+
 # A policy-rc.d that forbids starting services (exit 101) is honoured: the postinst of a reinstall (an upgrade in
 # dpkg's terms) does not restart the running daemon.
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
