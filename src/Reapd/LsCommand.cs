@@ -83,13 +83,13 @@ internal static class LsCommand
                 return ExitCodes.ConfigInvalid;
             }
             string[] names = [.. load.Options!.Config.ProtectedNames, .. result.GetValue(protect) ?? []];
-            return Run(result.GetValue(limit) ?? 20, result.GetValue(cgroup), result.GetValue(json), names,
+            return Run(result.GetValue(limit) ?? 20, result.GetValue(cgroup), result.GetValue(json), names, load.Options.Config,
                 result.GetValue(procRoot) ?? "/proc", result.InvocationConfiguration.Output, stderr);
         });
         return command;
     }
 
-    private static int Run(int limit, string? cgroup, bool json, string[] protect, string procRoot, TextWriter stdout, TextWriter stderr)
+    private static int Run(int limit, string? cgroup, bool json, string[] protect, DaemonConfig settings, string procRoot, TextWriter stdout, TextWriter stderr)
     {
         if (!Directory.Exists(procRoot))
         {
@@ -98,8 +98,8 @@ internal static class LsCommand
         }
 
         var names = new ProtectedNames(protect);
-        // The daemon's rules for the same settings (the built-in desktop rules with no configuration).
-        var config = new DaemonConfig { ProtectedNames = protect };
+        // The daemon's rules for the same settings: the file's rules, then the built-in desktop rules unless it turns them off.
+        DaemonConfig config = settings with { ProtectedNames = protect };
         RuleSet rules = RuleSet.Compile(RuleSet.RulesOf(config));
         var scanner = new ProcessScanner(procRoot);
         RankingScope scope;
