@@ -35,6 +35,15 @@ public sealed record DaemonConfig
     public long SettleTimeoutMs { get; init; } = 5000;
 
     /// <summary>
+    /// The longest a scan of the scope may take before the decision goes on with what was read (docs/daemon.md,
+    /// "Scanning"). 200 ms: a whole scan of 10 000 processes took 60–130 ms on a loaded 2-vCPU machine
+    /// (docs/reliability.md), so a whole machine is read in time, while a process whose /proc files block (its mm held
+    /// by a stuck writer) costs a kill at most this long; a 1 GiB/s allocator eats 200 MiB meanwhile, well inside the
+    /// default band between the term and the kill level on a machine of 8 GiB or more.
+    /// </summary>
+    public int ScanDeadlineMs { get; init; } = 200;
+
+    /// <summary>
     /// A full memory stall (every non-idle task waiting on memory) for at least this share of
     /// <see cref="PsiFullWindowMs"/> is a kill condition of its own; null turns it off. The default is conservative:
     /// 60 % of 10 s, measured from the exact stall counters, restarted after every kill. That catches a machine that
@@ -150,6 +159,10 @@ public sealed record DaemonConfig
         if (SettleTimeoutMs <= 0)
         {
             return "the settle timeout must be positive";
+        }
+        if (ScanDeadlineMs <= 0)
+        {
+            return "the scan deadline must be positive";
         }
         if (PsiFullPercent is double psi && !(psi > 0 && psi <= 100))
         {

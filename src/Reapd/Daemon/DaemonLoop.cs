@@ -167,17 +167,19 @@ internal sealed class DaemonLoop : IDisposable
         {
             RunCycle(Wake.Start);
         }
-        if (_haveSample)
-        {
-            _actuator.WarmUp(_lastSample);
-        }
         string locked = "skipped", adj = "skipped", nice = "skipped";
         if (protectSelf)
         {
             adj = SelfProtection.LowerOomScoreAdj();
             nice = SelfProtection.RaisePriority();
         }
-        // After the priority: the thread inherits the nice value (setpriority sets one thread's on Linux).
+        // After the priority: the threads inherit the nice value (setpriority sets one thread's on Linux). The scanner
+        // runs the decision's scans, so it gets the loop's priority too; warmed before the memory is locked.
+        bool scanner = _actuator.StartScanner();
+        if (_haveSample)
+        {
+            _actuator.WarmUp(_lastSample);
+        }
         _reaper = ReaperThread.TryStart(out int reaperErrno);
         if (_reaper is null)
         {
@@ -213,6 +215,8 @@ internal sealed class DaemonLoop : IDisposable
             .Field("psi_triggers"u8, _resources.DescribePsiTriggers())
             .Field("cgroup_events"u8, _resources.DescribeCgroupEvents())
             .Field("reaper"u8, _reaper is null ? "none" : "thread")
+            .Field("scanner"u8, scanner ? "thread" : "loop")
+            .Field("scan_deadline_ms"u8, _config.ScanDeadlineMs)
             .Field("mlock"u8, locked)
             .Field("oom_score_adj"u8, adj)
             .Field("priority"u8, nice)
