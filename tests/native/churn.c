@@ -1,14 +1,18 @@
 /* churn: many short-lived processes, for reapd's scan tests.
  *
- *   churn --count N [--parallel P] [--cgroup-procs FILE] [--adj A] [--pid-file FILE]
+ *   churn --count N [--parallel P] [--cgroup-procs FILE] [--adj A] [--child-adj A] [--child-name NAME]
+ *         [--killed-file FILE]
  *
- * Sets its own oom_score_adj (default 0; the children inherit it), optionally moves itself into a cgroup by writing
- * its pid to FILE, prints "churn <pid> start" (stdout, flushed), then forks N children in all, at most P (default 32)
- * alive at once. Each child sleeps 1–4 ms (so that scans meet it alive, half-dead and gone) and exits 0. The parent
- * reaps every child and records how it ended: an exit code, or the signal that killed it. With --pid-file every
- * child's pid is appended to FILE as it is forked (one per line), so a test can match signals against them.
- * At the end it prints "churn <pid> done <N> exited <E> signalled <S> signals <list of signal numbers or ->"
- * and exits 0; any child that ended by a signal is in S (a signal nobody in the test meant for it).
+ * Sets its own oom_score_adj (default 0), optionally moves itself into a cgroup by writing its pid to FILE, prints
+ * "churn <pid> start" (stdout, flushed), then forks N children in all, at most P (default 32) alive at once. Each
+ * child sets its oom_score_adj to --child-adj (default: inherited) and its name to --child-name (default: inherited),
+ * sleeps 1–4 ms (so that scans meet it alive, exiting and gone) and exits 0. The parent reaps every child and records
+ * how it ended: an exit code, or the signal that killed it. For a child killed by a signal it first reads, while the
+ * child is still a zombie (waitid with WNOWAIT), its start time (field 22 of /proc/PID/stat), and with --killed-file
+ * appends "<pid> <start ticks> <signal>" to FILE: who exactly was killed, even after its pid has been reused.
+ * A wrap is counted each time a child's pid is lower than the one forked before it.
+ * At the end it prints "churn <pid> done <N> exited <E> signalled <S> signals <list of signal numbers or -> wraps <W>"
+ * and exits 0.
  * Exit codes: 0 done, 2 bad arguments, 3 setup failed (adj, cgroup, pid file), 4 fork failed.
  */
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,21 +38,23 @@ static int write_file(const char *path, const char *text)
 
 int main(int argc, char **argv)
 {
-    long count = -1, parallel = 32, adj = 0;
-    const char *cgroup_procs = NULL, *pid_file = NULL;
+    long count = -1, parallel = 32, adj = 0, child_adj = 2000;
+    const char *cgroup_procs = NULL, *killed_file = NULL, *child_name = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(argv[i], "--count") && v) { count = atol(v); i++; }
         else if (!strcmp(argv[i], "--parallel") && v) { parallel = atol(v); i++; }
         else if (!strcmp(argv[i], "--adj") && v) { adj = atol(v); i++; }
         else if (!strcmp(argv[i], "--cgroup-procs") && v) { cgroup_procs = v; i++; }
-        else if (!strcmp(argv[i], "--pid-file") && v) { pid_file = v; i++; }
+        else if (!strcmp(argv[i], "--child-adj") && v) { child_adj = atol(v); i++; }
+        else if (!strcmp(argv[i], "--child-name") && v) { child_name = v; i++; }
+        else if (!strcmp(argv[i], "--killed-file") && v) { killed_file = v; i++; }
         else {
-            fprintf(stderr, "usage: churn --count N [--parallel P] [--cgroup-procs FILE] [--adj A] [--pid-file FILE]\n");
+            fprintf(stderr, "usage: churn --count N [--parallel P] [--cgroup-procs FILE] [--adj A] [--child-adj A] [--child-name NAME] [--killed-file FILE]\n");
             return 2;
         }
     }
-    if (count < 0 || parallel < 1 || adj < -1000 || adj > 1000)
+    if (count < 0 || parallel < 1 || adj < -1000 || adj > 1000 || (child_adj != 2000 && (child_adj < -1000 || child_adj > 1000)))
         return 2;
     char text[32];
     snprintf(text, sizeof text, "%ld\n", adj);
@@ -62,14 +69,17 @@ int main(int argc, char **argv)
             return 3;
         }
     }
-    FILE *pids = NULL;
-    if (pid_file && !(pids = fopen(pid_file, "a"))) {
-        fprintf(stderr, "churn: cannot open %s: %s\n", pid_file, strerror(errno));
+    FILE *killed = NULL;
+    if (killed_file && !(killed = fopen(killed_file, "a"))) {
+        fprintf(stderr, "churn: cannot open %s: %s\n", killed_file, strerror(errno));
         return 3;
     }
+    char child_adj_text[32];
+    snprintf(child_adj_text, sizeof child_adj_text, "%ld\n", child_adj);
     printf("churn %d start\n", getpid());
     fflush(stdout);
-    long forked = 0, alive = 0, exited = 0, signalled = 0;
+    long forked = 0, alive = 0, exited = 0, signalled = 0, wraps = 0;
+    pid_t last = 0;
     int seen[65] = { 0 };
     while (forked < count || alive > 0) {
         while (forked < count && alive < parallel) {
@@ -81,22 +91,52 @@ int main(int argc, char **argv)
                 return 4;
             }
             if (child == 0) {
+                if (child_adj != 2000 && write_file("/proc/self/oom_score_adj", child_adj_text) != 0)
+                    _exit(3);
+                if (child_name)
+                    prctl(PR_SET_NAME, child_name);
                 struct timespec pause = { 0, (1 + getpid() % 4) * 1000000L };
                 nanosleep(&pause, NULL);
                 _exit(0);
             }
-            if (pids)
-                fprintf(pids, "%d\n", child);
+            if (child < last)
+                wraps++;
+            last = child;
             forked++;
             alive++;
         }
-        int status;
-        pid_t done = wait(&status);
-        if (done < 0) {
+        siginfo_t info = { 0 };
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOWAIT) != 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
+        if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) {
+            /* Still a zombie: its /proc/PID/stat names exactly this process. */
+            char path[64], stat[1024];
+            unsigned long long start = 0;
+            snprintf(path, sizeof path, "/proc/%d/stat", info.si_pid);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            ssize_t got = fd < 0 ? -1 : read(fd, stat, sizeof stat - 1);
+            if (fd >= 0)
+                close(fd);
+            if (got > 0) {
+                stat[got] = 0;
+                char *field = strrchr(stat, ')');
+                for (int index = 2; field && index < 22; index++)
+                    field = strchr(field + 1, ' ');
+                if (field)
+                    start = strtoull(field + 1, NULL, 10);
+            }
+            if (killed) {
+                fprintf(killed, "%d %llu %d\n", info.si_pid, start, info.si_status);
+                fflush(killed);
+            }
+        }
+        int status;
+        pid_t done = waitpid(info.si_pid, &status, 0);
+        if (done < 0)
+            break;
         alive--;
         if (WIFSIGNALED(status)) {
             signalled++;
@@ -106,8 +146,8 @@ int main(int argc, char **argv)
             exited++;
         }
     }
-    if (pids)
-        fclose(pids);
+    if (killed)
+        fclose(killed);
     printf("churn %d done %ld exited %ld signalled %ld signals", getpid(), forked, exited, signalled);
     int any = 0;
     for (int s = 1; s < 65; s++)
@@ -115,7 +155,7 @@ int main(int argc, char **argv)
             printf("%s%d", any ? "," : " ", s);
             any = 1;
         }
-    printf("%s\n", any ? "" : " -");
+    printf("%s wraps %ld\n", any ? "" : " -", wraps);
     fflush(stdout);
     return 0;
 }

@@ -253,6 +253,11 @@ static void hold_mm(void)
         _exit(4);
     if (child == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* The peeker tells the server who it is: the victim itself may already be unable to (after the fork its
+         * next copy-on-write fault waits for the mmap lock behind the writer). */
+        pid_t me = getpid();
+        if (write(filled_fd, &me, sizeof me) != sizeof me)
+            _exit(4);
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/mem", self);
         int mem = open(path, O_RDONLY);
@@ -263,9 +268,6 @@ static void hold_mm(void)
         (void)r;
         _exit(0);
     }
-    /* Tell the server who the peeker is: it prints it on the ready line. */
-    if (write(filled_fd, &child, sizeof child) != sizeof child)
-        _exit(4);
     for (;;)
         pause();
 }
@@ -435,7 +437,7 @@ int main(int argc, char **argv)
         struct pollfd pfd[2] = { { .fd = fuse_fd, .events = POLLIN }, { .fd = filled_rd, .events = POLLIN } };
         int n = poll(pfd, 2, 200);
         if (n > 0 && pfd[1].revents && mm_held_mode) {
-            /* The victim's word: the peeker's pid (EOF: the victim died first). */
+            /* The peeker's word: its pid (EOF: the victim died first). */
             if (read(filled_rd, &peeker, sizeof peeker) != sizeof peeker)
                 peeker = -1;
             close(filled_rd);
@@ -527,7 +529,7 @@ int main(int argc, char **argv)
                     go[1] = -1;
                     usleep(200 * 1000);
                 }
-                /* The victim sends the peeker's pid right after the fork: wait for it (a second at most). */
+                /* The peeker sends its pid before its read: wait for it (a second at most). */
                 for (int tries = 0; filled_rd >= 0 && tries < 10; tries++) {
                     struct pollfd word = { .fd = filled_rd, .events = POLLIN };
                     if (poll(&word, 1, 100) > 0) {

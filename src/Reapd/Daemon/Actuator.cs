@@ -57,6 +57,14 @@ internal sealed class Actuator : IDisposable
         _rules = RuleSet.Compile(RuleSet.RulesOf(_core.Config));
     }
 
+    /// <summary>
+    /// Test hook, read once: REAPD_TEST_OPEN_DELAY_MS widens the window between a choice and the victim's pidfd open
+    /// (a sleep on the loop) so that a PID-reuse storm test meets the victim's pid reused by a newcomer within it
+    /// (docs/reliability.md). Unset (0) in every real run; never set by the unit or the package.
+    /// </summary>
+    private static readonly int s_testOpenDelayMs =
+        int.TryParse(Environment.GetEnvironmentVariable("REAPD_TEST_OPEN_DELAY_MS"), out int delayMs) && delayMs > 0 ? Math.Min(delayMs, 5000) : 0;
+
     public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {
         _core = core;
@@ -323,6 +331,10 @@ internal sealed class Actuator : IDisposable
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
     private bool TryOpen(VictimId id, KillSignal signal)
     {
+        if (s_testOpenDelayMs > 0)
+        {
+            Thread.Sleep(s_testOpenDelayMs);
+        }
         VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames, _rules);
         if (opened != VictimOpenOutcome.Confirmed)
         {

@@ -114,6 +114,7 @@ internal sealed class DaemonEvents
         EventLog line = _log.Begin("choice"u8, EventLog.Warning)
             .Field("pid"u8, chosen.Pid)
             .Field("name"u8, chosen.Name.Utf8)
+            .Field("start_ticks"u8, (long)chosen.StartTimeTicks)
             .Field("badness"u8, chosen.BadnessPages);
         if (!chosen.Rules.IsEmpty)
         {
