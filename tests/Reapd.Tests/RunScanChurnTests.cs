@@ -24,11 +24,11 @@ public sealed class RunScanChurnTests
             ["--count", Churners.ToString(CultureInfo.InvariantCulture), "--parallel", "32", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
         churn.WaitForLine(" start");
 
-        // Hog after hog (400 MiB, oom_score_adj 1000) while the churn lasts: each one is below the kill level at once.
+        // Hog after hog (440 MiB, oom_score_adj 1000) while the churn lasts: each one takes the cgroup below the kill level (15 %).
         var hogs = new List<int>();
         while (!churn.HasExited && hogs.Count < 40)
         {
-            using HelperProcess hog = RunHogs.Start(cgroup, 400);
+            using HelperProcess hog = RunHogs.Start(cgroup, 440);
             hogs.Add(hog.Pid);
             daemon.WaitFor("settle", e => Pid(e) == hog.Pid);
             Assert.True(hog.WaitForExit(10_000), $"hog {hog.Pid} is still alive after its settle");
