@@ -51,7 +51,7 @@ internal sealed class RunOptionsParser
     private readonly Option<int?> _scanDeadline = new("--scan-deadline")
     {
         HelpName = "DURATION",
-        Description = "longest a scan of the processes may take; the choice is made from what was read by then, the rest is skipped and reported (default 200ms)",
+        Description = "longest a scan of the processes may take; the choice is made from what was read by then, the rest is skipped and reported (default 1s)",
         CustomParser = OptionValues.DurationMs,
     };
 
