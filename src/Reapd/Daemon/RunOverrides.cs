@@ -63,6 +63,10 @@ internal sealed record RunOverrides
         {
             error = "--settle-timeout must be longer than 0";
         }
+        else if (config.ScanDeadlineMs == 0)
+        {
+            error = "--scan-deadline must be longer than 0";
+        }
         else if (announce.HookTimeoutMs == 0)
         {
             error = "--hook-timeout must be longer than 0";
