@@ -13,7 +13,9 @@ namespace Reapd.Daemon;
 /// passes, ordered so that what can block comes last: first every listed process's stat, status and oom_score_adj,
 /// which never wait on the process's mm (docs/kernel.md E.1) — so the ranking is whole even when a process's mm is held;
 /// then, for the best few of the ranking, the reads that take the target's mmap lock (the command line), which can
-/// wait for as long as a stuck writer holds that lock.
+/// wait for as long as a stuck writer holds that lock. (Rules that match a command line read it in the first pass,
+/// per process, through ProcessScanner: a stuck read there ends the scan at the deadline with the processes read
+/// so far; later scans skip the stuck process before reading it.)
 /// <para>
 /// The loop hands a job over with <see cref="Submit"/> and sleeps on <see cref="CompletionFd"/> until the job's
 /// deadline. Everything the job has finished is published under <see cref="_gate"/>, entry by entry, and the thread
@@ -358,6 +360,20 @@ internal sealed class ScannerThread : IDisposable
                     _end = ScanEnd.Deadline;
                 }
                 return;
+            }
+            if (_skipPids.AsSpan(0, _skipCount).Contains(pid))
+            {
+                // Another scanner thread is inside a read of this process (with rules that need its command line, that
+                // read is made here, in the first pass): reading it again would only hold this thread too.
+                lock (_gate)
+                {
+                    _attempted++;
+                    if (_knownStuckSkipped++ == 0)
+                    {
+                        _firstKnownStuckPid = pid;
+                    }
+                }
+                continue;
             }
             Volatile.Write(ref _currentPid, pid);
             ProcReadOutcome read = scanner.TryRead(pid, _scope, out Candidate candidate);
