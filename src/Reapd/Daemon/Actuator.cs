@@ -265,7 +265,10 @@ internal sealed class Actuator : IDisposable
         {
             _scans.Scan(RankingFor(sample), ref _ranked, ref _scanAnswer);
         }
-        _ = _candidates.Scan(RankingFor(sample), out _);
+        else
+        {
+            _ = _candidates.Scan(RankingFor(sample), out _);
+        }
     }
 
     /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>

@@ -157,16 +157,12 @@ internal sealed class DaemonLoop : IDisposable
     public RunOptions Options => _options;
 
     /// <summary>
-    /// Warm-up before locking memory: a few cycles and one scan, so buffers and arrays have their working size and
-    /// every code page of the hot path is mapped; then mlockall, own oom_score_adj and priority; then the start event;
+    /// Own oom_score_adj and priority, the scanner thread; then warm-up before locking memory: a few cycles and one
+    /// scan, so buffers and arrays have their working size and every code page of the hot path is mapped; then mlockall; then the start event;
     /// then READY=1 to the service manager, when there is one: only now are the sensors, wake-ups and the reaper armed.
     /// </summary>
     public void Start(bool protectSelf)
     {
-        for (int i = 0; i < 3; i++)
-        {
-            RunCycle(Wake.Start);
-        }
         string locked = "skipped", adj = "skipped", nice = "skipped";
         if (protectSelf)
         {
@@ -174,8 +170,13 @@ internal sealed class DaemonLoop : IDisposable
             nice = SelfProtection.RaisePriority();
         }
         // After the priority: the threads inherit the nice value (setpriority sets one thread's on Linux). The scanner
-        // runs the decision's scans, so it gets the loop's priority too; warmed before the memory is locked.
+        // runs the decision's scans, so it gets the loop's priority too; and it starts before the first cycle, so that
+        // no scan ever runs on the loop (with rules that read command lines, one could block there: docs/reliability.md).
         bool scanner = _actuator.StartScanner();
+        for (int i = 0; i < 3; i++)
+        {
+            RunCycle(Wake.Start);
+        }
         if (_haveSample)
         {
             _actuator.WarmUp(_lastSample);
