@@ -72,7 +72,7 @@ internal sealed class Actuator : IDisposable
         _resources = resources;
         _samples = samples;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
-        _scans = new ScanService(resources.Cgroup?.Directory, core.Config.ScanDeadlineMs, resources.StopEvent.Fd);
+        _scans = new ScanService(resources.Cgroup?.Directory, core.Config.ScanDeadlineMs);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
         // The configuration was validated (DaemonConfig.Validate compiles the same rules): a failure here is a bug.
         _rules = RuleSet.Compile(RuleSet.RulesOf(core.Config));

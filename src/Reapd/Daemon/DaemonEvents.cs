@@ -103,7 +103,6 @@ internal sealed class DaemonEvents
         ScanEnd.OutOfFileDescriptors => "out-of-file-descriptors",
         ScanEnd.ListUnreadable => "list-unreadable",
         ScanEnd.NoFreeScanner => "no-free-scanner",
-        ScanEnd.Stopping => "stopping",
         _ => "complete",
     };
 

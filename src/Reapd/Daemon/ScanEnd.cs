@@ -18,6 +18,4 @@ internal enum ScanEnd
     ListUnreadable,
     /// <summary>Every scanner thread is still inside a read that has not returned: nothing could be scanned.</summary>
     NoFreeScanner,
-    /// <summary>A stop was requested while the scan ran.</summary>
-    Stopping,
 }

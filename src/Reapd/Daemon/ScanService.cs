@@ -6,7 +6,8 @@ namespace Reapd.Daemon;
 
 /// <summary>
 /// The loop's side of scanning: hands each scan to a free <see cref="ScannerThread"/> and waits for its answer on the
-/// thread's eventfd, at most until the scan's deadline (DaemonConfig.ScanDeadlineMs) — or until a stop is requested.
+/// thread's eventfd, at most until the scan's deadline (DaemonConfig.ScanDeadlineMs). A stop (or reload) request waits
+/// for the answer too — at most that deadline — since the stop eventfd also carries reloads and cannot tell them apart.
 /// A thread that has not answered by then is inside a read that blocks in the kernel, or slow: the loop takes what it
 /// has read (<see cref="ScannerThread.TakePartial"/>) and goes on. Such a thread stays busy until its read returns, so
 /// the next scan goes to another one, started on demand, at most <see cref="MaxThreads"/>; the processes the busy
@@ -22,17 +23,15 @@ internal sealed class ScanService : IDisposable
     private readonly int[] _stuckPids = new int[MaxThreads];
     private readonly string? _cgroupDirectory;
     private readonly long _deadlineTicks;
-    private readonly WakeSet _wait = new(2);
+    private readonly WakeSet _wait = new(1);
     private readonly int _completionSlot;
-    private readonly int _stopSlot;
     private ScannerThread? _answered;
 
-    public ScanService(string? cgroupDirectory, int deadlineMs, int stopFd)
+    public ScanService(string? cgroupDirectory, int deadlineMs)
     {
         _cgroupDirectory = cgroupDirectory;
         _deadlineTicks = deadlineMs * Stopwatch.Frequency / 1000;
         _completionSlot = _wait.Add(-1, WakeSet.Readable);
-        _stopSlot = _wait.Add(stopFd, WakeSet.Readable);
     }
 
     /// <summary>Scanner threads started so far.</summary>
@@ -95,16 +94,6 @@ internal sealed class ScanService : IDisposable
             }
             int remainingMs = (int)((remainingTicks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
             _ = _wait.Wait(remainingMs, out _);
-            if ((_wait.Fired(_stopSlot) & WakeSet.Readable) != 0 && !free.IsFinished)
-            {
-                // Left for the loop to drain: it ends right after this cycle.
-                free.TakePartial(ref ranked, ref answer);
-                if (!answer.IsComplete)
-                {
-                    answer.End = ScanEnd.Stopping;
-                }
-                break;
-            }
         }
         _wait.Set(_completionSlot, -1);
         answer.ElapsedMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
