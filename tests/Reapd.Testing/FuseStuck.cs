@@ -23,7 +23,12 @@ public sealed class FuseStuck : IDisposable
         ServerPid = int.Parse(words[5], CultureInfo.InvariantCulture);
         MountDirectory = words[7];
         Connection = words[9];
+        // mm-held mode: "... mode mm-held peeker <pid>"
+        PeekerPid = words.Length > 13 ? int.Parse(words[13], CultureInfo.InvariantCulture) : 0;
     }
+
+    /// <summary>mm-held mode: the child that holds the victim's mmap lock while it waits on a FUSE read.</summary>
+    public int PeekerPid { get; }
 
     public int VictimPid { get; }
     public int ServerPid { get; }
@@ -49,6 +54,13 @@ public sealed class FuseStuck : IDisposable
         Assert.SkipWhen(pattern.StartsWith('|') || pattern.StartsWith('/'), $"core_pattern '{pattern}' does not write into the working directory (it is not changed by tests)");
         return Launch(mib, cgroupProcsFile, "--core");
     }
+
+    /// <summary>
+    /// The victim's mm is held: a child of it waits on a never-answered FUSE_READ with the victim's mmap lock held for
+    /// reading, and a thread of the victim waits for it as a writer, so every new reader of that lock (a read of its
+    /// /proc/PID/cmdline, environ, smaps_rollup, mem) blocks until the connection is aborted (docs/kernel.md E.1).
+    /// </summary>
+    public static FuseStuck StartMmHeld(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, "--mm-held");
 
     private static FuseStuck Launch(int mib, string cgroupProcsFile, bool aio) => Launch(mib, cgroupProcsFile, aio ? "--aio" : null);
 

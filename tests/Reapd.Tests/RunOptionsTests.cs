@@ -22,7 +22,7 @@ public sealed class RunOptionsTests
     {
         RunOptions? options = RunOptionsParser.TryParse(
             ["--cgroup", "/a/b", "--term-percent", "12.5", "--kill-percent", "6%", "--grace", "500ms", "--settle-timeout", "2",
-             "--psi-full-percent", "off", "--protect", "sshd", "--protect", "Xorg", "--dry-run", "--json"], out string? error);
+             "--scan-deadline", "250ms", "--psi-full-percent", "off", "--protect", "sshd", "--protect", "Xorg", "--dry-run", "--json"], out string? error);
         Assert.Null(error);
         Assert.NotNull(options);
         Assert.Equal("/a/b", options.CgroupPath);
@@ -31,6 +31,7 @@ public sealed class RunOptionsTests
         Assert.Equal(6, options.Config.KillPercent);
         Assert.Equal(500, options.Config.GraceMs);
         Assert.Equal(2000, options.Config.SettleTimeoutMs);
+        Assert.Equal(250, options.Config.ScanDeadlineMs);
         Assert.Null(options.Config.PsiFullPercent);
         Assert.Equal(["sshd", "Xorg"], options.Config.ProtectedNames);
         Assert.True(options.Config.DryRun);
@@ -40,6 +41,8 @@ public sealed class RunOptionsTests
     [InlineData(new[] { "--grace", "3x" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '3x'")]
     [InlineData(new[] { "--grace", "-1s" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '-1s'")]
     [InlineData(new[] { "--settle-timeout", "0s" }, "--settle-timeout must be longer than 0")]
+    [InlineData(new[] { "--scan-deadline", "0ms" }, "--scan-deadline must be longer than 0")]
+    [InlineData(new[] { "--scan-deadline", "soon" }, "--scan-deadline must be a duration like 500ms, 2s or 1.5s, not 'soon'")]
     [InlineData(new[] { "--term-percent", "150" }, "--term-percent must be a percentage above 0 and below 100, not '150'")]
     [InlineData(new[] { "--kill-percent", "abc" }, "--kill-percent must be a percentage above 0 and below 100, not 'abc'")]
     [InlineData(new[] { "--psi-full-percent", "maybe" }, "--psi-full-percent must be a percentage above 0 and at most 100, or off, not 'maybe'")]
@@ -143,7 +146,7 @@ public sealed class RunOptionsTests
     {
         var (code, stdout, _) = CliTests.Invoke("run", "--help");
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--psi-full-percent", "--protect", "--notify-desktop", "--hook-before-kill", "--hook-after-kill", "--hook-timeout", "--dry-run", "--json" })
+        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--scan-deadline", "--psi-full-percent", "--protect", "--notify-desktop", "--hook-before-kill", "--hook-after-kill", "--hook-timeout", "--dry-run", "--json" })
         {
             Assert.Contains(option, stdout);
         }

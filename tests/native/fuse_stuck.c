@@ -2,7 +2,7 @@
  * FUSE read (docs/kernel.md D.3), or, with --aio, its last mmput stuck in exit_aio (docs/kernel.md D.4). For reapd's tests and
  * benchmarks.
  *
- *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core]
+ *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core | --mm-held]
  *
  * The launcher becomes a minimal FUSE server over raw /dev/fuse (no libfuse). It mounts a one-file file system at
  * DIR (default: a new directory /tmp/fuse_stuck.XXXXXX, removed at the end) with mount(2) and the options
@@ -29,6 +29,14 @@
  * for ever with the signal's core_state set: /proc/PID/status says "CoreDumping: 1", process_mrelease answers EINVAL
  * (task_will_free_mem refuses a dumping process) even after SIGKILL, which leaves the dumper in the uninterruptible
  * part of the FUSE wait. Aborting the connection fails the create, the dump ends, and the victim exits.
+ * With --mm-held the victim's mm is held, not its exit: its /proc files that take the mmap lock block (docs/kernel.md
+ * E.1). The victim touches its N MiB and maps DIR/stuck privately (page cache, no FOPEN_DIRECT_IO in this mode). It
+ * forks a PEEKER child that reads that page through /proc/VICTIM/mem: access_remote_vm takes the victim's mmap lock
+ * for reading and faults the page in through get_user_pages without a retry, so the peeker waits on a FUSE_READ that
+ * is never answered while it holds the lock (cmdline and environ cannot be used for this: they read with FOLL_ANON,
+ * which refuses file mappings). When that FUSE_READ arrives the server tells the victim, whose second thread then calls
+ * mmap(2) and so queues as a writer on the lock; from then on every new reader of the victim's mmap lock waits too
+ * (an rw-semaphore lets no new reader past a waiting writer). Ready line: mode mm-held, plus "peeker <pid>".
  * When the victim is stuck-ready (read mode: the FUSE_READ has arrived, the memory is touched by then; aio mode: the
  * FUSE_FSYNC has arrived and the victim has touched its memory) it prints, on stdout, flushed:
  *   "fuse_stuck <victim pid> ready <MiB> server <server pid> mount <DIR> conn <N> mode <read|aio|core>"
@@ -76,6 +84,9 @@ static volatile sig_atomic_t stop;
 static int aio_mode;
 static int core_mode;
 static int filled_fd = -1; /* aio and core modes, victim side: written once its memory is touched */
+static int mm_held_mode;
+static int go_fd = -1; /* mm-held mode, victim side: readable once the peeker's FUSE_READ has arrived */
+static pid_t peeker = -1;
 
 static int write_file(const char *path, const char *text)
 {
@@ -112,6 +123,8 @@ static void cleanup_and_exit(int code)
     umount2(mount_dir, MNT_DETACH);
     if (made_dir)
         rmdir(mount_dir);
+    if (peeker > 0)
+        kill(peeker, SIGKILL); /* the victim's child: it ends once the aborted connection fails its read */
     if (victim > 0) {
         kill(victim, SIGKILL);
         while (waitpid(victim, NULL, 0) < 0 && errno == EINTR)
@@ -210,6 +223,55 @@ static void submit_stuck_fsync(void)
     }
 }
 
+/* mm-held mode: the second thread waits for the server's word that the peeker holds the mmap lock, then queues
+ * behind it as a writer (mmap takes the lock for writing) and stays there until the connection is aborted. */
+static void *writer_thread(void *arg)
+{
+    (void)arg;
+    char byte;
+    if (read(go_fd, &byte, 1) != 1)
+        return NULL;
+    void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    (void)p;
+    return NULL;
+}
+
+static void hold_mm(void)
+{
+    int fd = open_stuck_file();
+    char *area = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (area == MAP_FAILED) {
+        fprintf(stderr, "fuse_stuck: mmap of the FUSE file: %s\n", strerror(errno));
+        _exit(5);
+    }
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, writer_thread, NULL) != 0)
+        _exit(4);
+    pid_t self = getpid();
+    pid_t child = fork();
+    if (child < 0)
+        _exit(4);
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* The peeker tells the server who it is: the victim itself may already be unable to (after the fork its
+         * next copy-on-write fault waits for the mmap lock behind the writer). */
+        pid_t me = getpid();
+        if (write(filled_fd, &me, sizeof me) != sizeof me)
+            _exit(4);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/mem", self);
+        int mem = open(path, O_RDONLY);
+        static char buffer[4096];
+        /* access_remote_vm: the victim's mmap lock for reading, then a fault without retry: waits on the FUSE_READ
+         * with the lock held. */
+        ssize_t r = mem < 0 ? -1 : pread(mem, buffer, sizeof buffer, (off_t)(uintptr_t)area);
+        (void)r;
+        _exit(0);
+    }
+    for (;;)
+        pause();
+}
+
 static void victim_main(long mib, long adj, const char *cgroup_procs)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -235,6 +297,10 @@ static void victim_main(long mib, long adj, const char *cgroup_procs)
             _exit(4);
         abort();
     }
+    if (mm_held_mode) {
+        touch_memory(mib);
+        hold_mm();
+    }
     if (aio_mode) {
         submit_stuck_fsync();
         touch_memory(mib);
@@ -259,14 +325,17 @@ static void print_ready(long mib)
     if (ready)
         return;
     ready = 1;
-    printf("fuse_stuck %d ready %ld server %d mount %s conn %u mode %s\n", victim, mib, getpid(), mount_dir, conn_id,
-           core_mode ? "core" : aio_mode ? "aio" : "read");
+    printf("fuse_stuck %d ready %ld server %d mount %s conn %u mode %s", victim, mib, getpid(), mount_dir, conn_id,
+           mm_held_mode ? "mm-held" : core_mode ? "core" : aio_mode ? "aio" : "read");
+    if (mm_held_mode)
+        printf(" peeker %d", peeker);
+    printf("\n");
     fflush(stdout);
 }
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core]\n");
+    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core | --mm-held]\n");
     exit(2);
 }
 
@@ -282,9 +351,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--mount") && v) { dir = v; i++; }
         else if (!strcmp(argv[i], "--aio")) aio_mode = 1;
         else if (!strcmp(argv[i], "--core")) core_mode = 1;
+        else if (!strcmp(argv[i], "--mm-held")) mm_held_mode = 1;
         else usage();
     }
-    if (mib < 0 || adj < -1000 || adj > 1000 || (aio_mode && core_mode))
+    if (mib < 0 || adj < -1000 || adj > 1000 || (aio_mode + core_mode + mm_held_mode > 1))
         usage();
 
     if (dir) {
@@ -328,8 +398,12 @@ int main(int argc, char **argv)
     if (mounts)
         fclose(mounts);
 
-    int filled[2] = { -1, -1 };
-    if ((aio_mode || core_mode) && pipe2(filled, O_CLOEXEC) != 0) {
+    int filled[2] = { -1, -1 }, go[2] = { -1, -1 };
+    if ((aio_mode || core_mode || mm_held_mode) && pipe2(filled, O_CLOEXEC) != 0) {
+        fprintf(stderr, "fuse_stuck: pipe: %s\n", strerror(errno));
+        cleanup_and_exit(3);
+    }
+    if (mm_held_mode && pipe2(go, O_CLOEXEC) != 0) {
         fprintf(stderr, "fuse_stuck: pipe: %s\n", strerror(errno));
         cleanup_and_exit(3);
     }
@@ -340,14 +414,20 @@ int main(int argc, char **argv)
     }
     if (victim == 0) {
         close(fuse_fd); /* only the server holds the connection: its end aborts it */
-        if (aio_mode || core_mode) {
+        if (aio_mode || core_mode || mm_held_mode) {
             close(filled[0]);
             filled_fd = filled[1];
         }
+        if (mm_held_mode) {
+            close(go[1]);
+            go_fd = go[0];
+        }
         victim_main(mib, adj, cgroup_procs);
     }
-    if (aio_mode || core_mode)
+    if (aio_mode || core_mode || mm_held_mode)
         close(filled[1]);
+    if (mm_held_mode)
+        close(go[0]);
     int filled_rd = filled[0]; /* -1 in read mode: poll ignores it */
     int fsync_seen = 0, memory_filled = 0; /* core mode: fsync_seen means the core file's create arrived */
 
@@ -356,7 +436,15 @@ int main(int argc, char **argv)
     while (!stop) {
         struct pollfd pfd[2] = { { .fd = fuse_fd, .events = POLLIN }, { .fd = filled_rd, .events = POLLIN } };
         int n = poll(pfd, 2, 200);
-        if (n > 0 && pfd[1].revents) {
+        if (n > 0 && pfd[1].revents && mm_held_mode) {
+            /* The peeker's word: its pid (EOF: the victim died first). */
+            if (read(filled_rd, &peeker, sizeof peeker) != sizeof peeker)
+                peeker = -1;
+            close(filled_rd);
+            filled_rd = -1;
+            if (!pfd[0].revents)
+                continue;
+        } else if (n > 0 && pfd[1].revents) {
             /* One byte: the victim's memory is touched. EOF: it died first (the WNOHANG check below sees it). */
             char byte;
             memory_filled = read(filled_rd, &byte, 1) == 1;
@@ -424,12 +512,36 @@ int main(int argc, char **argv)
         case FUSE_OPEN: {
             struct fuse_open_out out = { 0 };
             out.fh = 1;
-            out.open_flags = FOPEN_DIRECT_IO;
+            /* mm-held mode maps the file: page cache, so no direct I/O there. */
+            out.open_flags = mm_held_mode ? 0 : FOPEN_DIRECT_IO;
             reply(in->unique, 0, &out, sizeof out);
             break;
         }
         case FUSE_READ:
             /* The request the victim's thread now waits on, uninterruptibly: never answered. */
+            if (mm_held_mode) {
+                /* The peeker holds the victim's mmap lock while it waits on this: now the writer may queue. Give
+                 * its mmap a moment to reach the lock before saying ready (the test checks the states anyway). */
+                if (go[1] >= 0) {
+                    ssize_t w = write(go[1], "1", 1);
+                    (void)w;
+                    close(go[1]);
+                    go[1] = -1;
+                    usleep(200 * 1000);
+                }
+                /* The peeker sends its pid before its read: wait for it (a second at most). */
+                for (int tries = 0; filled_rd >= 0 && tries < 10; tries++) {
+                    struct pollfd word = { .fd = filled_rd, .events = POLLIN };
+                    if (poll(&word, 1, 100) > 0) {
+                        if (read(filled_rd, &peeker, sizeof peeker) != sizeof peeker)
+                            peeker = -1;
+                        close(filled_rd);
+                        filled_rd = -1;
+                    }
+                }
+                print_ready(mib);
+                break;
+            }
             if (!aio_mode)
                 print_ready(mib);
             break;

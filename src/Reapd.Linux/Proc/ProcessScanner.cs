@@ -25,6 +25,9 @@ public sealed class ProcessScanner
 
     public ProcessReader Reader => _reader;
 
+    /// <summary>The thread groups now under the root (valid until the next listing or scan of this scanner).</summary>
+    public ProcReadOutcome TryListAll(out ReadOnlySpan<int> pids) => _directory.TryList(out pids);
+
     /// <summary>Every process under the root, ranked. Out of file descriptors is an outcome, never an exception.</summary>
     public ScanOutcome ScanAll(scoped in RankingScope scope, out ReadOnlySpan<Candidate> ranked)
     {

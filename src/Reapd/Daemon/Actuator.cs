@@ -39,6 +39,8 @@ internal sealed class Actuator : IDisposable
     private int _rankedCount;
     private int _candidateCount;
     private double _scanMs;
+    private readonly ScanService _scans;
+    private ScanAnswer _scanAnswer;
     private Victim? _victim;
     private ProcessName _victimName;
     private bool _victimExitSeen;
@@ -55,6 +57,14 @@ internal sealed class Actuator : IDisposable
         _rules = RuleSet.Compile(RuleSet.RulesOf(_core.Config));
     }
 
+    /// <summary>
+    /// Test hook, read once: REAPD_TEST_OPEN_DELAY_MS widens the window between a choice and the victim's pidfd open
+    /// (a sleep on the loop) so that a PID-reuse storm test meets the victim's pid reused by a newcomer within it
+    /// (docs/reliability.md). Unset (0) in every real run; never set by the unit or the package.
+    /// </summary>
+    private static readonly int s_testOpenDelayMs =
+        int.TryParse(Environment.GetEnvironmentVariable("REAPD_TEST_OPEN_DELAY_MS"), out int delayMs) && delayMs > 0 ? Math.Min(delayMs, 5000) : 0;
+
     public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
     {
         _core = core;
@@ -62,6 +72,7 @@ internal sealed class Actuator : IDisposable
         _resources = resources;
         _samples = samples;
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
+        _scans = new ScanService(resources.Cgroup?.Directory, core.Config.ScanDeadlineMs);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
         // The configuration was validated (DaemonConfig.Validate compiles the same rules): a failure here is a bug.
         _rules = RuleSet.Compile(RuleSet.RulesOf(core.Config));
@@ -193,29 +204,72 @@ internal sealed class Actuator : IDisposable
     private void Scan()
     {
         long start = Stopwatch.GetTimestamp();
-        ScanOutcome scanned = _candidates.Scan(RankingFor(Sample), out ReadOnlySpan<Candidate> ranked);
-        if (scanned != ScanOutcome.Complete)
+        if (_scans.ThreadCount > 0)
         {
-            _events.Log.Begin("warning"u8, EventLog.Error).Field("what"u8, "scan").Field("result"u8, scanned.ToString()).Field("read"u8, ranked.Length).End();
+            // On a scanner thread, with the deadline: a /proc read that blocks holds that thread, not this loop.
+            _scans.Scan(RankingFor(Sample), ref _ranked, ref _scanAnswer);
         }
-        _candidateCount = CandidateRanking.CountCandidates(ranked);
-        _rankedCount = ranked.Length;
-        if (_ranked.Length < ranked.Length)
+        else
         {
-            _ranked = new Candidate[Math.Max(ranked.Length, _ranked.Length * 2)];
+            // No scanner thread could be started (eventfd refused): scan here, as before, without a deadline.
+            ScanOutcome scanned = _candidates.Scan(RankingFor(Sample), out ReadOnlySpan<Candidate> read);
+            if (_ranked.Length < read.Length)
+            {
+                _ranked = new Candidate[Math.Max(read.Length, _ranked.Length * 2)];
+            }
+            read.CopyTo(_ranked);
+            _scanAnswer = default;
+            _scanAnswer.End = scanned switch
+            {
+                ScanOutcome.OutOfFileDescriptors => ScanEnd.OutOfFileDescriptors,
+                ScanOutcome.ListUnreadable => ScanEnd.ListUnreadable,
+                _ => ScanEnd.Complete,
+            };
+            _scanAnswer.Ranked = read.Length;
+            _scanAnswer.Listed = read.Length;
+        }
+        _scanMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        _scanAnswer.ElapsedMs = _scanMs;
+        _events.Scanned(_scanAnswer, _core.Config.ScanDeadlineMs);
+        _rankedCount = _scanAnswer.Ranked;
+        _candidateCount = CandidateRanking.CountCandidates(_ranked.AsSpan(0, _rankedCount));
+        if (_rankedVictims.Length < _ranked.Length)
+        {
             _rankedVictims = new RankedVictim[_ranked.Length];
         }
-        ranked.CopyTo(_ranked);
         for (int i = 0; i < _candidateCount; i++)
         {
             _rankedVictims[i] = RankedVictim.From(_ranked[i]);
         }
-        _scanMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         _core.OnScanned(_rankedVictims.AsSpan(0, _candidateCount), MonotonicClock.NowMs);
     }
 
+    /// <summary>
+    /// Starts the first scanner thread (after the priority is raised: it inherits it). False, with a warning, when it
+    /// cannot be started: scans then run on the loop, without a deadline.
+    /// </summary>
+    public bool StartScanner()
+    {
+        if (_scans.Start())
+        {
+            return true;
+        }
+        _events.Warning("scanner"u8, $"cannot start a scanner thread (eventfd errno {_scans.StartErrno}): scans run on the loop, without a deadline", EventLog.Error);
+        return false;
+    }
+
     /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
-    public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample), out _);
+    public void WarmUp(in MemorySample sample)
+    {
+        if (_scans.ThreadCount > 0)
+        {
+            _scans.Scan(RankingFor(sample), ref _ranked, ref _scanAnswer);
+        }
+        else
+        {
+            _ = _candidates.Scan(RankingFor(sample), out _);
+        }
+    }
 
     /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>
     private RankingScope RankingFor(in MemorySample sample) =>
@@ -280,6 +334,10 @@ internal sealed class Actuator : IDisposable
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
     private bool TryOpen(VictimId id, KillSignal signal)
     {
+        if (s_testOpenDelayMs > 0)
+        {
+            Thread.Sleep(s_testOpenDelayMs);
+        }
         VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames, _rules);
         if (opened != VictimOpenOutcome.Confirmed)
         {
@@ -362,7 +420,8 @@ internal sealed class Actuator : IDisposable
                 _events.Trigger(report, Sample, Wake, _victimName.Utf8);
                 break;
             case ReportKind.Choice:
-                _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs, _rules);
+                _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs, _rules, _scanAnswer,
+                    _scans.Cmdline(report.ChoiceIndex, _scanAnswer));
                 break;
             case ReportKind.NoCandidate:
                 _events.NoCandidate(report, _rankedCount, _scanMs);
@@ -490,5 +549,9 @@ internal sealed class Actuator : IDisposable
         _ => ReapObservation.Failed,
     };
 
-    public void Dispose() => ReleaseVictim();
+    public void Dispose()
+    {
+        ReleaseVictim();
+        _scans.Dispose();
+    }
 }

@@ -19,6 +19,12 @@ internal sealed class CandidateSource
 
     public ProcessReader Reader => _scanner.Reader;
 
+    public ProcessScanner Scanner => _scanner;
+
+    /// <summary>The pids of the scope now (valid until the next listing or scan); the scanner thread reads them one by one.</summary>
+    public ProcReadOutcome List(out ReadOnlySpan<int> pids) =>
+        _cgroupPids is null ? _scanner.TryListAll(out pids) : _cgroupPids.TryRead(out pids);
+
     /// <summary>
     /// The ranked processes (candidates first, best first; then the excluded with their reason), and how the scan
     /// ended. Empty and ListUnreadable if the cgroup is gone.

@@ -68,12 +68,52 @@ internal sealed class DaemonEvents
         line.End();
     }
 
-    public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs, RuleSet rules)
+    /// <summary>Counts the scan in the metrics; a scan that was not whole is a `scan-partial` event (docs/daemon.md, "Scanning").</summary>
+    public void Scanned(in ScanAnswer answer, int deadlineMs)
+    {
+        _metrics.Scanned(answer.IsComplete, answer.Skipped);
+        if (answer.IsComplete)
+        {
+            return;
+        }
+        EventLog line = _log.Begin("scan-partial"u8, EventLog.Warning)
+            .Field("result"u8, ScanEndText(answer.End))
+            .Field("listed"u8, answer.Listed)
+            .Field("ranked"u8, answer.Ranked)
+            .Field("skipped"u8, answer.Skipped);
+        if (answer.KnownStuckSkipped > 0)
+        {
+            line.Field("known_stuck"u8, answer.KnownStuckSkipped);
+        }
+        if (answer.StuckPid != 0)
+        {
+            line.Field("stuck_pid"u8, answer.StuckPid);
+            if (answer.StuckInDetail)
+            {
+                line.Field("stuck_name"u8, answer.StuckName.Utf8).Field("stuck_read"u8, "cmdline");
+            }
+        }
+        line.Field("scan_ms"u8, answer.ElapsedMs, 3).Field("deadline_ms"u8, deadlineMs).End();
+    }
+
+    private static string ScanEndText(ScanEnd end) => end switch
+    {
+        ScanEnd.Deadline => "deadline",
+        ScanEnd.SkippedStuck => "skipped-stuck",
+        ScanEnd.OutOfFileDescriptors => "out-of-file-descriptors",
+        ScanEnd.ListUnreadable => "list-unreadable",
+        ScanEnd.NoFreeScanner => "no-free-scanner",
+        _ => "complete",
+    };
+
+    public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs, RuleSet rules,
+        in ScanAnswer scan, ReadOnlySpan<byte> cmdline)
     {
         Candidate chosen = ranked[report.ChoiceIndex];
         EventLog line = _log.Begin("choice"u8, EventLog.Warning)
             .Field("pid"u8, chosen.Pid)
             .Field("name"u8, chosen.Name.Utf8)
+            .Field("start_ticks"u8, (long)chosen.StartTimeTicks)
             .Field("badness"u8, chosen.BadnessPages);
         if (!chosen.Rules.IsEmpty)
         {
@@ -91,7 +131,22 @@ internal sealed class DaemonEvents
             .Field("candidates"u8, candidateCount)
             .Field("excluded"u8, ranked.Length - candidateCount + report.ExcludedCount)
             .Field("scan_ms"u8, scanMs, 3)
-            .BeginList("top"u8);
+            .Field("scan_complete"u8, scan.IsComplete)
+            .Field("skipped"u8, scan.Skipped);
+        if (!cmdline.IsEmpty)
+        {
+            // The arguments are NUL-separated: shown joined by spaces (other control bytes are escaped by the log).
+            Span<byte> joined = stackalloc byte[ScannerThread.CmdlineBytes];
+            int length = Math.Min(cmdline.Length, joined.Length);
+            cmdline[..length].CopyTo(joined);
+            while (length > 0 && joined[length - 1] == 0)
+            {
+                length--;
+            }
+            joined[..length].Replace((byte)0, (byte)' ');
+            line.Field("cmdline"u8, joined[..length]);
+        }
+        line.BeginList("top"u8);
         for (int i = 0; i < Math.Min(candidateCount, MaxTopCandidatesLogged); i++)
         {
             line.BeginItem()

@@ -157,12 +157,22 @@ internal sealed class DaemonLoop : IDisposable
     public RunOptions Options => _options;
 
     /// <summary>
-    /// Warm-up before locking memory: a few cycles and one scan, so buffers and arrays have their working size and
-    /// every code page of the hot path is mapped; then mlockall, own oom_score_adj and priority; then the start event;
+    /// Own oom_score_adj and priority, the scanner thread; then warm-up before locking memory: a few cycles and one
+    /// scan, so buffers and arrays have their working size and every code page of the hot path is mapped; then mlockall; then the start event;
     /// then READY=1 to the service manager, when there is one: only now are the sensors, wake-ups and the reaper armed.
     /// </summary>
     public void Start(bool protectSelf)
     {
+        string locked = "skipped", adj = "skipped", nice = "skipped";
+        if (protectSelf)
+        {
+            adj = SelfProtection.LowerOomScoreAdj();
+            nice = SelfProtection.RaisePriority();
+        }
+        // After the priority: the threads inherit the nice value (setpriority sets one thread's on Linux). The scanner
+        // runs the decision's scans, so it gets the loop's priority too; and it starts before the first cycle, so that
+        // no scan ever runs on the loop (with rules that read command lines, one could block there: docs/reliability.md).
+        bool scanner = _actuator.StartScanner();
         for (int i = 0; i < 3; i++)
         {
             RunCycle(Wake.Start);
@@ -171,13 +181,6 @@ internal sealed class DaemonLoop : IDisposable
         {
             _actuator.WarmUp(_lastSample);
         }
-        string locked = "skipped", adj = "skipped", nice = "skipped";
-        if (protectSelf)
-        {
-            adj = SelfProtection.LowerOomScoreAdj();
-            nice = SelfProtection.RaisePriority();
-        }
-        // After the priority: the thread inherits the nice value (setpriority sets one thread's on Linux).
         _reaper = ReaperThread.TryStart(out int reaperErrno);
         if (_reaper is null)
         {
@@ -213,6 +216,8 @@ internal sealed class DaemonLoop : IDisposable
             .Field("psi_triggers"u8, _resources.DescribePsiTriggers())
             .Field("cgroup_events"u8, _resources.DescribeCgroupEvents())
             .Field("reaper"u8, _reaper is null ? "none" : "thread")
+            .Field("scanner"u8, scanner ? "thread" : "loop")
+            .Field("scan_deadline_ms"u8, _config.ScanDeadlineMs)
             .Field("mlock"u8, locked)
             .Field("oom_score_adj"u8, adj)
             .Field("priority"u8, nice)

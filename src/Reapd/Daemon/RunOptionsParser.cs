@@ -48,6 +48,13 @@ internal sealed class RunOptionsParser
         CustomParser = OptionValues.DurationMs,
     };
 
+    private readonly Option<int?> _scanDeadline = new("--scan-deadline")
+    {
+        HelpName = "DURATION",
+        Description = "longest a scan of the processes may take; the choice is made from what was read by then, the rest is skipped and reported (default 1s)",
+        CustomParser = OptionValues.DurationMs,
+    };
+
     private readonly Option<PsiFullLevel> _psiFullPercent = new("--psi-full-percent")
     {
         HelpName = "P|off",
@@ -162,6 +169,7 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_killPercent);
         Command.Options.Add(_grace);
         Command.Options.Add(_settleTimeout);
+        Command.Options.Add(_scanDeadline);
         Command.Options.Add(_psiFullPercent);
         Command.Options.Add(_protect);
         Command.Options.Add(_metricsFile);
@@ -236,6 +244,7 @@ internal sealed class RunOptionsParser
         KillPercent = result.GetValue(_killPercent),
         GraceMs = result.GetValue(_grace),
         SettleTimeoutMs = result.GetValue(_settleTimeout),
+        ScanDeadlineMs = result.GetValue(_scanDeadline),
         // Given: a level, or null for "off"; not given: the file's or the default.
         PsiFullGiven = result.GetResult(_psiFullPercent) is not null,
         PsiFullPercent = result.GetResult(_psiFullPercent) is null ? null : result.GetValue(_psiFullPercent).Percent,

@@ -15,6 +15,8 @@ internal sealed record RunOverrides
     public int? GraceMs { get; init; }
     public int? SettleTimeoutMs { get; init; }
 
+    public int? ScanDeadlineMs { get; init; }
+
     /// <summary>--psi-full-percent given: <see cref="PsiFullPercent"/> is its level, or null for off.</summary>
     public bool PsiFullGiven { get; init; }
     public double? PsiFullPercent { get; init; }
@@ -43,6 +45,7 @@ internal sealed record RunOverrides
             KillPercent = KillPercent ?? baseline.Config.KillPercent,
             GraceMs = GraceMs ?? baseline.Config.GraceMs,
             SettleTimeoutMs = SettleTimeoutMs ?? baseline.Config.SettleTimeoutMs,
+            ScanDeadlineMs = ScanDeadlineMs ?? baseline.Config.ScanDeadlineMs,
             PsiFullPercent = PsiFullGiven ? PsiFullPercent : baseline.Config.PsiFullPercent,
             ProtectedNames = Protect ?? baseline.Config.ProtectedNames,
             DryRun = DryRun || baseline.Config.DryRun,
@@ -59,6 +62,10 @@ internal sealed record RunOverrides
         if (config.SettleTimeoutMs == 0)
         {
             error = "--settle-timeout must be longer than 0";
+        }
+        else if (config.ScanDeadlineMs == 0)
+        {
+            error = "--scan-deadline must be longer than 0";
         }
         else if (announce.HookTimeoutMs == 0)
         {

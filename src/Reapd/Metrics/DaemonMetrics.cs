@@ -74,7 +74,10 @@ internal sealed class DaemonMetrics
     public static readonly int NoCandidateAt = WakeupsAt + WakeSources.Length;
     public static readonly int ReapSlowAt = NoCandidateAt + 1;
     public static readonly int EventsDroppedAt = ReapSlowAt + 1;
-    public static readonly int ThresholdToKillBucketsAt = EventsDroppedAt + 1;
+    public static readonly int ScansCompleteAt = EventsDroppedAt + 1;
+    public static readonly int ScansPartialAt = ScansCompleteAt + 1;
+    public static readonly int ScanSkippedAt = ScansPartialAt + 1;
+    public static readonly int ThresholdToKillBucketsAt = ScanSkippedAt + 1;
     public static readonly int KillToMemoryBackBucketsAt = ThresholdToKillBucketsAt + ThresholdToKillBucketsSeconds.Length + 1;
     public static readonly int CounterSlots = KillToMemoryBackBucketsAt + KillToMemoryBackBucketsSeconds.Length + 1;
 
@@ -297,6 +300,15 @@ internal sealed class DaemonMetrics
     public void NoCandidate() => Count(NoCandidateAt);
 
     public void ReapSlow() => Count(ReapSlowAt);
+
+    /// <summary>A scan answered: whole or partial, and the processes it skipped (their reads did not finish in time).</summary>
+    public void Scanned(bool complete, int skipped)
+    {
+        BeginWrite();
+        _counters[complete ? ScansCompleteAt : ScansPartialAt]++;
+        _counters[ScanSkippedAt] += skipped;
+        EndWrite(counterMoved: true);
+    }
 
     private void Count(int slot)
     {

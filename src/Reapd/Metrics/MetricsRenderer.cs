@@ -66,6 +66,11 @@ internal sealed class MetricsRenderer
         w.Sample("reapd_no_candidate_total", _counters[DaemonMetrics.NoCandidateAt]);
         w.Family("reapd_reap_slow_total", "counter", "Reaps that had not returned after 1 s (reap-slow events).");
         w.Sample("reapd_reap_slow_total", _counters[DaemonMetrics.ReapSlowAt]);
+        w.Family("reapd_scans_total", "counter", "Scans of the scope's processes, by whether they read every process before the scan deadline.");
+        w.Sample("reapd_scans_total", [("result", "complete")], _counters[DaemonMetrics.ScansCompleteAt]);
+        w.Sample("reapd_scans_total", [("result", "partial")], _counters[DaemonMetrics.ScansPartialAt]);
+        w.Family("reapd_scan_skipped_processes_total", "counter", "Processes left out of a scan because their /proc reads did not finish by the deadline (scan-partial events).");
+        w.Sample("reapd_scan_skipped_processes_total", _counters[DaemonMetrics.ScanSkippedAt]);
         w.Family("reapd_events_dropped_total", "counter", "Event lines dropped because stdout did not keep up.");
         w.Sample("reapd_events_dropped_total", _counters[DaemonMetrics.EventsDroppedAt]);
         if (fileWrites is long writes)

@@ -13,6 +13,7 @@ public sealed class DaemonConfigTests
         Assert.Equal(5, config.KillPercent);
         Assert.Equal(3000, config.GraceMs);
         Assert.Equal(5000, config.SettleTimeoutMs);
+        Assert.Equal(1000, config.ScanDeadlineMs);
         Assert.Equal(60, config.PsiFullPercent);
         Assert.False(config.DryRun);
     }
@@ -27,5 +28,11 @@ public sealed class DaemonConfigTests
         string? error = new DaemonConfig { TermPercent = term, KillPercent = kill }.Validate();
         Assert.NotNull(error);
         Assert.Contains(mentioned, error);
+    }
+
+    [Fact]
+    public void A_scan_deadline_that_is_not_positive_is_refused()
+    {
+        Assert.Contains("scan deadline", new DaemonConfig { ScanDeadlineMs = 0 }.Validate());
     }
 }

@@ -1,0 +1,461 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Reapd.Core.Proc;
+using Reapd.Core.Selection;
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
+
+namespace Reapd.Daemon;
+
+/// <summary>
+/// One thread that scans the scope's processes for the loop, so that a /proc read that blocks in the kernel holds
+/// this thread and never the loop (docs/reliability.md, "Scanning under churn and stuck /proc"). A scan has two
+/// passes, ordered so that what can block comes last: first every listed process's stat, status and oom_score_adj,
+/// which never wait on the process's mm (docs/kernel.md E.1) — so the ranking is whole even when a process's mm is held;
+/// then, for the best few of the ranking, the reads that take the target's mmap lock (the command line), which can
+/// wait for as long as a stuck writer holds that lock. (Rules that match a command line read it in the first pass,
+/// per process, through ProcessScanner: a stuck read there ends the scan at the deadline with the processes read
+/// so far; later scans skip the stuck process before reading it.)
+/// <para>
+/// The loop hands a job over with <see cref="Submit"/> and sleeps on <see cref="CompletionFd"/> until the job's
+/// deadline. Everything the job has finished is published under <see cref="_gate"/>, entry by entry, and the thread
+/// never holds the gate across a read: so when the deadline passes first, <see cref="TakePartial"/> gives the loop
+/// exactly what was read so far and names the process the thread is inside of, and abandons the job. An abandoned
+/// thread publishes nothing more; when its read returns, it becomes free again. Allocation-free once warm.
+/// </para>
+/// Owns its thread and both eventfds (the thread holds a reference on each, released when it ends).
+/// </summary>
+internal sealed class ScannerThread : IDisposable
+{
+    /// <summary>Bytes of a command line kept for the choice event; longer ones are cut.</summary>
+    public const int CmdlineBytes = 256;
+
+    /// <summary>How many of the best candidates get the second pass (the choice event shows the victim's command line).</summary>
+    public const int DetailCount = 3;
+
+    private const int Idle = 0;
+    private const int Running = 1;
+    private const int Finished = 2;
+
+    private readonly EventFdHandle _jobEvent;
+    private readonly int _jobEventFd;
+    private readonly EventFdHandle _completion;
+    private readonly Thread _thread;
+    private readonly CandidateSource _source;
+    private readonly Lock _gate = new();
+    private volatile bool _stopping;
+    private int _state;
+
+    // The job, written by the loop before Submit publishes it.
+    private RankingScope _scope;
+    private long _deadlineTimestamp;
+    private int[] _skipPids = new int[4];
+    private int _skipCount;
+
+    // Published by the thread under the gate.
+    private Candidate[] _read = new Candidate[256];
+    private readonly byte[] _cmdlines = new byte[DetailCount * CmdlineBytes];
+    private readonly int[] _cmdlineLengths = new int[DetailCount];
+    private int _readCount;
+    private int _listed;
+    private int _attempted;
+    private int _detailDone;
+    private bool _detailPass;
+    private bool _abandoned;
+    private int _currentPid;
+    private ScanEnd _end;
+    private int _knownStuckSkipped;
+    private int _firstKnownStuckPid;
+    private ExceptionDispatchInfo? _fault;
+
+    private ScannerThread(EventFdHandle jobEvent, EventFdHandle completion, string? cgroupDirectory, int index)
+    {
+        _jobEvent = jobEvent;
+        _jobEventFd = jobEvent.Fd;
+        _completion = completion;
+        _source = new CandidateSource(cgroupDirectory);
+        _thread = new Thread(Run, maxStackSize: 256 * 1024) { IsBackground = true, Name = $"reapd scan {index}" };
+    }
+
+    /// <summary>Starts a scanner thread; null with the errno when the kernel refuses an eventfd.</summary>
+    public static ScannerThread? TryStart(string? cgroupDirectory, int index, out int errno)
+    {
+        EventFdHandle? jobEvent = EventFdHandle.Create(out errno);
+        if (jobEvent is null)
+        {
+            return null;
+        }
+        EventFdHandle? completion = EventFdHandle.Create(out errno);
+        if (completion is null)
+        {
+            jobEvent.Dispose();
+            return null;
+        }
+        var scanner = new ScannerThread(jobEvent, completion, cgroupDirectory, index);
+        bool added = false;
+        jobEvent.DangerousAddRef(ref added);
+        added = false;
+        completion.DangerousAddRef(ref added);
+        scanner._thread.Start();
+        return scanner;
+    }
+
+    /// <summary>Readable once a job has finished; the loop waits on it.</summary>
+    public int CompletionFd => _completion.Fd;
+
+    /// <summary>Free to take a job: not inside one (an abandoned job still inside a read keeps it busy).</summary>
+    public bool IsIdle => Volatile.Read(ref _state) == Idle;
+
+    /// <summary>The pid whose /proc files the thread is reading now (0 between reads): a busy thread's stuck process.</summary>
+    public int CurrentPid => Volatile.Read(ref _currentPid);
+
+    /// <summary>
+    /// Hands a scan to the thread. <paramref name="skipPids"/>: processes another scanner thread is stuck inside;
+    /// their blocking reads are not tried again (they are skipped and counted at once).
+    /// </summary>
+    public void Submit(in RankingScope scope, long deadlineTimestamp, ReadOnlySpan<int> skipPids)
+    {
+        if (Volatile.Read(ref _state) != Idle)
+        {
+            throw new InvalidOperationException("a scan was submitted to a scanner thread that is not idle");
+        }
+        _scope = scope;
+        _deadlineTimestamp = deadlineTimestamp;
+        if (_skipPids.Length < skipPids.Length)
+        {
+            _skipPids = new int[skipPids.Length];
+        }
+        skipPids.CopyTo(_skipPids);
+        _skipCount = skipPids.Length;
+        lock (_gate)
+        {
+            _readCount = 0;
+            _listed = 0;
+            _attempted = 0;
+            _detailDone = 0;
+            _detailPass = false;
+            _abandoned = false;
+            _currentPid = 0;
+            _knownStuckSkipped = 0;
+            _firstKnownStuckPid = 0;
+            _end = ScanEnd.Complete;
+        }
+        Volatile.Write(ref _state, Running);
+        _jobEvent.Signal();
+    }
+
+    /// <summary>Whether the job has finished (its answer is whole). Drains the completion eventfd.</summary>
+    public bool IsFinished
+    {
+        get
+        {
+            _ = _completion.Drain();
+            return Volatile.Read(ref _state) == Finished;
+        }
+    }
+
+    /// <summary>
+    /// The finished job's answer: the ranking into <paramref name="ranked"/> (grown when too small), and frees the
+    /// thread. Only after <see cref="IsFinished"/>. A job that threw rethrows here, on the loop thread.
+    /// </summary>
+    public void TakeFinished(ref Candidate[] ranked, ref ScanAnswer answer)
+    {
+        lock (_gate)
+        {
+            Copy(ref ranked, ref answer, abandon: false);
+        }
+        ExceptionDispatchInfo? fault = _fault;
+        _fault = null;
+        Volatile.Write(ref _state, Idle);
+        fault?.Throw();
+    }
+
+    /// <summary>
+    /// The deadline passed first: what the job has read so far, the process it is inside of named as skipped, and the
+    /// job abandoned (the thread stays busy until its read returns, then becomes free by itself).
+    /// </summary>
+    public void TakePartial(ref Candidate[] ranked, ref ScanAnswer answer)
+    {
+        lock (_gate)
+        {
+            if (Volatile.Read(ref _state) == Finished)
+            {
+                // It finished between the deadline and this look: the answer is whole after all.
+                Copy(ref ranked, ref answer, abandon: false);
+                Volatile.Write(ref _state, Idle);
+                return;
+            }
+            Copy(ref ranked, ref answer, abandon: true);
+            _abandoned = true;
+        }
+    }
+
+    /// <summary>The command line read for entry <paramref name="index"/> of the last answer (empty when not read).</summary>
+    public ReadOnlySpan<byte> Cmdline(int index) =>
+        index < DetailCount ? _cmdlines.AsSpan(index * CmdlineBytes, _cmdlineLengths[index]) : default;
+
+    public void Stop()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+        _stopping = true;
+        _jobEvent.Signal();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        // A thread inside a read keeps its references: the eventfds close when it leaves, never under it.
+        _jobEvent.Dispose();
+        _completion.Dispose();
+    }
+
+    /// <summary>Under the gate: the published entries, less the one whose second-pass read is in flight when abandoning.</summary>
+    private void Copy(ref Candidate[] ranked, ref ScanAnswer answer, bool abandon)
+    {
+        int count = _readCount;
+        if (ranked.Length < count)
+        {
+            ranked = new Candidate[Math.Max(count, ranked.Length * 2)];
+        }
+        answer.Listed = _listed;
+        answer.KnownStuckSkipped = _knownStuckSkipped;
+        answer.StuckPid = 0;
+        answer.StuckName = default;
+        answer.StuckInDetail = false;
+        if (!abandon)
+        {
+            _read.AsSpan(0, count).CopyTo(ranked);
+            answer.Ranked = count;
+            answer.End = _end == ScanEnd.Complete && _knownStuckSkipped > 0 ? ScanEnd.SkippedStuck : _end;
+            answer.StuckPid = _firstKnownStuckPid;
+            answer.Skipped = _knownStuckSkipped + (_end == ScanEnd.Complete ? 0 : _listed - _attempted);
+            answer.CmdlinesRead = _detailDone;
+            return;
+        }
+        answer.End = ScanEnd.Deadline;
+        answer.StuckPid = _currentPid;
+        if (!_detailPass)
+        {
+            // First pass: the entries read are final; the process being read and those not reached are skipped. The
+            // ranking is sorted on the loop's copy.
+            _read.AsSpan(0, count).CopyTo(ranked);
+            CandidateRanking.Sort(ranked.AsSpan(0, count));
+            answer.Ranked = count;
+            answer.Skipped = _knownStuckSkipped + _listed - _attempted;
+            answer.CmdlinesRead = 0;
+            return;
+        }
+        // Second pass: the ranking is whole and sorted; the entry whose command line is being read is left out (its
+        // mm is held: a rule could not be applied to it, and its memory would not come back promptly either).
+        int stuck = _detailDone;
+        int kept = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (i == stuck)
+            {
+                answer.StuckName = _read[i].Name;
+                answer.StuckInDetail = true;
+                continue;
+            }
+            ranked[kept++] = _read[i];
+        }
+        answer.Ranked = kept;
+        answer.Skipped = _knownStuckSkipped + (count - kept);
+        answer.CmdlinesRead = stuck;
+    }
+
+    private void Run()
+    {
+        var wait = new WakeSet(1);
+        try
+        {
+            wait.Add(_jobEventFd, WakeSet.Readable);
+            while (true)
+            {
+                if (Volatile.Read(ref _state) == Running)
+                {
+                    RunJob();
+                    continue;
+                }
+                if (_stopping)
+                {
+                    return;
+                }
+                WakeOutcome waited = wait.Wait(-1, out _);
+                if (waited is WakeOutcome.Failed or WakeOutcome.InvalidFd)
+                {
+                    throw new InvalidOperationException($"poll on the scanner's own eventfd failed: {waited}, errno {wait.LastErrno}");
+                }
+                _ = _jobEvent.Drain();
+            }
+        }
+        finally
+        {
+            wait.Dispose();
+            _jobEvent.DangerousRelease();
+            _completion.DangerousRelease();
+        }
+    }
+
+    private void RunJob()
+    {
+        try
+        {
+            Scan();
+        }
+#pragma warning disable CA1031 // A job's exception is carried to the loop thread and rethrown there, not swallowed.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            _fault = ExceptionDispatchInfo.Capture(exception);
+        }
+        Volatile.Write(ref _currentPid, 0);
+        lock (_gate)
+        {
+            if (_abandoned)
+            {
+                // The loop has already answered the core with what it had: nothing to hand over, free again.
+                _abandoned = false;
+                _fault = null;
+                Volatile.Write(ref _state, Idle);
+                return;
+            }
+            Volatile.Write(ref _state, Finished);
+        }
+        _completion.Signal();
+    }
+
+    private void Scan()
+    {
+        ProcReadOutcome listedOutcome = _source.List(out ReadOnlySpan<int> pids);
+        if (listedOutcome != ProcReadOutcome.Ok)
+        {
+            lock (_gate)
+            {
+                _end = listedOutcome == ProcReadOutcome.OutOfFileDescriptors ? ScanEnd.OutOfFileDescriptors : ScanEnd.ListUnreadable;
+            }
+            return;
+        }
+        if (_read.Length < pids.Length)
+        {
+            lock (_gate)
+            {
+                _read = new Candidate[Math.Max(pids.Length, _read.Length * 2)];
+            }
+        }
+        lock (_gate)
+        {
+            _listed = pids.Length;
+        }
+        ProcessScanner scanner = _source.Scanner;
+        foreach (int pid in pids)
+        {
+            if (Stopwatch.GetTimestamp() > _deadlineTimestamp)
+            {
+                lock (_gate)
+                {
+                    _end = ScanEnd.Deadline;
+                }
+                return;
+            }
+            if (_skipPids.AsSpan(0, _skipCount).Contains(pid))
+            {
+                // Another scanner thread is inside a read of this process (with rules that need its command line, that
+                // read is made here, in the first pass): reading it again would only hold this thread too.
+                lock (_gate)
+                {
+                    _attempted++;
+                    if (_knownStuckSkipped++ == 0)
+                    {
+                        _firstKnownStuckPid = pid;
+                    }
+                }
+                continue;
+            }
+            Volatile.Write(ref _currentPid, pid);
+            ProcReadOutcome read = scanner.TryRead(pid, _scope, out Candidate candidate);
+            lock (_gate)
+            {
+                if (_abandoned)
+                {
+                    return;
+                }
+                if (read == ProcReadOutcome.OutOfFileDescriptors)
+                {
+                    // Every further open fails the same way: ranking a fraction silently would be wrong.
+                    _end = ScanEnd.OutOfFileDescriptors;
+                    return;
+                }
+                _attempted++;
+                if (read == ProcReadOutcome.Ok)
+                {
+                    _read[_readCount++] = candidate;
+                }
+            }
+        }
+        lock (_gate)
+        {
+            if (_abandoned)
+            {
+                return;
+            }
+            CandidateRanking.Sort(_read.AsSpan(0, _readCount));
+            _detailPass = true;
+        }
+        ReadDetails(scanner.Reader);
+    }
+
+    /// <summary>
+    /// The second pass: the command lines of the best candidates, the reads that wait on a held mmap lock. A process
+    /// another scanner thread is stuck inside is dropped at once rather than read again.
+    /// </summary>
+    private void ReadDetails(ProcessReader reader)
+    {
+        int limit = Math.Min(DetailCount, _readCount);
+        for (int i = 0; i < limit; i++)
+        {
+            Candidate candidate = _read[i];
+            if (!candidate.IsCandidate)
+            {
+                break;
+            }
+            if (Stopwatch.GetTimestamp() > _deadlineTimestamp)
+            {
+                lock (_gate)
+                {
+                    _end = ScanEnd.Deadline;
+                }
+                return;
+            }
+            if (_skipPids.AsSpan(0, _skipCount).Contains(candidate.Pid))
+            {
+                lock (_gate)
+                {
+                    _read.AsSpan(i + 1, _readCount - i - 1).CopyTo(_read.AsSpan(i));
+                    _readCount--;
+                    if (_knownStuckSkipped++ == 0)
+                    {
+                        _firstKnownStuckPid = candidate.Pid;
+                    }
+                }
+                limit = Math.Min(DetailCount, _readCount);
+                i--;
+                continue;
+            }
+            Volatile.Write(ref _currentPid, candidate.Pid);
+            ProcReadOutcome read = reader.TryReadCmdline(candidate.Pid, _cmdlines.AsSpan(i * CmdlineBytes, CmdlineBytes), out int length);
+            lock (_gate)
+            {
+                if (_abandoned)
+                {
+                    return;
+                }
+                _cmdlineLengths[i] = read == ProcReadOutcome.Ok ? length : 0;
+                _detailDone = i + 1;
+            }
+        }
+    }
+}
