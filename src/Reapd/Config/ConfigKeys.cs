@@ -58,7 +58,7 @@ internal static class ConfigKeys
         new("sampling.max_interval", (r, e) => { if (r.TryDuration(e, 1, 60_000, out int ms)) { r.Config = r.Config with { MaxIntervalMs = ms }; } }, o => Duration(o.Config.MaxIntervalMs)),
         new("sampling.min_interval", (r, e) => { if (r.TryDuration(e, 1, 60_000, out int ms)) { r.Config = r.Config with { MinIntervalMs = ms }; } }, o => Duration(o.Config.MinIntervalMs)),
         new("sampling.in_flight_interval", (r, e) => { if (r.TryDuration(e, 1, 60_000, out int ms)) { r.Config = r.Config with { InFlightIntervalMs = ms }; } }, o => Duration(o.Config.InFlightIntervalMs)),
-        new("sampling.scan_deadline", (r, e) => { if (r.TryDuration(e, 1, 60_000, out int ms)) { r.Config = r.Config with { ScanDeadlineMs = ms }; } }, o => Duration(o.Config.ScanDeadlineMs)),
+        new("sampling.scan_deadline", (r, e) => { if (r.TryDuration(e, 1, 60_000, out int ms)) { r.Config = r.Config with { ScanDeadlineMs = ms }; } }, o => Duration(o.Config.ScanDeadlineMs), AtStartOnly: true),
         new("sampling.assumed_allocation_mib_per_second", (r, e) => { if (r.TryInteger(e, 1, 1L << 30, out long mib)) { r.Config = r.Config with { AssumedAllocationBytesPerSecond = mib << 20 }; } }, o => (o.Config.AssumedAllocationBytesPerSecond >> 20).ToString(CultureInfo.InvariantCulture)),
 
         new("choice.protect", (r, e) => { if (r.TryStringArray(e, "process names (comm)", static name => Encoding.UTF8.GetByteCount(name) > 15 ? $"{ConfigReader.Show(name)} is longer than 15 bytes and can never match; expected the name as /proc/PID/comm shows it" : null, out List<string> names)) { r.Config = r.Config with { ProtectedNames = [.. names] }; } }, o => StringArray(o.Config.ProtectedNames)),
