@@ -207,6 +207,9 @@ internal sealed class Actuator : IDisposable
     }
 
     /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
+    /// <summary>The candidates' source (the warm-up kill points it at its own child).</summary>
+    internal CandidateSource Candidates => _candidates;
+
     public void WarmUp(in MemorySample sample) => _ = _candidates.Scan(RankingFor(sample), out _);
 
     /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>

@@ -19,12 +19,19 @@ internal sealed class CandidateSource
 
     public ProcessReader Reader => _scanner.Reader;
 
+    /// <summary>When set, scans list this one process instead of the scope (the warm-up kill, <see cref="KillWarmUp"/>).</summary>
+    public int[]? OnlyPid { get; set; }
+
     /// <summary>
     /// The ranked processes (candidates first, best first; then the excluded with their reason), and how the scan
     /// ended. Empty and ListUnreadable if the cgroup is gone.
     /// </summary>
     public ScanOutcome Scan(scoped in RankingScope scope, out ReadOnlySpan<Candidate> ranked)
     {
+        if (OnlyPid is not null)
+        {
+            return _scanner.ScanPids(OnlyPid, scope, out ranked);
+        }
         if (_cgroupPids is null)
         {
             return _scanner.ScanAll(scope, out ranked);

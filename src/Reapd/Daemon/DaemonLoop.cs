@@ -144,6 +144,9 @@ internal sealed class DaemonLoop : IDisposable
     /// </summary>
     public void Start(bool protectSelf)
     {
+        // First drop what start-up mapped (argument parsing, the runtime's start), so that the warm-up below maps, and
+        // mlockall then locks, only what the hot path runs.
+        string trimmed = protectSelf ? SelfProtection.TrimToHotPath() : "";
         for (int i = 0; i < 3; i++)
         {
             RunCycle(Wake.Start);
@@ -181,7 +184,13 @@ internal sealed class DaemonLoop : IDisposable
         }
         if (protectSelf)
         {
-            locked = SelfProtection.LockMemory();
+            string warmUpKill = _haveSample ? KillWarmUp.Run(_config, _resources, _samples, _reaper, _lastSample, _events.Log) : "warm-up kill skipped: no sample";
+            // The wake-up side of an emergency too: a cgroup v1 notification fires, is collected and drained, and the
+            // cycle it starts runs (a spurious wake-up only ever leads to a sample).
+            _resources.V1Notifications?.Pressure?.Signal();
+            _resources.V1Notifications?.Oom?.Signal();
+            RunOnce(0);
+            locked = $"{trimmed}; {warmUpKill}; {SelfProtection.LockMemory()}";
         }
         EventLog line = _events.Log.Begin("start"u8, EventLog.Notice)
             .Field("pid"u8, Environment.ProcessId)
