@@ -188,7 +188,7 @@ internal sealed class Actuator : IDisposable
         ScanOutcome scanned = _candidates.Scan(RankingFor(Sample), out ReadOnlySpan<Candidate> ranked);
         if (scanned != ScanOutcome.Complete)
         {
-            _events.Log.Begin("warning"u8, EventLog.Error).Field("what"u8, "scan").Field("result"u8, scanned.ToString()).Field("read"u8, ranked.Length).End();
+            _events.Log.Begin("warning"u8, EventLog.Error).Field("what"u8, "scan").Field("result"u8, scanned.Name()).Field("read"u8, ranked.Length).End();
         }
         _candidateCount = CandidateRanking.CountCandidates(ranked);
         _rankedCount = ranked.Length;
@@ -254,7 +254,7 @@ internal sealed class Actuator : IDisposable
             Announcer.Wake();
             NoticeDropped();
         }
-        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
+        _events.Signal(id, _victimName.Utf8, signal, outcome.Name(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
             !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null, VictimRules);
         if (outcome == SignalOutcome.Sent)
         {
@@ -278,7 +278,7 @@ internal sealed class Actuator : IDisposable
         VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames, _rules);
         if (opened != VictimOpenOutcome.Confirmed)
         {
-            _events.Signal(id, _victimName.Utf8, signal, opened.ToString(), opened.Describe(), null);
+            _events.Signal(id, _victimName.Utf8, signal, opened.Name(), opened.Describe(), null);
             _core.OnSignalled(opened switch
             {
                 VictimOpenOutcome.Gone => SignalResult.Gone,
@@ -299,7 +299,7 @@ internal sealed class Actuator : IDisposable
         {
             // A sharer of its mm may never be killed, so its memory cannot come back: the core excludes it and chooses
             // another, as the kernel skips such an mm.
-            _events.Signal(id, _victimName.Utf8, signal, sharers.ToString(),
+            _events.Signal(id, _victimName.Utf8, signal, sharers.Name(),
                 $"{sharers.Describe()}: pid {victim.ExcludedSharer?.Pid} ({victim.ExcludedSharer?.Reason.Describe()})", victim);
             _core.OnSignalled(SignalResult.SharerExcluded, 0, MonotonicClock.NowMs);
             return false;

@@ -49,6 +49,7 @@ internal static class KillWarmUp
             _ = completion.Wait(2000, out _);
             actuator.TakeReapAnswer(MonotonicClock.NowMs);
         }
+        ReapState reap = core.State.Reap;
         using (var exit = new WakeSet(1))
         {
             exit.Add(child.PidFdNumber, WakeSet.Readable);
@@ -57,7 +58,7 @@ internal static class KillWarmUp
         actuator.CheckExits(MonotonicClock.NowMs);
         Feed(core, actuator, sample with { TimeMs = MonotonicClock.NowMs, TotalBytes = total, AvailableBytes = total });
         bool settled = core.State.Phase == VictimPhase.None;
-        string result = $"warm-up kill: sigterms={actuator.Terms} sigkills={actuator.Kills} settled={(settled ? "yes" : "no")}";
+        string result = $"warm-up kill: sigterms={actuator.Terms} sigkills={actuator.Kills} reap={ReapText(reap)} settled={(settled ? "yes" : "no")}";
         // Whatever happened above, the child does not outlive the warm-up (a dry run only pretended to signal it).
         child.KillGroup();
         _ = child.TryCollect(out _);
@@ -65,6 +66,16 @@ internal static class KillWarmUp
         GC.Collect();
         return result;
     }
+
+    private static string ReapText(ReapState reap) => reap switch
+    {
+        ReapState.None => "none",
+        ReapState.InFlight => "unanswered",
+        ReapState.Released => "released",
+        ReapState.NoMm => "no-mm",
+        ReapState.CoreDumping => "core-dumping",
+        _ => "not-reaped",
+    };
 
     private static void Feed(DecisionCore core, Actuator actuator, in MemorySample sample)
     {
