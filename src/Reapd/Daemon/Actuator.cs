@@ -75,6 +75,9 @@ internal sealed class Actuator : IDisposable
     /// </summary>
     public ReaperThread? Reaper { get; set; }
 
+    /// <summary>Where the victim in flight is kept for a restarted instance; null when off (and in the warm-up kill).</summary>
+    public VictimStateFile? StateFile { get; set; }
+
     /// <summary>Runs the kill hooks and desktop notifications on its own thread; null when there is nothing to announce.</summary>
     public KillAnnouncer? Announcer { get; set; }
 
@@ -207,6 +210,19 @@ internal sealed class Actuator : IDisposable
     }
 
     /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
+    /// <summary>
+    /// Holds a victim a previous instance signalled (its pidfd opened and its identity confirmed by the caller), as if
+    /// this actuator had signalled it: the core's adopted state and this handle then go together.
+    /// </summary>
+    public void Adopt(Victim victim, ProcessName name, VictimPhase phase)
+    {
+        ReleaseVictim();
+        _victim = victim;
+        _victimName = name;
+        _victimSignalled = phase == VictimPhase.Killed ? KillSignal.SigKill : KillSignal.SigTerm;
+        StateFile?.Adopted();
+    }
+
     /// <summary>The candidates' source (the warm-up kill points it at its own child).</summary>
     internal CandidateSource Candidates => _candidates;
 
@@ -269,7 +285,13 @@ internal sealed class Actuator : IDisposable
             }
         }
         // After a SIGTERM the core watches the sharers found; after a SIGKILL those that were signalled.
-        _core.OnSignalled(ToResult(outcome), term ? victim.Sharers.Count : SignalledSharers(), MonotonicClock.NowMs);
+        long signalledMs = MonotonicClock.NowMs;
+        _core.OnSignalled(ToResult(outcome), term ? victim.Sharers.Count : SignalledSharers(), signalledMs);
+        // Only now, with the signal delivered: a restarted instance adopts this victim instead of choosing another.
+        if (outcome == SignalOutcome.Sent && _core.State.InFlight)
+        {
+            StateFile?.Written(id, _core.State.Phase, signalledMs, _core.State.HeldBytes);
+        }
     }
 
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
@@ -463,6 +485,7 @@ internal sealed class Actuator : IDisposable
         _victim = null;
         _victimName = default;
         _victimExitSeen = false;
+        StateFile?.Cleared();
         _liveSharersSeen = 0;
         _victimSignalled = null;
     }

@@ -106,6 +106,13 @@ internal sealed class RunOptionsParser
         CustomParser = OptionValues.DurationMs,
     };
 
+    private readonly Option<string> _stateDir = new("--state-dir")
+    {
+        HelpName = "DIR",
+        Description = "keep the victim in flight in DIR/victim, so that a restarted reapd adopts it instead of choosing another (default /run/reapd; off when DIR does not exist)",
+        CustomParser = OptionValues.NonEmptyLast,
+    };
+
     private readonly Option<string> _record = new("--record")
     {
         HelpName = "FILE",
@@ -162,6 +169,7 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_hookBeforeKill);
         Command.Options.Add(_hookAfterKill);
         Command.Options.Add(_hookTimeout);
+        Command.Options.Add(_stateDir);
         Command.Options.Add(_record);
         Command.Options.Add(_recordMaxMib);
         Command.Options.Add(_dryRun);
@@ -201,6 +209,7 @@ internal sealed class RunOptionsParser
             PsiFullPercent = result.GetResult(_psiFullPercent) is null ? config.PsiFullPercent : result.GetValue(_psiFullPercent).Percent,
             ProtectedNames = result.GetValue(_protect) ?? [],
             DryRun = result.GetValue(_dryRun),
+            StateDirectory = result.GetValue(_stateDir) ?? config.StateDirectory,
         };
         error = null;
         var announce = new AnnounceOptions(
