@@ -81,6 +81,10 @@ internal static class RunCommand
             context.Cancel = true;
             guard.RequestStop("SIGINT");
         });
+        // SIGHUP's default action ends the process: a `kill -HUP` (the usual "reload" of a daemon) killed reapd, with
+        // a victim in flight. Until there is a configuration to reload, it is taken and ignored: the handler runs on
+        // the runtime's signal thread and only cancels the default, so a storm of them never reaches the loop.
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
         guard.Start(protectSelf: true);
         metricsFile?.Start();
         listener?.Start();
