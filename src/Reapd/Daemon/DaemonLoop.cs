@@ -199,7 +199,7 @@ internal sealed class DaemonLoop : IDisposable
             _resources.V1Notifications?.Pressure?.Signal();
             _resources.V1Notifications?.Oom?.Signal();
             RunOnce(0);
-            locked = $"{trimmed}; {warmUpKill}; {SelfProtection.LockMemory()}";
+            locked = $"{SelfProtection.LockMemory()}; {trimmed}; {warmUpKill}";
         }
         EventLog line = _events.Log.Begin("start"u8, EventLog.Notice)
             .Field("pid"u8, Environment.ProcessId)
