@@ -14,6 +14,25 @@ public sealed class RunEmergencyAllocationTests
 {
     private const long MiB = 1L << 20;
 
+    private static long Emergency(DaemonLoop guard, TestCgroup cgroup)
+    {
+        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 1024);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        bool seenVictim = false;
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (deadline.ElapsedMilliseconds < 30_000 && !(seenVictim && guard.Phase == Core.Daemon.VictimPhase.None))
+        {
+            guard.RunOnce(guard.NextTimeoutMs());
+            seenVictim |= guard.Phase != Core.Daemon.VictimPhase.None;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(seenVictim, "no victim was chosen");
+        Assert.Equal(Core.Daemon.VictimPhase.None, guard.Phase);
+        Assert.True(hog.WaitForExit(10_000));
+        Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < 128 * MiB), "the hog's memory did not come back");
+        return allocated;
+    }
+
     [Fact]
     public void A_whole_emergency_allocates_only_the_victims_handles_its_sharer_listing_and_its_reap_job_on_the_loop_thread()
     {
@@ -31,25 +50,15 @@ public sealed class RunEmergencyAllocationTests
             guard.RunOnce(0);
         }
 
-        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 1024);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        bool seenVictim = false;
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (deadline.ElapsedMilliseconds < 30_000 && !(seenVictim && guard.Phase == Core.Daemon.VictimPhase.None))
-        {
-            guard.RunOnce(guard.NextTimeoutMs());
-            seenVictim |= guard.Phase != Core.Daemon.VictimPhase.None;
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.True(seenVictim, "no victim was chosen");
-        Assert.Equal(Core.Daemon.VictimPhase.None, guard.Phase);
-        Assert.True(hog.WaitForExit(10_000));
-        TestContext.Current.TestOutputHelper?.WriteLine($"one emergency allocated {allocated} bytes on the loop thread");
+        // The first emergency also pays for what is done once (buffers that reach their working size, first-use caches);
+        // the second is what every later one costs.
+        long first = Emergency(guard, cgroup);
+        long second = Emergency(guard, cgroup);
+        TestContext.Current.TestOutputHelper?.WriteLine($"the first emergency allocated {first} bytes on the loop thread, the second {second}");
         // Measured: 4424 bytes at the choice — the sharer search's listing of /proc (an array of 1024 pids, 4 KiB, doubled
         // on a machine with more processes), the Victim, its pidfd's SafeHandle, its sharer list — and 176 at the SIGKILL
         // (the reap job handed to the reaper thread). Per victim, never per cycle: 16 KiB bounds it up to 3000 processes.
-        Assert.InRange(allocated, 1, 16 * 1024);
+        Assert.InRange(second, 1, 16 * 1024);
         guard.RequestStop("test");
         _ = writer.Stop(10_000);
     }
