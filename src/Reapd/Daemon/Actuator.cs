@@ -47,7 +47,8 @@ internal sealed class Actuator : IDisposable
     private KillSignal? _victimSignalled;
     private KillNotice _notice;
 
-    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
+    /// <param name="rules">Rules already compiled from the same configuration (the warm-up kill shares the daemon's); null: compiled here.</param>
+    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, RuleSet? rules = null)
     {
         _core = core;
         _events = events;
@@ -56,7 +57,7 @@ internal sealed class Actuator : IDisposable
         _candidates = new CandidateSource(resources.Cgroup?.Directory);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
         // The configuration was validated (DaemonConfig.Validate compiles the same rules): a failure here is a bug.
-        _rules = RuleSet.Compile(RuleSet.RulesOf(core.Config));
+        _rules = rules ?? RuleSet.Compile(RuleSet.RulesOf(core.Config));
         // memory.oom.group exists on cgroup v2 only: the OOM domain is the guarded v2 cgroup, or the whole hierarchy.
         if (resources.Cgroup is { Version: Linux.Sensors.CgroupVersion.V2 } v2)
         {
@@ -222,6 +223,9 @@ internal sealed class Actuator : IDisposable
         _victimSignalled = phase == VictimPhase.Killed ? KillSignal.SigKill : KillSignal.SigTerm;
         StateFile?.Adopted();
     }
+
+    /// <summary>The compiled rules (the warm-up kill's actuator shares them instead of compiling its own).</summary>
+    internal RuleSet Rules => _rules;
 
     /// <summary>The candidates' source (the warm-up kill points it at its own child).</summary>
     internal CandidateSource Candidates => _candidates;

@@ -193,7 +193,7 @@ internal sealed class DaemonLoop : IDisposable
         {
             // Not with an adopted victim: its reap may be on the reaper thread, which the warm-up kill would need.
             string warmUpKill = adopted ? "warm-up kill skipped: a victim in flight was adopted"
-                : _haveSample ? KillWarmUp.Run(_config, _resources, _samples, _reaper, _lastSample, _events.Log) : "warm-up kill skipped: no sample";
+                : _haveSample ? KillWarmUp.Run(_config, _resources, _samples, _reaper, _lastSample, _events.Log, _actuator) : "warm-up kill skipped: no sample";
             // The wake-up side of an emergency too: a cgroup v1 notification fires, is collected and drained, and the
             // cycle it starts runs (a spurious wake-up only ever leads to a sample).
             _resources.V1Notifications?.Pressure?.Signal();

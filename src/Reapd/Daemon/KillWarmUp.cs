@@ -20,7 +20,7 @@ internal static class KillWarmUp
     private static readonly string[] s_sleepPaths = ["/bin/sleep", "/usr/bin/sleep"];
 
     /// <summary>Runs the warm-up emergency; returns what it did, for the start event.</summary>
-    public static string Run(DaemonConfig config, DaemonResources resources, SampleSource samples, ReaperThread? reaper, in MemorySample sample, EventLog realLog)
+    public static string Run(DaemonConfig config, DaemonResources resources, SampleSource samples, ReaperThread? reaper, in MemorySample sample, EventLog realLog, Actuator real)
     {
         string? sleep = Array.Find(s_sleepPaths, File.Exists);
         if (sleep is null)
@@ -35,7 +35,7 @@ internal static class KillWarmUp
         var core = new DecisionCore(config);
         var log = new EventLog(TextWriter.Null, realLog.Json, realLog.Journal);
         var events = new DaemonEvents(log, config, new Metrics.DaemonMetrics(config, samples.Description));
-        using var actuator = new Actuator(core, events, resources, samples) { Reaper = reaper };
+        using var actuator = new Actuator(core, events, resources, samples, real.Rules) { Reaper = reaper };
         actuator.Candidates.OnlyPid = [child.Pid];
         long total = Math.Max(sample.TotalBytes, 1L << 30);
         long now = MonotonicClock.NowMs;
