@@ -16,6 +16,7 @@ internal sealed record RunOverrides
     public int? SettleTimeoutMs { get; init; }
 
     public int? ScanDeadlineMs { get; init; }
+    public string? StateDirectory { get; init; }
 
     /// <summary>--psi-full-percent given: <see cref="PsiFullPercent"/> is its level, or null for off.</summary>
     public bool PsiFullGiven { get; init; }
@@ -46,6 +47,7 @@ internal sealed record RunOverrides
             GraceMs = GraceMs ?? baseline.Config.GraceMs,
             SettleTimeoutMs = SettleTimeoutMs ?? baseline.Config.SettleTimeoutMs,
             ScanDeadlineMs = ScanDeadlineMs ?? baseline.Config.ScanDeadlineMs,
+            StateDirectory = StateDirectory ?? baseline.Config.StateDirectory,
             PsiFullPercent = PsiFullGiven ? PsiFullPercent : baseline.Config.PsiFullPercent,
             ProtectedNames = Protect ?? baseline.Config.ProtectedNames,
             DryRun = DryRun || baseline.Config.DryRun,
