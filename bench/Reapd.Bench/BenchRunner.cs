@@ -171,7 +171,7 @@ internal sealed class BenchRunner : IDisposable
 
     /// <summary>Every scenario by default; in a guest only its own (idle is the host's measurement) unless named.</summary>
     private bool WantScenario(string slug) =>
-        _options.Scenarios is null ? !_options.InGuest || slug == "swap-thrash-guest" : _options.Scenarios.Contains(slug);
+        _options.Scenarios is null ? !_options.InGuest || slug.EndsWith("-guest", StringComparison.Ordinal) : _options.Scenarios.Contains(slug);
 
     /// <summary>The scope of a scenario's runs: its own memory cgroup when it has one (swap thrash), else the run's.</summary>
     private static BenchScope ScopeOf(Scenario scenario, BenchScope scope) =>
@@ -182,7 +182,7 @@ internal sealed class BenchRunner : IDisposable
         if (_options.InGuest)
         {
             // The guest mode's own scenario; the host's need cgroup v1 (memsw) or the ballast.
-            return new List<Scenario> { new Swap.GuestSwapThrashScenario() }.Where(s => _options.Scenarios is null || WantScenario(s.Slug)).ToList();
+            return new List<Scenario> { new Swap.GuestSwapThrashScenario(), new Swap.ServiceSliceScenario() }.Where(s => WantScenario(s.Slug)).ToList();
         }
         var all = new List<Scenario> { new RampScenario(fullSpeed: false), new RampScenario(fullSpeed: true), new SmallAndBigScenario(),
             new BlockedExitScenario(), new ForkStormScenario(), new Swap.SwapThrashScenario("zram"), new Swap.SwapThrashScenario("file") };
@@ -372,9 +372,11 @@ internal sealed class BenchRunner : IDisposable
         if (cgroupScope)
         {
             long available = ProcFiles.MemAvailableKiB;
-            if (available < limitBytes / 1024 + QuickSpareKiB)
+            // A guest is small (1.5 GiB): its runs keep a smaller margin beside the cgroup's limit.
+            long spareKiB = _options.InGuest ? 256 * 1024 : QuickSpareKiB;
+            if (available < limitBytes / 1024 + spareKiB)
             {
-                r.Skipped = $"memory short: {available / 1024} MiB available, the run's cgroup wants {(limitBytes / 1024 + QuickSpareKiB) / 1024}";
+                r.Skipped = $"memory short: {available / 1024} MiB available, the run's cgroup wants {(limitBytes / 1024 + spareKiB) / 1024}";
                 return r;
             }
         }
@@ -388,7 +390,7 @@ internal sealed class BenchRunner : IDisposable
             r.Skipped = "other processes with oom_score_adj > 0 stayed for 60 s (" + outsiders + "); a killer would take them";
             return r;
         }
-        using var cgroup = WorkloadCgroup.Create($"reapd-bench-{Environment.ProcessId}-{++_sequence}", cgroupScope ? limitBytes : null, scenario.CgroupSwapBytes);
+        using var cgroup = WorkloadCgroup.Create($"reapd-bench-{Environment.ProcessId}-{++_sequence}", cgroupScope ? limitBytes : null, scenario.CgroupSwapBytes, scenario.CgroupHighBytes);
         ChildProcess? daemonProcess = null;
         Workload? workload = null;
         MemorySampler? sampler = null;
@@ -458,7 +460,8 @@ internal sealed class BenchRunner : IDisposable
             File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString())
                 .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: {(k.Value.Global ? "global" : "memcg")} OOM kill of {k.Key} at {k.Value.TimeS:F6}"))));
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException)
+        // Whatever one run hits is that run's error: the other runs and the report go on.
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
             r.Error = e.Message.Split('\n')[0];
             if (r.EndS == 0)

@@ -34,6 +34,9 @@ internal abstract class Scenario
     /// <summary>System-wide runs fill all but the scenario's ramp with the ballast first; the guest's thrash fills the guest itself.</summary>
     public virtual bool UsesBallast => CgroupLimitBytes is null;
 
+    /// <summary>With <see cref="CgroupLimitBytes"/> on cgroup v2: memory.high (null: none).</summary>
+    public virtual long? CgroupHighBytes => null;
+
     /// <summary>Report the PSI memory stall (the freeze) of every run.</summary>
     public virtual bool MeasuresStall => false;
 

@@ -42,7 +42,7 @@ internal sealed class WorkloadCgroup : IDisposable
     /// <param name="limitBytes">memory.limit_in_bytes, or null: none</param>
     /// <param name="swapBytes">with a limit: swap the cgroup may use beyond it (memory.memsw.limit_in_bytes = limit + this);
     /// needs swap accounting (the memsw files)</param>
-    public static WorkloadCgroup Create(string name, long? limitBytes, long? swapBytes = null)
+    public static WorkloadCgroup Create(string name, long? limitBytes, long? swapBytes = null, long? highBytes = null)
     {
         bool v2 = IsUnified;
         string path = v2 ? V2Parent + "/" + name : V1MemoryMount + SelfMemoryCgroup().TrimEnd('/') + "/" + name;
@@ -56,6 +56,10 @@ internal sealed class WorkloadCgroup : IDisposable
                 {
                     File.WriteAllText(System.IO.Path.Combine(path, "memory.max"), max.ToString(CultureInfo.InvariantCulture));
                     File.WriteAllText(System.IO.Path.Combine(path, "memory.swap.max"), (swapBytes ?? 0).ToString(CultureInfo.InvariantCulture));
+                }
+                if (highBytes is long high)
+                {
+                    File.WriteAllText(System.IO.Path.Combine(path, "memory.high"), high.ToString(CultureInfo.InvariantCulture));
                 }
                 return cgroup;
             }
