@@ -184,7 +184,7 @@ internal sealed class DaemonEvents
     /// "scope=cgroup:/path" when the whole group was killed through cgroup.kill, else "group=" and why not.
     /// </summary>
     public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null,
-        ReadOnlySpan<byte> rules = default)
+        ReadOnlySpan<byte> rules = default, ScopeKill? scope = null)
     {
         _metrics.Signalled(signal, result);
         EventLog line = _log.Begin("signal"u8, EventLog.Warning, IsKill(signal, result) ? "kill"u8 : "signal"u8)
@@ -220,6 +220,20 @@ internal sealed class DaemonEvents
             {
                 line.Field("group"u8, g.ToString());
             }
+        }
+        bool groupKilled = group is { Outcome: OomGroupKillOutcome.Killed };
+        if (scope is { Outcome: ScopeKillOutcome.Killed })
+        {
+            // As for a memory.oom.group: the scope and how many processes died with the victim (its sharers aside).
+            line.Field(groupKilled ? "kill_scope"u8 : "scope"u8, scope.Target).Field(groupKilled ? "kill_scope_processes"u8 : "group_processes"u8, scope.Signalled);
+            if (scope.RefusedBy is (int pid, string why))
+            {
+                line.Field("scope_spared"u8, $"pid {pid} ({why}), forked after the walk");
+            }
+        }
+        else if (scope is not null)
+        {
+            line.Field(groupKilled ? "kill_scope"u8 : "scope"u8, "process").Field("scope_detail"u8, scope.Describe());
         }
         line.Field("dry_run"u8, _config.DryRun);
         line.End();
