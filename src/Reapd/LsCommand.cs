@@ -254,8 +254,18 @@ internal static class LsCommand
     /// </summary>
     private static void WriteUnitOrder(TextWriter stdout, ReadOnlySpan<Candidate> ranked, ProcessReader reader)
     {
-        string? v2Mount = CgroupLocator.UnifiedMount();
         stdout.WriteLine();
+        string? v2Mount;
+        try
+        {
+            v2Mount = CgroupLocator.UnifiedMount();
+        }
+        catch (IOException e)
+        {
+            // EMFILE under a low open-files limit: the process ranking above stands; this section is an extra.
+            stdout.WriteLine($"cgroup-first order: not shown ({e.Message})");
+            return;
+        }
         if (!Linux.Cgroups.ChoiceModes.CgroupFirst(Core.Policy.ChoiceMode.Auto, v2Mount))
         {
             stdout.WriteLine("cgroup-first order: off here (it needs cgroup v2 with the memory controller and systemd as PID 1)");
