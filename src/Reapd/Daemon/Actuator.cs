@@ -499,7 +499,8 @@ internal sealed class Actuator : IDisposable
                 break;
             case ReportKind.Choice:
                 _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs, _rules, _scanAnswer,
-                    _scans.Cmdline(report.ChoiceIndex, _scanAnswer));
+                    // The scanner's command lines follow its own order, which the cgroup-first choice rearranged.
+                    _chooser is null ? _scans.Cmdline(report.ChoiceIndex, _scanAnswer) : default, _chooser);
                 break;
             case ReportKind.NoCandidate:
                 _events.NoCandidate(report, _rankedCount, _scanMs);

@@ -107,7 +107,7 @@ internal sealed class DaemonEvents
     };
 
     public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs, RuleSet rules,
-        in ScanAnswer scan, ReadOnlySpan<byte> cmdline)
+        in ScanAnswer scan, ReadOnlySpan<byte> cmdline, Linux.Cgroups.CgroupFirstChooser? chooser = null)
     {
         Candidate chosen = ranked[report.ChoiceIndex];
         EventLog line = _log.Begin("choice"u8, EventLog.Warning)
@@ -145,6 +145,24 @@ internal sealed class DaemonEvents
             }
             joined[..length].Replace((byte)0, (byte)' ');
             line.Field("cmdline"u8, joined[..length]);
+        }
+        if (chooser is { Groups.Count: > 0 })
+        {
+            // The cgroup-first order: the unit the victim came from, by which rule, and the units in order.
+            Core.Cgroups.UnitGroup first = chooser.Groups[0];
+            line.Field("cgroup"u8, first.Path)
+                .Field("cgroup_rule"u8, chooser.Rule == Core.Cgroups.CgroupChoiceRule.Pressure
+                    ? "highest memory.pressure (the trigger was PSI), then usage over memory.min/low"
+                    : chooser.Kubernetes ? "pods by QoS class (best effort, burstable by usage over request, the node, guaranteed), then usage over memory.min/low" : "highest usage over memory.min/low")
+                .Field("cgroup_over_mib"u8, Mib(first.OverProtectionBytes), 1)
+                .BeginList("cgroups"u8);
+            for (int i = 0; i < Math.Min(chooser.Groups.Count, MaxTopCandidatesLogged); i++)
+            {
+                Core.Cgroups.UnitGroup g = chooser.Groups[i];
+                line.BeginItem().Field("path"u8, g.Path).Field("usage_mib"u8, Mib(g.UsageBytes), 1)
+                    .Field("protection_mib"u8, Mib(g.ProtectionBytes), 1).Field("pressure_avg10"u8, g.PressureSomeAvg10, 2).EndItem();
+            }
+            line.EndList();
         }
         line.BeginList("top"u8);
         for (int i = 0; i < Math.Min(candidateCount, MaxTopCandidatesLogged); i++)
