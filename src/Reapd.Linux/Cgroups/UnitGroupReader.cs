@@ -17,7 +17,17 @@ public sealed class UnitGroupReader
 
     public UnitGroupReader(string v2Mount) => _v2Mount = v2Mount;
 
-    public string Directory(string cgroupPath) => Path.Combine(_v2Mount, cgroupPath.TrimStart('/'));
+    /// <summary>
+    /// The directory of <paramref name="cgroupPath"/> below the mount. A path outside reapd's cgroup namespace ("/../x",
+    /// docs/cgroups.md) would leave the mount: it gets a name that exists nowhere, so every figure reads as 0.
+    /// </summary>
+    public string Directory(string cgroupPath) => IsOutsideNamespace(cgroupPath)
+        ? Path.Combine(_v2Mount, "(outside the cgroup namespace)")
+        : Path.Combine(_v2Mount, cgroupPath.TrimStart('/'));
+
+    /// <summary>Does the path climb out of the reader's cgroup namespace ("/../a")?</summary>
+    public static bool IsOutsideNamespace(string cgroupPath) =>
+        cgroupPath == "/.." || cgroupPath.StartsWith("/../", StringComparison.Ordinal) || cgroupPath.Contains("/../", StringComparison.Ordinal) || cgroupPath.EndsWith("/..", StringComparison.Ordinal);
 
     /// <summary>Fills <paramref name="group"/>'s usage, protection, pressure and preference.</summary>
     public void Read(UnitGroup group)

@@ -342,8 +342,10 @@ public sealed class ScopeKill : IDisposable
             mount = v1MemoryMount;
         }
         Target = "cgroup:" + (relative ?? "?");
-        if (relative is null || mount is null || relative.EndsWith(" (deleted)", StringComparison.Ordinal))
+        if (relative is null || mount is null || relative.EndsWith(" (deleted)", StringComparison.Ordinal)
+            || Cgroups.UnitGroupReader.IsOutsideNamespace(relative))
         {
+            // Removed, or outside reapd's cgroup namespace ("/../x"), which no path below the mount reaches.
             return null;
         }
         if (relative == "/")

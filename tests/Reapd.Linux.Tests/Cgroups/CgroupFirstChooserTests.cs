@@ -96,6 +96,19 @@ public sealed class CgroupFirstChooserTests : IDisposable
         Assert.Equal(600L << 20, chooser.Groups[0].RequestBytes);
     }
 
+    [Theory]
+    [InlineData("/../../kubepods.slice/x", true)]
+    [InlineData("/a/../b", true)]
+    [InlineData("/..", true)]
+    [InlineData("/system.slice/a..b.service", false)]
+    [InlineData("/system.slice/x.service", false)]
+    public void A_path_outside_reapds_cgroup_namespace_never_reaches_a_directory_outside_the_mount(string path, bool outside)
+    {
+        Assert.Equal(outside, UnitGroupReader.IsOutsideNamespace(path));
+        string directory = new UnitGroupReader(Mount).Directory(path);
+        Assert.StartsWith(Mount + "/", Path.GetFullPath(directory), StringComparison.Ordinal);
+    }
+
     private (CgroupFirstChooser Chooser, Candidate[] Ranked) Choose(bool kubernetes, int? expectedCandidates = null)
     {
         var chooser = new CgroupFirstChooser(Mount, kubernetes, new ProcessReader(Proc), Capacity);
