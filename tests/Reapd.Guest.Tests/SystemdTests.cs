@@ -244,6 +244,7 @@ public sealed class SystemdTests
             Assert.Equal(1, kill.GetProperty("group_processes").GetInt32());
             Assert.All(events.Where(e => e.GetProperty("event").GetString() == "signal"), e => Assert.Equal(grow, e.GetProperty("pid").GetInt64()));
 
+            Assert.True(run.ResultNumber("helper_pid") > 0, "the helper's pid was not found");
             Assert.Equal("no", run.Result("grow_alive"));
             Assert.Equal("no", run.Result("helper_alive"));
             Assert.Equal("yes", run.Result("omit_alive"));
@@ -269,6 +270,9 @@ public sealed class SystemdTests
             Assert.Equal([run.ResultNumber("be_pid"), run.ResultNumber("over_pid"), run.ResultNumber("near_pid")], victims[..3]);
             JsonElement second = events.Where(e => e.GetProperty("event").GetString() == "choice").First(e => e.GetProperty("pid").GetInt64() == run.ResultNumber("over_pid"));
             Assert.Equal("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podover.slice", second.GetProperty("cgroup").GetString());
+            // By badness alone the burstable pod's process would have gone first: the QoS class decided.
+            JsonElement first = events.First(e => e.GetProperty("event").GetString() == "choice");
+            Assert.True(first.GetProperty("badness").GetInt64() < second.GetProperty("badness").GetInt64(), first.ToString());
             Assert.Equal("no", run.Result("be_alive"));
             Assert.Equal("no", run.Result("over_alive"));
             Assert.Equal("no", run.Result("near_alive"));

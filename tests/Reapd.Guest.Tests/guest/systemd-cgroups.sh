@@ -6,8 +6,9 @@
 #     b.slice/grow.service (most usage over protection), and the cgroup scope takes its helper along.
 # (b) a kubelet-style tree (systemd driver), made as the kubelet makes it, each container's oom_score_adj as the
 #     kubelet sets it: a best-effort pod, two burstable pods (one 200 MiB over its request, one 50 MiB over), a
-#     guaranteed pod whose second container grows. Expected kills: best effort, the burstable pod most over its
-#     request, the other burstable pod; the guaranteed pod last.
+#     guaranteed pod whose second container grows. Expected kills: best effort (although the first burstable pod's
+#     process has the higher badness), the burstable pod most over its request, the other burstable pod; the
+#     guaranteed pod last.
 systemctl stop reapd.service
 mkdir -p /run/systemd/system
 unit() { printf '%s\n' "$2" >"/run/systemd/system/$1"; }
@@ -31,13 +32,15 @@ low_PID=$(main_pid low.service)
 result omit_xattr "$(/usr/bin/python3 -c "import os; print(os.getxattr('/sys/fs/cgroup/system.slice/omit.service', 'user.oomd_omit').decode())" 2>/dev/null || echo none)"
 result low_memory_low "$(cat /sys/fs/cgroup/a.slice/low.service/memory.low)"
 held() { [ "$(awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0)" -gt "$(($2 << 10))" ]; }
+# reapd starts while the hogs fill (no pressure until grow.service starts): the guest's time is bounded.
+start_reapd --kill-scope cgroup
 wait_for 60 held "$omit_PID" 550 || log "omit.service's hog is not ready"
 wait_for 60 held "$low_PID" 400 || log "low.service's hog is not ready"
-start_reapd --kill-scope cgroup
 systemctl start grow.service
 grow_PID=$(main_pid grow.service)
-helper_PID=$(pgrep -P "$grow_PID" -x hog || true)
-[ -n "$helper_PID" ] || helper_PID=$(cat /sys/fs/cgroup/b.slice/grow.service/cgroup.procs | grep -v "^$grow_PID\$" | head -n 1)
+# The helper is the grower's child: sh forked it, then exec'd the grower.
+wait_for 30 pgrep -P "$grow_PID" || log "grow.service's helper did not start"
+helper_PID=$(pgrep -P "$grow_PID" | head -n 1)
 result grow_pid "$grow_PID"
 result helper_pid "$helper_PID"
 result omit_pid "$omit_PID"
@@ -74,9 +77,9 @@ start_hog be "$BE/kubepods-besteffort-podbe.slice/cri-containerd-be.scope" --mib
 start_hog over "$BU/kubepods-burstable-podover.slice/cri-containerd-over.scope" --mib 300 --adj "$(burstable_adj 100)"
 start_hog near "$BU/kubepods-burstable-podnear.slice/cri-containerd-near.scope" --mib 450 --adj "$(burstable_adj 400)"
 start_hog g1 "$K/kubepods-podg.slice/cri-containerd-g1.scope" --mib 200 --adj -997
-for name in be over near g1; do wait_for 60 has_line "$OUT/$name.out" ready || log "$name not ready"; done
 start_reapd --kill-scope process
-start_hog g2 "$K/kubepods-podg.slice/cri-containerd-g2.scope" --mib 4096 --rate-mib-s 32 --adj -997 --ignore-term
+for name in be over near g1; do wait_for 60 has_line "$OUT/$name.out" ready || log "$name not ready"; done
+start_hog g2 "$K/kubepods-podg.slice/cri-containerd-g2.scope" --mib 4096 --rate-mib-s 64 --adj -997 --ignore-term
 wait_for 200 gone "$near_PID" || log "the near pod's container is still alive"
 wait_for 60 bash -c "[ \$(grep -c '\"event\":\"settle\"' $OUT/reapd.jsonl) -ge 3 ]" || log "fewer than three settle events"
 record_alive be over near g1 g2
@@ -85,4 +88,3 @@ cp "$OUT/reapd.jsonl" "$OUT/pods.jsonl"
 for name in be over near g1 g2; do eval "kill -KILL \$${name}_PID" 2>/dev/null; done
 sleep 1
 find "$K" -depth -type d -exec rmdir {} + 2>/dev/null
-systemctl start reapd.service
