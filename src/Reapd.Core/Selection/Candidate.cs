@@ -46,12 +46,6 @@ public struct Candidate
 
     public ExclusionReason Exclusion;
 
-    /// <summary>
-    /// The kill scope of the rule the process matched (<see cref="Policy.PolicyRule.KillScope"/>), set by the rule engine;
-    /// null keeps the configured <see cref="Daemon.DaemonConfig.KillScope"/>. The actuator asks only this.
-    /// </summary>
-    public Policy.KillScope? RuleKillScope;
-
     public readonly bool IsCandidate => Exclusion == ExclusionReason.None;
 
     public readonly long RssKiB => RssAnonKiB + RssFileKiB + RssShmemKiB;

@@ -27,6 +27,7 @@ public sealed class ScopeKill : IDisposable
     private readonly Func<int, ExclusionReason>? _memberExclusion;
     private readonly string? _v2Mount;
     private HashSet<int>? _tree;
+    private ProcessAttributesReader? _attributes;
 
     private ScopeKill(KillScope scope, int victimPid, ProcessReader reader, in RankingScope exclusions, Func<int, ExclusionReason>? memberExclusion, string? v2Mount)
     {
@@ -241,12 +242,32 @@ public sealed class ScopeKill : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Why a member may not die: the scan's exclusions, then a protect rule (an ignore rule lets it die with the scope:
+    /// that is what ignore means), then the caller's predicate (an omitted unit).
+    /// </summary>
     private ExclusionReason Exclusion(int pid, in ProcStat stat)
     {
         _ = _reader.TryReadOomScoreAdj(pid, out int adj);
         bool hasMm = !stat.IsKernelThread && _reader.FindMmHolder(pid, stat) != 0;
         ExclusionReason reason = CandidateClassifier.Classify(stat, hasMm, adj, _exclusions);
-        if (reason is ExclusionReason.None or ExclusionReason.NoMemory && _memberExclusion?.Invoke(pid) is ExclusionReason extra && extra != ExclusionReason.None)
+        if (reason is not ExclusionReason.None and not ExclusionReason.NoMemory)
+        {
+            return reason;
+        }
+        if (!_exclusions.Rules.IsEmpty)
+        {
+            _attributes ??= new ProcessAttributesReader(_reader);
+            _ = _reader.TryReadStatus(pid, out ProcStatus status);
+            ProcessFacts facts = _attributes.Read(pid, stat, status, _exclusions.Rules.Needs);
+            RuleHits hits = default;
+            _ = _exclusions.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
+            if (byRules == ExclusionReason.Protected)
+            {
+                return ExclusionReason.Protected;
+            }
+        }
+        if (_memberExclusion?.Invoke(pid) is ExclusionReason extra && extra != ExclusionReason.None)
         {
             return extra;
         }

@@ -371,8 +371,8 @@ internal sealed class Actuator : IDisposable
     }
 
     /// <summary>
-    /// The kill scope for this victim: the scope of the rule it matched (carried by its candidate record), else the
-    /// configured one. This is the one place the actuator asks.
+    /// The kill scope for this victim: the scope of the last rule that touched it and gives one (its candidate record
+    /// carries the rule hits), else the configured one. This is the one place the actuator asks.
     /// </summary>
     private KillScope ScopeFor(VictimId id)
     {
@@ -380,7 +380,7 @@ internal sealed class Actuator : IDisposable
         {
             if (_ranked[i].Pid == id.Pid && _ranked[i].StartTimeTicks == id.StartTimeTicks)
             {
-                return _ranked[i].RuleKillScope ?? _core.Config.KillScope;
+                return KillScopes.For(_ranked[i], _rules, _core.Config.KillScope);
             }
         }
         return _core.Config.KillScope;
