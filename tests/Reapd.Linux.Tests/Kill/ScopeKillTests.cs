@@ -71,6 +71,27 @@ public sealed class ScopeKillTests
         Assert.True(IsAlive(tree.GroupChild) && IsAlive(tree.SessionChild), "a member of a refused scope was killed");
     }
 
+    [Theory]
+    [InlineData(RuleAction.Protect, ScopeKillOutcome.Refused)]
+    [InlineData(RuleAction.Ignore, ScopeKillOutcome.Killed)]
+    public void A_protect_rule_on_a_member_refuses_the_scope_and_an_ignore_rule_lets_it_die_with_it(RuleAction action, ScopeKillOutcome expected)
+    {
+        using Tree tree = Tree.Start();
+        RuleSet rules = RuleSet.Compile([new PolicyRule("sleepers", action, new RuleMatch { Comm = "sleep" }, new SourcePosition("test.toml", 1, 1))]);
+        using ScopeKill scope = KillWithScope(tree.Root, KillScope.Subtree, exclusions: _exclusions.WithRules(rules));
+
+        Assert.Equal(expected, scope.Outcome);
+        Assert.Equal(expected == ScopeKillOutcome.Killed, scope.Members.Count == 2 && scope.Members.All(m => m.KillOutcome == SignalOutcome.Sent));
+        if (expected == ScopeKillOutcome.Killed)
+        {
+            Assert.All(scope.Members, m => Assert.True(PidFdSyscalls.WaitForExit(m.PidFd, 10_000), $"pid {m.Pid} did not die"));
+        }
+        else
+        {
+            Assert.True(IsAlive(tree.GroupChild) && IsAlive(tree.SessionChild), "a member of a refused scope was killed");
+        }
+    }
+
     [Fact]
     public void A_member_exclusion_from_the_caller_refuses_the_scope_like_a_protected_process()
     {
