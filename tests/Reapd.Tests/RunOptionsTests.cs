@@ -1,4 +1,6 @@
 using Reapd.Announce;
+using Reapd.Core.Daemon;
+using Reapd.Core.Policy;
 using Reapd.Daemon;
 
 namespace Reapd.Tests;
@@ -61,6 +63,10 @@ public sealed class RunOptionsTests
     [InlineData(new[] { "--notify-desktop", "yes" }, "--notify-desktop must be auto, on or off, not 'yes'")]
     [InlineData(new[] { "--notify-desktop", "" }, "--notify-desktop must be auto, on or off, not ''")]
     [InlineData(new[] { "--notify-desktop" }, "option --notify-desktop needs a value")]
+    [InlineData(new[] { "--kill-scope", "pod" }, "--kill-scope must be process, process-group, subtree or cgroup, not 'pod'")]
+    [InlineData(new[] { "--kill-scope" }, "option --kill-scope needs a value")]
+    [InlineData(new[] { "--cgroup-first", "yes" }, "--cgroup-first must be auto, on or off, not 'yes'")]
+    [InlineData(new[] { "--kubernetes", "k8s" }, "--kubernetes must be auto, on or off, not 'k8s'")]
     [InlineData(new[] { "--hook-timeout", "0" }, "--hook-timeout must be longer than 0")]
     [InlineData(new[] { "--hook-timeout", "soon" }, "--hook-timeout must be a duration like 500ms, 2s or 1.5s, not 'soon'")]
     [InlineData(new[] { "--hook-before-kill", "/no/such/reapd-hook" }, "--hook-before-kill /no/such/reapd-hook: no such file")]
@@ -142,11 +148,23 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void The_kill_scope_and_choice_modes_are_read_and_default_to_the_process_and_auto()
+    {
+        DaemonConfig defaults = RunOptionsParser.TryParse([], out _)!.Config;
+        Assert.Equal((KillScope.Process, ChoiceMode.Auto, ChoiceMode.Auto), (defaults.KillScope, defaults.CgroupFirst, defaults.Kubernetes));
+        DaemonConfig given = RunOptionsParser.TryParse(["--kill-scope", "process-group", "--cgroup-first", "off", "--kubernetes", "on"], out string? error)!.Config;
+        Assert.Null(error);
+        Assert.Equal((KillScope.ProcessGroup, ChoiceMode.Off, ChoiceMode.On), (given.KillScope, given.CgroupFirst, given.Kubernetes));
+        Assert.Equal(KillScope.Subtree, RunOptionsParser.TryParse(["--kill-scope", "subtree"], out _)!.Config.KillScope);
+        Assert.Equal(KillScope.Cgroup, RunOptionsParser.TryParse(["--kill-scope", "cgroup"], out _)!.Config.KillScope);
+    }
+
+    [Fact]
     public void Help_lists_every_option()
     {
         var (code, stdout, _) = CliTests.Invoke("run", "--help");
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--scan-deadline", "--psi-full-percent", "--protect", "--notify-desktop", "--hook-before-kill", "--hook-after-kill", "--hook-timeout", "--dry-run", "--json" })
+        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--scan-deadline", "--psi-full-percent", "--protect", "--notify-desktop", "--hook-before-kill", "--hook-after-kill", "--hook-timeout", "--kill-scope", "--cgroup-first", "--kubernetes", "--dry-run", "--json" })
         {
             Assert.Contains(option, stdout);
         }

@@ -107,7 +107,7 @@ internal sealed class DaemonEvents
     };
 
     public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs, RuleSet rules,
-        in ScanAnswer scan, ReadOnlySpan<byte> cmdline)
+        in ScanAnswer scan, ReadOnlySpan<byte> cmdline, Linux.Cgroups.CgroupFirstChooser? chooser = null)
     {
         Candidate chosen = ranked[report.ChoiceIndex];
         EventLog line = _log.Begin("choice"u8, EventLog.Warning)
@@ -145,6 +145,24 @@ internal sealed class DaemonEvents
             }
             joined[..length].Replace((byte)0, (byte)' ');
             line.Field("cmdline"u8, joined[..length]);
+        }
+        if (chooser is { Groups.Count: > 0 })
+        {
+            // The cgroup-first order: the unit the victim came from, by which rule, and the units in order.
+            Core.Cgroups.UnitGroup first = chooser.Groups[0];
+            line.Field("cgroup"u8, first.Path)
+                .Field("cgroup_rule"u8, chooser.Rule == Core.Cgroups.CgroupChoiceRule.Pressure
+                    ? "highest memory.pressure (the trigger was PSI), then usage over memory.min/low"
+                    : chooser.Kubernetes ? "pods by QoS class (best effort, burstable by usage over request, the node, guaranteed), then usage over memory.min/low" : "highest usage over memory.min/low")
+                .Field("cgroup_over_mib"u8, Mib(first.OverProtectionBytes), 1)
+                .BeginList("cgroups"u8);
+            for (int i = 0; i < Math.Min(chooser.Groups.Count, MaxTopCandidatesLogged); i++)
+            {
+                Core.Cgroups.UnitGroup g = chooser.Groups[i];
+                line.BeginItem().Field("path"u8, g.Path).Field("usage_mib"u8, Mib(g.UsageBytes), 1)
+                    .Field("protection_mib"u8, Mib(g.ProtectionBytes), 1).Field("pressure_avg10"u8, g.PressureSomeAvg10, 2).EndItem();
+            }
+            line.EndList();
         }
         line.BeginList("top"u8);
         for (int i = 0; i < Math.Min(candidateCount, MaxTopCandidatesLogged); i++)
@@ -184,7 +202,7 @@ internal sealed class DaemonEvents
     /// "scope=cgroup:/path" when the whole group was killed through cgroup.kill, else "group=" and why not.
     /// </summary>
     public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null,
-        ReadOnlySpan<byte> rules = default)
+        ReadOnlySpan<byte> rules = default, ScopeKill? scope = null)
     {
         _metrics.Signalled(signal, result);
         EventLog line = _log.Begin("signal"u8, EventLog.Warning, IsKill(signal, result) ? "kill"u8 : "signal"u8)
@@ -220,6 +238,20 @@ internal sealed class DaemonEvents
             {
                 line.Field("group"u8, g.ToString());
             }
+        }
+        bool groupKilled = group is { Outcome: OomGroupKillOutcome.Killed };
+        if (scope is { Outcome: ScopeKillOutcome.Killed })
+        {
+            // As for a memory.oom.group: the scope and how many processes died with the victim (its sharers aside).
+            line.Field(groupKilled ? "kill_scope"u8 : "scope"u8, scope.Target).Field(groupKilled ? "kill_scope_processes"u8 : "group_processes"u8, scope.Signalled);
+            if (scope.RefusedBy is (int pid, string why))
+            {
+                line.Field("scope_spared"u8, $"pid {pid} ({why}), forked after the walk");
+            }
+        }
+        else if (scope is not null)
+        {
+            line.Field(groupKilled ? "kill_scope"u8 : "scope"u8, "process").Field("scope_detail"u8, scope.Describe());
         }
         line.Field("dry_run"u8, _config.DryRun);
         line.End();

@@ -223,6 +223,8 @@ internal sealed class DaemonLoop : IDisposable
             .Field("priority"u8, nice)
             .Field("notify_desktop"u8, _announcer is not null ? AnnounceOptions.ModeText(_announce.NotifyDesktop) : _config.DryRun && _announce.Enabled ? "off (dry run)" : "off")
             .Field("hooks"u8, _announcer is not null ? DescribeHooks(_announce) : _config.DryRun && _announce.Enabled ? "none (dry run)" : "none")
+            .Field("kill_scope"u8, _config.KillScope.ToString())
+            .Field("cgroup_first"u8, _actuator.Chooser is null ? "off" : _actuator.Chooser.Kubernetes ? "on, pods by QoS class" : "on")
             .Field("dry_run"u8, _config.DryRun)
             .Field("config"u8, Config.ConfigFile.Describe(_options.ConfigFileRead));
         if (MetricsFile is not null)

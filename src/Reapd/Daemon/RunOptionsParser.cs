@@ -4,6 +4,7 @@ using System.Globalization;
 using Reapd.Announce;
 using Reapd.CommandLine;
 using Reapd.Core.Daemon;
+using Reapd.Core.Policy;
 
 namespace Reapd.Daemon;
 
@@ -127,6 +128,27 @@ internal sealed class RunOptionsParser
         CustomParser = OptionValues.PositiveInt,
     };
 
+    private readonly Option<KillScope?> _killScope = new("--kill-scope")
+    {
+        HelpName = "process|process-group|subtree|cgroup",
+        Description = "what dies with the victim besides its mm sharers: nothing more (process, default), its process group, its descendants, or its whole unit cgroup (docs/cgroups.md)",
+        CustomParser = ScopeValue,
+    };
+
+    private readonly Option<ChoiceMode?> _cgroupFirst = new("--cgroup-first")
+    {
+        HelpName = "auto|on|off",
+        Description = "choose the unit cgroup first (most usage over memory.min/low), then the process in it: auto, on cgroup v2 with systemd as PID 1 (default)",
+        CustomParser = result => Mode(result),
+    };
+
+    private readonly Option<ChoiceMode?> _kubernetes = new("--kubernetes")
+    {
+        HelpName = "auto|on|off",
+        Description = "rank pods by QoS class as the kubelet evicts (best effort, burstable by usage over request, guaranteed last): auto, where kubepods cgroups exist (default)",
+        CustomParser = result => Mode(result),
+    };
+
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
         Description = "do everything but signal and reap (no hooks, no desktop notifications)",
@@ -150,6 +172,9 @@ internal sealed class RunOptionsParser
     {
         _psiFullPercent.CompletionSources.Add("off");
         _notifyDesktop.CompletionSources.Add("auto", "on", "off");
+        _killScope.CompletionSources.Add("process", "process-group", "subtree", "cgroup");
+        _cgroupFirst.CompletionSources.Add("auto", "on", "off");
+        _kubernetes.CompletionSources.Add("auto", "on", "off");
         Command = new DocumentedCommand("run",
             "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back; Prometheus metrics in a textfile for node_exporter and/or on GET /metrics; a desktop notification to each logged-in user and your hooks before and after a kill, never holding it up")
         {
@@ -180,6 +205,9 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_hookTimeout);
         Command.Options.Add(_record);
         Command.Options.Add(_recordMaxMib);
+        Command.Options.Add(_killScope);
+        Command.Options.Add(_cgroupFirst);
+        Command.Options.Add(_kubernetes);
         Command.Options.Add(_dryRun);
         Command.Options.Add(_json);
     }
@@ -245,6 +273,9 @@ internal sealed class RunOptionsParser
         GraceMs = result.GetValue(_grace),
         SettleTimeoutMs = result.GetValue(_settleTimeout),
         ScanDeadlineMs = result.GetValue(_scanDeadline),
+        KillScope = result.GetValue(_killScope),
+        CgroupFirst = result.GetValue(_cgroupFirst),
+        Kubernetes = result.GetValue(_kubernetes),
         // Given: a level, or null for "off"; not given: the file's or the default.
         PsiFullGiven = result.GetResult(_psiFullPercent) is not null,
         PsiFullPercent = result.GetResult(_psiFullPercent) is null ? null : result.GetValue(_psiFullPercent).Percent,
@@ -333,6 +364,42 @@ internal sealed class RunOptionsParser
         }
         endpoint = null;
         return false;
+    }
+
+    private static KillScope? ScopeValue(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "process":
+                return KillScope.Process;
+            case "process-group":
+                return KillScope.ProcessGroup;
+            case "subtree":
+                return KillScope.Subtree;
+            case "cgroup":
+                return KillScope.Cgroup;
+            default:
+                result.AddError($"--kill-scope must be process, process-group, subtree or cgroup, not '{text}'");
+                return null;
+        }
+    }
+
+    private static ChoiceMode? Mode(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "auto":
+                return ChoiceMode.Auto;
+            case "on":
+                return ChoiceMode.On;
+            case "off":
+                return ChoiceMode.Off;
+            default:
+                result.AddError($"{OptionValues.NameOf(result)} must be auto, on or off, not '{text}'");
+                return null;
+        }
     }
 
     private static DesktopNotifyMode? NotifyMode(ArgumentResult result)

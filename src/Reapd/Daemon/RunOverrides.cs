@@ -17,6 +17,12 @@ internal sealed record RunOverrides
 
     public int? ScanDeadlineMs { get; init; }
 
+    public Core.Policy.KillScope? KillScope { get; init; }
+
+    public Core.Policy.ChoiceMode? CgroupFirst { get; init; }
+
+    public Core.Policy.ChoiceMode? Kubernetes { get; init; }
+
     /// <summary>--psi-full-percent given: <see cref="PsiFullPercent"/> is its level, or null for off.</summary>
     public bool PsiFullGiven { get; init; }
     public double? PsiFullPercent { get; init; }
@@ -46,6 +52,9 @@ internal sealed record RunOverrides
             GraceMs = GraceMs ?? baseline.Config.GraceMs,
             SettleTimeoutMs = SettleTimeoutMs ?? baseline.Config.SettleTimeoutMs,
             ScanDeadlineMs = ScanDeadlineMs ?? baseline.Config.ScanDeadlineMs,
+            KillScope = KillScope ?? baseline.Config.KillScope,
+            CgroupFirst = CgroupFirst ?? baseline.Config.CgroupFirst,
+            Kubernetes = Kubernetes ?? baseline.Config.Kubernetes,
             PsiFullPercent = PsiFullGiven ? PsiFullPercent : baseline.Config.PsiFullPercent,
             ProtectedNames = Protect ?? baseline.Config.ProtectedNames,
             DryRun = DryRun || baseline.Config.DryRun,
