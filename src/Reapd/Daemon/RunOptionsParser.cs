@@ -4,6 +4,7 @@ using System.Globalization;
 using Reapd.Announce;
 using Reapd.CommandLine;
 using Reapd.Core.Daemon;
+using Reapd.Core.Policy;
 
 namespace Reapd.Daemon;
 
@@ -63,6 +64,47 @@ internal sealed class RunOptionsParser
         CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
     };
 
+    private readonly Option<int?> _psiFullDuration = new("--psi-full-duration")
+    {
+        HelpName = "DURATION",
+        Description = "the full-stall share must stay at or above its level this long before it kills (default 0s: at once)",
+        CustomParser = OptionValues.DurationMs,
+    };
+    private readonly Option<PsiFullLevel> _psiSomePercent = new("--psi-some-percent")
+    {
+        HelpName = "P|off",
+        Description = "a some memory stall (at least one task waiting on memory) of P % over 10 s is a kill condition; off: never (default off)",
+        CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
+    };
+    private readonly Option<int?> _psiSomeDuration = new("--psi-some-duration")
+    {
+        HelpName = "DURATION",
+        Description = "the some-stall share must stay at or above its level this long before it kills (default 0s: at once)",
+        CustomParser = OptionValues.DurationMs,
+    };
+    private readonly Option<double?> _swapTermPercent = new("--swap-term-percent")
+    {
+        HelpName = "P",
+        Description = "the swap side of the term level: at or below P % of swap free (default: the --term-percent value)",
+        CustomParser = SwapLevel,
+    };
+    private readonly Option<double?> _swapKillPercent = new("--swap-kill-percent")
+    {
+        HelpName = "P",
+        Description = "the swap side of the kill level: at or below P % of swap free (default: the --kill-percent value)",
+        CustomParser = SwapLevel,
+    };
+    private readonly Option<ThresholdCombination?> _combination = new("--threshold-combination")
+    {
+        HelpName = "memory-and-swap|any-of",
+        Description = "memory-and-swap: low memory counts only with low swap where there is swap (earlyoom's rule, default); any-of: either alone",
+        CustomParser = Combination,
+    };
+    private readonly Option<bool> _noZramAware = new("--no-zram-aware")
+    {
+        Description = "count free zram swap as SwapFree says, not bounded by the memory zram still has to store it",
+        Arity = ArgumentArity.Zero,
+    };
     private readonly Option<string[]> _protect = new("--protect")
     {
         HelpName = "NAME",
@@ -149,6 +191,8 @@ internal sealed class RunOptionsParser
     public RunOptionsParser()
     {
         _psiFullPercent.CompletionSources.Add("off");
+        _psiSomePercent.CompletionSources.Add("off");
+        _combination.CompletionSources.Add("memory-and-swap", "any-of");
         _notifyDesktop.CompletionSources.Add("auto", "on", "off");
         Command = new DocumentedCommand("run",
             "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back; Prometheus metrics in a textfile for node_exporter and/or on GET /metrics; a desktop notification to each logged-in user and your hooks before and after a kill, never holding it up")
@@ -171,6 +215,13 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_settleTimeout);
         Command.Options.Add(_scanDeadline);
         Command.Options.Add(_psiFullPercent);
+        Command.Options.Add(_psiFullDuration);
+        Command.Options.Add(_psiSomePercent);
+        Command.Options.Add(_psiSomeDuration);
+        Command.Options.Add(_swapTermPercent);
+        Command.Options.Add(_swapKillPercent);
+        Command.Options.Add(_combination);
+        Command.Options.Add(_noZramAware);
         Command.Options.Add(_protect);
         Command.Options.Add(_metricsFile);
         Command.Options.Add(_metricsListen);
@@ -248,6 +299,14 @@ internal sealed class RunOptionsParser
         // Given: a level, or null for "off"; not given: the file's or the default.
         PsiFullGiven = result.GetResult(_psiFullPercent) is not null,
         PsiFullPercent = result.GetResult(_psiFullPercent) is null ? null : result.GetValue(_psiFullPercent).Percent,
+        PsiFullDurationMs = result.GetValue(_psiFullDuration),
+        PsiSomeGiven = result.GetResult(_psiSomePercent) is not null,
+        PsiSomePercent = result.GetResult(_psiSomePercent) is null ? null : result.GetValue(_psiSomePercent).Percent,
+        PsiSomeDurationMs = result.GetValue(_psiSomeDuration),
+        SwapTermPercent = result.GetValue(_swapTermPercent),
+        SwapKillPercent = result.GetValue(_swapKillPercent),
+        Combination = result.GetValue(_combination),
+        NoZramAware = result.GetValue(_noZramAware),
         Protect = result.GetValue(_protect),
         DryRun = result.GetValue(_dryRun),
         CgroupPath = result.GetValue(_cgroup),
