@@ -96,6 +96,9 @@ internal sealed class DaemonLoop : IDisposable
 
     public string Scope => _samples.Description;
 
+    /// <summary>The sampling side: how many cycles decided on the lower bound, and the switch to measure without it.</summary>
+    public SampleSource Samples => _samples;
+
     /// <summary>The Prometheus numbers the loop keeps (docs/metrics.md); rendered by the metrics threads.</summary>
     public Metrics.DaemonMetrics Metrics => _metrics;
 

@@ -41,6 +41,9 @@ internal sealed class SampleSource
 
     public long ExactReads { get; private set; }
 
+    /// <summary>Whether quiet wake-ups may decide on the lower bound (on; off only to measure the full reading's cost).</summary>
+    public bool QuietEnabled { get; set; } = true;
+
     public bool TryRead(long timeMs, out MemorySample sample) => TryRead(timeMs, quietAllowed: false, out sample);
 
     /// <summary>
@@ -49,7 +52,7 @@ internal sealed class SampleSource
     /// </summary>
     public bool TryRead(long timeMs, bool quietAllowed, out MemorySample sample)
     {
-        if (quietAllowed && timeMs - _lastExactMs < ExactRefreshMs && _sensor.TryReadLowerBound(timeMs, out sample))
+        if (quietAllowed && QuietEnabled && timeMs - _lastExactMs < ExactRefreshMs && _sensor.TryReadLowerBound(timeMs, out sample))
         {
             sample = WithStalls(sample, timeMs);
             if (PressureAssessment.ProvesQuiet(sample, _config))

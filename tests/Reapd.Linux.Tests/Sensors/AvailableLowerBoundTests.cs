@@ -49,7 +49,7 @@ public sealed class AvailableLowerBoundTests
             }
             Assert.True(exited || hog.WaitForExit(10_000), "the hog did not finish its allocation");
         }
-        TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{readings} readings over {rounds} allocate/free rounds; bound {lowestBound / MiB}..{highestBound / MiB} MiB; closest to MemAvailable: {lowestMargin / MiB} MiB below; reserve {bound.ReserveBytes / MiB} MiB"));
         Assert.True(readings > 200, $"only {readings} readings");
         Assert.True(highestBound - lowestBound >= 256 * MiB, "free memory did not move with the hogs: the test proved nothing");
