@@ -52,7 +52,7 @@ public sealed class AvailableLowerBoundTests
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{readings} readings over {rounds} allocate/free rounds; bound {lowestBound / MiB}..{highestBound / MiB} MiB; closest to MemAvailable: {lowestMargin / MiB} MiB below; reserve {bound.ReserveBytes / MiB} MiB"));
         Assert.True(readings > 200, $"only {readings} readings");
-        Assert.True(highestBound - lowestBound >= 256 * MiB, "free memory did not move with the hogs: the test proved nothing");
+        Assert.True(highestBound - lowestBound >= 192 * MiB, "free memory did not move with the hogs: the test proved nothing");
     }
 
     [Fact]
