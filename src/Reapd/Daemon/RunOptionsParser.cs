@@ -394,6 +394,33 @@ internal sealed class RunOptionsParser
         return false;
     }
 
+    /// <summary>A swap percentage: at least 0 (swap entirely used) and below 100.</summary>
+    private static double? SwapLevel(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (Percent.TryParse(text, out double percent) && percent >= 0 && percent < 100)
+        {
+            return percent;
+        }
+        result.AddError($"{OptionValues.NameOf(result)} must be a percentage from 0 to below 100, not '{text}'");
+        return null;
+    }
+
+    private static ThresholdCombination? Combination(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "memory-and-swap":
+                return ThresholdCombination.MemoryAndSwap;
+            case "any-of":
+                return ThresholdCombination.AnyOf;
+            default:
+                result.AddError($"--threshold-combination must be memory-and-swap or any-of, not '{text}'");
+                return null;
+        }
+    }
+
     private static DesktopNotifyMode? NotifyMode(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
