@@ -39,6 +39,25 @@ public sealed class RunOptionsTests
         Assert.True(options.Config.DryRun);
     }
 
+    [Fact]
+    public void Every_threshold_option_is_read()
+    {
+        RunOptions? options = RunOptionsParser.TryParse(
+            ["--swap-term-percent", "20", "--swap-kill-percent", "0", "--threshold-combination", "any-of", "--no-zram-aware",
+             "--psi-full-duration", "5s", "--psi-some-percent", "40", "--psi-some-duration", "1.5s"], out string? error);
+        Assert.Null(error);
+        Assert.NotNull(options);
+        Assert.Equal(20, options.Config.SwapTermPercent);
+        Assert.Equal(0, options.Config.SwapKillPercent);
+        Assert.Equal(Core.Policy.ThresholdCombination.AnyOf, options.Config.Combination);
+        Assert.False(options.Config.ZramAware);
+        Assert.Equal(5000, options.Config.PsiFullDurationMs);
+        Assert.Equal(40, options.Config.PsiSomePercent);
+        Assert.Equal(1500, options.Config.PsiSomeDurationMs);
+        Assert.Null(RunOptionsParser.TryParse(["--psi-some-percent", "off"], out _)!.Config.PsiSomePercent);
+        Assert.True(RunOptionsParser.TryParse([], out _)!.Config.ZramAware);
+    }
+
     [Theory]
     [InlineData(new[] { "--grace", "3x" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '3x'")]
     [InlineData(new[] { "--grace", "-1s" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '-1s'")]
@@ -73,6 +92,15 @@ public sealed class RunOptionsTests
     [InlineData(new[] { "--hook-after-kill", "/no/such/reapd-hook" }, "--hook-after-kill /no/such/reapd-hook: no such file")]
     [InlineData(new[] { "--hook-before-kill", "/etc" }, "--hook-before-kill /etc: no such file")]
     [InlineData(new[] { "--hook-before-kill", "" }, "--hook-before-kill needs the path of an executable")]
+    [InlineData(new[] { "--swap-term-percent", "100" }, "--swap-term-percent must be a percentage from 0 to below 100, not '100'")]
+    [InlineData(new[] { "--swap-kill-percent", "-1" }, "--swap-kill-percent must be a percentage from 0 to below 100, not '-1'")]
+    [InlineData(new[] { "--swap-kill-percent", "20" }, "--swap-kill-percent 20 is above the swap term level 10")]
+    [InlineData(new[] { "--swap-term-percent", "3", "--swap-kill-percent", "4" }, "--swap-kill-percent 4 is above the swap term level 3")]
+    [InlineData(new[] { "--threshold-combination", "either" }, "--threshold-combination must be memory-and-swap or any-of, not 'either'")]
+    [InlineData(new[] { "--psi-some-percent", "0" }, "--psi-some-percent must be a percentage above 0 and at most 100, or off, not '0'")]
+    [InlineData(new[] { "--psi-full-duration", "forever" }, "--psi-full-duration must be a duration like 500ms, 2s or 1.5s, not 'forever'")]
+    [InlineData(new[] { "--psi-some-duration", "-2s" }, "--psi-some-duration must be a duration like 500ms, 2s or 1.5s, not '-2s'")]
+    [InlineData(new[] { "--no-zram-aware=yes" }, "unexpected argument 'yes' for run")]
     public void A_bad_value_is_one_line_naming_the_option_and_the_usage_exit_code(string[] args, string message)
     {
         var (code, stdout, stderr) = CliTests.Invoke(["run", .. args]);

@@ -42,6 +42,7 @@ internal sealed class DaemonEvents
         EventLog line = _log.Begin("trigger"u8, EventLog.Warning)
             .Field("level"u8, report.Level switch { PressureLevel.Kill => "kill"u8, PressureLevel.Term => "term"u8, _ => "none"u8 })
             .Field("reason"u8, ReasonText(report.Reason))
+            .Field("condition"u8, ConditionText(report.Condition))
             .Field("action"u8, report.Decision switch { DecisionKind.Terminate => "sigterm"u8, DecisionKind.Escalate => "escalate"u8, _ => "sigkill"u8 })
             .Field("available_mib"u8, Mib(sample.AvailableBytes), 1)
             .Field("total_mib"u8, Mib(sample.TotalBytes), 1)
@@ -50,7 +51,14 @@ internal sealed class DaemonEvents
             .Field("kill_mib"u8, Mib(PressureAssessment.KillLevelBytes(sample, _config)), 1);
         if (sample.HasSwap)
         {
-            line.Field("swap_free_mib"u8, Mib(sample.SwapFreeBytes), 1).Field("swap_total_mib"u8, Mib(sample.SwapTotalBytes), 1);
+            line.Field("swap_free_mib"u8, Mib(sample.SwapFreeBytes), 1).Field("swap_total_mib"u8, Mib(sample.SwapTotalBytes), 1)
+                .Field("swap_term_mib"u8, Mib(PressureAssessment.SwapTermLevelBytes(sample, _config)), 1)
+                .Field("swap_kill_mib"u8, Mib(PressureAssessment.SwapKillLevelBytes(sample, _config)), 1);
+            if (sample.RawSwapFreeBytes >= 0)
+            {
+                // zram-aware: what SwapFree claimed before the bound of zram's remaining memory.
+                line.Field("swap_raw_free_mib"u8, Mib(sample.RawSwapFreeBytes), 1);
+            }
         }
         if (sample.Psi.Present)
         {
@@ -58,6 +66,10 @@ internal sealed class DaemonEvents
             if (sample.PsiFullWindowPercent >= 0)
             {
                 line.Field("psi_full_window_pct"u8, sample.PsiFullWindowPercent, 1);
+            }
+            if (sample.PsiSomeWindowPercent >= 0)
+            {
+                line.Field("psi_some_window_pct"u8, sample.PsiSomeWindowPercent, 1);
             }
         }
         line.Field("woke"u8, WakeText(wake));
@@ -419,9 +431,21 @@ internal sealed class DaemonEvents
         DecisionReason.TermLevel => "at or below the term level"u8,
         DecisionReason.KillLevel => "at or below the kill level"u8,
         DecisionReason.PsiFullStall => "sustained full memory stall"u8,
+        DecisionReason.PsiSomeStall => "sustained some memory stall"u8,
         DecisionReason.GraceExpired => "SIGTERM grace expired"u8,
         DecisionReason.KillLevelDuringGrace => "kill level reached during the SIGTERM grace"u8,
         _ => "other"u8,
+    };
+
+    /// <summary>The condition's token, as in the trigger event and the reapd_triggers_total metric.</summary>
+    public static ReadOnlySpan<byte> ConditionText(PressureCondition condition) => condition switch
+    {
+        PressureCondition.Memory => "memory"u8,
+        PressureCondition.Swap => "swap"u8,
+        PressureCondition.MemoryAndSwap => "memory+swap"u8,
+        PressureCondition.PsiFull => "psi-full"u8,
+        PressureCondition.PsiSome => "psi-some"u8,
+        _ => "none"u8,
     };
 
     private static ReadOnlySpan<byte> CauseText(SettleCause cause) => cause switch
