@@ -22,7 +22,7 @@ internal sealed class BenchCommandLine
     private readonly Option<string[]> _scenarios = new("--scenarios")
     {
         HelpName = "a,b",
-        Description = "only these scenarios (ramp-1gib, full-speed, small-and-big, blocked-exit, fork-storm, idle)",
+        Description = "only these scenarios (ramp-1gib, full-speed, small-and-big, blocked-exit, fork-storm, idle, swap-thrash-zram, swap-thrash-file)",
         Arity = ArgumentArity.ExactlyOne,
         CustomParser = OptionValues.CommaList,
     };
@@ -30,7 +30,7 @@ internal sealed class BenchCommandLine
     private readonly Option<string[]> _daemons = new("--daemons")
     {
         HelpName = "a,b",
-        Description = "only these daemons (kernel, earlyoom, nohang, reapd; reapd-base comes with --baseline)",
+        Description = "only these daemons (kernel, earlyoom, nohang, reapd; in a guest also systemd-oomd, mglru; reapd-base comes with --baseline)",
         Arity = ArgumentArity.ExactlyOne,
         CustomParser = OptionValues.CommaList,
     };
@@ -69,6 +69,12 @@ internal sealed class BenchCommandLine
         Arity = ArgumentArity.Zero,
     };
 
+    private readonly Option<bool> _inGuest = new("--in-guest")
+    {
+        Description = "inside a QEMU guest with systemd on cgroup v2 (how the guest mode runs the runner): the whole-guest swap thrash, with systemd-oomd and MGLRU's min_ttl_ms too",
+        Arity = ArgumentArity.Zero,
+    };
+
     public BenchCommandLine()
     {
         Command = new DocumentedCommand("bench", "side-by-side benchmark of reapd against earlyoom, nohang and the kernel's OOM killer (as root)")
@@ -85,6 +91,7 @@ internal sealed class BenchCommandLine
         Command.Options.Add(_baseline);
         Command.Options.Add(_results);
         Command.Options.Add(_noReadme);
+        Command.Options.Add(_inGuest);
         HelpText.Apply(Command, "bench");
     }
 
@@ -120,6 +127,7 @@ internal sealed class BenchCommandLine
             BaselineBinary = baseline,
             ResultsDirectory = result.GetValue(_results),
             UpdateReadme = !result.GetValue(_noReadme),
+            InGuest = result.GetValue(_inGuest),
         };
     }
 }

@@ -24,18 +24,25 @@ internal sealed record BenchOptions
 
     public bool UpdateReadme { get; init; } = true;
 
+    /// <summary>Running inside a QEMU guest (cgroup v2, systemd): the guest's own scenario and daemons.</summary>
+    public bool InGuest { get; init; }
+
     /// <summary>The daemon name of the --baseline binary in every table.</summary>
     public const string BaselineDaemon = "reapd-base";
 
     /// <summary>Every daemon the runner knows, in the order a round starts from.</summary>
-    public static readonly string[] KnownDaemons = ["kernel", "earlyoom", "nohang", "reapd", BaselineDaemon];
+    public static readonly string[] KnownDaemons = ["kernel", "earlyoom", "nohang", "systemd-oomd", "mglru", "reapd", BaselineDaemon];
+
+    /// <summary>Daemons only the guest mode runs (they need systemd on cgroup v2, or MGLRU): not run unless asked for or in a guest.</summary>
+    public static readonly string[] GuestDaemons = ["systemd-oomd", "mglru"];
 
     /// <summary>
     /// The daemons to run, in <see cref="KnownDaemons"/> order: those --daemons names (all but reapd-base when it is
     /// not given), and reapd-base whenever --baseline is.
     /// </summary>
     public IReadOnlyList<string> DaemonNames =>
-        KnownDaemons.Where(d => d == BaselineDaemon ? BaselineBinary != null : Daemons is null || Daemons.Contains(d)).ToList();
+        KnownDaemons.Where(d => d == BaselineDaemon ? BaselineBinary != null
+            : Daemons is null ? InGuest || !GuestDaemons.Contains(d) : Daemons.Contains(d)).ToList();
 
     /// <summary>
     /// Parses the arguments as the runner does; on bad input returns null and one line saying what is wrong, on

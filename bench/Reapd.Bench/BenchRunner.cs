@@ -55,7 +55,12 @@ internal sealed class BenchRunner : IDisposable
             Console.Error.WriteLine("bench: must run as root (tracefs, memory cgroups, oom_score_adj, the daemons)");
             return 3;
         }
-        if (!Directory.Exists(WorkloadCgroup.V1MemoryMount + "/"))
+        if (_options.InGuest && !WorkloadCgroup.IsUnified)
+        {
+            Console.Error.WriteLine($"bench: --in-guest needs the unified cgroup hierarchy at {WorkloadCgroup.V2Mount}");
+            return 3;
+        }
+        if (!_options.InGuest && !Directory.Exists(WorkloadCgroup.V1MemoryMount + "/"))
         {
             Console.Error.WriteLine($"bench: needs the cgroup v1 memory controller at {WorkloadCgroup.V1MemoryMount}");
             return 3;
@@ -66,6 +71,8 @@ internal sealed class BenchRunner : IDisposable
             return 1;
         }
         Directory.CreateDirectory(_rawDir);
+        // A runner that crashed with its swap on: remove it before anything else runs (under the swap lock).
+        Swap.SwapSpace.CleanLeftover(Console.Out);
         var programs = BuildPrograms();
         var daemons = ChooseDaemons(out var unavailable);
         var scenarios = ChooseScenarios();
@@ -89,9 +96,9 @@ internal sealed class BenchRunner : IDisposable
                 Console.WriteLine($"bench: idle, {_options.Runs} windows of {_options.IdleSeconds} s, daemons side by side");
                 idle = IdleBench.Run(daemons.Where(d => d is not KernelOnly).ToList(), _options.Runs, _options.IdleSeconds, _rawDir, _cancel.Token);
             }
-            if (!_options.Quick && scenarios.Count > 0 && !_cancel.IsCancellationRequested)
+            if (!_options.Quick && scenarios.FirstOrDefault(s => s.UsesBallast) is { } first && !_cancel.IsCancellationRequested)
             {
-                if (!FitBallast(scope, programs, scenarios[0].RampAboveKillLineKiB, out string? why))
+                if (!FitBallast(scope, programs, first.RampAboveKillLineKiB, out string? why))
                 {
                     Console.Error.WriteLine("bench: " + why);
                     return 1;
@@ -101,15 +108,45 @@ internal sealed class BenchRunner : IDisposable
             }
             foreach (var scenario in scenarios)
             {
-                for (int round = 1; round <= _options.Runs && !_cancel.IsCancellationRequested; round++)
+                var scenarioScope = ScopeOf(scenario, scope);
+                Swap.SwapSpace? swap = null;
+                if (!scenario.UsesBallast && _ballast != null)
                 {
-                    for (int i = 0; i < daemons.Count && !_cancel.IsCancellationRequested; i++)
+                    // The swap scenarios come last; with swap on, the kernel could push the ballast out to it.
+                    _ballast.Dispose();
+                    _ballast = null;
+                }
+                try
+                {
+                    swap = scenario.CreateSwap();
+                    if (swap != null)
                     {
-                        var daemon = daemons[(i + round - 1) % daemons.Count];
-                        var r = RunOne(scenario, daemon, round, scope, programs);
-                        results.Add(r);
-                        Console.WriteLine("bench: " + Describe(r));
+                        Console.WriteLine($"bench: {scenario.Slug}: {swap.Describe}");
                     }
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    results.AddRange(daemons.Select(d => new RunResult { Scenario = scenario.Slug, Daemon = d.Name, Round = 0, Skipped = "no swap: " + e.Message.Split('\n')[0] }));
+                    continue;
+                }
+                try
+                {
+                    for (int round = 1; round <= _options.Runs && !_cancel.IsCancellationRequested; round++)
+                    {
+                        for (int i = 0; i < daemons.Count && !_cancel.IsCancellationRequested; i++)
+                        {
+                            var daemon = daemons[(i + round - 1) % daemons.Count];
+                            var r = RunOne(scenario, daemon, round, scenarioScope, programs);
+                            r.SwapDescription = swap?.Describe;
+                            results.Add(r);
+                            Console.WriteLine("bench: " + Describe(r));
+                        }
+                    }
+                }
+                finally
+                {
+                    // swapoff brings back nothing: every run's cgroup is empty and removed by now.
+                    swap?.Dispose();
                 }
                 foreach (var (name, why) in unavailable)
                 {
@@ -122,7 +159,7 @@ internal sealed class BenchRunner : IDisposable
             _ballast?.Dispose();
             _ballast = null;
         }
-        var report = new Report(_options, scope, _trace.Available ? "tracefs signal:signal_generate" : _trace.Why, started, DateTime.UtcNow, BallastAdj);
+        var report = new Report(_options, scope, s => ScopeOf(s, scope), _trace.Available ? "tracefs signal:signal_generate" : _trace.Why, started, DateTime.UtcNow, BallastAdj);
         report.Write(_resultsDir, scenarios, daemons.Select(d => d.Name).Concat(unavailable.Keys).ToList(), results, idle);
         if (_options.UpdateReadme && _options.ResultsDirectory is null)
         {
@@ -132,12 +169,23 @@ internal sealed class BenchRunner : IDisposable
         return _cancel.IsCancellationRequested ? 130 : 0;
     }
 
-    private bool WantScenario(string slug) => _options.Scenarios is null || _options.Scenarios.Contains(slug);
+    /// <summary>Every scenario by default; in a guest only its own (idle is the host's measurement) unless named.</summary>
+    private bool WantScenario(string slug) =>
+        _options.Scenarios is null ? !_options.InGuest || slug.EndsWith("-guest", StringComparison.Ordinal) : _options.Scenarios.Contains(slug);
+
+    /// <summary>The scope of a scenario's runs: its own memory cgroup when it has one (swap thrash), else the run's.</summary>
+    private static BenchScope ScopeOf(Scenario scenario, BenchScope scope) =>
+        scenario.CgroupLimitBytes is long limit ? new BenchScope(true, limit / 1024) : scope;
 
     private List<Scenario> ChooseScenarios()
     {
+        if (_options.InGuest)
+        {
+            // The guest mode's own scenario; the host's need cgroup v1 (memsw) or the ballast.
+            return new List<Scenario> { new Swap.GuestSwapThrashScenario(), new Swap.ServiceSliceScenario() }.Where(s => WantScenario(s.Slug)).ToList();
+        }
         var all = new List<Scenario> { new RampScenario(fullSpeed: false), new RampScenario(fullSpeed: true), new SmallAndBigScenario(),
-            new BlockedExitScenario(), new ForkStormScenario() };
+            new BlockedExitScenario(), new ForkStormScenario(), new Swap.SwapThrashScenario("zram"), new Swap.SwapThrashScenario("file") };
         return all.Where(s => WantScenario(s.Slug)).ToList();
     }
 
@@ -160,6 +208,21 @@ internal sealed class BenchRunner : IDisposable
                     break;
                 case "nohang":
                     list.Add(new Nohang());
+                    break;
+                case "systemd-oomd" when !File.Exists(Swap.SystemdOomd.Binary):
+                    unavailable[name] = $"{Swap.SystemdOomd.Binary} is not installed (apt-get install systemd-oomd)";
+                    break;
+                case "systemd-oomd" when !WorkloadCgroup.IsUnified || !Directory.Exists("/run/systemd/system"):
+                    unavailable[name] = "systemd-oomd needs systemd as PID 1 on cgroup v2 (the guest mode)";
+                    break;
+                case "systemd-oomd":
+                    list.Add(new Swap.SystemdOomd());
+                    break;
+                case "mglru" when Swap.Mglru.Missing() is { } why:
+                    unavailable[name] = why;
+                    break;
+                case "mglru":
+                    list.Add(new Swap.Mglru());
                     break;
                 default:
                     // reapd, or reapd-base: the --baseline binary, given, so never published here.
@@ -304,16 +367,20 @@ internal sealed class BenchRunner : IDisposable
         Directory.CreateDirectory(runDir);
         string tag = $"{daemon.Name}-{round}";
         // Preflight: enough memory for this run, or refuse it.
-        if (_options.Quick)
+        bool cgroupScope = _options.Quick || scenario.CgroupLimitBytes is not null;
+        long limitBytes = scenario.CgroupLimitBytes ?? QuickLimitBytes;
+        if (cgroupScope)
         {
             long available = ProcFiles.MemAvailableKiB;
-            if (available < QuickLimitBytes / 1024 + QuickSpareKiB)
+            // A guest is small (1.5 GiB): its runs keep a smaller margin beside the cgroup's limit.
+            long spareKiB = _options.InGuest ? 256 * 1024 : QuickSpareKiB;
+            if (available < limitBytes / 1024 + spareKiB)
             {
-                r.Skipped = $"memory short: {available / 1024} MiB available, quick mode wants {(QuickLimitBytes / 1024 + QuickSpareKiB) / 1024}";
+                r.Skipped = $"memory short: {available / 1024} MiB available, the run's cgroup wants {(limitBytes / 1024 + spareKiB) / 1024}";
                 return r;
             }
         }
-        else if (!FitBallast(scope, programs, scenario.RampAboveKillLineKiB, out string? why))
+        else if (scenario.UsesBallast && !FitBallast(scope, programs, scenario.RampAboveKillLineKiB, out string? why))
         {
             r.Skipped = why;
             return r;
@@ -323,7 +390,7 @@ internal sealed class BenchRunner : IDisposable
             r.Skipped = "other processes with oom_score_adj > 0 stayed for 60 s (" + outsiders + "); a killer would take them";
             return r;
         }
-        using var cgroup = WorkloadCgroup.Create($"reapd-bench-{Environment.ProcessId}-{++_sequence}", _options.Quick ? QuickLimitBytes : null);
+        using var cgroup = WorkloadCgroup.Create($"reapd-bench-{Environment.ProcessId}-{++_sequence}", cgroupScope ? limitBytes : null, scenario.CgroupSwapBytes, scenario.CgroupHighBytes);
         ChildProcess? daemonProcess = null;
         Workload? workload = null;
         MemorySampler? sampler = null;
@@ -334,10 +401,10 @@ internal sealed class BenchRunner : IDisposable
             _kernelLog!.ReadOomKills();
             daemonProcess = daemon.Start(scope, cgroup, runDir);
             Thread.Sleep(500);
-            sampler = new MemorySampler(cgroup, _options.Quick, intervalMs: 2);
+            sampler = new MemorySampler(cgroup, cgroupScope, intervalMs: 2);
             Thread.Sleep(50);
-            long rampKiB = (_options.Quick ? cgroup.LimitBytes / 1024 : ProcFiles.MemAvailableKiB) - scope.KillLineKiB;
-            var context = new ScenarioContext(programs, scope, cgroup, sampler, Math.Max(64 * 1024, rampKiB), _options.Quick);
+            long rampKiB = (cgroupScope ? cgroup.LimitBytes / 1024 : ProcFiles.MemAvailableKiB) - scope.KillLineKiB;
+            var context = new ScenarioContext(programs, scope, cgroup, sampler, Math.Max(64 * 1024, rampKiB), cgroupScope);
             r.StartS = Clock.NowS;
             workload = scenario.Start(context);
             double doneAt = double.NaN, lastValve = 0, shortSince = double.NaN, crossedAt = double.NaN;
@@ -393,7 +460,8 @@ internal sealed class BenchRunner : IDisposable
             File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString())
                 .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: {(k.Value.Global ? "global" : "memcg")} OOM kill of {k.Key} at {k.Value.TimeS:F6}"))));
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException)
+        // Whatever one run hits is that run's error: the other runs and the report go on.
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
             r.Error = e.Message.Split('\n')[0];
             if (r.EndS == 0)
@@ -404,6 +472,7 @@ internal sealed class BenchRunner : IDisposable
         finally
         {
             daemonProcess?.Stop(TimeSpan.FromSeconds(3));
+            daemon.AfterStop();
             if (workload != null)
             {
                 File.WriteAllText(Path.Combine(runDir, tag + ".workload.log"), workload.Logs());

@@ -28,5 +28,10 @@ internal abstract class Daemon
         return child;
     }
 
+    /// <summary>Undoes what <see cref="Start"/> set besides its process (systemd-oomd's drop-ins, MGLRU's min_ttl_ms).</summary>
+    public virtual void AfterStop()
+    {
+    }
+
     public override string ToString() => Name;
 }

@@ -14,6 +14,7 @@ internal sealed class MemorySampler : IDisposable
     private readonly SafeFileHandle? _scopeUsage;
     private readonly long _scopeLimitKiB;
     private readonly SafeFileHandle _workloadUsage;
+    private readonly SafeFileHandle? _pressure;
     private readonly byte[] _buffer = new byte[8192];
     private readonly List<MemorySample> _samples = new(1 << 16);
     private readonly Dictionary<int, long> _lastRssKiB = [];
@@ -32,7 +33,9 @@ internal sealed class MemorySampler : IDisposable
     {
         IntervalMs = intervalMs;
         _meminfo = File.OpenHandle("/proc/meminfo");
-        _workloadUsage = File.OpenHandle(Path.Combine(workloadCgroup.Path, "memory.usage_in_bytes"));
+        _workloadUsage = File.OpenHandle(workloadCgroup.UsageFile);
+        // PSI may be off (psi=0); the stall columns are then empty.
+        _pressure = File.Exists("/proc/pressure/memory") ? File.OpenHandle("/proc/pressure/memory") : null;
         if (scopeIsCgroup)
         {
             _scopeUsage = _workloadUsage;
@@ -99,6 +102,7 @@ internal sealed class MemorySampler : IDisposable
         {
             long workloadKiB = ReadNumber(_workloadUsage) / 1024;
             long available = _scopeUsage != null ? _scopeLimitKiB - workloadKiB : ReadMemAvailableKiB();
+            var (someUs, fullUs) = ReadPressure();
             // Stamped after the reads: under a kernel OOM thrash a read can wait hundreds of ms to be served.
             double t = Clock.NowS;
             // Every watched pid is read every sample (a statm read costs microseconds), so a victim's memory going
@@ -137,7 +141,7 @@ internal sealed class MemorySampler : IDisposable
             }
             lock (_lock)
             {
-                _samples.Add(new MemorySample(t, available, workloadKiB));
+                _samples.Add(new MemorySample(t, available, workloadKiB, someUs, fullUs));
             }
             Thread.Sleep(IntervalMs);
         }
@@ -156,6 +160,34 @@ internal sealed class MemorySampler : IDisposable
         return Utf8Parser.TryParse(text, out long kib, out _) ? kib : -1;
     }
 
+    /// <summary>The "total=" of the some and full lines of /proc/pressure/memory, µs, without allocating.</summary>
+    private (long SomeUs, long FullUs) ReadPressure()
+    {
+        if (_pressure is null)
+        {
+            return (-1, -1);
+        }
+        int n = RandomAccess.Read(_pressure, _buffer, 0);
+        ReadOnlySpan<byte> text = _buffer.AsSpan(0, n);
+        long some = -1, full = -1;
+        for (int i = 0; i < 2; i++)
+        {
+            int at = text.IndexOf("total="u8);
+            if (at < 0)
+            {
+                break;
+            }
+            bool isFull = text.StartsWith("full"u8);
+            text = text[(at + 6)..];
+            if (Utf8Parser.TryParse(text, out long us, out int used))
+            {
+                (isFull ? ref full : ref some) = us;
+                text = text[used..].TrimStart((byte)'\n');
+            }
+        }
+        return (some, full);
+    }
+
     private long ReadNumber(SafeFileHandle handle)
     {
         int n = RandomAccess.Read(handle, _buffer, 0);
@@ -168,5 +200,6 @@ internal sealed class MemorySampler : IDisposable
         _thread.Join();
         _meminfo.Dispose();
         _workloadUsage.Dispose();
+        _pressure?.Dispose();
     }
 }

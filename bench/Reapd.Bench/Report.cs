@@ -5,26 +5,28 @@ namespace Reapd.Bench;
 
 /// <summary>Writes bench/results: one Markdown table and one PNG timeline per scenario, idle.md, summary.md (the
 /// table the README's Performance section shows) and runs.csv (every run).</summary>
-internal sealed class Report(BenchOptions options, BenchScope scope, string signalSource, DateTime startedUtc, DateTime endedUtc, int? ballastAdj)
+internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenario, BenchScope> scopeOf, string signalSource, DateTime startedUtc, DateTime endedUtc, int? ballastAdj)
 {
     private const string ReadmeBegin = "<!-- bench:begin (written by bench/Reapd.Bench) -->";
     private const string ReadmeEnd = "<!-- bench:end -->";
 
     private readonly StringBuilder _summary = new();
 
-    private string Header =>
+    private string Header => HeaderFor(scope, null);
+
+    private string HeaderFor(BenchScope scope, string? swap) =>
         $"Mode: **{(options.Quick ? "quick" : "full")}**; scope: {scope.Describe}. Lines for every daemon: SIGTERM below "
         + $"{BenchScope.TermPercent} % ({scope.TermLineKiB / 1024} MiB available), SIGKILL below {BenchScope.KillPercent} % "
         + $"({scope.KillLineKiB / 1024} MiB). Kill times from {signalSource}. Run {startedUtc:yyyy-MM-dd HH:mm}–{endedUtc:HH:mm} UTC on "
-        + $"Linux {Environment.OSVersion.Version}, {Environment.ProcessorCount} CPUs, {ProcFiles.MemTotalKiB / 1024} MiB RAM, no swap."
-        + (ballastAdj is int adj
+        + $"Linux {Environment.OSVersion.Version}, {Environment.ProcessorCount} CPUs, {ProcFiles.MemTotalKiB / 1024} MiB RAM, {swap ?? "no swap"}."
+        + (ballastAdj is int adj && swap is null
             ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the blocked-exit and small-and-big scenarios), at oom_score_adj {adj}"
               + (adj == -1000 ? " (no killer may pick it)." : " (root here lacks CAP_SYS_RESOURCE, so -1000 was refused; at 0 it is the first thing after the hogs any killer would take, before anything else on the machine). A kill of it counts as an extra kill.")
             : "")
         + (options.BaselineBinary is { } baseline
             ? $" {BenchOptions.BaselineDaemon} is a second reapd binary ({baseline}), started with exactly reapd's command line, in the same rounds."
             : "")
-        + (options.Quick
+        + (options.Quick && swap is null
             ? " Quick mode: earlyoom and nohang have no cgroup scope; they run with their system-wide lines on a machine "
               + "that is nowhere near them, so inside the 512 MiB cgroup it is the kernel's memory-cgroup OOM killer that "
               + "acts in their runs. Their quick rows show that, not their speed; the full run compares them."
@@ -33,7 +35,11 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
     public void Write(string dir, IReadOnlyList<Scenario> scenarios, IReadOnlyList<string> daemons, List<RunResult> results, List<IdleResult> idle)
     {
         Directory.CreateDirectory(dir);
-        _summary.AppendLine(Header).AppendLine();
+        // A run of swap-thrash scenarios only: the summary's header names their scope and swap, not the machine's.
+        bool onlyStall = scenarios.Count > 0 && scenarios.All(s => s.MeasuresStall);
+        _summary.AppendLine(onlyStall
+            ? HeaderFor(scopeOf(scenarios[0]), string.Join("; ", results.Select(r => r.SwapDescription).OfType<string>().Distinct()))
+            : Header).AppendLine();
         _summary.AppendLine("| scenario | daemon | threshold → SIGKILL, ms | kill → memory back, ms | victims killed | extra kills | kernel OOM kills | SIGKILL sent by |");
         _summary.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var s in scenarios)
@@ -44,9 +50,14 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
                 .OfType<RunResult>().ToList();
             if (reps.Count > 0)
             {
-                Timeline.Write(Path.Combine(dir, s.Slug + ".png"), s.Title, scope, reps);
+                Timeline.Write(Path.Combine(dir, s.Slug + ".png"), s.Title, scopeOf(s), reps);
+                if (s.MeasuresStall)
+                {
+                    StallTimeline.Write(Path.Combine(dir, s.Slug + "-stall.png"), s.Title, reps);
+                }
             }
         }
+        AppendStallSummary(scenarios.Where(s => s.MeasuresStall).ToList(), daemons, results);
         AppendRatioSummary(scenarios, daemons, results);
         if (idle.Count > 0)
         {
@@ -123,13 +134,74 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
         return withKill.Count > 0 ? withKill[(withKill.Count - 1) / 2] : runs[0];
     }
 
+    /// <summary>
+    /// The freeze table of the swap-thrash scenarios (summary.md and README): per daemon the PSI stall of an incident,
+    /// the kill's timing and the kills, and per peer the ratio reapd / peer of the full stall within each round.
+    /// </summary>
+    private void AppendStallSummary(IReadOnlyList<Scenario> scenarios, IReadOnlyList<string> daemons, List<RunResult> results)
+    {
+        if (scenarios.Count == 0)
+        {
+            return;
+        }
+        _summary.AppendLine().AppendLine("Swap thrash: the freeze per incident (PSI memory stall from the workload's start to the end of the run), median (min–max):").AppendLine();
+        _summary.AppendLine(StallTableHead).AppendLine(StallTableRule);
+        foreach (var s in scenarios)
+        {
+            foreach (string d in daemons)
+            {
+                var done = results.Where(r => r.Scenario == s.Slug && r.Daemon == d && r.Skipped is null).ToList();
+                if (done.Count > 0)
+                {
+                    _summary.AppendLine($"| {s.Slug} | " + StallRow(d, done));
+                }
+            }
+        }
+        var peers = daemons.Where(d => d != "reapd").ToList();
+        _summary.AppendLine().AppendLine("PSI full stall per incident, reapd / peer within each round, median (min–max) (the target is 0.2 or less):").AppendLine();
+        _summary.AppendLine("| scenario | " + string.Join(" | ", peers.Select(p => "reapd / " + p)) + " |");
+        _summary.AppendLine("|---|" + string.Concat(peers.Select(_ => "---|")));
+        foreach (var s in scenarios)
+        {
+            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+            var cells = peers.Select(p => Stats.MedianRange(results
+                .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Skipped is null && mine.ContainsKey(r.Round))
+                .Select(r => mine[r.Round].PsiFullStallMs / r.PsiFullStallMs).ToList(), "F3"));
+            _summary.AppendLine($"| {s.Slug} | " + string.Join(" | ", cells) + " |");
+        }
+    }
+
+    private const string StallTableHead = "| scenario | daemon | runs | PSI full stall, ms | PSI some stall, ms | threshold → SIGKILL, ms | kill → freed in the cgroup, ms | victims killed | extra kills | kernel OOM kills | runs timed out (nothing killed the thrasher) |";
+
+    private const string StallTableRule = "|---|---|---|---|---|---|---|---|---|---|---|";
+
+    private static string StallRow(string daemon, List<RunResult> done) =>
+        $"{daemon} | {done.Count} | {Stats.MedianRange(done.Select(r => r.PsiFullStallMs).ToList())} | {Stats.MedianRange(done.Select(r => r.PsiSomeStallMs).ToList())} | "
+        + $"{Stats.MedianRange(done.Select(r => r.KillLatencyMs).ToList())} | {Stats.MedianRange(done.Select(r => r.FreedMs).ToList())} | "
+        + $"{done.Sum(r => r.VictimKills)} | {done.Sum(r => r.ExtraKills)} | {done.Sum(r => r.KernelOomKills)} | {done.Count(r => r.TimedOut)} |";
+
     private string ScenarioMarkdown(Scenario s, IReadOnlyList<string> daemons, List<RunResult> runs)
     {
         var md = new StringBuilder();
         md.AppendLine($"# {s.Title}").AppendLine();
         md.AppendLine(s.Description).AppendLine();
-        md.AppendLine(Header).AppendLine();
+        md.AppendLine(HeaderFor(scopeOf(s), runs.Select(r => r.SwapDescription).FirstOrDefault(x => x != null))).AppendLine();
         md.AppendLine($"![timeline]({s.Slug}.png)").AppendLine();
+        if (s.MeasuresStall)
+        {
+            md.AppendLine($"![PSI stall]({s.Slug}-stall.png)").AppendLine();
+            md.AppendLine("The freeze, per daemon (median (min–max) over the runs):").AppendLine();
+            md.AppendLine(StallTableHead.Replace("| scenario ", "", StringComparison.Ordinal)).AppendLine(StallTableRule[4..]);
+            foreach (string d in daemons)
+            {
+                var done = runs.Where(r => r.Daemon == d && r.Skipped is null).ToList();
+                if (done.Count > 0)
+                {
+                    md.AppendLine("| " + StallRow(d, done));
+                }
+            }
+            md.AppendLine();
+        }
         md.AppendLine("| daemon | runs | threshold → SIGKILL, ms | kill → memory back, ms | kill → freed in the cgroup, ms | victims killed | extra kills | kernel OOM kills | SIGKILL sent by | ramp, MiB/s |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (string d in daemons)
@@ -276,7 +348,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
     private static void WriteCsv(string path, List<RunResult> results)
     {
         using var w = new StreamWriter(path);
-        w.WriteLine("scenario,daemon,round,skipped,error,timed_out,kill_line_crossed_s,first_sigterm_s,victim_sigkill_s,killed_by,threshold_to_sigkill_ms,kill_to_memory_back_ms,kill_to_freed_ms,victims_killed,extra_kills,kernel_oom_kills,vmstat_oom_kill_delta,ramp_mib_s,safety_valve_s");
+        w.WriteLine("scenario,daemon,round,skipped,error,timed_out,kill_line_crossed_s,first_sigterm_s,victim_sigkill_s,killed_by,threshold_to_sigkill_ms,kill_to_memory_back_ms,kill_to_freed_ms,victims_killed,extra_kills,kernel_oom_kills,vmstat_oom_kill_delta,ramp_mib_s,safety_valve_s,psi_full_stall_ms,psi_some_stall_ms");
         foreach (var r in results)
         {
             string F(double v) => double.IsNaN(v) ? "" : v.ToString("F4", CultureInfo.InvariantCulture);
@@ -284,7 +356,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, string sign
             w.WriteLine(string.Join(",", r.Scenario, r.Daemon, r.Round, Q(r.Skipped), Q(r.Error), r.TimedOut ? "1" : "0",
                 F(r.KillCrossS - r.StartS), F(r.FirstTermS - r.StartS), F((r.VictimKill?.TimeS ?? double.NaN) - r.StartS), r.VictimKill?.By ?? "",
                 F(r.KillLatencyMs), F(r.MemoryBackMs), F(r.FreedMs), r.VictimKills, r.ExtraKills, r.KernelOomKills, r.VmstatOomKillDelta,
-                F(r.RampMiBs), F(r.SafetyValveS - r.StartS)));
+                F(r.RampMiBs), F(r.SafetyValveS - r.StartS), F(r.PsiFullStallMs), F(r.PsiSomeStallMs)));
         }
     }
 

@@ -15,6 +15,9 @@ internal static class RunAnalysis
         r.AvailableAtStartKiB = during.Length > 0 ? during[0].AvailableKiB : 0;
         r.TermCrossS = FirstTime(during, s => s.AvailableKiB < r.TermLineKiB);
         r.KillCrossS = FirstTime(during, s => s.AvailableKiB < r.KillLineKiB);
+        var psi = samples.Where(s => s.PsiFullUs >= 0).Select(s => new Swap.PsiSample(s.TimeS, new Swap.PsiTotals(s.PsiSomeUs, s.PsiFullUs))).ToList();
+        r.PsiFullStallMs = Swap.PsiStall.StallMs(psi, r.StartS, r.EndS, full: true);
+        r.PsiSomeStallMs = Swap.PsiStall.StallMs(psi, r.StartS, r.EndS, full: false);
         int daemonPid = daemon?.Pid ?? -1;
         int runnerPid = Environment.ProcessId;
         var seen = new HashSet<int>();

@@ -53,6 +53,15 @@ internal sealed class RunResult
 
     public bool TimedOut { get; set; }
 
+    /// <summary>The swap the run had (swap-thrash scenarios), or null.</summary>
+    public string? SwapDescription { get; set; }
+
+    /// <summary>The freeze: PSI memory "full" stall of the machine from the workload's start to the end of the run, ms
+    /// (NaN without PSI). <see cref="PsiSomeStallMs"/>: the "some" stall (at least one task waiting on memory).</summary>
+    public double PsiFullStallMs { get; set; } = double.NaN;
+
+    public double PsiSomeStallMs { get; set; } = double.NaN;
+
     public string SignalSource { get; set; } = "";
 
     public MemorySample[] Samples { get; set; } = [];

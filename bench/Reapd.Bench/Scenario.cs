@@ -25,6 +25,24 @@ internal abstract class Scenario
     /// (the kernel alone can thrash for tens of seconds before its OOM killer fires).</summary>
     public virtual double AfterLineTimeoutS => 20;
 
+    /// <summary>When set, the run's scope is a memory cgroup with this limit (whatever the mode): the swap-thrash scenarios.</summary>
+    public virtual long? CgroupLimitBytes => null;
+
+    /// <summary>With <see cref="CgroupLimitBytes"/>: swap the cgroup may use (memory.memsw.limit_in_bytes − the limit).</summary>
+    public virtual long? CgroupSwapBytes => null;
+
+    /// <summary>System-wide runs fill all but the scenario's ramp with the ballast first; the guest's thrash fills the guest itself.</summary>
+    public virtual bool UsesBallast => CgroupLimitBytes is null;
+
+    /// <summary>With <see cref="CgroupLimitBytes"/> on cgroup v2: memory.high (null: none).</summary>
+    public virtual long? CgroupHighBytes => null;
+
+    /// <summary>Report the PSI memory stall (the freeze) of every run.</summary>
+    public virtual bool MeasuresStall => false;
+
+    /// <summary>Swap this scenario needs, set up once before its runs and removed after them (null: none).</summary>
+    public virtual Swap.SwapSpace? CreateSwap() => null;
+
     /// <summary>Why this scenario cannot run here, or null.</summary>
     public virtual string? SkipReason(NativeBinaries programs, BenchScope scope) => null;
 

@@ -12,6 +12,20 @@ internal sealed class WorkloadCgroup : IDisposable
 {
     public const string V1MemoryMount = "/sys/fs/cgroup/memory";
 
+    /// <summary>The unified (v2) hierarchy, where the guest mode runs.</summary>
+    public const string V2Mount = "/sys/fs/cgroup";
+
+    /// <summary>In a guest (--in-guest), workload cgroups go below this v2 cgroup: system.slice, where systemd-oomd's
+    /// ManagedOOMMemoryPressure watches, as for a service.</summary>
+    public const string V2Parent = V2Mount + "/system.slice";
+
+    public static bool IsUnified => File.Exists(V2Mount + "/cgroup.controllers");
+
+    public bool IsV2 { get; private init; }
+
+    /// <summary>The memory the cgroup uses: memory.usage_in_bytes (v1) or memory.current (v2), bytes.</summary>
+    public string UsageFile => System.IO.Path.Combine(Path, IsV2 ? "memory.current" : "memory.usage_in_bytes");
+
     public string Path { get; }
 
     public long LimitBytes { get; }
@@ -24,17 +38,44 @@ internal sealed class WorkloadCgroup : IDisposable
 
     public static bool Available => File.Exists(V1MemoryMount + "/memory.usage_in_bytes") || Directory.Exists(V1MemoryMount + "/");
 
-    public static WorkloadCgroup Create(string name, long? limitBytes)
+    /// <param name="name">the cgroup's directory name</param>
+    /// <param name="limitBytes">memory.limit_in_bytes, or null: none</param>
+    /// <param name="swapBytes">with a limit: swap the cgroup may use beyond it (memory.memsw.limit_in_bytes = limit + this);
+    /// needs swap accounting (the memsw files)</param>
+    public static WorkloadCgroup Create(string name, long? limitBytes, long? swapBytes = null, long? highBytes = null)
     {
-        string parent = SelfMemoryCgroup();
-        string path = V1MemoryMount + parent.TrimEnd('/') + "/" + name;
+        bool v2 = IsUnified;
+        string path = v2 ? V2Parent + "/" + name : V1MemoryMount + SelfMemoryCgroup().TrimEnd('/') + "/" + name;
         Directory.CreateDirectory(path);
-        var cgroup = new WorkloadCgroup(path, limitBytes ?? long.MaxValue);
+        var cgroup = new WorkloadCgroup(path, limitBytes ?? long.MaxValue) { IsV2 = v2 };
         try
         {
+            if (v2)
+            {
+                if (limitBytes is long max)
+                {
+                    File.WriteAllText(System.IO.Path.Combine(path, "memory.max"), max.ToString(CultureInfo.InvariantCulture));
+                    File.WriteAllText(System.IO.Path.Combine(path, "memory.swap.max"), (swapBytes ?? 0).ToString(CultureInfo.InvariantCulture));
+                }
+                if (highBytes is long high)
+                {
+                    File.WriteAllText(System.IO.Path.Combine(path, "memory.high"), high.ToString(CultureInfo.InvariantCulture));
+                }
+                return cgroup;
+            }
             if (limitBytes is long limit)
             {
                 File.WriteAllText(System.IO.Path.Combine(path, "memory.limit_in_bytes"), limit.ToString(CultureInfo.InvariantCulture));
+                string memsw = System.IO.Path.Combine(path, "memory.memsw.limit_in_bytes");
+                if (swapBytes is long swap)
+                {
+                    if (!File.Exists(memsw))
+                    {
+                        throw new InvalidOperationException($"{path} has no memory.memsw.limit_in_bytes: this kernel does not account swap per cgroup (swapaccount)");
+                    }
+                    // memsw must stay at or above the memory limit, which is set first.
+                    File.WriteAllText(memsw, (limit + swap).ToString(CultureInfo.InvariantCulture));
+                }
             }
         }
         catch
@@ -64,14 +105,16 @@ internal sealed class WorkloadCgroup : IDisposable
         (ProcFiles.TryRead(ProcsFile) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
 
-    public long UsageKiB => long.Parse(File.ReadAllText(System.IO.Path.Combine(Path, "memory.usage_in_bytes")).Trim(), CultureInfo.InvariantCulture) / 1024;
+    public long UsageKiB => long.Parse(File.ReadAllText(UsageFile).Trim(), CultureInfo.InvariantCulture) / 1024;
 
     /// <summary>"oom_kill N" of memory.oom_control: processes of this cgroup taken by the kernel's OOM killer.</summary>
     public long KernelOomKills
     {
         get
         {
-            foreach (string line in (ProcFiles.TryRead(System.IO.Path.Combine(Path, "memory.oom_control")) ?? "").Split('\n'))
+            // v2: memory.events counts the kills of this cgroup's own OOMs; a global OOM kill of one of its
+            // processes shows in memory.events' oom_kill too (since 5.x, memcg_memory_event on the victim's memcg).
+            foreach (string line in (ProcFiles.TryRead(System.IO.Path.Combine(Path, IsV2 ? "memory.events" : "memory.oom_control")) ?? "").Split('\n'))
             {
                 if (line.StartsWith("oom_kill ", StringComparison.Ordinal))
                 {

@@ -162,6 +162,10 @@ internal static class LsCommand
         else
         {
             WriteTable(stdout, ranked, limit, scopeText, scope);
+            if (cgroup is null && procRoot == "/proc")
+            {
+                WriteUnitOrder(stdout, ranked, scanner.Reader);
+            }
         }
         return ExitCodes.Ok;
     }
@@ -241,6 +245,48 @@ internal static class LsCommand
             text.Append(CultureInfo.InvariantCulture, $" -> {c.Rules.Total - c.Rules.Count} more rules = {c.BadnessPages}");
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The cgroup-first order the daemon would use on this machine (docs/cgroups.md), as a section after the process
+    /// ranking, which stays in badness order: the units, first to give up a process first, with the figures that
+    /// ordered them. Said and skipped where that choice is off (cgroup v1, PID 1 not systemd).
+    /// </summary>
+    private static void WriteUnitOrder(TextWriter stdout, ReadOnlySpan<Candidate> ranked, ProcessReader reader)
+    {
+        stdout.WriteLine();
+        string? v2Mount;
+        try
+        {
+            v2Mount = CgroupLocator.UnifiedMount();
+        }
+        catch (IOException e)
+        {
+            // EMFILE under a low open-files limit: the process ranking above stands; this section is an extra.
+            stdout.WriteLine($"cgroup-first order: not shown ({e.Message})");
+            return;
+        }
+        if (!Linux.Cgroups.ChoiceModes.CgroupFirst(Core.Policy.ChoiceMode.Auto, v2Mount))
+        {
+            stdout.WriteLine("cgroup-first order: off here (it needs cgroup v2 with the memory controller and systemd as PID 1)");
+            return;
+        }
+        long capacityBytes = MemInfoReader.TryOpen("/proc", out MemInfoReader? meminfo) == ProcReadOutcome.Ok && meminfo is not null
+            && meminfo.TryRead(out MemInfo info) == ProcReadOutcome.Ok ? info.MemTotalKiB * 1024 : 0;
+        meminfo?.Dispose();
+        var chooser = new Linux.Cgroups.CgroupFirstChooser(v2Mount!, Linux.Cgroups.ChoiceModes.Kubernetes(Core.Policy.ChoiceMode.Auto, v2Mount), reader, capacityBytes);
+        Candidate[] copy = ranked.ToArray();
+        int candidates = chooser.Order(copy, Core.Cgroups.CgroupChoiceRule.UsageOverProtection);
+        stdout.WriteLine($"cgroup-first order ({chooser.Groups.Count} units, by usage over memory.min/low{(chooser.Kubernetes ? "; pods by QoS class first" : "")}; {candidates} candidates):");
+        stdout.WriteLine($"{"#",4}  {"USAGE MiB",9} {"PROT MiB",9} {"OVER MiB",9} {"PSI10",6}  UNIT");
+        for (int i = 0; i < chooser.Groups.Count; i++)
+        {
+            Core.Cgroups.UnitGroup g = chooser.Groups[i];
+            string notes = (g.Preference == Core.Cgroups.OomdPreference.Avoid ? "  [oomd_avoid]" : "")
+                + (g.Pod is Core.Cgroups.KubePodPath pod ? $"  [{pod.QosClass}{(g.RequestBytes is long r ? $", request {r / 1048576} MiB from {g.RequestSource}" : "")}]" : "");
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{i + 1,4}  {g.UsageBytes / 1048576.0,9:F1} {g.ProtectionBytes / 1048576.0,9:F1} {g.OverProtectionBytes / 1048576.0,9:F1} {g.PressureSomeAvg10,6:F2}  {g.Path}{notes}"));
+        }
     }
 
     private static string OutOfFileDescriptors(int processesRead) =>

@@ -16,7 +16,7 @@ internal static class SharedGuests
         ["cgroup-max", "cgroup-high", "cgroup-small-big", "cgroup-fuse", "cgroup-oom-group", "self-protection", "pidfd", "linux-tests"];
 
     /// <summary>System scope with zram swap, on a 1 GiB guest.</summary>
-    public static readonly string[] Zram = ["zram-idle", "zram-low-swap", "zram-thrash"];
+    public static readonly string[] Zram = ["zram-idle", "zram-low-swap", "zram-thrash", "zram-limit"];
 
     public const string LinuxTestsClass = "Reapd.Linux.Tests.CgroupV2MemoryControllerTests";
 

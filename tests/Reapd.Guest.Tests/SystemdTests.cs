@@ -213,6 +213,82 @@ public sealed class SystemdTests
     }
 
     /// <summary>
+    /// Cgroup-first on systemd's own units (docs/cgroups.md): the unit most over its memory.low protection gives up its
+    /// process although two other units hold larger ones — one omitted by ManagedOOMPreference=omit, one under its
+    /// MemoryLow=; with --kill-scope cgroup the whole unit dies, its helper too.
+    /// </summary>
+    [Fact]
+    public void Cgroup_first_chooses_the_unit_over_its_protection_spares_an_omitted_unit_and_kills_the_unit_whole()
+    {
+        GuestRun run = Boot("6.12")["systemd-cgroups"];
+        run.Check(() =>
+        {
+            Assert.Equal("1", run.Result("omit_xattr"));
+            Assert.Equal((900L << 20).ToString(CultureInfo.InvariantCulture), run.Result("low_memory_low"));
+            List<JsonElement> events = [.. Events(run.File("units.jsonl"))];
+            JsonElement start = events.First(e => e.GetProperty("event").GetString() == "start");
+            Assert.Equal("Cgroup", start.GetProperty("kill_scope").GetString());
+            Assert.Equal("on", start.GetProperty("cgroup_first").GetString());
+
+            long grow = run.ResultNumber("grow_pid");
+            JsonElement choice = events.First(e => e.GetProperty("event").GetString() == "choice");
+            Assert.Equal(grow, choice.GetProperty("pid").GetInt64());
+            Assert.Equal("/b.slice/grow.service", choice.GetProperty("cgroup").GetString());
+            Assert.Equal("highest usage over memory.min/low", choice.GetProperty("cgroup_rule").GetString());
+            // The omitted unit's process is no candidate; the protected one is, but its unit comes after b.slice's.
+            Assert.DoesNotContain(choice.GetProperty("cgroups").EnumerateArray(), g => g.GetProperty("path").GetString() == "/system.slice/omit.service");
+
+            JsonElement kill = events.First(e => e.GetProperty("event").GetString() == "signal" && e.GetProperty("signal").GetString() == "SIGKILL");
+            Assert.Equal(grow, kill.GetProperty("pid").GetInt64());
+            Assert.Equal("cgroup:/b.slice/grow.service", kill.GetProperty("scope").GetString());
+            Assert.Equal(1, kill.GetProperty("group_processes").GetInt32());
+            Assert.All(events.Where(e => e.GetProperty("event").GetString() == "signal"), e => Assert.Equal(grow, e.GetProperty("pid").GetInt64()));
+
+            Assert.True(run.ResultNumber("helper_pid") > 0, "the helper's pid was not found");
+            Assert.Equal("no", run.Result("grow_alive"));
+            Assert.Equal("no", run.Result("helper_alive"));
+            Assert.Equal("yes", run.Result("omit_alive"));
+            Assert.Equal("yes", run.Result("low_alive"));
+        });
+    }
+
+    /// <summary>
+    /// The Kubernetes QoS order on a tree laid out as the kubelet's systemd driver lays it out, each container at the
+    /// oom_score_adj the kubelet gives it: best effort first, then the burstable pod most over its request (read back
+    /// from that oom_score_adj), then the other burstable pod; the guaranteed pod, whose container is the one growing, last.
+    /// </summary>
+    [Fact]
+    public void On_a_kubelet_tree_best_effort_dies_first_then_the_burstable_pod_most_over_its_request_and_guaranteed_last()
+    {
+        GuestRun run = Boot("6.12")["systemd-cgroups"];
+        run.Check(() =>
+        {
+            List<JsonElement> events = [.. Events(run.File("pods.jsonl"))];
+            Assert.Contains("pods by QoS class", events.First(e => e.GetProperty("event").GetString() == "start").GetProperty("cgroup_first").GetString(), StringComparison.Ordinal);
+            long[] victims = [.. events.Where(e => e.GetProperty("event").GetString() == "choice").Select(e => e.GetProperty("pid").GetInt64()).Distinct()];
+            Assert.True(victims.Length >= 3, string.Join(",", victims));
+            Assert.Equal([run.ResultNumber("be_pid"), run.ResultNumber("over_pid"), run.ResultNumber("near_pid")], victims[..3]);
+            JsonElement second = events.Where(e => e.GetProperty("event").GetString() == "choice").First(e => e.GetProperty("pid").GetInt64() == run.ResultNumber("over_pid"));
+            Assert.Equal("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podover.slice", second.GetProperty("cgroup").GetString());
+            // By badness alone the burstable pod's process would have gone first: the QoS class decided.
+            JsonElement first = events.First(e => e.GetProperty("event").GetString() == "choice");
+            Assert.True(first.GetProperty("badness").GetInt64() < second.GetProperty("badness").GetInt64(), first.ToString());
+            Assert.Equal("no", run.Result("be_alive"));
+            Assert.Equal("no", run.Result("over_alive"));
+            Assert.Equal("no", run.Result("near_alive"));
+            Assert.Equal("yes", run.Result("g1_alive"));
+        });
+    }
+
+    private static IEnumerable<JsonElement> Events(string jsonLines)
+    {
+        foreach (string line in jsonLines.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            yield return JsonDocument.Parse(line).RootElement.Clone();
+        }
+    }
+
+    /// <summary>
     /// One boot per kernel for all of these: the unit from docs/packaging/reapd.service with only ExecStart replaced;
     /// on 6.12 the watchdog scenario runs after the kill scenario (the watchdog does not depend on the kernel).
     /// </summary>
@@ -241,7 +317,8 @@ public sealed class SystemdTests
                     $"[Service]\nOOMPolicy=kill\nExecStart={NativeProgram.Build("hog")} --mib 4096 --rate-mib-s 48 --ignore-term\n",
             },
         };
-        string[] scenarios = kernel == "6.12" ? ["systemd", "systemd-watchdog"] : ["systemd"];
+        // The cgroup-first and Kubernetes scenarios depend on systemd and cgroup v2, not on the kernel: 6.12 only.
+        string[] scenarios = kernel == "6.12" ? ["systemd", "systemd-watchdog", "systemd-cgroups"] : ["systemd"];
         return QemuGuest.Run(kernel, scenarios, options, GuestTools.Env());
     }
 

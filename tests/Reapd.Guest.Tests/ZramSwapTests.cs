@@ -71,4 +71,30 @@ public sealed class ZramSwapTests
             Assert.Equal(run.ResultNumber("oom_kills_before"), run.ResultNumber("oom_kills_after"));
         });
     }
+
+    [Fact]
+    public void With_zram_at_its_memory_limit_zram_aware_reapd_kills_while_SwapFree_alone_would_wait()
+    {
+        GuestRun run = SharedGuests.Scenario("6.12", "zram-limit");
+        run.Check(() =>
+        {
+            Assert.Equal("yes", run.Result("ran"));
+            Assert.Equal(48L << 20, run.ResultNumber("zram_mem_limit"));
+            int hog = (int)run.ResultNumber("hog_pid");
+            JsonElement trigger = run.Named("trigger").First();
+            Assert.Equal("memory+swap", Text(trigger, "condition"));
+            double total = trigger.GetProperty("swap_total_mib").GetDouble();
+            // What the kernel says is free (most of the device) and what zram can still hold (almost nothing).
+            Assert.True(trigger.GetProperty("swap_raw_free_mib").GetDouble() > total * 0.5, $"SwapFree was low too: {trigger}");
+            Assert.True(trigger.GetProperty("swap_free_mib").GetDouble() <= total * 0.10, $"{trigger}");
+            Assert.Equal(hog, Pid(run.Named("signal").First(e => Text(e, "signal") == "SIGKILL")));
+            Assert.All(run.Named("signal"), e => Assert.Equal(hog, Pid(e)));
+            Assert.Equal("no", run.Result("hog_alive"));
+            Assert.Equal(run.ResultNumber("oom_kills_before"), run.ResultNumber("oom_kills_after"));
+            // The same machine read without the zram bound: the lines were never crossed.
+            IReadOnlyList<JsonElement> unaware = run.Events("unaware.jsonl");
+            Assert.Contains(unaware, e => Text(e, "event") == "start" && !e.GetProperty("zram_aware").GetBoolean());
+            Assert.DoesNotContain(unaware, e => Text(e, "event") == "trigger");
+        });
+    }
 }

@@ -92,6 +92,28 @@ public sealed class RunCycleAllocationTests
         }
     }
 
+    [Fact]
+    public void Quiet_cycles_on_the_whole_machine_decide_on_the_lower_bound_and_read_meminfo_only_every_few_seconds()
+    {
+        Assert.SkipUnless(File.Exists("/proc/zoneinfo"), "needs /proc/zoneinfo");
+        RunOptions options = RunOptionsParser.TryParse(["--json", "--dry-run"], out string? error) ?? throw new InvalidOperationException(error);
+        var output = new StringWriter();
+        using DaemonLoop guard = DaemonLoop.TryCreate(options, new EventLog(output, json: true, journal: false), out error, out _) ?? throw new InvalidOperationException(error);
+        guard.Start(protectSelf: false);
+        Assert.Contains("\"quiet_bound\":\"on (free pages less ", output.ToString());
+        Assert.SkipWhen(output.ToString().Contains("\"event\":\"trigger\"", StringComparison.Ordinal), "this machine is below the default lines now");
+        long exactBefore = guard.Samples.ExactReads, quietBefore = guard.Samples.QuietReads;
+        for (int i = 0; i < 500; i++)
+        {
+            guard.RunOnce(0);
+        }
+        long exact = guard.Samples.ExactReads - exactBefore, quiet = guard.Samples.QuietReads - quietBefore;
+        // Far above every line (the machine has most of its memory free): the bound proves nearly every cycle quiet;
+        // an exact reading comes at most every 10 s, so a handful at most in this fast loop.
+        Assert.True(quiet >= 490, $"{quiet} quiet, {exact} exact");
+        Assert.Equal(500, quiet + exact);
+    }
+
     private static void AssertQuietCyclesAllocateNothing(string[] args, SystemdNotifier? notifier = null)
     {
         RunOptions options = RunOptionsParser.TryParse(args, out string? error) ?? throw new InvalidOperationException(error);

@@ -1,4 +1,6 @@
 using Reapd.Announce;
+using Reapd.Core.Daemon;
+using Reapd.Core.Policy;
 using Reapd.Daemon;
 
 namespace Reapd.Tests;
@@ -37,6 +39,25 @@ public sealed class RunOptionsTests
         Assert.True(options.Config.DryRun);
     }
 
+    [Fact]
+    public void Every_threshold_option_is_read()
+    {
+        RunOptions? options = RunOptionsParser.TryParse(
+            ["--swap-term-percent", "20", "--swap-kill-percent", "0", "--threshold-combination", "any-of", "--no-zram-aware",
+             "--psi-full-duration", "5s", "--psi-some-percent", "40", "--psi-some-duration", "1.5s"], out string? error);
+        Assert.Null(error);
+        Assert.NotNull(options);
+        Assert.Equal(20, options.Config.SwapTermPercent);
+        Assert.Equal(0, options.Config.SwapKillPercent);
+        Assert.Equal(Core.Policy.ThresholdCombination.AnyOf, options.Config.Combination);
+        Assert.False(options.Config.ZramAware);
+        Assert.Equal(5000, options.Config.PsiFullDurationMs);
+        Assert.Equal(40, options.Config.PsiSomePercent);
+        Assert.Equal(1500, options.Config.PsiSomeDurationMs);
+        Assert.Null(RunOptionsParser.TryParse(["--psi-some-percent", "off"], out _)!.Config.PsiSomePercent);
+        Assert.True(RunOptionsParser.TryParse([], out _)!.Config.ZramAware);
+    }
+
     [Theory]
     [InlineData(new[] { "--grace", "3x" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '3x'")]
     [InlineData(new[] { "--grace", "-1s" }, "--grace must be a duration like 500ms, 2s or 1.5s, not '-1s'")]
@@ -61,12 +82,25 @@ public sealed class RunOptionsTests
     [InlineData(new[] { "--notify-desktop", "yes" }, "--notify-desktop must be auto, on or off, not 'yes'")]
     [InlineData(new[] { "--notify-desktop", "" }, "--notify-desktop must be auto, on or off, not ''")]
     [InlineData(new[] { "--notify-desktop" }, "option --notify-desktop needs a value")]
+    [InlineData(new[] { "--kill-scope", "pod" }, "--kill-scope must be process, process-group, subtree or cgroup, not 'pod'")]
+    [InlineData(new[] { "--kill-scope" }, "option --kill-scope needs a value")]
+    [InlineData(new[] { "--cgroup-first", "yes" }, "--cgroup-first must be auto, on or off, not 'yes'")]
+    [InlineData(new[] { "--kubernetes", "k8s" }, "--kubernetes must be auto, on or off, not 'k8s'")]
     [InlineData(new[] { "--hook-timeout", "0" }, "--hook-timeout must be longer than 0")]
     [InlineData(new[] { "--hook-timeout", "soon" }, "--hook-timeout must be a duration like 500ms, 2s or 1.5s, not 'soon'")]
     [InlineData(new[] { "--hook-before-kill", "/no/such/reapd-hook" }, "--hook-before-kill /no/such/reapd-hook: no such file")]
     [InlineData(new[] { "--hook-after-kill", "/no/such/reapd-hook" }, "--hook-after-kill /no/such/reapd-hook: no such file")]
     [InlineData(new[] { "--hook-before-kill", "/etc" }, "--hook-before-kill /etc: no such file")]
     [InlineData(new[] { "--hook-before-kill", "" }, "--hook-before-kill needs the path of an executable")]
+    [InlineData(new[] { "--swap-term-percent", "100" }, "--swap-term-percent must be a percentage from 0 to below 100, not '100'")]
+    [InlineData(new[] { "--swap-kill-percent", "-1" }, "--swap-kill-percent must be a percentage from 0 to below 100, not '-1'")]
+    [InlineData(new[] { "--swap-kill-percent", "20" }, "--swap-kill-percent 20 is above the swap term level 10")]
+    [InlineData(new[] { "--swap-term-percent", "3", "--swap-kill-percent", "4" }, "--swap-kill-percent 4 is above the swap term level 3")]
+    [InlineData(new[] { "--threshold-combination", "either" }, "--threshold-combination must be memory-and-swap or any-of, not 'either'")]
+    [InlineData(new[] { "--psi-some-percent", "0" }, "--psi-some-percent must be a percentage above 0 and at most 100, or off, not '0'")]
+    [InlineData(new[] { "--psi-full-duration", "forever" }, "--psi-full-duration must be a duration like 500ms, 2s or 1.5s, not 'forever'")]
+    [InlineData(new[] { "--psi-some-duration", "-2s" }, "--psi-some-duration must be a duration like 500ms, 2s or 1.5s, not '-2s'")]
+    [InlineData(new[] { "--no-zram-aware=yes" }, "unexpected argument 'yes' for run")]
     public void A_bad_value_is_one_line_naming_the_option_and_the_usage_exit_code(string[] args, string message)
     {
         var (code, stdout, stderr) = CliTests.Invoke(["run", .. args]);
@@ -142,11 +176,23 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void The_kill_scope_and_choice_modes_are_read_and_default_to_the_process_and_auto()
+    {
+        DaemonConfig defaults = RunOptionsParser.TryParse([], out _)!.Config;
+        Assert.Equal((KillScope.Process, ChoiceMode.Auto, ChoiceMode.Auto), (defaults.KillScope, defaults.CgroupFirst, defaults.Kubernetes));
+        DaemonConfig given = RunOptionsParser.TryParse(["--kill-scope", "process-group", "--cgroup-first", "off", "--kubernetes", "on"], out string? error)!.Config;
+        Assert.Null(error);
+        Assert.Equal((KillScope.ProcessGroup, ChoiceMode.Off, ChoiceMode.On), (given.KillScope, given.CgroupFirst, given.Kubernetes));
+        Assert.Equal(KillScope.Subtree, RunOptionsParser.TryParse(["--kill-scope", "subtree"], out _)!.Config.KillScope);
+        Assert.Equal(KillScope.Cgroup, RunOptionsParser.TryParse(["--kill-scope", "cgroup"], out _)!.Config.KillScope);
+    }
+
+    [Fact]
     public void Help_lists_every_option()
     {
         var (code, stdout, _) = CliTests.Invoke("run", "--help");
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--scan-deadline", "--psi-full-percent", "--protect", "--notify-desktop", "--hook-before-kill", "--hook-after-kill", "--hook-timeout", "--dry-run", "--json" })
+        foreach (string option in new[] { "--cgroup", "--term-percent", "--kill-percent", "--grace", "--settle-timeout", "--scan-deadline", "--psi-full-percent", "--protect", "--notify-desktop", "--hook-before-kill", "--hook-after-kill", "--hook-timeout", "--kill-scope", "--cgroup-first", "--kubernetes", "--dry-run", "--json" })
         {
             Assert.Contains(option, stdout);
         }

@@ -175,6 +175,31 @@ public sealed record DaemonConfig
         {
             return $"the PSI full-stall level {psi} % must be above 0 and at most 100";
         }
+        double swapTerm = SwapTermPercent ?? TermPercent, swapKill = SwapKillPercent ?? KillPercent;
+        if (!(swapTerm >= 0 && swapTerm < 100))
+        {
+            return $"swap term level {swapTerm} % must be at least 0 and below 100";
+        }
+        if (!(swapKill >= 0 && swapKill <= swapTerm))
+        {
+            return $"swap kill level {swapKill} % must be at least 0 and at most the swap term level {swapTerm} %";
+        }
+        if (PsiSomePercent is double some && !(some > 0 && some <= 100))
+        {
+            return $"the PSI some-stall level {some} % must be above 0 and at most 100";
+        }
+        if (PsiFullWindowMs <= 0 || PsiSomeWindowMs <= 0)
+        {
+            return "a PSI stall window must be positive";
+        }
+        if (PsiFullDurationMs < 0 || PsiSomeDurationMs < 0)
+        {
+            return "a PSI stall duration must not be negative";
+        }
+        if (!Enum.IsDefined(Combination))
+        {
+            return $"unknown threshold combination {(int)Combination}";
+        }
         // The rules as the daemon will run them: a bad pattern or effect is named with the rule and where it was written.
         return RuleSet.TryCompile(RuleSet.RulesOf(this), out string? problem) is null ? problem : null;
     }

@@ -10,7 +10,10 @@ namespace Reapd.Core.Daemon;
 /// limit − (usage − inactive file cache), which is what reclaim can still free before the memcg OOM killer runs.
 /// </param>
 /// <param name="TotalBytes">MemTotal, or the cgroup's limit. Percent thresholds are fractions of it.</param>
-/// <param name="SwapFreeBytes">SwapFree (or the cgroup's remaining swap); 0 when there is no swap.</param>
+/// <param name="SwapFreeBytes">
+/// Free swap as the decision counts it: SwapFree (or the cgroup's remaining swap), and with zram-aware sensing no more
+/// than each zram device's remaining memory can still store (<see cref="ZramSwapBound"/>); 0 when there is no swap.
+/// </param>
 /// <param name="SwapTotalBytes">SwapTotal; 0 means "no swap at all" (see <see cref="DaemonConfig"/>).</param>
 /// <param name="Psi">Memory pressure stall counters, when the scope has PSI (not cgroup v1, not psi=0 kernels).</param>
 public readonly record struct MemorySample(
@@ -26,6 +29,24 @@ public readonly record struct MemorySample(
     /// from the exact counters (<see cref="PsiFullStallTracker"/>); -1 when unknown (no PSI, or the window not yet covered).
     /// </summary>
     public double PsiFullWindowPercent { get; init; } = -1;
+
+    /// <summary>How long <see cref="PsiFullWindowPercent"/> has stayed at or above the configured level (-1: it is below).</summary>
+    public long PsiFullHeldMs { get; init; }
+
+    /// <summary>The share (percent) of the last some-stall window the scope spent partly stalled; -1 when unknown or off.</summary>
+    public double PsiSomeWindowPercent { get; init; } = -1;
+
+    /// <summary>How long <see cref="PsiSomeWindowPercent"/> has stayed at or above the configured level (-1: it is below).</summary>
+    public long PsiSomeHeldMs { get; init; }
+
+    /// <summary>SwapFree as the kernel reports it, when zram-aware sensing counted less (-1: the same as <see cref="SwapFreeBytes"/>).</summary>
+    public long RawSwapFreeBytes { get; init; } = -1;
+
+    /// <summary>
+    /// True when <see cref="AvailableBytes"/> is the proven lower bound of a quiet wake-up (free pages less the kernel's
+    /// reserves, docs/kernel.md) rather than MemAvailable itself: the sensing side read no /proc/meminfo this cycle.
+    /// </summary>
+    public bool AvailableIsLowerBound { get; init; }
 
     public bool HasSwap => SwapTotalBytes > 0;
 

@@ -107,21 +107,21 @@ public sealed class DecisionCore
                 Settle(cause, now);
                 // The stall this sample still shows was measured over a window the kill has just answered; the window
                 // restarts with this settle (RestartStallWindow), so it must not trigger a second kill now.
-                sample = sample with { PsiFullWindowPercent = -1 };
+                sample = sample with { PsiFullWindowPercent = -1, PsiSomeWindowPercent = -1 };
             }
         }
-        PressureLevel level = PressureAssessment.Assess(sample, _config);
+        PressureLevel level = PressureAssessment.Assess(sample, _config, out PressureCondition condition);
 
         EscalationDecision decision = Escalation.Decide(_s, level, now, _config);
         switch (decision.Kind)
         {
             case DecisionKind.Terminate or DecisionKind.Kill:
-                Tell(new DecisionReport(ReportKind.Trigger, Decision: decision.Kind, Reason: Stalled(sample, decision.Reason), Level: level));
+                Tell(new DecisionReport(ReportKind.Trigger, Decision: decision.Kind, Reason: Stalled(condition, decision.Reason), Level: level, Condition: condition));
                 _s.PendingAction = decision.Kind == DecisionKind.Terminate ? PendingAction.ChooseToTerminate : PendingAction.ChooseToKill;
                 Commands.Enqueue(Command.ScanFor(ScanPurpose.Choose));
                 break;
             case DecisionKind.Escalate:
-                Tell(new DecisionReport(ReportKind.Trigger, _s.Victim, decision.Kind, Stalled(sample, decision.Reason), level));
+                Tell(new DecisionReport(ReportKind.Trigger, _s.Victim, decision.Kind, Stalled(condition, decision.Reason), level, Condition: condition));
                 if (decision.Reason == DecisionReason.KillLevelDuringGrace && !_config.DryRun)
                 {
                     _s.PendingAction = PendingAction.Retarget;
@@ -435,6 +435,10 @@ public sealed class DecisionCore
 
     private void Tell(in DecisionReport report) => Commands.Enqueue(Command.Tell(report));
 
-    private DecisionReason Stalled(in MemorySample sample, DecisionReason reason) =>
-        reason == DecisionReason.KillLevel && PressureAssessment.IsFullStall(sample, _config) ? DecisionReason.PsiFullStall : reason;
+    private static DecisionReason Stalled(PressureCondition condition, DecisionReason reason) => (reason, condition) switch
+    {
+        (DecisionReason.KillLevel, PressureCondition.PsiFull) => DecisionReason.PsiFullStall,
+        (DecisionReason.KillLevel, PressureCondition.PsiSome) => DecisionReason.PsiSomeStall,
+        _ => reason,
+    };
 }

@@ -12,4 +12,5 @@ public enum DecisionReason
     GraceRunning,
     VictimInFlight,
     NoCandidateRecently,
+    PsiSomeStall,
 }

@@ -22,4 +22,5 @@ public readonly record struct DecisionReport(
     long RecoveredBytes = 0,
     bool Reaped = false,
     bool Gone = false,
-    bool Excluded = false);
+    bool Excluded = false,
+    PressureCondition Condition = PressureCondition.None);

@@ -18,6 +18,9 @@ public struct ProcStat
     /// <summary>Field 4.</summary>
     public int ParentPid;
 
+    /// <summary>Field 5: the process group id (what a process-group kill scope reaches).</summary>
+    public int ProcessGroupId;
+
     /// <summary>Field 9: the task's PF_* flags.</summary>
     public uint Flags;
 

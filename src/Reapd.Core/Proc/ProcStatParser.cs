@@ -42,6 +42,7 @@ public static class ProcStatParser
             {
                 3 => TryParseState(value, out stat.State),
                 4 => Ascii.TryParseInt32(value, out stat.ParentPid),
+                5 => Ascii.TryParseInt32(value, out stat.ProcessGroupId),
                 9 => Ascii.TryParseUInt32(value, out stat.Flags),
                 20 => Ascii.TryParseInt32(value, out stat.NumThreads),
                 22 => Ascii.TryParseUInt64(value, out stat.StartTimeTicks),

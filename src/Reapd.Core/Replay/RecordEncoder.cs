@@ -30,7 +30,10 @@ public sealed class RecordEncoder
     {
         Begin(RecordKind.Sample);
         Long(sample.TimeMs);
-        Long((busy ? 1 : 0) | (sample.Psi.Present ? 2 : 0) | (sample.PsiFullWindowPercent >= 0 ? 4 : 0));
+        // Bits 8 and up (the thresholds per resource) are written only when set, so a recording without them reads as before.
+        Long((busy ? 1 : 0) | (sample.Psi.Present ? 2 : 0) | (sample.PsiFullWindowPercent >= 0 ? 4 : 0)
+            | (sample.PsiFullHeldMs != 0 ? 8 : 0) | (sample.PsiSomeWindowPercent >= 0 ? 16 : 0)
+            | (sample.RawSwapFreeBytes >= 0 ? 32 : 0) | (sample.AvailableIsLowerBound ? 64 : 0));
         Long(sample.AvailableBytes);
         Long(sample.TotalBytes);
         Long(sample.SwapFreeBytes);
@@ -45,6 +48,19 @@ public sealed class RecordEncoder
         if (sample.PsiFullWindowPercent >= 0)
         {
             Double(sample.PsiFullWindowPercent);
+        }
+        if (sample.PsiFullHeldMs != 0)
+        {
+            Long(sample.PsiFullHeldMs);
+        }
+        if (sample.PsiSomeWindowPercent >= 0)
+        {
+            Double(sample.PsiSomeWindowPercent);
+            Long(sample.PsiSomeHeldMs);
+        }
+        if (sample.RawSwapFreeBytes >= 0)
+        {
+            Long(sample.RawSwapFreeBytes);
         }
         Long(wake);
         return End();
@@ -118,7 +134,8 @@ public sealed class RecordEncoder
             Long(r.HeldBytes);
             Long(r.HeldNowBytes);
             Long(r.RecoveredBytes);
-            Long((r.Reaped ? 1 : 0) | (r.Gone ? 2 : 0) | (r.Excluded ? 4 : 0));
+            // The trigger's condition rides in bits 3 and up: a recording made before it existed reads as None.
+            Long((r.Reaped ? 1 : 0) | (r.Gone ? 2 : 0) | (r.Excluded ? 4 : 0) | ((int)r.Condition << 3));
         }
         return End();
     }

@@ -106,11 +106,27 @@ public static class RecordReader
                 {
                     return null;
                 }
+                long fullHeld = 0, someHeld = 0, rawSwapFree = -1;
+                double someWindow = -1;
+                if (((flags & 8) != 0 && !p.TryLong(out fullHeld))
+                    || ((flags & 16) != 0 && (!p.TryDouble(out someWindow) || !p.TryLong(out someHeld)))
+                    || ((flags & 32) != 0 && !p.TryLong(out rawSwapFree)))
+                {
+                    return null;
+                }
                 if (!p.TryLong(out long wake))
                 {
                     return null;
                 }
-                var sample = new MemorySample(time, available, total, swapFree, swapTotal, psi) { PsiFullWindowPercent = window };
+                var sample = new MemorySample(time, available, total, swapFree, swapTotal, psi)
+                {
+                    PsiFullWindowPercent = window,
+                    PsiFullHeldMs = fullHeld,
+                    PsiSomeWindowPercent = someWindow,
+                    PsiSomeHeldMs = someHeld,
+                    RawSwapFreeBytes = rawSwapFree,
+                    AvailableIsLowerBound = (flags & 64) != 0,
+                };
                 return new RecordedEvent(kind, offset) { TimeMs = time, Sample = sample, Busy = (flags & 1) != 0, Wake = (int)wake };
             }
             case RecordKind.Scanned:
@@ -180,7 +196,7 @@ public static class RecordReader
                     }
                     report = new DecisionReport(reportKind, new VictimId((int)reportPid, (ulong)reportStart), decision, reason, level,
                         (int)choiceIndex, (int)excluded, (int)candidates, cause, inFlightMs, held, heldNow, recovered,
-                        (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0);
+                        (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, (PressureCondition)((bits >> 3) & 0xff));
                 }
                 var command = new Command(commandKind, new VictimId((int)pid, (ulong)start), signal, purpose, report);
                 return new RecordedEvent(kind, offset) { Command = command };

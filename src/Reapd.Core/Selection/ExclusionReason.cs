@@ -18,4 +18,8 @@ public enum ExclusionReason : byte
     Protected,
     /// <summary>An ignore rule matched it: never chosen, but it may die with a wider kill scope.</summary>
     Ignored,
+    /// <summary>Its systemd unit says ManagedOOMPreference=omit (user.oomd_omit on a root-owned cgroup): never touched.</summary>
+    UnitOmitted,
+    /// <summary>A Kubernetes pod's sandbox (pause) process: killing it alone frees nothing and breaks the pod's network.</summary>
+    PodSandbox,
 }

@@ -13,6 +13,8 @@ public static class ExclusionReasonText
         ExclusionReason.OomScoreAdjMin => "oom_score_adj -1000: marked as never to be killed",
         ExclusionReason.Protected => "protected by name or by a protect rule: never chosen, never killed with another",
         ExclusionReason.Ignored => "ignored by a rule: never chosen, but it may die with a wider kill scope",
+        ExclusionReason.UnitOmitted => "its systemd unit has ManagedOOMPreference=omit (user.oomd_omit): never touched",
+        ExclusionReason.PodSandbox => "a Kubernetes pod's sandbox (pause) process: never killed alone",
         _ => "unknown reason " + ((int)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -27,6 +29,8 @@ public static class ExclusionReasonText
         ExclusionReason.OomScoreAdjMin => "oom-score-adj-min",
         ExclusionReason.Protected => "protected",
         ExclusionReason.Ignored => "ignored",
+        ExclusionReason.UnitOmitted => "unit-omitted",
+        ExclusionReason.PodSandbox => "pod-sandbox",
         _ => "unknown",
     };
 }

@@ -16,4 +16,14 @@ public interface IMemorySensor : IDisposable
 
     /// <summary>Takes one reading at <paramref name="timeMs"/>; false when a file could not be read or parsed (the scope vanished).</summary>
     bool TryRead(long timeMs, out MemorySample sample);
+
+    /// <summary>
+    /// A cheaper reading whose available memory and free swap are proven lower bounds of what <see cref="TryRead"/>
+    /// would give (MemorySample.AvailableIsLowerBound); false where the scope has none (then the full read is taken).
+    /// </summary>
+    bool TryReadLowerBound(long timeMs, out MemorySample sample)
+    {
+        sample = default;
+        return false;
+    }
 }

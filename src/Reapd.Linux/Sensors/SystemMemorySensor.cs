@@ -5,26 +5,38 @@ using Reapd.Linux.Proc;
 namespace Reapd.Linux.Sensors;
 
 /// <summary>
-/// The whole machine: MemAvailable of MemTotal, SwapFree of SwapTotal, and /proc/pressure/memory when the kernel has
-/// PSI. Built on the kept-open /proc readers; the root directory is a parameter so tests can point it at fixtures.
+/// The whole machine: MemAvailable of MemTotal, SwapFree of SwapTotal (zram-aware: bounded by what zram's remaining
+/// memory can still store), and /proc/pressure/memory when the kernel has PSI. A quiet wake-up can instead take the
+/// cheap lower bound (<see cref="TryReadLowerBound"/>). Built on the kept-open /proc readers; the roots are parameters
+/// so tests can point them at fixtures.
 /// </summary>
 public sealed class SystemMemorySensor : IMemorySensor
 {
     private readonly MemInfoReader _meminfo;
     private readonly PressureReader? _pressure;
+    private readonly ZramSwapReader? _swaps;
+    private readonly AvailableLowerBound? _bound;
 
-    private SystemMemorySensor(MemInfoReader meminfo, PressureReader? pressure)
+    private SystemMemorySensor(MemInfoReader meminfo, PressureReader? pressure, ZramSwapReader? swaps, AvailableLowerBound? bound)
     {
         _meminfo = meminfo;
         _pressure = pressure;
+        _swaps = swaps;
+        _bound = bound;
     }
+
+    /// <summary>Count free swap on zram devices as no more than their remaining memory can store (DaemonConfig.ZramAware).</summary>
+    public bool ZramAware { get; set; }
+
+    /// <summary>The lower-bound reader of quiet wake-ups, null where /proc/zoneinfo cannot be read.</summary>
+    public AvailableLowerBound? LowerBound => _bound;
 
     public string Description => "system";
 
     public string? PressurePath => _pressure?.Path;
 
     /// <summary>Opens ROOT/meminfo and, if PSI works, ROOT/pressure/memory (ROOT defaults to /proc).</summary>
-    public static ProcReadOutcome TryOpen(out SystemMemorySensor? sensor, string procRoot = "/proc")
+    public static ProcReadOutcome TryOpen(out SystemMemorySensor? sensor, string procRoot = "/proc", string sysRoot = "/sys")
     {
         sensor = null;
         ProcReadOutcome opened = MemInfoReader.TryOpen(procRoot, out MemInfoReader? meminfo);
@@ -32,7 +44,8 @@ public sealed class SystemMemorySensor : IMemorySensor
         {
             return opened;
         }
-        sensor = new SystemMemorySensor(meminfo!, PressureFiles.TryOpen(PressureReader.SystemPath(procRoot)));
+        sensor = new SystemMemorySensor(meminfo!, PressureFiles.TryOpen(PressureReader.SystemPath(procRoot)),
+            ZramSwapReader.TryOpen(procRoot, sysRoot), AvailableLowerBound.TryOpen(procRoot));
         return ProcReadOutcome.Ok;
     }
 
@@ -43,9 +56,40 @@ public sealed class SystemMemorySensor : IMemorySensor
         {
             return false;
         }
-        sample = new MemorySample(timeMs, info.MemAvailableKiB * 1024, info.MemTotalKiB * 1024,
-            info.SwapFreeKiB * 1024, info.SwapTotalKiB * 1024, PressureFiles.Read(_pressure));
+        sample = Build(timeMs, info.MemAvailableKiB * 1024, info.MemTotalKiB * 1024, info.SwapTotalKiB * 1024, info.SwapFreeKiB * 1024, false);
         return true;
+    }
+
+    /// <summary>
+    /// The quiet wake-up's reading: available memory as its proven lower bound (sysinfo's free pages less the kernel's
+    /// reserves, no /proc/meminfo), swap from sysinfo (zram-aware: bounded with the lower bound, so lower too), PSI as
+    /// always. Every figure is at most the full reading's, so a bound that crosses no line proves the full reading
+    /// crosses none (PressureAssessment.ProvesQuiet). False where the bound cannot be read.
+    /// </summary>
+    public bool TryReadLowerBound(long timeMs, out MemorySample sample)
+    {
+        sample = default;
+        if (_bound is null || !_bound.TryRead(timeMs, out long availableAtLeast, out long total, out long swapTotal, out long swapFree))
+        {
+            return false;
+        }
+        sample = Build(timeMs, availableAtLeast, total, swapTotal, swapFree, true);
+        return true;
+    }
+
+    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, bool lowerBound)
+    {
+        long rawSwapFree = -1;
+        if (ZramAware && swapTotalBytes > 0 && _swaps is not null && _swaps.TryRead() && _swaps.AnyZram)
+        {
+            rawSwapFree = swapFreeBytes;
+            swapFreeBytes = Math.Max(0, swapFreeBytes - _swaps.ShortfallBytes(availableBytes));
+        }
+        return new MemorySample(timeMs, availableBytes, totalBytes, swapFreeBytes, swapTotalBytes, PressureFiles.Read(_pressure))
+        {
+            RawSwapFreeBytes = rawSwapFree,
+            AvailableIsLowerBound = lowerBound,
+        };
     }
 
     /// <summary>The parsed /proc/meminfo (also what a cgroup without a limit is bounded by).</summary>
@@ -55,5 +99,7 @@ public sealed class SystemMemorySensor : IMemorySensor
     {
         _meminfo.Dispose();
         _pressure?.Dispose();
+        _swaps?.Dispose();
+        _bound?.Dispose();
     }
 }

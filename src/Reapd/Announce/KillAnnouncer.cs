@@ -327,6 +327,7 @@ internal sealed class KillAnnouncer : IDisposable
         string why = notice.Reason switch
         {
             DecisionReason.PsiFullStall => "the system was stalled on memory",
+            DecisionReason.PsiSomeStall => "tasks were stalled on memory",
             DecisionReason.TermLevel => "available memory fell to the term level",
             DecisionReason.GraceExpired => "it did not exit within its SIGTERM grace",
             _ => "available memory fell to the kill level",
@@ -442,6 +443,7 @@ internal sealed class KillAnnouncer : IDisposable
         DecisionReason.TermLevel => "term-level",
         DecisionReason.KillLevel => "kill-level",
         DecisionReason.PsiFullStall => "psi-full-stall",
+        DecisionReason.PsiSomeStall => "psi-some-stall",
         DecisionReason.GraceExpired => "grace-expired",
         DecisionReason.KillLevelDuringGrace => "kill-level-during-grace",
         _ => "other",

@@ -5,6 +5,7 @@ using Reapd.Core.Decision;
 using Reapd.Core.Policy;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
+using Reapd.Linux.Cgroups;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
@@ -48,6 +49,10 @@ internal sealed class Actuator : IDisposable
     private DecisionReason _triggerReason;
     private KillSignal? _victimSignalled;
     private KillNotice _notice;
+    private readonly CgroupFirstChooser? _chooser;
+    private readonly UnitGroupReader? _unitReader;
+    private readonly string? _v1MemoryMount;
+    private ScopeKill? _scopeKill;
 
     /// <summary>A reload: the protected names and the rules come from the core's new settings from the next scan on.</summary>
     public void Reconfigure()
@@ -89,6 +94,19 @@ internal sealed class Actuator : IDisposable
         {
             _unifiedMount = Linux.Sensors.CgroupLocator.UnifiedMount();
         }
+        _v1MemoryMount = resources.Cgroup is { Version: Linux.Sensors.CgroupVersion.V1 } v1
+            ? v1.Directory[..^v1.RelativePath.TrimEnd('/').Length]
+            : Directory.Exists("/sys/fs/cgroup/memory") ? "/sys/fs/cgroup/memory" : null;
+        if (_unifiedMount is not null)
+        {
+            _unitReader = new UnitGroupReader(_unifiedMount);
+        }
+        // The cgroup-first choice orders the machine's units: system scope only (a guarded cgroup is one unit already).
+        if (resources.Cgroup is null && ChoiceModes.CgroupFirst(core.Config.CgroupFirst, _unifiedMount))
+        {
+            long capacityBytes = resources.System.TryReadMemInfo(out MemInfo info) ? info.MemTotalKiB * 1024 : 0;
+            _chooser = new CgroupFirstChooser(_unifiedMount!, ChoiceModes.Kubernetes(core.Config.Kubernetes, _unifiedMount), _candidates.Reader, capacityBytes);
+        }
     }
 
     /// <summary>
@@ -112,6 +130,9 @@ internal sealed class Actuator : IDisposable
     public MemorySample Sample { get; set; }
 
     public Wake Wake { get; set; }
+
+    /// <summary>The cgroup-first chooser, when that choice is on (for the startup event).</summary>
+    public CgroupFirstChooser? Chooser => _chooser;
 
     /// <summary>The victim's pidfd while its exit has not been seen (the loop polls it), else -1.</summary>
     public int WatchedPidFd => _victim is not null && !_victimExitSeen ? _victim.PidFdNumber : -1;
@@ -148,6 +169,8 @@ internal sealed class Actuator : IDisposable
                     live++;
                 }
             }
+            // A wider kill scope's members count as the victim's memory: the gate waits for them as for sharers.
+            live += _scopeKill?.Live ?? 0;
         }
         if (victimExited != _victimExitSeen || live != _liveSharersSeen)
         {
@@ -172,6 +195,7 @@ internal sealed class Actuator : IDisposable
         if (job.Orphaned)
         {
             job.Victim.Dispose();
+            job.Scope?.Dispose();
         }
         else if (current)
         {
@@ -242,6 +266,13 @@ internal sealed class Actuator : IDisposable
         if (_rankedVictims.Length < _ranked.Length)
         {
             _rankedVictims = new RankedVictim[_ranked.Length];
+        }
+        if (_chooser is not null)
+        {
+            // Cgroup-first: the chosen unit's candidates first; the core still takes the first it may. On the loop:
+            // /proc/PID/cgroup and the units' cgroup files, which never wait on a process's mmap lock.
+            _candidateCount = _chooser.Order(_ranked.AsSpan(0, _rankedCount),
+                _triggerReason == DecisionReason.PsiFullStall ? Core.Cgroups.CgroupChoiceRule.Pressure : Core.Cgroups.CgroupChoiceRule.UsageOverProtection);
         }
         for (int i = 0; i < _candidateCount; i++)
         {
@@ -323,8 +354,16 @@ internal sealed class Actuator : IDisposable
         }
         Victim victim = _victim!;
         bool term = signal == KillSignal.SigTerm;
+        if (!term)
+        {
+            PrepareScope(id);
+        }
         bool announced = Announce(KillNoticeKind.Before, id, signal, default, wake: false);
         SignalOutcome outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
+        if (!term && outcome == SignalOutcome.Sent)
+        {
+            _scopeKill?.KillMembers();
+        }
         if (announced)
         {
             Announcer!.Wake();
@@ -336,7 +375,7 @@ internal sealed class Actuator : IDisposable
             NoticeDropped();
         }
         _events.Signal(id, _victimName.Utf8, signal, outcome.Name(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
-            !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null, VictimRules);
+            !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null, VictimRules, term ? null : _scopeKill);
         if (outcome == SignalOutcome.Sent)
         {
             _victimSignalled = signal;
@@ -357,6 +396,45 @@ internal sealed class Actuator : IDisposable
         {
             StateFile?.Written(id, _core.State.Phase, signalledMs, _core.State.HeldBytes);
         }
+    }
+
+    /// <summary>
+    /// The kill scope for this victim: the scope of the last rule that touched it and gives one (its candidate record
+    /// carries the rule hits), else the configured one. This is the one place the actuator asks.
+    /// </summary>
+    private KillScope ScopeFor(VictimId id)
+    {
+        for (int i = 0; i < _rankedCount; i++)
+        {
+            if (_ranked[i].Pid == id.Pid && _ranked[i].StartTimeTicks == id.StartTimeTicks)
+            {
+                return KillScopes.For(_ranked[i], _rules, _core.Config.KillScope);
+            }
+        }
+        return _core.Config.KillScope;
+    }
+
+    /// <summary>
+    /// Before the victim's SIGKILL: finds and opens the members of a wider kill scope (docs/cgroups.md). Done before the
+    /// signal because the victim's exit reparents its children; it costs one pass over /proc for a process group or a
+    /// subtree, and only when such a scope is configured.
+    /// </summary>
+    private void PrepareScope(VictimId id)
+    {
+        KillScope scope = ScopeFor(id);
+        if (scope == KillScope.Process || _scopeKill is not null)
+        {
+            return;
+        }
+        Span<int> sharers = stackalloc int[Math.Min(_victim!.Sharers.Count, 64)];
+        for (int i = 0; i < sharers.Length; i++)
+        {
+            sharers[i] = _victim.Sharers[i].Pid;
+        }
+        UnitGroupReader? units = _unitReader;
+        ProcessReader reader = _candidates.Reader;
+        _scopeKill = ScopeKill.Prepare(scope, id.Pid, reader, RankingFor(Sample), sharers,
+            units is null ? null : pid => units.MemberExclusion(pid, reader), _unifiedMount, _v1MemoryMount);
     }
 
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
@@ -422,7 +500,7 @@ internal sealed class Actuator : IDisposable
         ReapSubmitOutcome submitted = ReapSubmitOutcome.Stopped;
         if (_victim is not null && Reaper is not null)
         {
-            var job = new VictimReapJob(_victim, _reapReader);
+            var job = new VictimReapJob(_victim, _reapReader, _scopeKill);
             submitted = Reaper.Submit(job);
             if (submitted == ReapSubmitOutcome.Accepted)
             {
@@ -449,7 +527,8 @@ internal sealed class Actuator : IDisposable
                 break;
             case ReportKind.Choice:
                 _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs, _rules, _scanAnswer,
-                    _scans.Cmdline(report.ChoiceIndex, _scanAnswer));
+                    // The scanner's command lines follow its own order, which the cgroup-first choice rearranged.
+                    _chooser is null ? _scans.Cmdline(report.ChoiceIndex, _scanAnswer) : default, _chooser);
                 break;
             case ReportKind.NoCandidate:
                 _events.NoCandidate(report, _rankedCount, _scanMs);
@@ -537,6 +616,7 @@ internal sealed class Actuator : IDisposable
                 count++;
             }
         }
+        count += _scopeKill?.Signalled ?? 0;
         _liveSharersSeen = count;
         return count;
     }
@@ -551,8 +631,10 @@ internal sealed class Actuator : IDisposable
         else
         {
             _victim?.Dispose();
+            _scopeKill?.Dispose();
         }
         _victim = null;
+        _scopeKill = null;
         _victimName = default;
         _victimExitSeen = false;
         StateFile?.Cleared();

@@ -42,6 +42,7 @@ internal sealed class DaemonEvents
         EventLog line = _log.Begin("trigger"u8, EventLog.Warning)
             .Field("level"u8, report.Level switch { PressureLevel.Kill => "kill"u8, PressureLevel.Term => "term"u8, _ => "none"u8 })
             .Field("reason"u8, ReasonText(report.Reason))
+            .Field("condition"u8, ConditionText(report.Condition))
             .Field("action"u8, report.Decision switch { DecisionKind.Terminate => "sigterm"u8, DecisionKind.Escalate => "escalate"u8, _ => "sigkill"u8 })
             .Field("available_mib"u8, Mib(sample.AvailableBytes), 1)
             .Field("total_mib"u8, Mib(sample.TotalBytes), 1)
@@ -50,7 +51,14 @@ internal sealed class DaemonEvents
             .Field("kill_mib"u8, Mib(PressureAssessment.KillLevelBytes(sample, _config)), 1);
         if (sample.HasSwap)
         {
-            line.Field("swap_free_mib"u8, Mib(sample.SwapFreeBytes), 1).Field("swap_total_mib"u8, Mib(sample.SwapTotalBytes), 1);
+            line.Field("swap_free_mib"u8, Mib(sample.SwapFreeBytes), 1).Field("swap_total_mib"u8, Mib(sample.SwapTotalBytes), 1)
+                .Field("swap_term_mib"u8, Mib(PressureAssessment.SwapTermLevelBytes(sample, _config)), 1)
+                .Field("swap_kill_mib"u8, Mib(PressureAssessment.SwapKillLevelBytes(sample, _config)), 1);
+            if (sample.RawSwapFreeBytes >= 0)
+            {
+                // zram-aware: what SwapFree claimed before the bound of zram's remaining memory.
+                line.Field("swap_raw_free_mib"u8, Mib(sample.RawSwapFreeBytes), 1);
+            }
         }
         if (sample.Psi.Present)
         {
@@ -58,6 +66,10 @@ internal sealed class DaemonEvents
             if (sample.PsiFullWindowPercent >= 0)
             {
                 line.Field("psi_full_window_pct"u8, sample.PsiFullWindowPercent, 1);
+            }
+            if (sample.PsiSomeWindowPercent >= 0)
+            {
+                line.Field("psi_some_window_pct"u8, sample.PsiSomeWindowPercent, 1);
             }
         }
         line.Field("woke"u8, WakeText(wake));
@@ -107,7 +119,7 @@ internal sealed class DaemonEvents
     };
 
     public void Choice(in DecisionReport report, ReadOnlySpan<Candidate> ranked, int candidateCount, double scanMs, RuleSet rules,
-        in ScanAnswer scan, ReadOnlySpan<byte> cmdline)
+        in ScanAnswer scan, ReadOnlySpan<byte> cmdline, Linux.Cgroups.CgroupFirstChooser? chooser = null)
     {
         Candidate chosen = ranked[report.ChoiceIndex];
         EventLog line = _log.Begin("choice"u8, EventLog.Warning)
@@ -145,6 +157,24 @@ internal sealed class DaemonEvents
             }
             joined[..length].Replace((byte)0, (byte)' ');
             line.Field("cmdline"u8, joined[..length]);
+        }
+        if (chooser is { Groups.Count: > 0 })
+        {
+            // The cgroup-first order: the unit the victim came from, by which rule, and the units in order.
+            Core.Cgroups.UnitGroup first = chooser.Groups[0];
+            line.Field("cgroup"u8, first.Path)
+                .Field("cgroup_rule"u8, chooser.Rule == Core.Cgroups.CgroupChoiceRule.Pressure
+                    ? "highest memory.pressure (the trigger was PSI), then usage over memory.min/low"
+                    : chooser.Kubernetes ? "pods by QoS class (best effort, burstable by usage over request, the node, guaranteed), then usage over memory.min/low" : "highest usage over memory.min/low")
+                .Field("cgroup_over_mib"u8, Mib(first.OverProtectionBytes), 1)
+                .BeginList("cgroups"u8);
+            for (int i = 0; i < Math.Min(chooser.Groups.Count, MaxTopCandidatesLogged); i++)
+            {
+                Core.Cgroups.UnitGroup g = chooser.Groups[i];
+                line.BeginItem().Field("path"u8, g.Path).Field("usage_mib"u8, Mib(g.UsageBytes), 1)
+                    .Field("protection_mib"u8, Mib(g.ProtectionBytes), 1).Field("pressure_avg10"u8, g.PressureSomeAvg10, 2).EndItem();
+            }
+            line.EndList();
         }
         line.BeginList("top"u8);
         for (int i = 0; i < Math.Min(candidateCount, MaxTopCandidatesLogged); i++)
@@ -184,7 +214,7 @@ internal sealed class DaemonEvents
     /// "scope=cgroup:/path" when the whole group was killed through cgroup.kill, else "group=" and why not.
     /// </summary>
     public void Signal(VictimId id, ReadOnlySpan<byte> name, KillSignal signal, string result, string? detail, Victim? victim, OomGroupKill? group = null,
-        ReadOnlySpan<byte> rules = default)
+        ReadOnlySpan<byte> rules = default, ScopeKill? scope = null)
     {
         _metrics.Signalled(signal, result);
         EventLog line = _log.Begin("signal"u8, EventLog.Warning, IsKill(signal, result) ? "kill"u8 : "signal"u8)
@@ -220,6 +250,20 @@ internal sealed class DaemonEvents
             {
                 line.Field("group"u8, g.ToString());
             }
+        }
+        bool groupKilled = group is { Outcome: OomGroupKillOutcome.Killed };
+        if (scope is { Outcome: ScopeKillOutcome.Killed })
+        {
+            // As for a memory.oom.group: the scope and how many processes died with the victim (its sharers aside).
+            line.Field(groupKilled ? "kill_scope"u8 : "scope"u8, scope.Target).Field(groupKilled ? "kill_scope_processes"u8 : "group_processes"u8, scope.Signalled);
+            if (scope.RefusedBy is (int pid, string why))
+            {
+                line.Field("scope_spared"u8, $"pid {pid} ({why}), forked after the walk");
+            }
+        }
+        else if (scope is not null)
+        {
+            line.Field(groupKilled ? "kill_scope"u8 : "scope"u8, "process").Field("scope_detail"u8, scope.Describe());
         }
         line.Field("dry_run"u8, _config.DryRun);
         line.End();
@@ -387,9 +431,21 @@ internal sealed class DaemonEvents
         DecisionReason.TermLevel => "at or below the term level"u8,
         DecisionReason.KillLevel => "at or below the kill level"u8,
         DecisionReason.PsiFullStall => "sustained full memory stall"u8,
+        DecisionReason.PsiSomeStall => "sustained some memory stall"u8,
         DecisionReason.GraceExpired => "SIGTERM grace expired"u8,
         DecisionReason.KillLevelDuringGrace => "kill level reached during the SIGTERM grace"u8,
         _ => "other"u8,
+    };
+
+    /// <summary>The condition's token, as in the trigger event and the reapd_triggers_total metric.</summary>
+    public static ReadOnlySpan<byte> ConditionText(PressureCondition condition) => condition switch
+    {
+        PressureCondition.Memory => "memory"u8,
+        PressureCondition.Swap => "swap"u8,
+        PressureCondition.MemoryAndSwap => "memory+swap"u8,
+        PressureCondition.PsiFull => "psi-full"u8,
+        PressureCondition.PsiSome => "psi-some"u8,
+        _ => "none"u8,
     };
 
     private static ReadOnlySpan<byte> CauseText(SettleCause cause) => cause switch

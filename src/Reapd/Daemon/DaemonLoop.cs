@@ -101,6 +101,9 @@ internal sealed class DaemonLoop : IDisposable
 
     public string Scope => _samples.Description;
 
+    /// <summary>The sampling side: how many cycles decided on the lower bound, and the switch to measure without it.</summary>
+    public SampleSource Samples => _samples;
+
     /// <summary>The Prometheus numbers the loop keeps (docs/metrics.md); rendered by the metrics threads.</summary>
     public Metrics.DaemonMetrics Metrics => _metrics;
 
@@ -231,6 +234,14 @@ internal sealed class DaemonLoop : IDisposable
             .Field("grace_ms"u8, _config.GraceMs)
             .Field("settle_timeout_ms"u8, _config.SettleTimeoutMs)
             .Field("psi_full"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.PsiFullPercent is double p ? $"{p:0.##}% of {_config.PsiFullWindowMs / 1000}s" : "off")
+            .Field("psi_full_duration_ms"u8, _config.PsiFullDurationMs)
+            .Field("psi_some"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.PsiSomePercent is double some ? $"{some:0.##}% of {_config.PsiSomeWindowMs / 1000}s" : "off")
+            .Field("psi_some_duration_ms"u8, _config.PsiSomeDurationMs)
+            .Field("swap_term_pct"u8, _config.SwapTermPercent ?? _config.TermPercent, 2)
+            .Field("swap_kill_pct"u8, _config.SwapKillPercent ?? _config.KillPercent, 2)
+            .Field("combination"u8, _config.Combination == Core.Policy.ThresholdCombination.AnyOf ? "any-of" : "memory-and-swap")
+            .Field("zram_aware"u8, _config.ZramAware)
+            .Field("quiet_bound"u8, DescribeQuietBound())
             .Field("psi_triggers"u8, _resources.DescribePsiTriggers())
             .Field("cgroup_events"u8, _resources.DescribeCgroupEvents())
             .Field("reaper"u8, _reaper is null ? "none" : "thread")
@@ -242,6 +253,8 @@ internal sealed class DaemonLoop : IDisposable
             .Field("priority"u8, nice)
             .Field("notify_desktop"u8, _announcer is not null ? AnnounceOptions.ModeText(_announce.NotifyDesktop) : _config.DryRun && _announce.Enabled ? "off (dry run)" : "off")
             .Field("hooks"u8, _announcer is not null ? DescribeHooks(_announce) : _config.DryRun && _announce.Enabled ? "none (dry run)" : "none")
+            .Field("kill_scope"u8, _config.KillScope.ToString())
+            .Field("cgroup_first"u8, _actuator.Chooser is null ? "off" : _actuator.Chooser.Kubernetes ? "on, pods by QoS class" : "on")
             .Field("dry_run"u8, _config.DryRun)
             .Field("config"u8, Config.ConfigFile.Describe(_options.ConfigFileRead));
         if (MetricsFile is not null)
@@ -336,7 +349,9 @@ internal sealed class DaemonLoop : IDisposable
         _actuator.CheckExits(now);
         _actuator.Drain();
         _metrics.CycleStarted();
-        if (!_samples.TryRead(MonotonicClock.NowMs, out MemorySample sample))
+        bool quietAllowed = _haveSample && !_core.State.InFlight && _core.State.Phase == VictimPhase.None
+            && _core.State.PendingAction == PendingAction.None;
+        if (!_samples.TryRead(MonotonicClock.NowMs, quietAllowed, out MemorySample sample))
         {
             SensorFailed();
             // The loop itself is alive and cycling: the watchdog is for a hung loop, not for a sensor that failed.
@@ -433,6 +448,10 @@ internal sealed class DaemonLoop : IDisposable
         _config = kept.Config;
         _options = kept;
         _events.Reconfigure(kept.Config);
+        // The quiet wake-up proves "nothing to do" against the lines: they are the new ones from here on. (The PSI levels
+        // and windows its stall trackers use are kept at their start values above, with the triggers.)
+        _samples.Reconfigure(kept.Config);
+        _resources.System.ZramAware = kept.Config.ZramAware;
         _metrics.Reconfigure(kept.Config);
         _actuator.Reconfigure();
         if (_recorder is not null && changed.Count > 0)
@@ -491,6 +510,12 @@ internal sealed class DaemonLoop : IDisposable
         adopted = true;
         return $"{_stateDescription}; adopted pid {adoption.Victim.Pid} ({(adoption.Phase == VictimPhase.Killed ? "SIGKILLed" : "SIGTERMed")} {now - adoption.SignalledMs} ms ago)";
     }
+
+    /// <summary>Whether quiet wake-ups can decide on the lower bound of available memory (system scope only), and its reserve.</summary>
+    private string DescribeQuietBound() =>
+        !ReferenceEquals(_resources.Sensor, _resources.System) ? "off (cgroup scope)"
+        : _resources.System.LowerBound is { ReserveBytes: >= 0 } bound ? $"on (free pages less {bound.ReserveBytes / 1048576.0:0.#} MiB of reserves)"
+        : "off (no /proc/zoneinfo)";
 
     private static string DescribeHooks(AnnounceOptions announce) =>
         announce.BeforeKillHook is null && announce.AfterKillHook is null ? "none"

@@ -58,7 +58,8 @@ internal sealed class DaemonResources : IDisposable
             return null;
         }
         CgroupTarget? cgroup = null;
-        IMemorySensor sensor = system!;
+        system!.ZramAware = options.Config.ZramAware;
+        IMemorySensor sensor = system;
         CgroupV1Notifications? notifications = null;
         CgroupEventsWatch? v2Events = null;
         if (options.CgroupPath is not null)

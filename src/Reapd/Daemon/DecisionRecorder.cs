@@ -175,6 +175,7 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
             || Math.Abs(p.AvailableBytes - last.AvailableBytes) >= p.TotalBytes / 100
             || (p.SwapTotalBytes > 0 && Math.Abs(p.SwapFreeBytes - last.SwapFreeBytes) >= p.SwapTotalBytes / 100)
             || Math.Abs(p.PsiFullWindowPercent - last.PsiFullWindowPercent) >= 1
+            || Math.Abs(p.PsiSomeWindowPercent - last.PsiSomeWindowPercent) >= 1
             || nowMs - last.TimeMs >= HeartbeatMs;
         if (meaningful)
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using Reapd.Announce;
 using Reapd.CommandLine;
 using Reapd.Core.Daemon;
+using Reapd.Core.Policy;
 
 namespace Reapd.Daemon;
 
@@ -63,6 +64,47 @@ internal sealed class RunOptionsParser
         CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
     };
 
+    private readonly Option<int?> _psiFullDuration = new("--psi-full-duration")
+    {
+        HelpName = "DURATION",
+        Description = "the full-stall share must stay at or above its level this long before it kills (default 0s: at once)",
+        CustomParser = OptionValues.DurationMs,
+    };
+    private readonly Option<PsiFullLevel> _psiSomePercent = new("--psi-some-percent")
+    {
+        HelpName = "P|off",
+        Description = "a some memory stall (at least one task waiting on memory) of P % over 10 s is a kill condition; off: never (default off)",
+        CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
+    };
+    private readonly Option<int?> _psiSomeDuration = new("--psi-some-duration")
+    {
+        HelpName = "DURATION",
+        Description = "the some-stall share must stay at or above its level this long before it kills (default 0s: at once)",
+        CustomParser = OptionValues.DurationMs,
+    };
+    private readonly Option<double?> _swapTermPercent = new("--swap-term-percent")
+    {
+        HelpName = "P",
+        Description = "the swap side of the term level: at or below P % of swap free (default: the --term-percent value)",
+        CustomParser = SwapLevel,
+    };
+    private readonly Option<double?> _swapKillPercent = new("--swap-kill-percent")
+    {
+        HelpName = "P",
+        Description = "the swap side of the kill level: at or below P % of swap free (default: the --kill-percent value)",
+        CustomParser = SwapLevel,
+    };
+    private readonly Option<ThresholdCombination?> _combination = new("--threshold-combination")
+    {
+        HelpName = "memory-and-swap|any-of",
+        Description = "memory-and-swap: low memory counts only with low swap where there is swap (earlyoom's rule, default); any-of: either alone",
+        CustomParser = Combination,
+    };
+    private readonly Option<bool> _noZramAware = new("--no-zram-aware")
+    {
+        Description = "count free zram swap as SwapFree says, not bounded by the memory zram still has to store it",
+        Arity = ArgumentArity.Zero,
+    };
     private readonly Option<string[]> _protect = new("--protect")
     {
         HelpName = "NAME",
@@ -134,6 +176,27 @@ internal sealed class RunOptionsParser
         CustomParser = OptionValues.PositiveInt,
     };
 
+    private readonly Option<KillScope?> _killScope = new("--kill-scope")
+    {
+        HelpName = "process|process-group|subtree|cgroup",
+        Description = "what dies with the victim besides its mm sharers: nothing more (process, default), its process group, its descendants, or its whole unit cgroup (docs/cgroups.md)",
+        CustomParser = ScopeValue,
+    };
+
+    private readonly Option<ChoiceMode?> _cgroupFirst = new("--cgroup-first")
+    {
+        HelpName = "auto|on|off",
+        Description = "choose the unit cgroup first (most usage over memory.min/low), then the process in it: auto, on cgroup v2 with systemd as PID 1 (default)",
+        CustomParser = result => Mode(result),
+    };
+
+    private readonly Option<ChoiceMode?> _kubernetes = new("--kubernetes")
+    {
+        HelpName = "auto|on|off",
+        Description = "rank pods by QoS class as the kubelet evicts (best effort, burstable by usage over request, guaranteed last): auto, where kubepods cgroups exist (default)",
+        CustomParser = result => Mode(result),
+    };
+
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
         Description = "do everything but signal and reap (no hooks, no desktop notifications)",
@@ -156,7 +219,12 @@ internal sealed class RunOptionsParser
     public RunOptionsParser()
     {
         _psiFullPercent.CompletionSources.Add("off");
+        _psiSomePercent.CompletionSources.Add("off");
+        _combination.CompletionSources.Add("memory-and-swap", "any-of");
         _notifyDesktop.CompletionSources.Add("auto", "on", "off");
+        _killScope.CompletionSources.Add("process", "process-group", "subtree", "cgroup");
+        _cgroupFirst.CompletionSources.Add("auto", "on", "off");
+        _kubernetes.CompletionSources.Add("auto", "on", "off");
         Command = new DocumentedCommand("run",
             "the daemon: guards the machine (or one cgroup), SIGTERMs the top candidate at 10 % available, SIGKILLs and reaps at 5 %, and picks no second victim until the first one's memory is back; Prometheus metrics in a textfile for node_exporter and/or on GET /metrics; a desktop notification to each logged-in user and your hooks before and after a kill, never holding it up")
         {
@@ -178,6 +246,13 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_settleTimeout);
         Command.Options.Add(_scanDeadline);
         Command.Options.Add(_psiFullPercent);
+        Command.Options.Add(_psiFullDuration);
+        Command.Options.Add(_psiSomePercent);
+        Command.Options.Add(_psiSomeDuration);
+        Command.Options.Add(_swapTermPercent);
+        Command.Options.Add(_swapKillPercent);
+        Command.Options.Add(_combination);
+        Command.Options.Add(_noZramAware);
         Command.Options.Add(_protect);
         Command.Options.Add(_metricsFile);
         Command.Options.Add(_metricsListen);
@@ -188,6 +263,9 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_stateDir);
         Command.Options.Add(_record);
         Command.Options.Add(_recordMaxMib);
+        Command.Options.Add(_killScope);
+        Command.Options.Add(_cgroupFirst);
+        Command.Options.Add(_kubernetes);
         Command.Options.Add(_dryRun);
         Command.Options.Add(_json);
     }
@@ -254,9 +332,20 @@ internal sealed class RunOptionsParser
         SettleTimeoutMs = result.GetValue(_settleTimeout),
         ScanDeadlineMs = result.GetValue(_scanDeadline),
         StateDirectory = result.GetValue(_stateDir),
+        KillScope = result.GetValue(_killScope),
+        CgroupFirst = result.GetValue(_cgroupFirst),
+        Kubernetes = result.GetValue(_kubernetes),
         // Given: a level, or null for "off"; not given: the file's or the default.
         PsiFullGiven = result.GetResult(_psiFullPercent) is not null,
         PsiFullPercent = result.GetResult(_psiFullPercent) is null ? null : result.GetValue(_psiFullPercent).Percent,
+        PsiFullDurationMs = result.GetValue(_psiFullDuration),
+        PsiSomeGiven = result.GetResult(_psiSomePercent) is not null,
+        PsiSomePercent = result.GetResult(_psiSomePercent) is null ? null : result.GetValue(_psiSomePercent).Percent,
+        PsiSomeDurationMs = result.GetValue(_psiSomeDuration),
+        SwapTermPercent = result.GetValue(_swapTermPercent),
+        SwapKillPercent = result.GetValue(_swapKillPercent),
+        Combination = result.GetValue(_combination),
+        NoZramAware = result.GetValue(_noZramAware),
         Protect = result.GetValue(_protect),
         DryRun = result.GetValue(_dryRun),
         CgroupPath = result.GetValue(_cgroup),
@@ -342,6 +431,69 @@ internal sealed class RunOptionsParser
         }
         endpoint = null;
         return false;
+    }
+
+    private static KillScope? ScopeValue(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "process":
+                return KillScope.Process;
+            case "process-group":
+                return KillScope.ProcessGroup;
+            case "subtree":
+                return KillScope.Subtree;
+            case "cgroup":
+                return KillScope.Cgroup;
+            default:
+                result.AddError($"--kill-scope must be process, process-group, subtree or cgroup, not '{text}'");
+                return null;
+        }
+    }
+
+    private static ChoiceMode? Mode(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "auto":
+                return ChoiceMode.Auto;
+            case "on":
+                return ChoiceMode.On;
+            case "off":
+                return ChoiceMode.Off;
+            default:
+                result.AddError($"{OptionValues.NameOf(result)} must be auto, on or off, not '{text}'");
+                return null;
+        }
+    }
+
+    /// <summary>A swap percentage: at least 0 (swap entirely used) and below 100.</summary>
+    private static double? SwapLevel(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (Percent.TryParse(text, out double percent) && percent >= 0 && percent < 100)
+        {
+            return percent;
+        }
+        result.AddError($"{OptionValues.NameOf(result)} must be a percentage from 0 to below 100, not '{text}'");
+        return null;
+    }
+
+    private static ThresholdCombination? Combination(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "memory-and-swap":
+                return ThresholdCombination.MemoryAndSwap;
+            case "any-of":
+                return ThresholdCombination.AnyOf;
+            default:
+                result.AddError($"--threshold-combination must be memory-and-swap or any-of, not '{text}'");
+                return null;
+        }
     }
 
     private static DesktopNotifyMode? NotifyMode(ArgumentResult result)

@@ -18,9 +18,25 @@ internal sealed record RunOverrides
     public int? ScanDeadlineMs { get; init; }
     public string? StateDirectory { get; init; }
 
+    public Core.Policy.KillScope? KillScope { get; init; }
+
+    public Core.Policy.ChoiceMode? CgroupFirst { get; init; }
+
+    public Core.Policy.ChoiceMode? Kubernetes { get; init; }
+
     /// <summary>--psi-full-percent given: <see cref="PsiFullPercent"/> is its level, or null for off.</summary>
     public bool PsiFullGiven { get; init; }
     public double? PsiFullPercent { get; init; }
+    public int? PsiFullDurationMs { get; init; }
+
+    /// <summary>--psi-some-percent given: <see cref="PsiSomePercent"/> is its level, or null for off.</summary>
+    public bool PsiSomeGiven { get; init; }
+    public double? PsiSomePercent { get; init; }
+    public int? PsiSomeDurationMs { get; init; }
+    public double? SwapTermPercent { get; init; }
+    public double? SwapKillPercent { get; init; }
+    public Core.Policy.ThresholdCombination? Combination { get; init; }
+    public bool NoZramAware { get; init; }
     public IReadOnlyList<string>? Protect { get; init; }
     public bool DryRun { get; init; }
     public string? CgroupPath { get; init; }
@@ -48,7 +64,17 @@ internal sealed record RunOverrides
             SettleTimeoutMs = SettleTimeoutMs ?? baseline.Config.SettleTimeoutMs,
             ScanDeadlineMs = ScanDeadlineMs ?? baseline.Config.ScanDeadlineMs,
             StateDirectory = StateDirectory ?? baseline.Config.StateDirectory,
+            KillScope = KillScope ?? baseline.Config.KillScope,
+            CgroupFirst = CgroupFirst ?? baseline.Config.CgroupFirst,
+            Kubernetes = Kubernetes ?? baseline.Config.Kubernetes,
             PsiFullPercent = PsiFullGiven ? PsiFullPercent : baseline.Config.PsiFullPercent,
+            PsiFullDurationMs = PsiFullDurationMs ?? baseline.Config.PsiFullDurationMs,
+            PsiSomePercent = PsiSomeGiven ? PsiSomePercent : baseline.Config.PsiSomePercent,
+            PsiSomeDurationMs = PsiSomeDurationMs ?? baseline.Config.PsiSomeDurationMs,
+            SwapTermPercent = SwapTermPercent ?? baseline.Config.SwapTermPercent,
+            SwapKillPercent = SwapKillPercent ?? baseline.Config.SwapKillPercent,
+            Combination = Combination ?? baseline.Config.Combination,
+            ZramAware = !NoZramAware && baseline.Config.ZramAware,
             ProtectedNames = Protect ?? baseline.Config.ProtectedNames,
             DryRun = DryRun || baseline.Config.DryRun,
         };
@@ -81,6 +107,10 @@ internal sealed record RunOverrides
                 (true, false) => $"--term-percent {Format(config.TermPercent)} is below the {source} kill level {Format(config.KillPercent)} (set --kill-percent too)",
                 _ => $"--kill-percent {Format(config.KillPercent)} is above the {source} term level {Format(config.TermPercent)} (set --term-percent too)",
             };
+        }
+        else if ((config.SwapKillPercent ?? config.KillPercent) > (config.SwapTermPercent ?? config.TermPercent))
+        {
+            error = $"--swap-kill-percent {Format(config.SwapKillPercent ?? config.KillPercent)} is above the swap term level {Format(config.SwapTermPercent ?? config.TermPercent)} (--swap-term-percent, or --term-percent when it is not given)";
         }
         error ??= config.Validate();
         return error is null

@@ -15,14 +15,18 @@ internal sealed class VictimReapJob : IReapJob
 {
     private readonly ProcessReader _reader;
 
-    public VictimReapJob(Victim victim, ProcessReader reader)
+    public VictimReapJob(Victim victim, ProcessReader reader, ScopeKill? scope = null)
     {
         Victim = victim;
+        Scope = scope;
         Id = new VictimId(victim.Pid, victim.StartTimeTicks);
         _reader = reader;
     }
 
     public Victim Victim { get; }
+
+    /// <summary>A wider kill scope's members, each with its own mm: reaped after the victim, one process_mrelease each.</summary>
+    public ScopeKill? Scope { get; }
 
     public VictimId Id { get; }
 
@@ -48,6 +52,8 @@ internal sealed class VictimReapJob : IReapJob
             outcome = result.Outcome;
             Attempts = result.Attempts;
         }
+        // Each member's memory is the victim's too (the settle gate waits for it): reap it as soon as the victim's is.
+        Scope?.ReapMembers();
         ExitedWhenAnswered = Victim.HasExited;
         return outcome;
     }

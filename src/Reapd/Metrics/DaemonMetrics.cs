@@ -36,8 +36,19 @@ internal sealed class DaemonMetrics
         (KillSignal.SigTerm, DecisionReason.TermLevel, "SIGTERM", "term-level"),
         (KillSignal.SigKill, DecisionReason.KillLevel, "SIGKILL", "kill-level"),
         (KillSignal.SigKill, DecisionReason.PsiFullStall, "SIGKILL", "psi-full-stall"),
+        (KillSignal.SigKill, DecisionReason.PsiSomeStall, "SIGKILL", "psi-some-stall"),
         (KillSignal.SigKill, DecisionReason.GraceExpired, "SIGKILL", "grace-expired"),
         (KillSignal.SigKill, DecisionReason.KillLevelDuringGrace, "SIGKILL", "kill-level-during-grace"),
+    ];
+
+    /// <summary>The conditions a trigger can name (the trigger event's condition field).</summary>
+    public static readonly (PressureCondition Condition, string Label)[] TriggerConditions =
+    [
+        (PressureCondition.Memory, "memory"),
+        (PressureCondition.Swap, "swap"),
+        (PressureCondition.MemoryAndSwap, "memory+swap"),
+        (PressureCondition.PsiFull, "psi-full"),
+        (PressureCondition.PsiSome, "psi-some"),
     ];
 
     public static readonly ReapOutcome[] ReapResults = Enum.GetValues<ReapOutcome>();
@@ -77,7 +88,9 @@ internal sealed class DaemonMetrics
     public static readonly int ScansCompleteAt = EventsDroppedAt + 1;
     public static readonly int ScansPartialAt = ScansCompleteAt + 1;
     public static readonly int ScanSkippedAt = ScansPartialAt + 1;
-    public static readonly int ThresholdToKillBucketsAt = ScanSkippedAt + 1;
+    public static readonly int TriggersAt = ScanSkippedAt + 1;
+    public static readonly int QuietWakeupsAt = TriggersAt + TriggerConditions.Length;
+    public static readonly int ThresholdToKillBucketsAt = QuietWakeupsAt + 1;
     public static readonly int KillToMemoryBackBucketsAt = ThresholdToKillBucketsAt + ThresholdToKillBucketsSeconds.Length + 1;
     public static readonly int CounterSlots = KillToMemoryBackBucketsAt + KillToMemoryBackBucketsSeconds.Length + 1;
 
@@ -186,7 +199,16 @@ internal sealed class DaemonMetrics
             }
         }
         _counters[EventsDroppedAt] = eventsDroppedTotal;
-        _gauges[AvailableBytes] = sample.AvailableBytes;
+        if (sample.AvailableIsLowerBound)
+        {
+            // A quiet wake-up decided on the lower bound: the gauge keeps the last exact MemAvailable (re-read at least
+            // every few seconds, docs/daemon.md "Idle cost"), so a dashboard does not see the bound's dip.
+            _counters[QuietWakeupsAt]++;
+        }
+        else
+        {
+            _gauges[AvailableBytes] = sample.AvailableBytes;
+        }
         _gauges[TotalBytes] = sample.TotalBytes;
         _gauges[TermLevelBytes] = PressureAssessment.TermLevelBytes(sample, _config);
         _gauges[KillLevelBytes] = PressureAssessment.KillLevelBytes(sample, _config);
@@ -204,14 +226,15 @@ internal sealed class DaemonMetrics
         // Wake-ups are counted but are no change of their own: an idle daemon wakes once a second and must not
         // rewrite the textfile for it.
         double stepBytes = Math.Max(sample.TotalBytes * AvailableStepFraction, 1 << 20);
+        double available = _gauges[AvailableBytes];
         if (double.IsNaN(_availableAtLastChange)
-            || Math.Abs(sample.AvailableBytes - _availableAtLastChange) >= stepBytes
+            || Math.Abs(available - _availableAtLastChange) >= stepBytes
             || (sample.Psi.Present && (Math.Abs(sample.Psi.SomeAvg10 - _psiSomeAtLastChange) >= PsiStepPercent
                 || Math.Abs(sample.Psi.FullAvg10 - _psiFullAtLastChange) >= PsiStepPercent))
             || inFlight != _inFlightAtLastChange
             || eventsDroppedTotal != _droppedAtLastChange)
         {
-            _availableAtLastChange = sample.AvailableBytes;
+            _availableAtLastChange = available;
             _psiSomeAtLastChange = sample.Psi.SomeAvg10;
             _psiFullAtLastChange = sample.Psi.FullAvg10;
             _inFlightAtLastChange = inFlight;
@@ -223,6 +246,15 @@ internal sealed class DaemonMetrics
     public void Triggered(in DecisionReport report)
     {
         _lastTriggerReason = report.Reason;
+        for (int i = 0; i < TriggerConditions.Length; i++)
+        {
+            if (TriggerConditions[i].Condition == report.Condition)
+            {
+                BeginWrite();
+                _counters[TriggersAt + i]++;
+                EndWrite(counterMoved: true);
+            }
+        }
         // A SIGTERM decision starts no SIGKILL measurement and ends any left from a SIGKILL that was never delivered.
         _killDecisionTimestamp = report.Decision == DecisionKind.Terminate ? 0 : _cycleStartTimestamp;
     }

@@ -62,6 +62,13 @@ internal sealed class MetricsRenderer
         {
             w.Sample("reapd_wakeups_total", [("source", DaemonMetrics.WakeSources[i].Label)], _counters[DaemonMetrics.WakeupsAt + i]);
         }
+        w.Family("reapd_triggers_total", "counter", "Trigger events (a term or kill level reached, or a SIGTERMed victim escalated), by the condition that held: memory, swap, memory+swap, psi-full, psi-some.");
+        for (int i = 0; i < DaemonMetrics.TriggerConditions.Length; i++)
+        {
+            w.Sample("reapd_triggers_total", [("condition", DaemonMetrics.TriggerConditions[i].Label)], _counters[DaemonMetrics.TriggersAt + i]);
+        }
+        w.Family("reapd_quiet_wakeups_total", "counter", "Cycles decided quiet on the proven lower bound of available memory, without reading /proc/meminfo.");
+        w.Sample("reapd_quiet_wakeups_total", _counters[DaemonMetrics.QuietWakeupsAt]);
         w.Family("reapd_no_candidate_total", "counter", "Emergencies in which no process in scope could be chosen.");
         w.Sample("reapd_no_candidate_total", _counters[DaemonMetrics.NoCandidateAt]);
         w.Family("reapd_reap_slow_total", "counter", "Reaps that had not returned after 1 s (reap-slow events).");

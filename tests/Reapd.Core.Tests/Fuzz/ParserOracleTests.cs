@@ -25,7 +25,7 @@ public sealed class ParserOracleTests
         Gen.Select(Gen.Int[1, int.MaxValue], HostileComm, Gen.ULong.Array[49, 49])
             .Sample((pid, comm, numbers) =>
             {
-                // Field 3 is the state letter, field 4 the parent (an int), 20 the thread count (an int), 24 rss (a long).
+                // Field 3 is the state letter, field 4 the parent and 5 the process group (ints), 20 the thread count (an int), 24 rss (a long).
                 string[] fields = new string[50 - 2];
                 for (int i = 0; i < fields.Length; i++)
                 {
@@ -33,7 +33,7 @@ public sealed class ParserOracleTests
                     fields[i] = field switch
                     {
                         3 => "S",
-                        4 or 20 => (numbers[i] % int.MaxValue).ToString(CultureInfo.InvariantCulture),
+                        4 or 5 or 20 => (numbers[i] % int.MaxValue).ToString(CultureInfo.InvariantCulture),
                         9 => (numbers[i] % uint.MaxValue).ToString(CultureInfo.InvariantCulture),
                         24 => (numbers[i] % long.MaxValue).ToString(CultureInfo.InvariantCulture),
                         _ => numbers[i].ToString(CultureInfo.InvariantCulture),
@@ -50,6 +50,7 @@ public sealed class ParserOracleTests
                 Assert.Equal(comm, stat.Name.Utf8.ToArray());
                 Assert.Equal((byte)split[0][0], stat.State);
                 Assert.Equal(int.Parse(split[4 - 3], CultureInfo.InvariantCulture), stat.ParentPid);
+                Assert.Equal(int.Parse(split[5 - 3], CultureInfo.InvariantCulture), stat.ProcessGroupId);
                 Assert.Equal(uint.Parse(split[9 - 3], CultureInfo.InvariantCulture), stat.Flags);
                 Assert.Equal(int.Parse(split[20 - 3], CultureInfo.InvariantCulture), stat.NumThreads);
                 Assert.Equal(ulong.Parse(split[22 - 3], CultureInfo.InvariantCulture), stat.StartTimeTicks);

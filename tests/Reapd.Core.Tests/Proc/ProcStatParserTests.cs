@@ -26,6 +26,7 @@ public sealed class ProcStatParserTests
     {
         Assert.True(ProcStatParser.TryParse(ProcFixtures.Read(ProcFixtures.NameWithParenAndSpace, "stat"), out ProcStat stat));
         Assert.Equal(7676, stat.ParentPid);
+        Assert.Equal(7631, stat.ProcessGroupId);
         Assert.Equal(4194304u, stat.Flags);
         Assert.Equal(53360ul, stat.StartTimeTicks);
         Assert.Equal(8069120ul, stat.VsizeBytes);

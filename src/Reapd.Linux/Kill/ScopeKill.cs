@@ -1,0 +1,405 @@
+using System.Globalization;
+using System.Text;
+using Reapd.Core.Cgroups;
+using Reapd.Core.Policy;
+using Reapd.Core.Proc;
+using Reapd.Core.Selection;
+using Reapd.Linux.Proc;
+
+namespace Reapd.Linux.Kill;
+
+/// <summary>
+/// A kill scope wider than the process (docs/cgroups.md): every process of the victim's process group, the victim's
+/// descendants, or every process of its unit cgroup. Two steps around the victim's own SIGKILL:
+/// <see cref="Prepare"/> finds the members and opens each by pidfd with the identity check (its start time against the
+/// stat just read) before the victim dies, because the victim's exit reparents its children and the tree could no
+/// longer be walked; <see cref="KillMembers"/> SIGKILLs them right after the victim. If a member is one that may never
+/// be killed (PID 1, reapd, a kernel thread, oom_score_adj -1000, a protected name, or what
+/// <c>memberExclusion</c> refuses: a protect rule, an omitted unit), the whole scope is refused and the victim dies
+/// alone, as the kernel's group kill never reaches such a process. Not on the quiet cycle: it allocates and reads /proc.
+/// </summary>
+public sealed class ScopeKill : IDisposable
+{
+    private readonly List<ScopeMember> _members = [];
+    private readonly ProcessReader _reader;
+    private readonly int _victimPid;
+    private readonly RankingScope _exclusions;
+    private readonly Func<int, ExclusionReason>? _memberExclusion;
+    private readonly string? _v2Mount;
+    private HashSet<int>? _tree;
+    private ProcessAttributesReader? _attributes;
+
+    private ScopeKill(KillScope scope, int victimPid, ProcessReader reader, in RankingScope exclusions, Func<int, ExclusionReason>? memberExclusion, string? v2Mount)
+    {
+        Scope = scope;
+        _victimPid = victimPid;
+        _reader = reader;
+        _exclusions = exclusions;
+        _memberExclusion = memberExclusion;
+        _v2Mount = v2Mount;
+    }
+
+    public KillScope Scope { get; }
+
+    public ScopeKillOutcome Outcome { get; private set; } = ScopeKillOutcome.NoOtherMembers;
+
+    /// <summary>What the scope names in the event: "process-group:4242", "subtree:4242", "cgroup:/system.slice/a.service".</summary>
+    public string Target { get; private set; } = "";
+
+    /// <summary>The member that refused the scope, and why.</summary>
+    public (int Pid, string Why)? RefusedBy { get; private set; }
+
+    /// <summary>The cgroup was killed through cgroup.kill (v2) rather than member by member.</summary>
+    public bool ThroughCgroupKill { get; private set; }
+
+    public IReadOnlyList<ScopeMember> Members => _members;
+
+    /// <summary>Members SIGKILLed.</summary>
+    public int Signalled
+    {
+        get
+        {
+            int count = 0;
+            foreach (ScopeMember member in _members)
+            {
+                count += member.KillOutcome == SignalOutcome.Sent ? 1 : 0;
+            }
+            return count;
+        }
+    }
+
+    /// <summary>Members SIGKILLed whose exit has not been seen yet.</summary>
+    public int Live
+    {
+        get
+        {
+            int count = 0;
+            foreach (ScopeMember member in _members)
+            {
+                count += member.IsLive ? 1 : 0;
+            }
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Finds the members of <paramref name="scope"/> around the victim <paramref name="victimPid"/> (confirmed by the
+    /// caller) and opens each; nothing is signalled. <paramref name="exclusions"/> carries reapd's pid and the protected
+    /// names. <paramref name="skipPids"/>: the victim's mm sharers, which the victim's own kill handles.
+    /// <paramref name="v2Mount"/> is the cgroup2 mount (cgroup scope on v2), <paramref name="v1MemoryMount"/> the v1
+    /// memory mount (cgroup scope on v1); the cgroup is the victim's unit cgroup (<see cref="UnitCgroups.UnitOf"/>: the
+    /// pod for a Kubernetes container).
+    /// </summary>
+    public static ScopeKill Prepare(KillScope scope, int victimPid, ProcessReader reader, in RankingScope exclusions,
+        ReadOnlySpan<int> skipPids, Func<int, ExclusionReason>? memberExclusion = null, string? v2Mount = null, string? v1MemoryMount = null)
+    {
+        var kill = new ScopeKill(scope, victimPid, reader, exclusions, memberExclusion, v2Mount);
+        if (scope == KillScope.Process)
+        {
+            return kill;
+        }
+        HashSet<int> skip = [victimPid];
+        foreach (int pid in skipPids)
+        {
+            skip.Add(pid);
+        }
+        if (reader.TryReadStat(victimPid, out ProcStat victim) != ProcReadOutcome.Ok)
+        {
+            kill.Outcome = ScopeKillOutcome.Unreadable;
+            return kill;
+        }
+        List<int>? pids = scope switch
+        {
+            KillScope.ProcessGroup => kill.ProcessGroupOf(victim),
+            KillScope.Subtree => kill.SubtreeOf(victimPid),
+            _ => kill.CgroupOf(victimPid, v2Mount, v1MemoryMount),
+        };
+        if (pids is null)
+        {
+            kill.Outcome = ScopeKillOutcome.Unreadable;
+            return kill;
+        }
+        foreach (int pid in pids)
+        {
+            if (!skip.Contains(pid) && !kill.TryAdd(pid))
+            {
+                return kill; // refused: every handle opened so far stays with the object and is closed by Dispose
+            }
+        }
+        kill.Outcome = kill._members.Count > 0 || kill.ThroughCgroupKill ? ScopeKillOutcome.Killed : ScopeKillOutcome.NoOtherMembers;
+        return kill;
+    }
+
+    /// <summary>
+    /// SIGKILLs every member (once the victim's SIGKILL is sent): through cgroup.kill for a cgroup2 unit, and in any case
+    /// through each member's pidfd, so a member that left the cgroup meanwhile dies too. For a subtree, the tree is walked
+    /// again after the signals (a child forked between the walk and its parent's SIGKILL), at most three rounds.
+    /// Nothing when the scope was refused.
+    /// </summary>
+    public void KillMembers()
+    {
+        if (Outcome != ScopeKillOutcome.Killed)
+        {
+            return;
+        }
+        if (ThroughCgroupKill && _v2Mount is not null)
+        {
+            OomGroupKill written = OomGroup.Kill(_v2Mount, Target["cgroup:".Length..], _exclusions.SelfPid, _reader.ProcRoot);
+            ThroughCgroupKill = written.Outcome == OomGroupKillOutcome.Killed;
+        }
+        SignalAll();
+        for (int round = 0; round < 3 && Scope == KillScope.Subtree; round++)
+        {
+            int before = _members.Count;
+            foreach (int pid in NewChildren())
+            {
+                if (!TryAdd(pid))
+                {
+                    // A protected child appeared after the walk: the members signalled stay dead (they cannot be
+                    // revived), the protected one is left alone and named in RefusedBy.
+                    Outcome = ScopeKillOutcome.Killed;
+                    break;
+                }
+            }
+            if (_members.Count == before)
+            {
+                break;
+            }
+            SignalAll();
+        }
+    }
+
+    /// <summary>process_mrelease on every member signalled (reaper thread): each has its own mm.</summary>
+    public int ReapMembers()
+    {
+        int released = 0;
+        foreach (ScopeMember member in _members)
+        {
+            if (member.KillOutcome == SignalOutcome.Sent && member.ReapOutcome is null)
+            {
+                member.ReapOutcome = PidFdSyscalls.Mrelease(member.PidFd);
+                released += member.ReapOutcome == Kill.ReapOutcome.Reaped ? 1 : 0;
+            }
+        }
+        return released;
+    }
+
+    /// <summary>One phrase for the event line when the scope did not kill: why.</summary>
+    public string Describe() => Outcome switch
+    {
+        ScopeKillOutcome.Killed => string.Create(CultureInfo.InvariantCulture, $"killed {Target} ({Signalled} more processes)"),
+        ScopeKillOutcome.Refused => string.Create(CultureInfo.InvariantCulture,
+            $"refused {Target}: it reaches pid {RefusedBy?.Pid} ({RefusedBy?.Why}); the victim alone is killed"),
+        ScopeKillOutcome.NoOtherMembers => $"{Target} holds no other process",
+        _ => $"{Target} could not be read (gone); the victim alone is killed",
+    };
+
+    public void Dispose()
+    {
+        foreach (ScopeMember member in _members)
+        {
+            member.Dispose();
+        }
+    }
+
+    private void SignalAll()
+    {
+        foreach (ScopeMember member in _members)
+        {
+            member.KillOutcome ??= PidFdSyscalls.SendSignal(member.PidFd, Interop.SIGKILL);
+        }
+    }
+
+    /// <summary>Opens <paramref name="pid"/>, confirms it and checks it may be killed; false (and Refused) when it may not.</summary>
+    private bool TryAdd(int pid)
+    {
+        if (_reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok)
+        {
+            return true; // gone meanwhile
+        }
+        ExclusionReason excluded = Exclusion(pid, stat);
+        if (excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
+        {
+            Outcome = ScopeKillOutcome.Refused;
+            RefusedBy = (pid, excluded.Describe());
+            return false;
+        }
+        if (excluded == ExclusionReason.NoMemory)
+        {
+            return true; // a zombie or exiting process: nothing to free, nothing to signal
+        }
+        if (PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+        {
+            return true; // gone between the two reads
+        }
+        // The pidfd pins whatever had the number at open time: the start time read after it shows it is the one checked.
+        if (_reader.TryReadStat(pid, out ProcStat again) != ProcReadOutcome.Ok || again.StartTimeTicks != stat.StartTimeTicks)
+        {
+            pidfd!.Dispose();
+            return true;
+        }
+        _members.Add(new ScopeMember(pid, stat.StartTimeTicks, pidfd!));
+        return true;
+    }
+
+    /// <summary>
+    /// Why a member may not die: the scan's exclusions, then a protect rule (an ignore rule lets it die with the scope:
+    /// that is what ignore means), then the caller's predicate (an omitted unit).
+    /// </summary>
+    private ExclusionReason Exclusion(int pid, in ProcStat stat)
+    {
+        _ = _reader.TryReadOomScoreAdj(pid, out int adj);
+        bool hasMm = !stat.IsKernelThread && _reader.FindMmHolder(pid, stat) != 0;
+        ExclusionReason reason = CandidateClassifier.Classify(stat, hasMm, adj, _exclusions);
+        if (reason is not ExclusionReason.None and not ExclusionReason.NoMemory)
+        {
+            return reason;
+        }
+        if (!_exclusions.Rules.IsEmpty)
+        {
+            _attributes ??= new ProcessAttributesReader(_reader);
+            _ = _reader.TryReadStatus(pid, out ProcStatus status);
+            ProcessFacts facts = _attributes.Read(pid, stat, status, _exclusions.Rules.Needs);
+            RuleHits hits = default;
+            _ = _exclusions.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
+            if (byRules == ExclusionReason.Protected)
+            {
+                return ExclusionReason.Protected;
+            }
+        }
+        if (_memberExclusion?.Invoke(pid) is ExclusionReason extra && extra != ExclusionReason.None)
+        {
+            return extra;
+        }
+        return reason;
+    }
+
+    private List<int>? ProcessGroupOf(in ProcStat victim)
+    {
+        int group = victim.ProcessGroupId;
+        Target = "process-group:" + group.ToString(CultureInfo.InvariantCulture);
+        List<(int Pid, ProcStat Stat)>? all = StatAll();
+        if (all is null)
+        {
+            return null;
+        }
+        List<int> pids = [];
+        foreach ((int pid, ProcStat stat) in all)
+        {
+            if (stat.ProcessGroupId == group && !stat.IsKernelThread)
+            {
+                pids.Add(pid);
+            }
+        }
+        return pids;
+    }
+
+    private List<int>? SubtreeOf(int root)
+    {
+        Target = "subtree:" + root.ToString(CultureInfo.InvariantCulture);
+        List<(int Pid, ProcStat Stat)>? all = StatAll();
+        if (all is null)
+        {
+            return null;
+        }
+        _tree = [root];
+        // Repeated passes instead of a child index: a child's pid can be lower than its parent's after pid wrap-around.
+        bool grew = true;
+        while (grew)
+        {
+            grew = false;
+            foreach ((int pid, ProcStat stat) in all)
+            {
+                if (!_tree.Contains(pid) && _tree.Contains(stat.ParentPid) && !stat.IsKernelThread)
+                {
+                    _tree.Add(pid);
+                    grew = true;
+                }
+            }
+        }
+        List<int> pids = [.. _tree];
+        pids.Remove(root);
+        return pids;
+    }
+
+    private IEnumerable<int> NewChildren()
+    {
+        List<(int Pid, ProcStat Stat)>? all = StatAll();
+        if (all is null || _tree is null)
+        {
+            yield break;
+        }
+        foreach ((int pid, ProcStat stat) in all)
+        {
+            if (!_tree.Contains(pid) && _tree.Contains(stat.ParentPid) && !stat.IsKernelThread)
+            {
+                _tree.Add(pid);
+                yield return pid;
+            }
+        }
+    }
+
+    private List<int>? CgroupOf(int victimPid, string? v2Mount, string? v1MemoryMount)
+    {
+        Span<byte> text = stackalloc byte[4096];
+        if (_reader.TryReadCgroup(victimPid, text, out int length) != ProcReadOutcome.Ok)
+        {
+            Target = "cgroup:?";
+            return null;
+        }
+        string? relative = null;
+        string? mount = null;
+        // The unified line names the unit where cgroup v2 runs the machine; on a v1 memory hierarchy the unified line
+        // (a cgroup2 mount without controllers) usually says "/", and the memory controller's path is the cgroup.
+        if (v2Mount is not null && ProcCgroupParser.TryFindUnified(text[..length], out ReadOnlySpan<byte> unified)
+            && (v1MemoryMount is null || !unified.SequenceEqual("/"u8)))
+        {
+            relative = UnitCgroups.UnitOf(Encoding.UTF8.GetString(unified));
+            mount = v2Mount;
+        }
+        else if (v1MemoryMount is not null && ProcCgroupParser.TryFindV1(text[..length], "memory"u8, out ReadOnlySpan<byte> memory))
+        {
+            relative = Encoding.UTF8.GetString(memory);
+            mount = v1MemoryMount;
+        }
+        Target = "cgroup:" + (relative ?? "?");
+        if (relative is null || mount is null || relative.EndsWith(" (deleted)", StringComparison.Ordinal)
+            || Cgroups.UnitGroupReader.IsOutsideNamespace(relative))
+        {
+            // Removed, or outside reapd's cgroup namespace ("/../x"), which no path below the mount reaches.
+            return null;
+        }
+        if (relative == "/")
+        {
+            // The root cgroup is the whole machine: that is no unit to kill.
+            Outcome = ScopeKillOutcome.Refused;
+            RefusedBy = (victimPid, "the victim is in the root cgroup, which holds the whole machine");
+            return null;
+        }
+        var reader = new CgroupPidsReader(Path.Combine(mount, relative.TrimStart('/')));
+        if (reader.TryRead(out ReadOnlySpan<int> pids) != ProcReadOutcome.Ok)
+        {
+            return null;
+        }
+        ThroughCgroupKill = mount == v2Mount;
+        return [.. pids];
+    }
+
+    private List<(int Pid, ProcStat Stat)>? StatAll()
+    {
+        var directory = new PidDirectory(_reader.RootBytes, 1024);
+        if (directory.TryList(out ReadOnlySpan<int> pids) != ProcReadOutcome.Ok)
+        {
+            return null;
+        }
+        List<(int, ProcStat)> all = new(pids.Length);
+        foreach (int pid in pids)
+        {
+            if (_reader.TryReadStat(pid, out ProcStat stat) == ProcReadOutcome.Ok)
+            {
+                all.Add((pid, stat));
+            }
+        }
+        return all;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Reapd.Core.Proc;
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
+using Reapd.Testing;
+
+namespace Reapd.Linux.Tests.Sensors;
+
+/// <summary>
+/// The quiet wake-up's lower bound on MemAvailable (free pages less the kernel's reserves, docs/kernel.md) on the live
+/// kernel: it stays at or below MemAvailable on every reading while hogs in a child memory cgroup allocate and free.
+/// </summary>
+public sealed class AvailableLowerBoundTests
+{
+    private const long MiB = 1L << 20;
+
+    [Fact]
+    public void The_bound_never_exceeds_MemAvailable_while_memory_is_allocated_and_freed()
+    {
+        using TestCgroup cgroup = TestCgroup.Create(512 * MiB, "bound");
+        using AvailableLowerBound bound = AvailableLowerBound.TryOpen() ?? throw new InvalidOperationException("no /proc/zoneinfo");
+        using MemInfoReader meminfo = MemInfoReader.Open();
+        int readings = 0, rounds = 0;
+        long lowestMargin = long.MaxValue, highestBound = 0, lowestBound = long.MaxValue;
+        for (; rounds < 4; rounds++)
+        {
+            // 384 MiB allocated at full speed and freed at once by the hog's exit: free memory falls and rises.
+            using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "384", "--exit-when-done",
+                "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
+            var until = DateTime.UtcNow.AddSeconds(20);
+            bool exited = false;
+            while (!exited && DateTime.UtcNow < until)
+            {
+                exited = hog.HasExited;
+                // The two readings are not one instant: take the bound before and after MemAvailable and keep the
+                // lower one, so an allocation between them cannot be mistaken for the bound being wrong.
+                Assert.True(bound.TryRead(Environment.TickCount64, out long before, out _, out _, out _));
+                Assert.Equal(ProcReadOutcome.Ok, meminfo.TryRead(out MemInfo info));
+                Assert.True(bound.TryRead(Environment.TickCount64, out long after, out _, out _, out _));
+                long lower = Math.Min(before, after);
+                long available = info.MemAvailableKiB * 1024;
+                Assert.True(lower <= available,
+                    $"reading {readings}: bound {lower / (double)MiB:0.0} MiB above MemAvailable {available / (double)MiB:0.0} MiB (reserve {bound.ReserveBytes / (double)MiB:0.0} MiB)");
+                lowestMargin = Math.Min(lowestMargin, available - lower);
+                highestBound = Math.Max(highestBound, lower);
+                lowestBound = Math.Min(lowestBound, lower);
+                readings++;
+                Thread.Sleep(1);
+            }
+            Assert.True(exited || hog.WaitForExit(10_000), "the hog did not finish its allocation");
+        }
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{readings} readings over {rounds} allocate/free rounds; bound {lowestBound / MiB}..{highestBound / MiB} MiB; closest to MemAvailable: {lowestMargin / MiB} MiB below; reserve {bound.ReserveBytes / MiB} MiB"));
+        Assert.True(readings > 200, $"only {readings} readings");
+        Assert.True(highestBound - lowestBound >= 192 * MiB, "free memory did not move with the hogs: the test proved nothing");
+    }
+
+    [Fact]
+    public void A_warm_reading_allocates_nothing()
+    {
+        using AvailableLowerBound bound = AvailableLowerBound.TryOpen() ?? throw new InvalidOperationException("no /proc/zoneinfo");
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.True(bound.TryRead(i, out _, out _, out _, out _));
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            // A reading every 100 ms of simulated time: the reserve is re-read from zoneinfo every minute among them.
+            Assert.True(bound.TryRead(i * 100L, out _, out _, out _, out _));
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(bound.ReserveReads >= 2);
+    }
+}
