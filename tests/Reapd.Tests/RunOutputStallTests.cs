@@ -29,8 +29,12 @@ public sealed class RunOutputStallTests
         loop.Start();
         try
         {
-            using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 1024);
+            // 256 MiB/s: from the term level to the limit takes about 200 ms, time enough for the loop on a busy shared
+            // machine; at 1 GiB/s (50 ms) the kernel's OOM killer sometimes took the hog first, and nothing was measured.
+            long kernelKillsBefore = cgroup.KernelOomKills;
+            using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 256);
             Assert.True(hog.WaitForExit(30_000), "the hog is still alive: the loop did not act while stdout was blocked");
+            Assert.True(kernelKillsBefore == cgroup.KernelOomKills, "the kernel's OOM killer took the hog before the loop did");
             Assert.Equal(0, writer.LinesWritten);
 
             var renderer = new MetricsRenderer(guard.Metrics);
