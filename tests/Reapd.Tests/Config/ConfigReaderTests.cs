@@ -69,7 +69,7 @@ public sealed class ConfigReaderTests
         { "a rule without an action", "[[rule]]\ncomm = \"firefox\"\n", "reapd.toml:1:1: rule 1 has no action; expected action = \"prefer\", \"avoid\", \"protect\" or \"ignore\"" },
         { "a rule with an unknown action", "[[rule]]\naction = \"kill\"\ncomm = \"firefox\"\n", "reapd.toml:2:10: rule 1 action \"kill\" is not a choice; expected \"prefer\", \"avoid\", \"protect\" or \"ignore\"" },
         { "a rule that matches everything", "[[rule]]\nname = \"all\"\naction = \"avoid\"\n", "reapd.toml:1:1: rule 1 ('all') matches every process; expected at least one of comm, cmdline, exe, cgroup, user" },
-        { "a rule with an unknown key", "[[rule]]\naction = \"avoid\"\ncommand = \"x\"\n", "reapd.toml:3:1: unknown key 'command' in [[rule]]; expected one of name, action, comm, cmdline, exe, cgroup, user, adjust, scale, scope" },
+        { "a rule with an unknown key", "[[rule]]\naction = \"avoid\"\ncommand = \"x\"\n", "reapd.toml:3:1: unknown key 'command' in [[rule]]; expected one of name, action, comm, cmdline, cmdline_not, exe, cgroup, user, adjust, scale, scope" },
         { "a rule pattern that does not compile (column in the pattern)", "[[rule]]\naction = \"prefer\"\ncmdline = 'java (-jar'\n", "reapd.toml:3:21: rule 1 cmdline is not a valid regular expression (insufficient closing parentheses); expected a .NET regular expression" },
         { "a rule pattern that needs backtracking", "[[rule]]\naction = \"prefer\"\ncmdline = '(a)\\1'\n", "reapd.toml:3:11: rule 1 cmdline needs backtracking (a backreference, lookaround or atomic group); expected a regular expression without them" },
         { "a rule for a user who does not exist", "[[rule]]\naction = \"avoid\"\nuser = \"mallory\"\n", "reapd.toml:3:8: rule 1 user \"mallory\" is not a user of this machine; expected a name from /etc/passwd or a numeric uid" },
@@ -163,6 +163,7 @@ public sealed class ConfigReaderTests
             max_interval = "2s"
             min_interval = "5ms"
             in_flight_interval = "20ms"
+            scan_deadline = "250ms"
             assumed_allocation_mib_per_second = 4096
             [choice]
             protect = ["sshd", "systemd-journal"]
@@ -188,7 +189,7 @@ public sealed class ConfigReaderTests
         Assert.Equal((12.5, 6.0, 30.0, 15.0, false, ThresholdCombination.AnyOf), (c.TermPercent, c.KillPercent, c.SwapTermPercent!.Value, c.SwapKillPercent!.Value, c.ZramAware, c.Combination));
         Assert.Equal((70.0, 4000L, 2000L, 40.0, 6000L, 1500L), (c.PsiFullPercent!.Value, c.PsiFullWindowMs, c.PsiFullDurationMs, c.PsiSomePercent!.Value, c.PsiSomeWindowMs, c.PsiSomeDurationMs));
         Assert.Equal((2000L, 7000L, 1500L, 3000L, 2000L, KillScope.ProcessGroup, true), (c.GraceMs, c.SettleTimeoutMs, c.StuckGraceMs, c.ShmemExitWaitMs, c.ReapSlowReportMs, c.KillScope, c.DryRun));
-        Assert.Equal((2000, 5, 20, 4096L << 20), (c.MaxIntervalMs, c.MinIntervalMs, c.InFlightIntervalMs, c.AssumedAllocationBytesPerSecond));
+        Assert.Equal((2000, 5, 20, 250, 4096L << 20), (c.MaxIntervalMs, c.MinIntervalMs, c.InFlightIntervalMs, c.ScanDeadlineMs, c.AssumedAllocationBytesPerSecond));
         Assert.Equal(["sshd", "systemd-journal"], c.ProtectedNames);
         Assert.Equal((false, ChoiceMode.On, ChoiceMode.Off), (c.DesktopDefaults, c.CgroupFirst, c.Kubernetes));
         Assert.Equal(("/sys/fs/cgroup/memory/test", true, $"{dir}/reapd.prom", "[::1]:9749"), (o.CgroupPath, o.Json, o.MetricsFile, o.MetricsListen!.ToString()));
@@ -205,6 +206,7 @@ public sealed class ConfigReaderTests
             name = "tabs"
             action = "prefer"
             cmdline = '--type=renderer'
+            cmdline_not = '--extension-process'
             scale = 2.5
             adjust = 300
             scope = "subtree"
@@ -223,13 +225,13 @@ public sealed class ConfigReaderTests
         Assert.Empty(load.Problems);
         IReadOnlyList<PolicyRule> rules = load.Options!.Config.Rules;
         Assert.Equal(3, rules.Count);
-        Assert.Equal(new PolicyRule("tabs", RuleAction.Prefer, new RuleMatch { Cmdline = "--type=renderer" }, new SourcePosition(File, 1, 1))
+        Assert.Equal(new PolicyRule("tabs", RuleAction.Prefer, new RuleMatch { Cmdline = "--type=renderer", CmdlineNot = "--extension-process" }, new SourcePosition(File, 1, 1))
         {
             Adjust = 300,
             Scale = 2.5,
             KillScope = KillScope.Subtree,
         }, rules[0]);
-        Assert.Equal(new PolicyRule("rule 2", RuleAction.Protect, new RuleMatch { User = "alice", Uid = 1000, Exe = "/usr/lib/postgresql/*/bin/postgres" }, new SourcePosition(File, 9, 1)), rules[1]);
+        Assert.Equal(new PolicyRule("rule 2", RuleAction.Protect, new RuleMatch { User = "alice", Uid = 1000, Exe = "/usr/lib/postgresql/*/bin/postgres" }, new SourcePosition(File, 10, 1)), rules[1]);
         Assert.Equal(new RuleMatch { User = "33", Uid = 33, Cgroup = "/system.slice/**", Comm = "helper" }, rules[2].Match);
         Assert.Equal(RuleAction.Ignore, rules[2].Action);
     }
