@@ -209,6 +209,7 @@ public sealed class ConfigReaderTests
             name = "tabs"
             action = "prefer"
             cmdline = '--type=renderer'
+            cmdline_not = '--extension-process'
             scale = 2.5
             adjust = 300
             scope = "subtree"
@@ -227,13 +228,13 @@ public sealed class ConfigReaderTests
         Assert.Empty(load.Problems);
         IReadOnlyList<PolicyRule> rules = load.Options!.Config.Rules;
         Assert.Equal(3, rules.Count);
-        Assert.Equal(new PolicyRule("tabs", RuleAction.Prefer, new RuleMatch { Cmdline = "--type=renderer" }, new SourcePosition(File, 1, 1))
+        Assert.Equal(new PolicyRule("tabs", RuleAction.Prefer, new RuleMatch { Cmdline = "--type=renderer", CmdlineNot = "--extension-process" }, new SourcePosition(File, 1, 1))
         {
             Adjust = 300,
             Scale = 2.5,
             KillScope = KillScope.Subtree,
         }, rules[0]);
-        Assert.Equal(new PolicyRule("rule 2", RuleAction.Protect, new RuleMatch { User = "alice", Uid = 1000, Exe = "/usr/lib/postgresql/*/bin/postgres" }, new SourcePosition(File, 9, 1)), rules[1]);
+        Assert.Equal(new PolicyRule("rule 2", RuleAction.Protect, new RuleMatch { User = "alice", Uid = 1000, Exe = "/usr/lib/postgresql/*/bin/postgres" }, new SourcePosition(File, 10, 1)), rules[1]);
         Assert.Equal(new RuleMatch { User = "33", Uid = 33, Cgroup = "/system.slice/**", Comm = "helper" }, rules[2].Match);
         Assert.Equal(RuleAction.Ignore, rules[2].Action);
     }
