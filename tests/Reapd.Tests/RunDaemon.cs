@@ -126,6 +126,30 @@ internal sealed class RunDaemon : IDisposable
         return daemon;
     }
 
+    /// <summary>
+    /// As <see cref="Start(string[])"/>, the daemon started inside <paramref name="own"/> (a shell writes its own pid to
+    /// the cgroup's procs and then execs reapd), so everything it faults in or allocates is charged there from the start.
+    /// </summary>
+    public static RunDaemon StartInCgroup(TestCgroup own, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { "-c", "echo $$ > \"$0\" && exec \"$@\"", Path.Combine(own.Path, "cgroup.procs"), PublishedReapd.BinaryPath, "run" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        foreach (string arg in new[] { "--json", "--notify-desktop", "off" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        var daemon = new RunDaemon(Process.Start(psi)!);
+        daemon.WaitFor("start", _ => true, 30_000);
+        return daemon;
+    }
+
     /// <summary>Events named <paramref name="name"/> so far.</summary>
     public IReadOnlyList<JsonElement> Named(string name) => Events.Where(e => e.GetProperty("event").GetString() == name).ToList();
 

@@ -141,6 +141,13 @@ public sealed record DaemonConfig
     /// <summary>Do everything (sense, decide, choose, log) except send signals and reap.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>
+    /// Where the victim in flight is written (file `victim`), so that an instance started while its memory is still
+    /// coming back adopts it instead of choosing a second one. /run/reapd is the unit's RuntimeDirectory; a directory
+    /// that does not exist turns the file off (said in the start event). Null: off.
+    /// </summary>
+    public string? StateDirectory { get; init; } = "/run/reapd";
+
     /// <summary>A description of the first invalid setting, or null when the configuration is usable.</summary>
     public string? Validate()
     {

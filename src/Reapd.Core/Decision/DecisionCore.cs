@@ -57,6 +57,39 @@ public sealed class DecisionCore
         Commands.Clear();
     }
 
+    /// <summary>
+    /// Starts with a victim already in flight: a previous instance signalled it and stopped (crashed, was restarted)
+    /// before its memory came back, and its state file says so (docs/reliability.md, "Signals and restarts"). The gate
+    /// is closed for it as if this instance had sent the signal at <paramref name="signalledMs"/> (CLOCK_MONOTONIC,
+    /// the same clock on the same boot): a SIGTERMed victim's grace runs on from then and ends in its SIGKILL; a
+    /// SIGKILLed one is reaped again through this instance's pidfd (process_mrelease on a dying process is harmless,
+    /// whether or not the first reap ran) and settles by the usual rules, its settle timeout counted from then too.
+    /// Its mm sharers are not known here: they are watched no longer. Only on a fresh core, before the first sample.
+    /// </summary>
+    public void AdoptInFlight(VictimId victim, VictimPhase phase, long signalledMs, long heldBytes, long availableBytes, long nowMs)
+    {
+        if (_s.InFlight || _s.PendingAction != PendingAction.None || phase == VictimPhase.None)
+        {
+            throw new InvalidOperationException($"a victim can be adopted only by an idle core, in a phase with a signal sent (here {phase})");
+        }
+        _s.Victim = victim;
+        _s.Phase = phase;
+        _s.HeldBytes = Math.Max(0, heldBytes);
+        _s.FirstSignalMs = signalledMs;
+        _s.LastAvailableBytes = availableBytes;
+        _s.LowestAvailableBytes = availableBytes;
+        if (phase == VictimPhase.Terminating)
+        {
+            _s.TermSentMs = signalledMs;
+            return;
+        }
+        _s.KillSentMs = signalledMs;
+        if (!_config.DryRun)
+        {
+            AskReap(nowMs);
+        }
+    }
+
     /// <summary>A new reading: settle the victim in flight if the kernel has confirmed its memory is freed, then decide.</summary>
     public void OnSample(in MemorySample reading)
     {

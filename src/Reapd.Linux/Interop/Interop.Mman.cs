@@ -17,3 +17,22 @@ internal static partial class Interop
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int mlock(nint address, nuint length);
 }
+
+internal static partial class Interop
+{
+    /// <summary>Accesses in this range are random: the kernel reads no readahead window around a page it faults in (mm/filemap.c, do_sync_mmap_readahead).</summary>
+    internal const int MADV_RANDOM = 1;
+
+    /// <summary>Drops the range's page table entries; for a private file mapping with no copied-on-write page, the next access maps the file's page again.</summary>
+    internal const int MADV_DONTNEED = 4;
+
+    /// <summary>posix_fadvise(2) advice: drop the file's cached pages that nobody maps (mm/fadvise.c, mapping_try_invalidate).</summary>
+    internal const int POSIX_FADV_DONTNEED = 4;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int madvise(nint address, nuint length, int advice);
+
+    /// <summary>posix_fadvise returns the error number instead of setting errno.</summary>
+    [LibraryImport(Libc)]
+    internal static partial int posix_fadvise(int fd, long offset, long length, int advice);
+}

@@ -69,6 +69,78 @@ public static class KillOutcomeText
         _ => Unknown(outcome),
     };
 
+    // The outcome's name as its enum spells it, from a constant. Enum.ToString allocates, and reads the enum's names from
+    // the executable's reflection metadata, whose cache a collection can drop: the first kill after reapd's unlocked
+    // pages were reclaimed took a major fault there (docs/reliability.md).
+
+    /// <summary>The name of the outcome as the enum spells it, allocation-free.</summary>
+    public static string Name(this ReapOutcome outcome) => outcome switch
+    {
+        ReapOutcome.Reaped => nameof(ReapOutcome.Reaped),
+        ReapOutcome.AlreadyExiting => nameof(ReapOutcome.AlreadyExiting),
+        ReapOutcome.NotDyingOrShared => nameof(ReapOutcome.NotDyingOrShared),
+        ReapOutcome.NotSupported => nameof(ReapOutcome.NotSupported),
+        ReapOutcome.Busy => nameof(ReapOutcome.Busy),
+        ReapOutcome.Interrupted => nameof(ReapOutcome.Interrupted),
+        ReapOutcome.BadHandle => nameof(ReapOutcome.BadHandle),
+        ReapOutcome.NotAttempted => nameof(ReapOutcome.NotAttempted),
+        ReapOutcome.Failed => nameof(ReapOutcome.Failed),
+        ReapOutcome.CoreDumping => nameof(ReapOutcome.CoreDumping),
+        ReapOutcome.Stopped => nameof(ReapOutcome.Stopped),
+        _ => "Unknown",
+    };
+
+    /// <summary>The name of the outcome as the enum spells it, allocation-free.</summary>
+    public static string Name(this SignalOutcome outcome) => outcome switch
+    {
+        SignalOutcome.Sent => nameof(SignalOutcome.Sent),
+        SignalOutcome.AlreadyReaped => nameof(SignalOutcome.AlreadyReaped),
+        SignalOutcome.NotPermitted => nameof(SignalOutcome.NotPermitted),
+        SignalOutcome.NotSupported => nameof(SignalOutcome.NotSupported),
+        SignalOutcome.Failed => nameof(SignalOutcome.Failed),
+        SignalOutcome.NoLongerShares => nameof(SignalOutcome.NoLongerShares),
+        _ => "Unknown",
+    };
+
+    /// <summary>The name of the outcome as the enum spells it, allocation-free.</summary>
+    public static string Name(this VictimOpenOutcome outcome) => outcome switch
+    {
+        VictimOpenOutcome.Confirmed => nameof(VictimOpenOutcome.Confirmed),
+        VictimOpenOutcome.Gone => nameof(VictimOpenOutcome.Gone),
+        VictimOpenOutcome.NotAProcess => nameof(VictimOpenOutcome.NotAProcess),
+        VictimOpenOutcome.PidReused => nameof(VictimOpenOutcome.PidReused),
+        VictimOpenOutcome.RefusedInit => nameof(VictimOpenOutcome.RefusedInit),
+        VictimOpenOutcome.RefusedKernelThread => nameof(VictimOpenOutcome.RefusedKernelThread),
+        VictimOpenOutcome.RefusedSelf => nameof(VictimOpenOutcome.RefusedSelf),
+        VictimOpenOutcome.NotPermitted => nameof(VictimOpenOutcome.NotPermitted),
+        VictimOpenOutcome.NotSupported => nameof(VictimOpenOutcome.NotSupported),
+        VictimOpenOutcome.Failed => nameof(VictimOpenOutcome.Failed),
+        _ => "Unknown",
+    };
+
+    /// <summary>The name of the outcome as the enum spells it, allocation-free.</summary>
+    public static string Name(this SharerSearchOutcome outcome) => outcome switch
+    {
+        SharerSearchOutcome.Completed => nameof(SharerSearchOutcome.Completed),
+        SharerSearchOutcome.KcmpUnavailable => nameof(SharerSearchOutcome.KcmpUnavailable),
+        SharerSearchOutcome.KcmpNotPermitted => nameof(SharerSearchOutcome.KcmpNotPermitted),
+        SharerSearchOutcome.VictimGone => nameof(SharerSearchOutcome.VictimGone),
+        SharerSearchOutcome.VictimHasNoMm => nameof(SharerSearchOutcome.VictimHasNoMm),
+        SharerSearchOutcome.SharerExcluded => nameof(SharerSearchOutcome.SharerExcluded),
+        SharerSearchOutcome.OutOfFileDescriptors => nameof(SharerSearchOutcome.OutOfFileDescriptors),
+        SharerSearchOutcome.Failed => nameof(SharerSearchOutcome.Failed),
+        _ => "Unknown",
+    };
+
+    /// <summary>The name of the outcome as the enum spells it, allocation-free.</summary>
+    public static string Name(this Proc.ScanOutcome outcome) => outcome switch
+    {
+        Proc.ScanOutcome.Complete => nameof(Proc.ScanOutcome.Complete),
+        Proc.ScanOutcome.OutOfFileDescriptors => nameof(Proc.ScanOutcome.OutOfFileDescriptors),
+        Proc.ScanOutcome.ListUnreadable => nameof(Proc.ScanOutcome.ListUnreadable),
+        _ => "Unknown",
+    };
+
     private static string Unknown<T>(T outcome)
         where T : struct, Enum => "unknown outcome " + outcome.ToString();
 }

@@ -18,80 +18,165 @@ public static class SelfProtection
     public const int OwnOomScoreAdj = -900;
 
     /// <summary>
-    /// mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT), retried without MCL_ONFAULT (before 4.4), then
-    /// <see cref="MakeCodeResident"/>. Returns what was locked, or why not.
+    /// mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT), retried without MCL_ONFAULT (before 4.4). Called after the warm-up
+    /// (<see cref="TrimToHotPath"/> before it): MCL_CURRENT with MCL_ONFAULT locks exactly the pages mapped now — the
+    /// ones the warm-up ran and read — and MCL_FUTURE locks every page faulted in later the moment it is. Returns what
+    /// was locked, or why not.
     /// </summary>
     public static string LockMemory()
     {
-        string locked;
         if (Interop.mlockall(Interop.MCL_CURRENT | Interop.MCL_FUTURE | Interop.MCL_ONFAULT) == 0)
         {
-            locked = "locked (current, future, on fault)";
+            return "locked (current, future, on fault); " + DescribeResidentCode();
         }
-        else
+        Interop.Errno first = Interop.LastErrno;
+        if (Interop.mlockall(Interop.MCL_CURRENT | Interop.MCL_FUTURE) != 0)
         {
-            Interop.Errno first = Interop.LastErrno;
-            if (Interop.mlockall(Interop.MCL_CURRENT | Interop.MCL_FUTURE) != 0)
-            {
-                return $"not locked: {Interop.LastErrno}";
-            }
-            locked = $"locked (current, future; MCL_ONFAULT refused: {first})";
+            return $"not locked: {Interop.LastErrno}";
         }
-        return locked + "; " + MakeCodeResident();
+        return $"locked (current, future; MCL_ONFAULT refused: {first})";
     }
 
     /// <summary>
-    /// MCL_ONFAULT locks only the pages that were touched: a code page of the kill path that the warm-up never ran
-    /// (the EINVAL sharer round, a rare outcome's text) would still be read from disk at the first emergency, when the
-    /// page cache is being thrashed. So every file mapping of the reapd executable, of libc and of the dynamic loader
-    /// (all the code reapd runs: NativeAOT links the managed code into the executable) is mlock()ed, which faults the
-    /// whole range in at once (mm/mlock.c, __mm_populate). The anonymous mappings (the GC's reservations, gigabytes of
-    /// PROT_NONE) are left to MCL_ONFAULT. Best effort; returns how much was made resident.
+    /// Before the warm-up: unmaps every page of reapd's read-only file mappings (its executable — all of its code and
+    /// read-only data, NativeAOT links the managed code in — libc, libm, the loader), and drops the executable's cached
+    /// pages that nobody maps any more. Start-up and argument parsing touched code the loop never runs again, and each
+    /// fault mapped up to 64 KiB around the page it needed (fault-around, mm/memory.c do_fault_around), so most of the
+    /// executable was mapped without being used. Then the warm-up maps back what the hot path runs — the wake loop, a
+    /// sample, a scan, a kill and a reap, the event lines — and <see cref="LockMemory"/> locks exactly that. MADV_RANDOM
+    /// on the executable keeps the warm-up's faults from reading a readahead window each (the pages around a needed one
+    /// are then not in the cache for fault-around to map). A mapping holding a copied-on-write page (relocated
+    /// read-only data) is left alone: MADV_DONTNEED would throw the copy away. Best effort; returns what was done.
+    /// Measured: docs/reliability.md "Under its own pressure".
     /// </summary>
-    public static string MakeCodeResident()
+    public static string TrimToHotPath()
     {
         string? executable = Environment.ProcessPath;
-        string maps;
+        List<Mapping> mappings;
         try
         {
-            maps = File.ReadAllText("/proc/self/maps");
+            mappings = ReadMappings();
         }
         catch (IOException e)
         {
-            return "code not made resident: " + e.Message;
+            return "not trimmed: " + e.Message;
         }
-        long residentKiB = 0;
-        int failures = 0;
-        Interop.Errno lastError = 0;
-        foreach (string line in maps.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        // Opened before anything is unmapped: from the first MADV_DONTNEED to the fadvise, every fault maps up to 64 KiB
+        // around it from the still-full cache, and a mapped page is not dropped; so that stretch runs as little code as
+        // possible, and is run twice (the second round unmaps and drops what the first one's own code mapped back).
+        int fd = executable is null ? -1 : KernelTextFile.Open(executable, Interop.O_RDONLY, out _);
+        long unmappedKiB = 0;
+        int refused = 0, fadviseError = fd < 0 ? -1 : 0;
+        bool[] own = new bool[mappings.Count];
+        for (int i = 0; i < mappings.Count; i++)
         {
-            // "start-end perms offset dev inode path"; the path starts after the fifth field.
-            string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 6 || !IsCodeFile(fields[5].Trim(), executable))
+            own[i] = mappings[i].Path == executable;
+            if (own[i] && Interop.madvise(mappings[i].Start, mappings[i].Length, Interop.MADV_RANDOM) != 0)
             {
-                continue;
-            }
-            string[] range = fields[0].Split('-');
-            long start = long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            long end = long.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            if (Interop.mlock((nint)start, (nuint)(end - start)) == 0)
-            {
-                residentKiB += (end - start) / 1024;
-            }
-            else
-            {
-                failures++;
-                lastError = Interop.LastErrno;
+                refused++;
             }
         }
-        string made = $"code resident: {residentKiB} KiB of the executable, libc and ld.so";
-        return failures == 0 ? made : $"{made} ({failures} mappings refused: {lastError})";
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < mappings.Count; i++)
+            {
+                Mapping mapping = mappings[i];
+                if (!mapping.Path.StartsWith('/') || mapping.Writable || mapping.AnonymousKiB != 0 || (round == 1 && !own[i]))
+                {
+                    continue;
+                }
+                if (Interop.madvise(mapping.Start, mapping.Length, Interop.MADV_DONTNEED) != 0)
+                {
+                    refused++;
+                }
+                else if (round == 0)
+                {
+                    unmappedKiB += mapping.RssKiB;
+                }
+            }
+            if (fd >= 0)
+            {
+                fadviseError = Interop.posix_fadvise(fd, 0, 0, Interop.POSIX_FADV_DONTNEED);
+            }
+        }
+        if (fd >= 0)
+        {
+            _ = Interop.close(fd);
+        }
+        string dropped = fadviseError == 0 ? "; executable's unmapped cache dropped" : $"; executable's cache kept ({(fadviseError < 0 ? "cannot open it" : ((Interop.Errno)fadviseError).ToString())})";
+        return $"unmapped {unmappedKiB} KiB of read-only file pages{dropped}{(refused == 0 ? "" : $" ({refused} madvise calls refused)")}";
     }
 
-    private static bool IsCodeFile(string path, string? executable) =>
-        (executable is not null && path == executable)
-        || path.Contains("/libc.so", StringComparison.Ordinal)
-        || path.Contains("/ld-linux", StringComparison.Ordinal);
+    /// <summary>How much of the executable and the libraries is resident now (for the start event).</summary>
+    public static string DescribeResidentCode()
+    {
+        string? executable = Environment.ProcessPath;
+        long ownKiB = 0, ownSizeKiB = 0, librariesKiB = 0;
+        try
+        {
+            foreach (Mapping mapping in ReadMappings())
+            {
+                if (mapping.Path == executable)
+                {
+                    ownKiB += mapping.RssKiB;
+                    ownSizeKiB += (long)(mapping.Length / 1024);
+                }
+                else if (mapping.Path.StartsWith('/'))
+                {
+                    librariesKiB += mapping.RssKiB;
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            return "resident code unknown: " + e.Message;
+        }
+        return $"resident: {ownKiB} of {ownSizeKiB} KiB of the executable, {librariesKiB} KiB of libraries";
+    }
+
+    private readonly record struct Mapping(nint Start, nuint Length, bool Writable, string Path, long RssKiB, long AnonymousKiB);
+
+    /// <summary>/proc/self/smaps: each mapping with its path (empty for anonymous), Rss and Anonymous. Setup only: allocates.</summary>
+    private static List<Mapping> ReadMappings()
+    {
+        var mappings = new List<Mapping>();
+        nint start = 0;
+        nuint length = 0;
+        bool writable = false;
+        string path = "";
+        long rss = 0;
+        bool open = false;
+        foreach (string line in File.ReadAllLines("/proc/self/smaps"))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            int dash = line.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && (colon < 0 || dash < colon) && line.Length > 0 && Uri.IsHexDigit(line[0]))
+            {
+                // "start-end perms offset dev inode path"; the path starts after the fifth field.
+                string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                string[] range = fields[0].Split('-');
+                start = (nint)long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                length = (nuint)(long.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture) - start);
+                writable = fields[1].Contains('w', StringComparison.Ordinal);
+                path = fields.Length >= 6 ? fields[5].Trim() : "";
+                rss = 0;
+                open = true;
+            }
+            else if (open && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                rss = KiB(line);
+            }
+            else if (open && line.StartsWith("Anonymous:", StringComparison.Ordinal))
+            {
+                mappings.Add(new Mapping(start, length, writable, path, rss, KiB(line)));
+                open = false;
+            }
+        }
+        return mappings;
+    }
+
+    private static long KiB(string line) =>
+        long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
 
     /// <summary>Writes <see cref="OwnOomScoreAdj"/> to /proc/self/oom_score_adj (lowering needs CAP_SYS_RESOURCE). Returns the result.</summary>
     public static string LowerOomScoreAdj()

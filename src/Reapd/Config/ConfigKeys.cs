@@ -67,6 +67,7 @@ internal static class ConfigKeys
         new("choice.kubernetes", (r, e) => { if (r.TryChoice(e, Modes, out int i)) { r.Config = r.Config with { Kubernetes = (ChoiceMode)i }; } }, o => Quote(Modes[(int)o.Config.Kubernetes])),
 
         new("guard.cgroup", (r, e) => { if (r.TryString(e, "a cgroup directory or a path as /proc/PID/cgroup shows it", out string path)) { r.Options = r.Options with { CgroupPath = path }; } }, o => o.CgroupPath is null ? null : Quote(o.CgroupPath), AtStartOnly: true),
+        new("guard.state_dir", ReadStateDirectory, o => o.Config.StateDirectory is null ? null : Quote(o.Config.StateDirectory), AtStartOnly: true),
         new("output.json", (r, e) => { if (r.TryBool(e, out bool b)) { r.Options = r.Options with { Json = b }; } }, o => Bool(o.Json), AtStartOnly: true),
 
         new("metrics.file", ReadMetricsFile, o => o.MetricsFile is null ? null : Quote(o.MetricsFile), AtStartOnly: true),
@@ -87,6 +88,25 @@ internal static class ConfigKeys
     public static ConfigKey? Find(string name) => ByName.GetValueOrDefault(name);
 
     public static string KeyList(string table) => string.Join(", ", All.Where(k => k.Table == table).Select(k => k.Key));
+
+    /// <summary>
+    /// An absolute path: the unit's working directory is not the operator's, so a relative one would name a different
+    /// place than the one meant. A directory that does not exist is not a problem here: it turns the file off at start,
+    /// which the start event says (the default /run/reapd exists only under the unit).
+    /// </summary>
+    private static void ReadStateDirectory(ConfigReader reader, ConfigReader.Entry entry)
+    {
+        if (!reader.TryString(entry, "a directory by absolute path", out string path))
+        {
+            return;
+        }
+        if (path[0] != '/')
+        {
+            reader.Problem(entry.ValueAt, $"{entry.Name} {ConfigReader.Show(path)} is not an absolute path; expected a directory by absolute path");
+            return;
+        }
+        reader.Config = reader.Config with { StateDirectory = path };
+    }
 
     private static void ReadMetricsFile(ConfigReader reader, ConfigReader.Entry entry)
     {

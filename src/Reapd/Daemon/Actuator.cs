@@ -70,17 +70,20 @@ internal sealed class Actuator : IDisposable
     private static readonly int s_testOpenDelayMs =
         int.TryParse(Environment.GetEnvironmentVariable("REAPD_TEST_OPEN_DELAY_MS"), out int delayMs) && delayMs > 0 ? Math.Min(delayMs, 5000) : 0;
 
-    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples)
+    /// <param name="rules">Rules already compiled from the same configuration (the warm-up kill shares the daemon's); null: compiled here.</param>
+    /// <param name="onlyPids">When set, every scan (on a scanner thread or here) lists these processes instead of the
+    /// scope: the warm-up kill's actuator scans only its own child (<see cref="KillWarmUp"/>).</param>
+    public Actuator(DecisionCore core, DaemonEvents events, DaemonResources resources, SampleSource samples, RuleSet? rules = null, int[]? onlyPids = null)
     {
         _core = core;
         _events = events;
         _resources = resources;
         _samples = samples;
-        _candidates = new CandidateSource(resources.Cgroup?.Directory);
-        _scans = new ScanService(resources.Cgroup?.Directory, core.Config.ScanDeadlineMs);
+        _candidates = new CandidateSource(resources.Cgroup?.Directory, onlyPids);
+        _scans = new ScanService(resources.Cgroup?.Directory, core.Config.ScanDeadlineMs, onlyPids);
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
         // The configuration was validated (DaemonConfig.Validate compiles the same rules): a failure here is a bug.
-        _rules = RuleSet.Compile(RuleSet.RulesOf(core.Config));
+        _rules = rules ?? RuleSet.Compile(RuleSet.RulesOf(core.Config));
         // memory.oom.group exists on cgroup v2 only: the OOM domain is the guarded v2 cgroup, or the whole hierarchy.
         if (resources.Cgroup is { Version: Linux.Sensors.CgroupVersion.V2 } v2)
         {
@@ -111,6 +114,9 @@ internal sealed class Actuator : IDisposable
     /// only the victim's exit frees its memory.
     /// </summary>
     public ReaperThread? Reaper { get; set; }
+
+    /// <summary>Where the victim in flight is kept for a restarted instance; null when off (and in the warm-up kill).</summary>
+    public VictimStateFile? StateFile { get; set; }
 
     /// <summary>Runs the kill hooks and desktop notifications on its own thread; null when there is nothing to announce.</summary>
     public KillAnnouncer? Announcer { get; set; }
@@ -302,6 +308,22 @@ internal sealed class Actuator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Holds a victim a previous instance signalled (its pidfd opened and its identity confirmed by the caller), as if
+    /// this actuator had signalled it: the core's adopted state and this handle then go together.
+    /// </summary>
+    public void Adopt(Victim victim, ProcessName name, VictimPhase phase)
+    {
+        ReleaseVictim();
+        _victim = victim;
+        _victimName = name;
+        _victimSignalled = phase == VictimPhase.Killed ? KillSignal.SigKill : KillSignal.SigTerm;
+        StateFile?.Adopted();
+    }
+
+    /// <summary>The compiled rules (the warm-up kill's actuator shares them instead of compiling its own).</summary>
+    internal RuleSet Rules => _rules;
+
     /// <summary>The scope's badness yardstick, exactly as `reapd ls` computes it.</summary>
     private RankingScope RankingFor(in MemorySample sample) =>
         RankingScopes.For(_resources.Cgroup, sample, _resources.System.TryReadMemInfo(out MemInfo info) ? info : null, _selfPid, _protectedNames).WithRules(_rules);
@@ -352,7 +374,7 @@ internal sealed class Actuator : IDisposable
             Announcer.Wake();
             NoticeDropped();
         }
-        _events.Signal(id, _victimName.Utf8, signal, outcome.ToString(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
+        _events.Signal(id, _victimName.Utf8, signal, outcome.Name(), outcome == SignalOutcome.Sent ? null : outcome.Describe(), victim,
             !term && outcome == SignalOutcome.Sent ? KillOomGroup(id) : null, VictimRules, term ? null : _scopeKill);
         if (outcome == SignalOutcome.Sent)
         {
@@ -367,7 +389,13 @@ internal sealed class Actuator : IDisposable
             }
         }
         // After a SIGTERM the core watches the sharers found; after a SIGKILL those that were signalled.
-        _core.OnSignalled(ToResult(outcome), term ? victim.Sharers.Count : SignalledSharers(), MonotonicClock.NowMs);
+        long signalledMs = MonotonicClock.NowMs;
+        _core.OnSignalled(ToResult(outcome), term ? victim.Sharers.Count : SignalledSharers(), signalledMs);
+        // Only now, with the signal delivered: a restarted instance adopts this victim instead of choosing another.
+        if (outcome == SignalOutcome.Sent && _core.State.InFlight)
+        {
+            StateFile?.Written(id, _core.State.Phase, signalledMs, _core.State.HeldBytes);
+        }
     }
 
     /// <summary>
@@ -419,7 +447,7 @@ internal sealed class Actuator : IDisposable
         VictimOpenOutcome opened = Victim.TryOpen(id.Pid, id.StartTimeTicks, _candidates.Reader, out Victim? victim, _selfPid, _protectedNames, _rules);
         if (opened != VictimOpenOutcome.Confirmed)
         {
-            _events.Signal(id, _victimName.Utf8, signal, opened.ToString(), opened.Describe(), null);
+            _events.Signal(id, _victimName.Utf8, signal, opened.Name(), opened.Describe(), null);
             _core.OnSignalled(opened switch
             {
                 VictimOpenOutcome.Gone => SignalResult.Gone,
@@ -440,7 +468,7 @@ internal sealed class Actuator : IDisposable
         {
             // A sharer of its mm may never be killed, so its memory cannot come back: the core excludes it and chooses
             // another, as the kernel skips such an mm.
-            _events.Signal(id, _victimName.Utf8, signal, sharers.ToString(),
+            _events.Signal(id, _victimName.Utf8, signal, sharers.Name(),
                 $"{sharers.Describe()}: pid {victim.ExcludedSharer?.Pid} ({victim.ExcludedSharer?.Reason.Describe()})", victim);
             _core.OnSignalled(SignalResult.SharerExcluded, 0, MonotonicClock.NowMs);
             return false;
@@ -609,6 +637,7 @@ internal sealed class Actuator : IDisposable
         _scopeKill = null;
         _victimName = default;
         _victimExitSeen = false;
+        StateFile?.Cleared();
         _liveSharersSeen = 0;
         _victimSignalled = null;
     }

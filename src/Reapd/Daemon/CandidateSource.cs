@@ -11,10 +11,14 @@ internal sealed class CandidateSource
 {
     private readonly ProcessScanner _scanner = new();
     private readonly CgroupPidsReader? _cgroupPids;
+    private readonly int[]? _onlyPids;
 
-    public CandidateSource(string? cgroupDirectory)
+    /// <param name="onlyPids">When set, scans and listings name these processes instead of the scope (the warm-up kill,
+    /// <see cref="KillWarmUp"/>, scans only its own child).</param>
+    public CandidateSource(string? cgroupDirectory, int[]? onlyPids = null)
     {
         _cgroupPids = cgroupDirectory is null ? null : new CgroupPidsReader(cgroupDirectory);
+        _onlyPids = onlyPids;
     }
 
     public ProcessReader Reader => _scanner.Reader;
@@ -22,8 +26,15 @@ internal sealed class CandidateSource
     public ProcessScanner Scanner => _scanner;
 
     /// <summary>The pids of the scope now (valid until the next listing or scan); the scanner thread reads them one by one.</summary>
-    public ProcReadOutcome List(out ReadOnlySpan<int> pids) =>
-        _cgroupPids is null ? _scanner.TryListAll(out pids) : _cgroupPids.TryRead(out pids);
+    public ProcReadOutcome List(out ReadOnlySpan<int> pids)
+    {
+        if (_onlyPids is not null)
+        {
+            pids = _onlyPids;
+            return ProcReadOutcome.Ok;
+        }
+        return _cgroupPids is null ? _scanner.TryListAll(out pids) : _cgroupPids.TryRead(out pids);
+    }
 
     /// <summary>
     /// The ranked processes (candidates first, best first; then the excluded with their reason), and how the scan
@@ -31,6 +42,10 @@ internal sealed class CandidateSource
     /// </summary>
     public ScanOutcome Scan(scoped in RankingScope scope, out ReadOnlySpan<Candidate> ranked)
     {
+        if (_onlyPids is not null)
+        {
+            return _scanner.ScanPids(_onlyPids, scope, out ranked);
+        }
         if (_cgroupPids is null)
         {
             return _scanner.ScanAll(scope, out ranked);

@@ -236,7 +236,7 @@ internal sealed class DaemonEvents
             line.BeginList("sharers"u8);
             foreach (Sharer sharer in victim.Sharers)
             {
-                line.BeginItem().Field("pid"u8, sharer.Pid).Field("result"u8, sharer.KillOutcome?.ToString() ?? "not signalled").EndItem();
+                line.BeginItem().Field("pid"u8, sharer.Pid).Field("result"u8, sharer.KillOutcome?.Name() ?? "not signalled").EndItem();
             }
             line.EndList();
         }
@@ -325,7 +325,7 @@ internal sealed class DaemonEvents
         _log.Begin("reap"u8, EventLog.Notice)
             .Field("pid"u8, id.Pid)
             .Field("name"u8, name)
-            .Field("result"u8, reap.ToString())
+            .Field("result"u8, reap.Name())
             .Field("detail"u8, reap.Describe())
             .Field("attempts"u8, attempts)
             .Field("duration_ms"u8, reapMs, 3)

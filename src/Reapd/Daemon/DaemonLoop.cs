@@ -24,12 +24,15 @@ internal sealed class DaemonLoop : IDisposable
     private readonly DaemonEvents _events;
     private readonly Metrics.DaemonMetrics _metrics;
     private int _metricsFileFailuresWarned;
+    private int _stateFailuresWarned;
     private ReaperThread? _reaper;
     private DecisionRecorder? _recorder;
     private readonly AnnounceOptions _announce;
     private KillAnnouncer? _announcer;
     private readonly Actuator _actuator;
     private readonly WakeSet _wake;
+    private readonly VictimStateFile? _stateFile;
+    private readonly string _stateDescription;
     private readonly ServiceNotifications? _notify;
     private readonly int _stopSlot;
     private readonly int _reaperSlot;
@@ -63,6 +66,8 @@ internal sealed class DaemonLoop : IDisposable
         _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
         _events = new DaemonEvents(log, config, _metrics);
         _actuator = new Actuator(_core, _events, resources, _samples);
+        _stateFile = VictimStateFile.TryOpen(config, _samples.Description, out _stateDescription);
+        _actuator.StateFile = _stateFile;
         _notify = notifier is null ? null : new ServiceNotifications(notifier, config, _events, MonotonicClock.NowMs);
 
         _wake = new WakeSet(8);
@@ -166,6 +171,9 @@ internal sealed class DaemonLoop : IDisposable
     /// </summary>
     public void Start(bool protectSelf)
     {
+        // First drop what start-up mapped (argument parsing, the runtime's start), so that the warm-up below maps, and
+        // mlockall then locks, only what the hot path runs.
+        string trimmed = protectSelf ? SelfProtection.TrimToHotPath() : "";
         string locked = "skipped", adj = "skipped", nice = "skipped";
         if (protectSelf)
         {
@@ -176,14 +184,6 @@ internal sealed class DaemonLoop : IDisposable
         // runs the decision's scans, so it gets the loop's priority too; and it starts before the first cycle, so that
         // no scan ever runs on the loop (with rules that read command lines, one could block there: docs/reliability.md).
         bool scanner = _actuator.StartScanner();
-        for (int i = 0; i < 3; i++)
-        {
-            RunCycle(Wake.Start);
-        }
-        if (_haveSample)
-        {
-            _actuator.WarmUp(_lastSample);
-        }
         _reaper = ReaperThread.TryStart(out int reaperErrno);
         if (_reaper is null)
         {
@@ -193,6 +193,16 @@ internal sealed class DaemonLoop : IDisposable
         {
             _actuator.Reaper = _reaper;
             _wake.Set(_reaperSlot, _reaper.CompletionFd);
+        }
+        // Before the first cycle can choose anyone: a victim a previous instance left in flight closes the gate.
+        string state = AdoptVictimInFlight(out bool adopted);
+        for (int i = 0; i < 3; i++)
+        {
+            RunCycle(Wake.Start);
+        }
+        if (_haveSample)
+        {
+            _actuator.WarmUp(_lastSample);
         }
         // Hooks and notifications: nothing to announce in a dry run (nothing is killed).
         if (_announce.Enabled && !_config.DryRun)
@@ -206,7 +216,15 @@ internal sealed class DaemonLoop : IDisposable
         }
         if (protectSelf)
         {
-            locked = SelfProtection.LockMemory();
+            // Not with an adopted victim: its reap may be on the reaper thread, which the warm-up kill would need.
+            string warmUpKill = adopted ? "warm-up kill skipped: a victim in flight was adopted"
+                : _haveSample ? KillWarmUp.Run(_config, _resources, _samples, _reaper, _lastSample, _events.Log, _actuator) : "warm-up kill skipped: no sample";
+            // The wake-up side of an emergency too: a cgroup v1 notification fires, is collected and drained, and the
+            // cycle it starts runs (a spurious wake-up only ever leads to a sample).
+            _resources.V1Notifications?.Pressure?.Signal();
+            _resources.V1Notifications?.Oom?.Signal();
+            RunOnce(0);
+            locked = $"{SelfProtection.LockMemory()}; {trimmed}; {warmUpKill}";
         }
         EventLog line = _events.Log.Begin("start"u8, EventLog.Notice)
             .Field("pid"u8, Environment.ProcessId)
@@ -230,6 +248,7 @@ internal sealed class DaemonLoop : IDisposable
             .Field("scanner"u8, scanner ? "thread" : "loop")
             .Field("scan_deadline_ms"u8, _config.ScanDeadlineMs)
             .Field("mlock"u8, locked)
+            .Field("state"u8, state)
             .Field("oom_score_adj"u8, adj)
             .Field("priority"u8, nice)
             .Field("notify_desktop"u8, _announcer is not null ? AnnounceOptions.ModeText(_announce.NotifyDesktop) : _config.DryRun && _announce.Enabled ? "off (dry run)" : "off")
@@ -357,6 +376,11 @@ internal sealed class DaemonLoop : IDisposable
             _metricsFileFailuresWarned = MetricsFile.FailureStreaks;
             _events.Warning("metrics-file"u8, $"cannot write {MetricsFile.Path}: {MetricsFile.LastError}; the next change tries again");
         }
+        if (_stateFile is not null && _stateFile.Failures != _stateFailuresWarned)
+        {
+            _stateFailuresWarned = _stateFile.Failures;
+            _events.Warning("state"u8, $"cannot write or remove {_stateFile.Path} (errno {_stateFile.LastErrno}): a restarted reapd would not know the victim in flight");
+        }
         // Only here, with the cycle complete, does the watchdog hear from the loop: a loop stuck anywhere above stops pinging.
         _notify?.AfterCycle(MonotonicClock.NowMs, true, sample, _core.State.Phase, _core.State.Victim.Pid);
     }
@@ -406,6 +430,7 @@ internal sealed class DaemonLoop : IDisposable
                 PsiSomePercent = _config.PsiSomePercent,
                 PsiSomeWindowMs = _config.PsiSomeWindowMs,
                 DryRun = _config.DryRun,
+                StateDirectory = _config.StateDirectory,
             },
             CgroupPath = _options.CgroupPath,
             Json = _options.Json,
@@ -444,6 +469,46 @@ internal sealed class DaemonLoop : IDisposable
             .Field("in_flight"u8, _core.State.InFlight)
             .End();
         _notify?.Reloaded(_config, MonotonicClock.NowMs, _haveSample, _lastSample, _core.State.Phase, _core.State.Victim.Pid);
+    }
+
+    /// <summary>
+    /// Reads the state file a previous instance left and adopts its victim when the file is from this boot and scope
+    /// and the victim is still the same process (pidfd opened first, then its start time compared): the core starts
+    /// with that victim in flight, this instance's pidfd watches it. A stale file (the victim gone, its pid reused, another
+    /// boot) is removed and said; one for another scope is left to its instance. Returns what happened, for the start event.
+    /// </summary>
+    private string AdoptVictimInFlight(out bool adopted)
+    {
+        adopted = false;
+        if (_stateFile is null)
+        {
+            return _stateDescription;
+        }
+        VictimStateFile.Adoption? found = _stateFile.TryRead(out string? reason);
+        if (found is not VictimStateFile.Adoption adoption)
+        {
+            if (reason is not null && !reason.StartsWith("written for another scope", StringComparison.Ordinal))
+            {
+                _stateFile.Discard();
+            }
+            return reason is null ? _stateDescription : $"{_stateDescription}; ignored: {reason}";
+        }
+        var reader = new Linux.Proc.ProcessReader();
+        Linux.Kill.VictimOpenOutcome opened = Linux.Kill.Victim.TryOpen(adoption.Victim.Pid, adoption.Victim.StartTimeTicks, reader,
+            out Linux.Kill.Victim? victim, Environment.ProcessId);
+        if (opened != Linux.Kill.VictimOpenOutcome.Confirmed)
+        {
+            _stateFile.Discard();
+            return $"{_stateDescription}; ignored: pid {adoption.Victim.Pid} is no longer the victim it names ({opened.Name()})";
+        }
+        long now = MonotonicClock.NowMs;
+        long available = _samples.TryRead(now, out MemorySample sample) ? sample.AvailableBytes : 0;
+        Core.Proc.ProcessName name = reader.TryReadStat(adoption.Victim.Pid, out Core.Proc.ProcStat stat) == Linux.Proc.ProcReadOutcome.Ok ? stat.Name : default;
+        _actuator.Adopt(victim!, name, adoption.Phase);
+        _core.AdoptInFlight(adoption.Victim, adoption.Phase, adoption.SignalledMs, adoption.HeldBytes, available, now);
+        _actuator.Drain();
+        adopted = true;
+        return $"{_stateDescription}; adopted pid {adoption.Victim.Pid} ({(adoption.Phase == VictimPhase.Killed ? "SIGKILLed" : "SIGTERMed")} {now - adoption.SignalledMs} ms ago)";
     }
 
     /// <summary>Whether quiet wake-ups can decide on the lower bound of available memory (system scope only), and its reserve.</summary>

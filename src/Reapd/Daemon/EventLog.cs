@@ -47,6 +47,11 @@ internal sealed class EventLog
     private int _depth;
     private bool _firstInList;
 
+    /// <summary>JSON lines (--json); else text lines or journal entries.</summary>
+    internal bool Json => _json;
+
+    internal bool Journal => _journal;
+
     /// <summary>Lines go through the writer's ring and thread, in its format (the real process).</summary>
     public EventLog(EventWriter queue)
         : this(queue.Json, queue.Journal, queue.JournalFields)

@@ -155,6 +155,13 @@ internal sealed class RunOptionsParser
         CustomParser = OptionValues.DurationMs,
     };
 
+    private readonly Option<string> _stateDir = new("--state-dir")
+    {
+        HelpName = "DIR",
+        Description = "keep the victim in flight in DIR/victim, so that a restarted reapd adopts it instead of choosing another (default /run/reapd; off when DIR does not exist)",
+        CustomParser = OptionValues.NonEmptyLast,
+    };
+
     private readonly Option<string> _record = new("--record")
     {
         HelpName = "FILE",
@@ -253,6 +260,7 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_hookBeforeKill);
         Command.Options.Add(_hookAfterKill);
         Command.Options.Add(_hookTimeout);
+        Command.Options.Add(_stateDir);
         Command.Options.Add(_record);
         Command.Options.Add(_recordMaxMib);
         Command.Options.Add(_killScope);
@@ -323,6 +331,7 @@ internal sealed class RunOptionsParser
         GraceMs = result.GetValue(_grace),
         SettleTimeoutMs = result.GetValue(_settleTimeout),
         ScanDeadlineMs = result.GetValue(_scanDeadline),
+        StateDirectory = result.GetValue(_stateDir),
         KillScope = result.GetValue(_killScope),
         CgroupFirst = result.GetValue(_cgroupFirst),
         Kubernetes = result.GetValue(_kubernetes),

@@ -16,6 +16,7 @@ internal sealed record RunOverrides
     public int? SettleTimeoutMs { get; init; }
 
     public int? ScanDeadlineMs { get; init; }
+    public string? StateDirectory { get; init; }
 
     public Core.Policy.KillScope? KillScope { get; init; }
 
@@ -62,6 +63,7 @@ internal sealed record RunOverrides
             GraceMs = GraceMs ?? baseline.Config.GraceMs,
             SettleTimeoutMs = SettleTimeoutMs ?? baseline.Config.SettleTimeoutMs,
             ScanDeadlineMs = ScanDeadlineMs ?? baseline.Config.ScanDeadlineMs,
+            StateDirectory = StateDirectory ?? baseline.Config.StateDirectory,
             KillScope = KillScope ?? baseline.Config.KillScope,
             CgroupFirst = CgroupFirst ?? baseline.Config.CgroupFirst,
             Kubernetes = Kubernetes ?? baseline.Config.Kubernetes,

@@ -22,14 +22,17 @@ internal sealed class ScanService : IDisposable
     private readonly ScannerThread?[] _threads = new ScannerThread?[MaxThreads];
     private readonly int[] _stuckPids = new int[MaxThreads];
     private readonly string? _cgroupDirectory;
+    private readonly int[]? _onlyPids;
     private readonly long _deadlineTicks;
     private readonly WakeSet _wait = new(1);
     private readonly int _completionSlot;
     private ScannerThread? _answered;
 
-    public ScanService(string? cgroupDirectory, int deadlineMs)
+    /// <param name="onlyPids">When set, the threads scan these processes instead of the scope (the warm-up kill's child).</param>
+    public ScanService(string? cgroupDirectory, int deadlineMs, int[]? onlyPids = null)
     {
         _cgroupDirectory = cgroupDirectory;
+        _onlyPids = onlyPids;
         _deadlineTicks = deadlineMs * Stopwatch.Frequency / 1000;
         _completionSlot = _wait.Add(-1, WakeSet.Readable);
     }
@@ -109,7 +112,7 @@ internal sealed class ScanService : IDisposable
         {
             return existing;
         }
-        ScannerThread? started = ScannerThread.TryStart(_cgroupDirectory, index, out int errno);
+        ScannerThread? started = ScannerThread.TryStart(_cgroupDirectory, _onlyPids, index, out int errno);
         if (started is null)
         {
             StartErrno = errno;

@@ -68,17 +68,17 @@ internal sealed class ScannerThread : IDisposable
     private int _firstKnownStuckPid;
     private ExceptionDispatchInfo? _fault;
 
-    private ScannerThread(EventFdHandle jobEvent, EventFdHandle completion, string? cgroupDirectory, int index)
+    private ScannerThread(EventFdHandle jobEvent, EventFdHandle completion, string? cgroupDirectory, int[]? onlyPids, int index)
     {
         _jobEvent = jobEvent;
         _jobEventFd = jobEvent.Fd;
         _completion = completion;
-        _source = new CandidateSource(cgroupDirectory);
+        _source = new CandidateSource(cgroupDirectory, onlyPids);
         _thread = new Thread(Run, maxStackSize: 256 * 1024) { IsBackground = true, Name = $"reapd scan {index}" };
     }
 
     /// <summary>Starts a scanner thread; null with the errno when the kernel refuses an eventfd.</summary>
-    public static ScannerThread? TryStart(string? cgroupDirectory, int index, out int errno)
+    public static ScannerThread? TryStart(string? cgroupDirectory, int[]? onlyPids, int index, out int errno)
     {
         EventFdHandle? jobEvent = EventFdHandle.Create(out errno);
         if (jobEvent is null)
@@ -91,7 +91,7 @@ internal sealed class ScannerThread : IDisposable
             jobEvent.Dispose();
             return null;
         }
-        var scanner = new ScannerThread(jobEvent, completion, cgroupDirectory, index);
+        var scanner = new ScannerThread(jobEvent, completion, cgroupDirectory, onlyPids, index);
         bool added = false;
         jobEvent.DangerousAddRef(ref added);
         added = false;

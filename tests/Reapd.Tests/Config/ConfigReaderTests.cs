@@ -65,6 +65,7 @@ public sealed class ConfigReaderTests
         { "a hook by relative path", "[notify]\nhook_before_kill = \"hook.sh\"\n", "reapd.toml:2:20: notify.hook_before_kill \"hook.sh\" is not an absolute path; expected the absolute path of an executable file (run without a shell or arguments)" },
         { "a hook that does not exist", "[notify]\nhook_after_kill = \"/nonexistent-reapd-hook\"\n", "reapd.toml:2:19: notify.hook_after_kill \"/nonexistent-reapd-hook\" no such file; expected the absolute path of an executable file (run without a shell or arguments)" },
         { "an empty cgroup", "[guard]\ncgroup = \"\"\n", "reapd.toml:2:10: guard.cgroup is empty; expected a cgroup directory or a path as /proc/PID/cgroup shows it" },
+        { "a relative state directory", "[guard]\nstate_dir = \"run/reapd\"\n", "reapd.toml:2:13: guard.state_dir \"run/reapd\" is not an absolute path; expected a directory by absolute path" },
         // ---- rules ----
         { "a rule without an action", "[[rule]]\ncomm = \"firefox\"\n", "reapd.toml:1:1: rule 1 has no action; expected action = \"prefer\", \"avoid\", \"protect\" or \"ignore\"" },
         { "a rule with an unknown action", "[[rule]]\naction = \"kill\"\ncomm = \"firefox\"\n", "reapd.toml:2:10: rule 1 action \"kill\" is not a choice; expected \"prefer\", \"avoid\", \"protect\" or \"ignore\"" },
@@ -172,6 +173,7 @@ public sealed class ConfigReaderTests
             kubernetes = "off"
             [guard]
             cgroup = "/sys/fs/cgroup/memory/test"
+            state_dir = "{dir}"
             [output]
             json = true
             [metrics]
@@ -190,6 +192,7 @@ public sealed class ConfigReaderTests
         Assert.Equal((70.0, 4000L, 2000L, 40.0, 6000L, 1500L), (c.PsiFullPercent!.Value, c.PsiFullWindowMs, c.PsiFullDurationMs, c.PsiSomePercent!.Value, c.PsiSomeWindowMs, c.PsiSomeDurationMs));
         Assert.Equal((2000L, 7000L, 1500L, 3000L, 2000L, KillScope.ProcessGroup, true), (c.GraceMs, c.SettleTimeoutMs, c.StuckGraceMs, c.ShmemExitWaitMs, c.ReapSlowReportMs, c.KillScope, c.DryRun));
         Assert.Equal((2000, 5, 20, 250, 4096L << 20), (c.MaxIntervalMs, c.MinIntervalMs, c.InFlightIntervalMs, c.ScanDeadlineMs, c.AssumedAllocationBytesPerSecond));
+        Assert.Equal(dir, c.StateDirectory);
         Assert.Equal(["sshd", "systemd-journal"], c.ProtectedNames);
         Assert.Equal((false, ChoiceMode.On, ChoiceMode.Off), (c.DesktopDefaults, c.CgroupFirst, c.Kubernetes));
         Assert.Equal(("/sys/fs/cgroup/memory/test", true, $"{dir}/reapd.prom", "[::1]:9749"), (o.CgroupPath, o.Json, o.MetricsFile, o.MetricsListen!.ToString()));

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using Reapd.Testing;
+
+namespace Reapd.Tests;
+
+/// <summary>
+/// A restart while a victim is in flight (docs/reliability.md, "Signals and restarts"): the new instance adopts the
+/// victim the old one left in its state file instead of choosing a second one; a stale or foreign file is ignored, said
+/// and removed. Real daemons (the published binary), a real hog in a child v1 memory cgroup, a real state directory.
+/// </summary>
+public sealed class RunRestartTests
+{
+    private const long MiB = 1L << 20;
+
+    [Fact]
+    public void A_reapd_started_while_its_predecessors_victim_is_in_its_grace_adopts_it_and_chooses_nobody_else()
+    {
+        using TestCgroup cgroup = TestCgroup.Create(512 * MiB, "restart");
+        string stateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+        try
+        {
+            string[] args = ["--cgroup", cgroup.Path, "--state-dir", stateDir, "--grace", "8s"];
+            string stateFile = Path.Combine(stateDir, "victim");
+            using RunDaemon first = RunDaemon.Start(args);
+            // Below the term level (51.2 MiB available) and above the kill level: a SIGTERM, then an 8 s grace.
+            using HelperProcess hog = RunHogs.Start(cgroup, 465);
+            hog.WaitForLine("ready");
+            first.WaitFor("signal", e => e.GetProperty("pid").GetInt32() == hog.Pid && e.GetProperty("signal").GetString() == "SIGTERM");
+            Assert.True(ProcFacts.WaitUntil(() => File.Exists(stateFile)), "no state file after the SIGTERM");
+            string written = File.ReadAllText(stateFile);
+            Assert.Contains($"pid={hog.Pid}\n", written);
+            Assert.Contains("phase=terminating\n", written);
+
+            // The first instance dies in the grace, as a crash would: no stop event, the file stays.
+            Assert.Equal(0, RunSignals.Send(first.Pid, 9));
+            Assert.True(ProcFacts.WaitUntil(() => !File.Exists($"/proc/{first.Pid}/stat") || File.ReadAllText($"/proc/{first.Pid}/stat").Contains(") Z ", StringComparison.Ordinal)));
+            Assert.True(File.Exists(stateFile));
+
+            using RunDaemon second = RunDaemon.Start(args);
+            string state = second.Named("start")[0].GetProperty("state").GetString()!;
+            Assert.Contains($"adopted pid {hog.Pid} (SIGTERMed", state);
+            // The grace runs on from the first SIGTERM and ends in the SIGKILL of the same victim; nobody is chosen.
+            second.WaitFor("signal", e => e.GetProperty("pid").GetInt32() == hog.Pid && e.GetProperty("signal").GetString() == "SIGKILL"
+                && e.GetProperty("result").GetString() == "Sent");
+            JsonElement settle = second.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == hog.Pid);
+            Assert.True(hog.WaitForExit(10_000), "the adopted victim is still alive");
+            Assert.Empty(second.Named("choice"));
+            Assert.True(ProcFacts.WaitUntil(() => !File.Exists(stateFile)), "the state file is still there after the settle");
+            TestContext.Current.TestOutputHelper?.WriteLine($"{state}; settle {settle.GetRawText()}");
+            Assert.Equal(0, second.Stop());
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_state_file_from_another_boot_or_naming_a_reused_pid_is_ignored_said_and_removed()
+    {
+        using TestCgroup cgroup = TestCgroup.Create(256 * MiB, "stale");
+        string stateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+        try
+        {
+            string stateFile = Path.Combine(stateDir, "victim");
+            string[] args = ["--cgroup", cgroup.Path, "--state-dir", stateDir];
+            string bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+            string scope;
+            using (RunDaemon probe = RunDaemon.Start(args))
+            {
+                JsonElement start = probe.Named("start")[0];
+                scope = start.GetProperty("scope").GetString()!;
+                Assert.Equal(stateFile, start.GetProperty("state").GetString());
+                Assert.Equal(0, probe.Stop());
+            }
+
+            File.WriteAllText(stateFile, Victim("00000000-0000-0000-0000-000000000000", scope, Environment.ProcessId, 1, "killed"));
+            using (RunDaemon otherBoot = RunDaemon.Start(args))
+            {
+                Assert.Contains("ignored: written on another boot", otherBoot.Named("start")[0].GetProperty("state").GetString());
+                Assert.False(File.Exists(stateFile));
+                Assert.Equal(0, otherBoot.Stop());
+            }
+
+            // This test process is alive, but it started at another tick than the one the file names: a reused pid.
+            File.WriteAllText(stateFile, Victim(bootId, scope, Environment.ProcessId, 1, "killed"));
+            using (RunDaemon reused = RunDaemon.Start(args))
+            {
+                Assert.Contains($"ignored: pid {Environment.ProcessId} is no longer the victim it names (PidReused)",
+                    reused.Named("start")[0].GetProperty("state").GetString());
+                Assert.False(File.Exists(stateFile));
+                Assert.Empty(reused.Named("signal"));
+                Assert.Equal(0, reused.Stop());
+            }
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    private static string Victim(string bootId, string scope, int pid, ulong startTime, string phase) => string.Create(CultureInfo.InvariantCulture,
+        $"reapd-victim 1\nboot_id={bootId}\nscope={scope}\nwritten_by=1\npid={pid}\nstart_time={startTime}\nsignalled_mono_ms=0\nheld_bytes=0\nphase={phase}\n");
+}
