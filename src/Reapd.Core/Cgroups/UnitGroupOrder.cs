@@ -6,15 +6,22 @@ namespace Reapd.Core.Cgroups;
 /// 1. Avoided units (user.oomd_avoid) after all others.
 /// 2. With Kubernetes ranking on: best-effort pods, then burstable pods (largest usage over request first), then the
 ///    node's other units, then guaranteed pods — the kubelet's eviction order by QoS class.
-/// 3. By the rule: highest pressure (PSI trigger) or highest usage over protection; ties by usage, then path.
+/// 3. Units holding at least the significant amount over their protection before those that do not: a unit a few MiB
+///    over its protection (journald, timesyncd) frees next to nothing, and choosing it first only adds a kill.
+/// 4. Among the significant ones, by the rule: highest pressure (PSI trigger) or highest usage over protection; among
+///    the others, by usage, as if there were no protection (when every unit is under its memory.low, the kernel
+///    reclaims protected memory too). Ties by usage, then path.
 /// </summary>
 public static class UnitGroupOrder
 {
     /// <summary>Sorts <paramref name="groups"/> in place, first to give up a process first. Allocates a comparison (a choice, not the quiet cycle).</summary>
-    public static void Sort(List<UnitGroup> groups, CgroupChoiceRule rule, bool kubernetes) =>
-        groups.Sort((x, y) => Compare(x, y, rule, kubernetes));
+    /// <param name="significantBytes">
+    /// How much a unit must hold over its protection to be chosen for it (CgroupFirstChooser: 1/64 of the scope's memory).
+    /// </param>
+    public static void Sort(List<UnitGroup> groups, CgroupChoiceRule rule, bool kubernetes, long significantBytes = 0) =>
+        groups.Sort((x, y) => Compare(x, y, rule, kubernetes, significantBytes));
 
-    public static int Compare(UnitGroup x, UnitGroup y, CgroupChoiceRule rule, bool kubernetes)
+    public static int Compare(UnitGroup x, UnitGroup y, CgroupChoiceRule rule, bool kubernetes, long significantBytes = 0)
     {
         int byPreference = (x.Preference == OomdPreference.Avoid).CompareTo(y.Preference == OomdPreference.Avoid);
         if (byPreference != 0)
@@ -33,6 +40,17 @@ public static class UnitGroupOrder
             {
                 return byOverRequest;
             }
+        }
+        bool xSignificant = x.OverProtectionBytes >= significantBytes;
+        bool ySignificant = y.OverProtectionBytes >= significantBytes;
+        if (xSignificant != ySignificant)
+        {
+            return xSignificant ? -1 : 1;
+        }
+        if (!xSignificant)
+        {
+            int byHeld = y.UsageBytes.CompareTo(x.UsageBytes);
+            return byHeld != 0 ? byHeld : string.CompareOrdinal(x.Path, y.Path);
         }
         if (rule == CgroupChoiceRule.Pressure)
         {

@@ -43,6 +43,27 @@ public sealed class UnitGroupOrderTests
     }
 
     [Fact]
+    public void Units_only_a_little_over_their_protection_go_after_by_usage_so_a_tiny_unit_is_not_chosen_first()
+    {
+        // What the systemd guest showed: after the grower died, journald (10 MiB over nothing) was chosen before
+        // low.service (450 MiB under a 900 MiB memory.low). With a 24 MiB significance floor neither is significant,
+        // and the one that holds the memory goes first; a unit well over its protection still leads.
+        List<UnitGroup> list =
+        [
+            Unit("/system.slice/systemd-journald.service", 10),
+            Unit("/system.slice/systemd-timesyncd.service", 2),
+            Unit("/a.slice/low.service", 450, lowMib: 900),
+        ];
+        UnitGroupOrder.Sort(list, CgroupChoiceRule.UsageOverProtection, false, 24L << 20);
+        Assert.Equal(["/a.slice/low.service", "/system.slice/systemd-journald.service", "/system.slice/systemd-timesyncd.service"], list.Select(g => g.Path));
+
+        list.Add(Unit("/b.slice/grow.service", 120));
+        UnitGroupOrder.Sort(list, CgroupChoiceRule.UsageOverProtection, false, 24L << 20);
+        Assert.Equal("/b.slice/grow.service", list[0].Path);
+        Assert.Equal("/a.slice/low.service", list[1].Path);
+    }
+
+    [Fact]
     public void Under_a_pressure_trigger_the_unit_with_the_most_pressure_goes_first()
     {
         string[] order = Ordered(CgroupChoiceRule.Pressure, false,

@@ -1,6 +1,7 @@
 # After systemd-watchdog.sh, in the same 6.12 boot (docs/cgroups.md). reapd.service is stopped; reapd runs from here
 # with --kill-scope cgroup, guarding the whole guest (1536 MiB, no swap).
-# (a) systemd units. omit.service (ManagedOOMPreference=omit) holds the largest process; low.service in a.slice holds
+# (a) systemd units (sized so that the grower's death lifts the guest back above the term line: the test asserts one
+#     victim). omit.service (ManagedOOMPreference=omit) holds the largest process; low.service in a.slice holds
 #     the next largest but stays under its MemoryLow=; grow.service in b.slice runs a 16 MiB helper and a hog that
 #     grows until reapd acts. By badness alone the omitted or the protected process would die; cgroup-first chooses
 #     b.slice/grow.service (most usage over protection), and the cgroup scope takes its helper along.
@@ -16,11 +17,11 @@ unit a.slice "[Slice]"
 unit b.slice "[Slice]"
 unit omit.service "[Service]
 ManagedOOMPreference=omit
-ExecStart=$HOG --mib 600"
+ExecStart=$HOG --mib 450"
 unit low.service "[Service]
 Slice=a.slice
 MemoryLow=900M
-ExecStart=$HOG --mib 450"
+ExecStart=$HOG --mib 350"
 unit grow.service "[Service]
 Slice=b.slice
 ExecStart=/bin/sh -c '$HOG --mib 16 & exec $HOG --mib 4096 --rate-mib-s 32 --ignore-term'"
@@ -34,8 +35,8 @@ result low_memory_low "$(cat /sys/fs/cgroup/a.slice/low.service/memory.low)"
 held() { [ "$(awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0)" -gt "$(($2 << 10))" ]; }
 # reapd starts while the hogs fill (no pressure until grow.service starts): the guest's time is bounded.
 start_reapd --kill-scope cgroup
-wait_for 60 held "$omit_PID" 550 || log "omit.service's hog is not ready"
-wait_for 60 held "$low_PID" 400 || log "low.service's hog is not ready"
+wait_for 60 held "$omit_PID" 400 || log "omit.service's hog is not ready"
+wait_for 60 held "$low_PID" 300 || log "low.service's hog is not ready"
 systemctl start grow.service
 grow_PID=$(main_pid grow.service)
 # The helper is the grower's child: sh forked it, then exec'd the grower.

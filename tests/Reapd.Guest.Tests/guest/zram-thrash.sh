@@ -8,7 +8,9 @@ available_mib=$(($(awk '/MemAvailable/ { print $2 }' /proc/meminfo) >> 10))
 result oom_kills_before "$(kernel_oom_kills)"
 start_hog bystander - --mib 16 --adj 0
 wait_for 60 has_line "$OUT/bystander.out" ready || log "bystander not ready"
-start_reapd --psi-full-percent 30
+# --no-zram-aware: this scenario tests the full-stall condition. zram-aware free swap (the default) counts zram's room
+# as no more than the memory left can hold, so here the memory-and-swap line would act first (zram-limit tests that).
+start_reapd --psi-full-percent 30 --no-zram-aware
 start_hog hog - --mib $((available_mib + 200)) --rate-mib-s 48 --fill half --touch-loop --ignore-term
 await_kill hog
 memory_snapshot after
