@@ -55,7 +55,10 @@ public sealed class RunOptionsTests
         Assert.Equal(40, options.Config.PsiSomePercent);
         Assert.Equal(1500, options.Config.PsiSomeDurationMs);
         Assert.Null(RunOptionsParser.TryParse(["--psi-some-percent", "off"], out _)!.Config.PsiSomePercent);
-        Assert.True(RunOptionsParser.TryParse([], out _)!.Config.ZramAware);
+        // zram-awareness is experimental and off by default (docs/daemon.md); --no-zram-aware wins over --zram-aware.
+        Assert.False(RunOptionsParser.TryParse([], out _)!.Config.ZramAware);
+        Assert.True(RunOptionsParser.TryParse(["--zram-aware"], out _)!.Config.ZramAware);
+        Assert.False(RunOptionsParser.TryParse(["--zram-aware", "--no-zram-aware"], out _)!.Config.ZramAware);
     }
 
     [Theory]

@@ -103,10 +103,12 @@ public sealed record DaemonConfig
     public double? SwapKillPercent { get; init; }
 
     /// <summary>
-    /// Count free swap on zram devices as no more than zram can still store: its compressed pages cost RAM, so with
-    /// memory low the swap that looks free is not (docs/config.md).
+    /// Count free swap on zram devices as no more than what zram can still store (docs/config.md). Off by default: the
+    /// bound counts zram's room as what the memory still available can hold, which undercounts it (swapping a page out
+    /// frees the page it stores), and on by default it killed a guest's hog at 2.6 % available with zram empty, where
+    /// the kernel would have swapped (docs/daemon.md, "zram-aware free swap"). Opt in with --zram-aware or swap.zram_aware.
     /// </summary>
-    public bool ZramAware { get; init; } = true;
+    public bool ZramAware { get; init; }
 
     /// <summary>How the memory and swap lines combine.</summary>
     public ThresholdCombination Combination { get; init; } = ThresholdCombination.MemoryAndSwap;

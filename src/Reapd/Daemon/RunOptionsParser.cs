@@ -100,9 +100,14 @@ internal sealed class RunOptionsParser
         Description = "memory-and-swap: low memory counts only with low swap where there is swap (earlyoom's rule, default); any-of: either alone",
         CustomParser = Combination,
     };
+    private readonly Option<bool> _zramAware = new("--zram-aware")
+    {
+        Description = "experimental: count free zram swap as no more than the memory still available can store (off by default: it undercounts zram's room)",
+        Arity = ArgumentArity.Zero,
+    };
     private readonly Option<bool> _noZramAware = new("--no-zram-aware")
     {
-        Description = "count free zram swap as SwapFree says, not bounded by the memory zram still has to store it",
+        Description = "count free zram swap as SwapFree says (the default), also when the configuration file turns zram-awareness on",
         Arity = ArgumentArity.Zero,
     };
     private readonly Option<string[]> _protect = new("--protect")
@@ -252,6 +257,7 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_swapTermPercent);
         Command.Options.Add(_swapKillPercent);
         Command.Options.Add(_combination);
+        Command.Options.Add(_zramAware);
         Command.Options.Add(_noZramAware);
         Command.Options.Add(_protect);
         Command.Options.Add(_metricsFile);
@@ -346,6 +352,7 @@ internal sealed class RunOptionsParser
         SwapKillPercent = result.GetValue(_swapKillPercent),
         Combination = result.GetValue(_combination),
         NoZramAware = result.GetValue(_noZramAware),
+        ZramAware = result.GetValue(_zramAware),
         Protect = result.GetValue(_protect),
         DryRun = result.GetValue(_dryRun),
         CgroupPath = result.GetValue(_cgroup),

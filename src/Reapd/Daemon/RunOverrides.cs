@@ -37,6 +37,9 @@ internal sealed record RunOverrides
     public double? SwapKillPercent { get; init; }
     public Core.Policy.ThresholdCombination? Combination { get; init; }
     public bool NoZramAware { get; init; }
+
+    /// <summary>--zram-aware: opt in to zram-aware free swap (off by default; --no-zram-aware wins when both are given).</summary>
+    public bool ZramAware { get; init; }
     public IReadOnlyList<string>? Protect { get; init; }
     public bool DryRun { get; init; }
     public string? CgroupPath { get; init; }
@@ -74,7 +77,7 @@ internal sealed record RunOverrides
             SwapTermPercent = SwapTermPercent ?? baseline.Config.SwapTermPercent,
             SwapKillPercent = SwapKillPercent ?? baseline.Config.SwapKillPercent,
             Combination = Combination ?? baseline.Config.Combination,
-            ZramAware = !NoZramAware && baseline.Config.ZramAware,
+            ZramAware = !NoZramAware && (ZramAware || baseline.Config.ZramAware),
             ProtectedNames = Protect ?? baseline.Config.ProtectedNames,
             DryRun = DryRun || baseline.Config.DryRun,
         };

@@ -1,5 +1,5 @@
 # System scope with zram swap whose memory is capped: a 512 MiB device with mem_limit 48 MiB. A hog ramps (2:1
-# compressible data) past memory while SwapFree shows the device (nearly) free. The zram-aware reapd (the default)
+# compressible data) past memory while SwapFree shows the device (nearly) free. The zram-aware reapd (--zram-aware)
 # counts that free swap as what zram's remaining memory (the limit, and never more than what is available) can still
 # hold, and acts on memory-and-swap; a second reapd with --no-zram-aware in --dry-run watches the same machine and must
 # not trigger (its SwapFree never gets low). In the run of 29 Nov 2026 the kernel put nothing into zram before the
@@ -21,7 +21,7 @@ result oom_kills_before "$(kernel_oom_kills)"
 "$REAPD" run --json --dry-run --no-zram-aware --psi-full-percent off >"$OUT/unaware.jsonl" 2>"$OUT/unaware.err" &
 UNAWARE_PID=$!
 wait_for 120 has_event start unaware.jsonl || log "the unaware reapd wrote no start event"
-start_reapd --psi-full-percent off
+start_reapd --psi-full-percent off --zram-aware
 start_hog hog - --mib $((total_mib * 2)) --rate-mib-s 64 --fill half --ignore-term
 await_kill hog
 memory_snapshot after

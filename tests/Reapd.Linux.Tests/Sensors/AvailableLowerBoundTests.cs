@@ -24,8 +24,9 @@ public sealed class AvailableLowerBoundTests
         long lowestMargin = long.MaxValue, highestBound = 0, lowestBound = long.MaxValue;
         for (; rounds < 4; rounds++)
         {
-            // 384 MiB allocated at full speed and freed at once by the hog's exit: free memory falls and rises.
-            using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "384", "--exit-when-done",
+            // 384 MiB allocated at 512 MiB/s (slow enough that the readings see the fall, not only its ends) and freed at
+            // once by the hog's exit: free memory falls and rises.
+            using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "384", "--rate-mib-s", "512", "--exit-when-done",
                 "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
             var until = DateTime.UtcNow.AddSeconds(20);
             bool exited = false;

@@ -143,7 +143,7 @@ public sealed class ConfigReaderTests
             [swap]
             term_percent = 30
             kill_percent = 15
-            zram_aware = false
+            zram_aware = true
             combination = "any-of"
             [psi]
             full_percent = 70
@@ -188,7 +188,7 @@ public sealed class ConfigReaderTests
         Assert.Empty(load.Problems);
         RunOptions o = load.Options!;
         DaemonConfig c = o.Config;
-        Assert.Equal((12.5, 6.0, 30.0, 15.0, false, ThresholdCombination.AnyOf), (c.TermPercent, c.KillPercent, c.SwapTermPercent!.Value, c.SwapKillPercent!.Value, c.ZramAware, c.Combination));
+        Assert.Equal((12.5, 6.0, 30.0, 15.0, true, ThresholdCombination.AnyOf), (c.TermPercent, c.KillPercent, c.SwapTermPercent!.Value, c.SwapKillPercent!.Value, c.ZramAware, c.Combination));
         Assert.Equal((70.0, 4000L, 2000L, 40.0, 6000L, 1500L), (c.PsiFullPercent!.Value, c.PsiFullWindowMs, c.PsiFullDurationMs, c.PsiSomePercent!.Value, c.PsiSomeWindowMs, c.PsiSomeDurationMs));
         Assert.Equal((2000L, 7000L, 1500L, 3000L, 2000L, KillScope.ProcessGroup, true), (c.GraceMs, c.SettleTimeoutMs, c.StuckGraceMs, c.ShmemExitWaitMs, c.ReapSlowReportMs, c.KillScope, c.DryRun));
         Assert.Equal((2000, 5, 20, 250, 4096L << 20), (c.MaxIntervalMs, c.MinIntervalMs, c.InFlightIntervalMs, c.ScanDeadlineMs, c.AssumedAllocationBytesPerSecond));
