@@ -11,7 +11,10 @@ public static class KillScopes
         // Rules apply in order: a later rule's scope overrides an earlier one's, as its badness effect follows it.
         for (int i = 0; i < victim.Rules.Count; i++)
         {
-            if (rules[victim.Rules[i]].KillScope is KillScope ruleScope)
+            // The hits must come from a ranking with this rule set (the actuator keeps the set its scan used); an index
+            // past its end is ignored rather than thrown on the decision loop.
+            int index = victim.Rules[i];
+            if (index < rules.Count && rules[index].KillScope is KillScope ruleScope)
             {
                 scope = ruleScope;
             }

@@ -217,6 +217,10 @@ public sealed class ScopeKill : IDisposable
         {
             return true; // gone meanwhile
         }
+        if (_walkStartTicks.TryGetValue(pid, out ulong walked) && walked != stat.StartTimeTicks)
+        {
+            return true; // the member exited and its number was taken since the walk: the newcomer is no member
+        }
         ExclusionReason excluded = Exclusion(pid, stat);
         if (excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
         {
@@ -233,7 +237,8 @@ public sealed class ScopeKill : IDisposable
             return true; // gone between the two reads
         }
         // The pidfd pins whatever had the number at open time: the start time read after it shows it is the one checked.
-        if (_reader.TryReadStat(pid, out ProcStat again) != ProcReadOutcome.Ok || again.StartTimeTicks != stat.StartTimeTicks)
+        if (_reader.TryReadStat(pid, out ProcStat again) != ProcReadOutcome.Ok || again.StartTimeTicks != stat.StartTimeTicks
+            || !InScopeCgroup(pid))
         {
             pidfd!.Dispose();
             return true;
@@ -322,6 +327,42 @@ public sealed class ScopeKill : IDisposable
         return pids;
     }
 
+    /// <summary>
+    /// For the cgroup scope: whether the process the pidfd pins is still in the unit (cgroup.procs was read before it
+    /// was opened; a number reused meanwhile belongs to a process born elsewhere). True for the other scopes.
+    /// </summary>
+    private bool InScopeCgroup(int pid)
+    {
+        if (_cgroupRelative is null)
+        {
+            return true;
+        }
+        Span<byte> text = stackalloc byte[4096];
+        if (_reader.TryReadCgroup(pid, text, out int length) != ProcReadOutcome.Ok)
+        {
+            return false;
+        }
+        ReadOnlySpan<byte> content = text[..length];
+        string current;
+        if (_cgroupUnified)
+        {
+            if (!ProcCgroupParser.TryFindUnified(content, out ReadOnlySpan<byte> unified))
+            {
+                return false;
+            }
+            current = Encoding.UTF8.GetString(unified);
+        }
+        else
+        {
+            if (!ProcCgroupParser.TryFindV1(content, "memory"u8, out ReadOnlySpan<byte> memory))
+            {
+                return false;
+            }
+            current = Encoding.UTF8.GetString(memory);
+        }
+        return current == _cgroupRelative || current.StartsWith(_cgroupRelative + "/", StringComparison.Ordinal);
+    }
+
     private IEnumerable<int> NewChildren()
     {
         List<(int Pid, ProcStat Stat)>? all = StatAll();
@@ -376,6 +417,8 @@ public sealed class ScopeKill : IDisposable
             RefusedBy = (victimPid, "the victim is in the root cgroup, which holds the whole machine");
             return null;
         }
+        _cgroupRelative = relative;
+        _cgroupUnified = mount == v2Mount;
         var reader = new CgroupPidsReader(Path.Combine(mount, relative.TrimStart('/')));
         if (reader.TryRead(out ReadOnlySpan<int> pids) != ProcReadOutcome.Ok)
         {
@@ -384,6 +427,14 @@ public sealed class ScopeKill : IDisposable
         ThroughCgroupKill = mount == v2Mount;
         return [.. pids];
     }
+
+    // What each pid was when a walk made it a member (its start time): TryAdd opens by number, so it must be that process,
+    // not one that took the number after the walk.
+    private readonly Dictionary<int, ulong> _walkStartTicks = [];
+
+    // The cgroup scope's unit (relative to its mount) and hierarchy, for re-checking a member after its pidfd is open.
+    private string? _cgroupRelative;
+    private bool _cgroupUnified;
 
     private List<(int Pid, ProcStat Stat)>? StatAll()
     {
@@ -398,6 +449,7 @@ public sealed class ScopeKill : IDisposable
             if (_reader.TryReadStat(pid, out ProcStat stat) == ProcReadOutcome.Ok)
             {
                 all.Add((pid, stat));
+                _walkStartTicks[pid] = stat.StartTimeTicks;
             }
         }
         return all;

@@ -29,6 +29,9 @@ internal sealed class Actuator : IDisposable
     private VictimReapJob? _reapJob;
     private ProtectedNames _protectedNames;
     private RuleSet _rules;
+    // The rule set the last scan ranked with: the rule indices in _ranked refer to it, also after a reload swapped _rules
+    // (a SIGHUP in a victim's grace must not look its old rule hits up in the new list).
+    private RuleSet _rankedRules;
     // The names of the rules that touched the victim, for its signal and kill events: filled at its choice, no allocation.
     private readonly byte[] _victimRules = new byte[DaemonEvents.RuleNamesBytes];
     private int _victimRulesLength;
@@ -84,6 +87,7 @@ internal sealed class Actuator : IDisposable
         _protectedNames = new ProtectedNames(core.Config.ProtectedNames);
         // The configuration was validated (DaemonConfig.Validate compiles the same rules): a failure here is a bug.
         _rules = rules ?? RuleSet.Compile(RuleSet.RulesOf(core.Config));
+        _rankedRules = _rules;
         // memory.oom.group exists on cgroup v2 only: the OOM domain is the guarded v2 cgroup, or the whole hierarchy.
         if (resources.Cgroup is { Version: Linux.Sensors.CgroupVersion.V2 } v2)
         {
@@ -262,6 +266,7 @@ internal sealed class Actuator : IDisposable
         _scanAnswer.ElapsedMs = _scanMs;
         _events.Scanned(_scanAnswer, _core.Config.ScanDeadlineMs);
         _rankedCount = _scanAnswer.Ranked;
+        _rankedRules = _rules;
         _candidateCount = CandidateRanking.CountCandidates(_ranked.AsSpan(0, _rankedCount));
         if (_rankedVictims.Length < _ranked.Length)
         {
@@ -340,7 +345,7 @@ internal sealed class Actuator : IDisposable
         {
             ReleaseVictim();
             _victimName = NameOf(id, out RuleHits hits);
-            _victimRulesLength = DaemonEvents.FormatRuleNames(_rules, hits, _victimRules);
+            _victimRulesLength = DaemonEvents.FormatRuleNames(_rankedRules, hits, _victimRules);
         }
         if (_core.Config.DryRun)
         {
@@ -408,7 +413,7 @@ internal sealed class Actuator : IDisposable
         {
             if (_ranked[i].Pid == id.Pid && _ranked[i].StartTimeTicks == id.StartTimeTicks)
             {
-                return KillScopes.For(_ranked[i], _rules, _core.Config.KillScope);
+                return KillScopes.For(_ranked[i], _rankedRules, _core.Config.KillScope);
             }
         }
         return _core.Config.KillScope;
@@ -526,7 +531,7 @@ internal sealed class Actuator : IDisposable
                 _events.Trigger(report, Sample, Wake, _victimName.Utf8);
                 break;
             case ReportKind.Choice:
-                _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs, _rules, _scanAnswer,
+                _events.Choice(report, _ranked.AsSpan(0, _rankedCount), _candidateCount, _scanMs, _rankedRules, _scanAnswer,
                     // The scanner's command lines follow its own order, which the cgroup-first choice rearranged.
                     _chooser is null ? _scans.Cmdline(report.ChoiceIndex, _scanAnswer) : default, _chooser);
                 break;

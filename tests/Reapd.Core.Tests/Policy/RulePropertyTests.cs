@@ -60,7 +60,8 @@ public sealed class RulePropertyTests
         {
             // Unique pids, so each record can be found again after the sort; PID 1 and reapd's own stay as drawn.
             Proc[] processes = [.. generated.Select((p, i) => p.Pid is 1 or SelfPid && !generated.Take(i).Any(q => q.Pid == p.Pid) ? p : p with { Pid = 100 + i })];
-            cases++;
+            // CsCheck runs the cases on several threads: the counters are shared.
+            Interlocked.Increment(ref cases);
             PolicyRule[] policy = [.. rules.Select((r, i) => new PolicyRule("rule " + i, r.Action,
                 new RuleMatch
                 {
@@ -93,17 +94,20 @@ public sealed class RulePropertyTests
                 if (protectedByRule && !neverEligible)
                 {
                     Assert.Equal(ExclusionReason.Protected, c.Exclusion);
-                    protectedSeen++;
+                    Interlocked.Increment(ref protectedSeen);
                 }
                 else if (ignoredByRule && !neverEligible)
                 {
                     Assert.Equal(ExclusionReason.Ignored, c.Exclusion);
-                    ignoredSeen++;
+                    Interlocked.Increment(ref ignoredSeen);
                 }
                 else if (!neverEligible)
                 {
                     Assert.True(c.IsCandidate, $"pid {p.Pid} {p.Comm} ({p.Cmdline}) excluded as {c.Exclusion}");
-                    movedSeen += c.BadnessPages != c.BaseBadnessPages ? 1 : 0;
+                    if (c.BadnessPages != c.BaseBadnessPages)
+                    {
+                        Interlocked.Increment(ref movedSeen);
+                    }
                 }
             }
             if (best >= 0)
