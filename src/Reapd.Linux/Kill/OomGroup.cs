@@ -73,6 +73,12 @@ public static class OomGroup
         {
             return new OomGroupKill(OomGroupKillOutcome.Gone, group, processes, 0, 0);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // ENODEV from a cgroup removed between open and read (systemd tearing a unit down after its main process
+            // was SIGKILLed), EMFILE, EACCES: an outcome, never an exception on the decision loop right after a SIGKILL.
+            return new OomGroupKill(OomGroupKillOutcome.Failed, group, processes, 0, 0);
+        }
         int fd = Sensors.KernelTextFile.Open(Path.Combine(directory, "cgroup.kill"), Interop.O_WRONLY, out int errno);
         if (fd < 0)
         {

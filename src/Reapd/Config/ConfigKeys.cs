@@ -63,8 +63,8 @@ internal static class ConfigKeys
 
         new("choice.protect", (r, e) => { if (r.TryStringArray(e, "process names (comm)", static name => Encoding.UTF8.GetByteCount(name) > 15 ? $"{ConfigReader.Show(name)} is longer than 15 bytes and can never match; expected the name as /proc/PID/comm shows it" : null, out List<string> names)) { r.Config = r.Config with { ProtectedNames = [.. names] }; } }, o => StringArray(o.Config.ProtectedNames)),
         new("choice.desktop_defaults", (r, e) => { if (r.TryBool(e, out bool b)) { r.Config = r.Config with { DesktopDefaults = b }; } }, o => Bool(o.Config.DesktopDefaults)),
-        new("choice.cgroup_first", (r, e) => { if (r.TryChoice(e, Modes, out int i)) { r.Config = r.Config with { CgroupFirst = (ChoiceMode)i }; } }, o => Quote(Modes[(int)o.Config.CgroupFirst])),
-        new("choice.kubernetes", (r, e) => { if (r.TryChoice(e, Modes, out int i)) { r.Config = r.Config with { Kubernetes = (ChoiceMode)i }; } }, o => Quote(Modes[(int)o.Config.Kubernetes])),
+        new("choice.cgroup_first", (r, e) => { if (r.TryChoice(e, Modes, out int i)) { r.Config = r.Config with { CgroupFirst = (ChoiceMode)i }; } }, o => Quote(Modes[(int)o.Config.CgroupFirst]), AtStartOnly: true),
+        new("choice.kubernetes", (r, e) => { if (r.TryChoice(e, Modes, out int i)) { r.Config = r.Config with { Kubernetes = (ChoiceMode)i }; } }, o => Quote(Modes[(int)o.Config.Kubernetes]), AtStartOnly: true),
 
         new("guard.cgroup", (r, e) => { if (r.TryString(e, "a cgroup directory or a path as /proc/PID/cgroup shows it", out string path)) { r.Options = r.Options with { CgroupPath = path }; } }, o => o.CgroupPath is null ? null : Quote(o.CgroupPath), AtStartOnly: true),
         new("guard.state_dir", ReadStateDirectory, o => o.Config.StateDirectory is null ? null : Quote(o.Config.StateDirectory), AtStartOnly: true),
