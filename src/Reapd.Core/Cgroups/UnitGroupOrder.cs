@@ -47,23 +47,22 @@ public static class UnitGroupOrder
         {
             return xSignificant ? -1 : 1;
         }
-        if (!xSignificant)
+        // Two units below the floor go by usage alone (the tie-break below), as if there were no protection.
+        if (xSignificant)
         {
-            int byHeld = y.UsageBytes.CompareTo(x.UsageBytes);
-            return byHeld != 0 ? byHeld : string.CompareOrdinal(x.Path, y.Path);
-        }
-        if (rule == CgroupChoiceRule.Pressure)
-        {
-            int byPressure = y.PressureSomeAvg10.CompareTo(x.PressureSomeAvg10);
-            if (byPressure != 0)
+            if (rule == CgroupChoiceRule.Pressure)
             {
-                return byPressure;
+                int byPressure = y.PressureSomeAvg10.CompareTo(x.PressureSomeAvg10);
+                if (byPressure != 0)
+                {
+                    return byPressure;
+                }
             }
-        }
-        int byOver = y.OverProtectionBytes.CompareTo(x.OverProtectionBytes);
-        if (byOver != 0)
-        {
-            return byOver;
+            int byOver = y.OverProtectionBytes.CompareTo(x.OverProtectionBytes);
+            if (byOver != 0)
+            {
+                return byOver;
+            }
         }
         int byUsage = y.UsageBytes.CompareTo(x.UsageBytes);
         return byUsage != 0 ? byUsage : string.CompareOrdinal(x.Path, y.Path);
