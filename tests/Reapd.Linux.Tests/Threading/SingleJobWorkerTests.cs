@@ -218,29 +218,17 @@ public sealed class SingleJobWorkerTests
         using TestWorker worker = TestWorker.Start();
         using var wake = new WakeSet(1);
         _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
-        for (int i = 0; i < 10; i++)
-        {
-            Assert.True(RoundTrip(worker, wake, i));
-        }
+        int input = 0;
 
-        const int Jobs = 1000;
-        long threadBefore = worker.ThreadAllocatedBytes;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long start = Stopwatch.GetTimestamp();
-        int failed = 0;
-        for (int i = 0; i < Jobs; i++)
-        {
-            failed += RoundTrip(worker, wake, i) ? 0 : 1;
-        }
-        double roundTripUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds / Jobs;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        RoundTripAllocation.Result measured = RoundTripAllocation.Measure(
+            () => RoundTrip(worker, wake, ++input), () => worker.ThreadAllocatedBytes, warmUpTrips: 10, trips: 1000);
 
-        Assert.Equal(0, failed);
-        Assert.Equal(0, allocated);
-        Assert.Equal(0, worker.ThreadAllocatedBytes - threadBefore);
-        Assert.Equal(Jobs + 10, worker.Runs);
+        Assert.Equal(0, measured.Failed);
+        Assert.Equal(0, measured.CallerBytes);
+        Assert.Equal(0, measured.WorkerBytes);
+        Assert.Equal(1010, worker.Runs);
         // Reported, never asserted: hand-over → worker thread runs it → completion eventfd → take.
-        TestContext.Current.TestOutputHelper?.WriteLine($"worker round trip: {roundTripUs:F1} µs per job over {Jobs} jobs");
+        TestContext.Current.TestOutputHelper?.WriteLine($"worker round trip: {measured.MicrosecondsPerTrip:F1} µs per job over 1000 jobs");
     }
 
     /// <summary>Hand over, wait for the completion eventfd, take: true when all went as expected (no Assert: it may allocate).</summary>
