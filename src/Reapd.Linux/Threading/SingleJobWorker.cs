@@ -119,12 +119,22 @@ public abstract class SingleJobWorker : IDisposable
 
     public void Dispose()
     {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Stops the thread (without waiting) and lets go of the eventfds; a subclass that owns more frees it too.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
         Stop();
         // A thread still inside a job keeps its references: the eventfds close when it leaves, never under it. The
         // token source stays undisposed for the same reason (a running job may still wait on its WaitHandle).
         _jobEvent?.Dispose();
         _completion?.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     /// <summary>

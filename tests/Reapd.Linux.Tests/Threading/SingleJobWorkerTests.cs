@@ -8,24 +8,19 @@ namespace Reapd.Linux.Tests.Threading;
 /// <summary>
 /// The one-job worker protocol that the reaper thread and the scanner threads share: hand-over, completion through the
 /// eventfd, refusals, abandonment, stop without waiting, and no allocation per job. Real threads and real eventfds,
-/// polled through a <see cref="WakeSet"/> as the daemon's loop polls them.
+/// the completion polled through a <see cref="WakeSet"/> as the daemon's loop polls it.
 /// </summary>
 public sealed class SingleJobWorkerTests
 {
-    private const int WaitMs = 10_000;
-
     [Fact]
     public void A_job_runs_on_the_worker_thread_its_completion_eventfd_fires_and_its_answer_is_taken_once()
     {
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        int slot = wake.Add(worker.CompletionFd, WakeSet.Readable);
         Assert.True(worker.IsIdle);
 
         Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(21));
 
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
-        Assert.True((wake.Fired(slot) & WakeSet.Readable) != 0);
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
         Assert.True(worker.TryTake(out int answer));
         Assert.Equal(42, answer);
         Assert.NotEqual(Environment.CurrentManagedThreadId, worker.RanOnThreadId);
@@ -33,7 +28,7 @@ public sealed class SingleJobWorkerTests
         Assert.False(worker.IsBusy);
         Assert.Equal(0, worker.BusySinceTimestamp);
         // Taking drained the eventfd: nothing fires any more, and there is nothing left to take.
-        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
+        Assert.Equal(WakeOutcome.Timeout, worker.WaitForCompletion(0));
         Assert.False(worker.TryTake(out _));
     }
 
@@ -42,28 +37,25 @@ public sealed class SingleJobWorkerTests
     {
         using var gate = new ManualResetEventSlim();
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
 
-        Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(1, gate));
-        Assert.True(worker.Started.Wait(WaitMs, TestContext.Current.CancellationToken), "the worker thread did not start the job");
+        Assert.True(worker.SubmitBlocked(1, gate), "the worker thread did not start the job");
         Assert.Equal(TestWorker.ThreadName, worker.RanOnThreadName);
         Assert.True(worker.IsBusy);
         Assert.False(worker.IsIdle);
         Assert.InRange(worker.BusySinceTimestamp, 1, Stopwatch.GetTimestamp());
         Assert.Equal(WorkerSubmitOutcome.Busy, worker.Submit(2));
         Assert.False(worker.TryTake(out _));
-        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
+        Assert.Equal(WakeOutcome.Timeout, worker.WaitForCompletion(0));
 
         gate.Set();
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
         Assert.Equal(WorkerSubmitOutcome.CompletionNotTaken, worker.Submit(3));
         Assert.True(worker.TryTake(out int answer));
         // The refused jobs never ran: the answer is the first job's, and it ran once.
         Assert.Equal(2, answer);
         Assert.Equal(1, worker.Runs);
         Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(4));
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
         Assert.True(worker.TryTake(out answer));
         Assert.Equal(8, answer);
     }
@@ -73,10 +65,7 @@ public sealed class SingleJobWorkerTests
     {
         using var gate = new ManualResetEventSlim();
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
-        Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(5, gate));
-        Assert.True(worker.Started.Wait(WaitMs, TestContext.Current.CancellationToken));
+        Assert.True(worker.SubmitBlocked(5, gate));
 
         // The job ignores its token, as a call blocked in the kernel would: Stop does not wait for it.
         worker.Stop();
@@ -86,11 +75,11 @@ public sealed class SingleJobWorkerTests
         Assert.Equal(WorkerSubmitOutcome.Stopped, worker.Submit(6));
 
         gate.Set();
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
         Assert.True(worker.TryTake(out int answer));
         Assert.Equal(10, answer);
         Assert.True(worker.SawStop);
-        Assert.True(worker.Join(WaitMs), "the worker thread did not end after its job returned");
+        Assert.True(worker.Join(TestWorker.WaitMs), "the worker thread did not end after its job returned");
         Assert.False(worker.IsThreadRunning);
         Assert.Equal(WorkerSubmitOutcome.Stopped, worker.Submit(7));
     }
@@ -100,17 +89,14 @@ public sealed class SingleJobWorkerTests
     {
         using var never = new ManualResetEventSlim();
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
-        Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(1, never, honourStop: true));
-        Assert.True(worker.Started.Wait(WaitMs, TestContext.Current.CancellationToken));
+        Assert.True(worker.SubmitBlocked(1, never, honourStop: true));
 
         worker.Stop();
 
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
         Assert.True(worker.TryTake(out _));
         Assert.True(worker.SawStop);
-        Assert.True(worker.Join(WaitMs), "the worker thread did not end after the stop");
+        Assert.True(worker.Join(TestWorker.WaitMs), "the worker thread did not end after the stop");
     }
 
     [Fact]
@@ -122,7 +108,7 @@ public sealed class SingleJobWorkerTests
         worker.Stop();
         worker.Stop();
 
-        Assert.True(worker.Join(WaitMs), "an idle worker thread did not end on stop");
+        Assert.True(worker.Join(TestWorker.WaitMs), "an idle worker thread did not end on stop");
         Assert.Equal(WorkerSubmitOutcome.Stopped, worker.Submit(1));
         Assert.Equal(0, worker.Runs);
     }
@@ -132,11 +118,8 @@ public sealed class SingleJobWorkerTests
     {
         using var gate = new ManualResetEventSlim();
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
         // The abandoned job also throws: its exception is dropped with its answer, never rethrown later.
-        Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(1, gate, fail: true));
-        Assert.True(worker.Started.Wait(WaitMs, TestContext.Current.CancellationToken));
+        Assert.True(worker.SubmitBlocked(1, gate, fail: true));
 
         Assert.True(worker.Abandon());
         Assert.False(worker.Abandon());
@@ -147,11 +130,11 @@ public sealed class SingleJobWorkerTests
         gate.Set();
         Assert.True(ProcFacts.WaitUntil(() => worker.IsIdle), "the worker did not free itself after the abandoned job returned");
         Assert.True(worker.AbandonedSeenByJob);
-        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
+        Assert.Equal(WakeOutcome.Timeout, worker.WaitForCompletion(0));
         Assert.False(worker.TryTake(out _));
 
         Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(3));
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
         Assert.True(worker.TryTake(out int answer));
         Assert.Equal(6, answer);
         Assert.Equal(2, worker.Runs);
@@ -161,10 +144,8 @@ public sealed class SingleJobWorkerTests
     public void A_job_that_finished_before_the_loop_gave_up_cannot_be_abandoned_and_its_whole_answer_is_taken()
     {
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
         Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(50));
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
 
         Assert.False(worker.Abandon());
 
@@ -177,10 +158,8 @@ public sealed class SingleJobWorkerTests
     public void A_job_that_throws_rethrows_on_the_thread_that_takes_it_and_leaves_the_worker_free()
     {
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
         Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(1, fail: true));
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
 
         var thrown = Assert.Throws<InvalidOperationException>(() => worker.TryTake(out _));
 
@@ -188,7 +167,7 @@ public sealed class SingleJobWorkerTests
         Assert.True(worker.IsIdle);
         Assert.True(worker.IsThreadRunning);
         Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(2));
-        Assert.Equal(WakeOutcome.Ready, wake.Wait(WaitMs, out _));
+        Assert.Equal(WakeOutcome.Ready, worker.WaitForCompletion());
         Assert.True(worker.TryTake(out int answer));
         Assert.Equal(4, answer);
     }
@@ -199,8 +178,7 @@ public sealed class SingleJobWorkerTests
         using var gate = new ManualResetEventSlim();
         TestWorker worker = TestWorker.Start();
         int completionFd = worker.CompletionFd;
-        Assert.Equal(WorkerSubmitOutcome.Accepted, worker.Submit(1, gate));
-        Assert.True(worker.Started.Wait(WaitMs, TestContext.Current.CancellationToken));
+        Assert.True(worker.SubmitBlocked(1, gate));
 
         worker.Dispose();
 
@@ -208,7 +186,7 @@ public sealed class SingleJobWorkerTests
         Assert.Equal("anon_inode:[eventfd]", new FileInfo($"/proc/self/fd/{completionFd}").LinkTarget);
         Assert.True(worker.IsThreadRunning);
         gate.Set();
-        Assert.True(worker.Join(WaitMs), "the worker thread did not end after its job returned");
+        Assert.True(worker.Join(TestWorker.WaitMs), "the worker thread did not end after its job returned");
         Assert.Equal(1, worker.Runs);
     }
 
@@ -216,12 +194,10 @@ public sealed class SingleJobWorkerTests
     public void Handing_over_running_and_taking_a_job_allocates_nothing_on_either_thread_once_warm()
     {
         using TestWorker worker = TestWorker.Start();
-        using var wake = new WakeSet(1);
-        _ = wake.Add(worker.CompletionFd, WakeSet.Readable);
         int input = 0;
 
         RoundTripAllocation.Result measured = RoundTripAllocation.Measure(
-            () => RoundTrip(worker, wake, ++input), () => worker.ThreadAllocatedBytes, warmUpTrips: 10, trips: 1000);
+            () => RoundTrip(worker, ++input), () => worker.ThreadAllocatedBytes, warmUpTrips: 10, trips: 1000);
 
         Assert.Equal(0, measured.Failed);
         Assert.Equal(0, measured.CallerBytes);
@@ -232,9 +208,9 @@ public sealed class SingleJobWorkerTests
     }
 
     /// <summary>Hand over, wait for the completion eventfd, take: true when all went as expected (no Assert: it may allocate).</summary>
-    private static bool RoundTrip(TestWorker worker, WakeSet wake, int input) =>
+    private static bool RoundTrip(TestWorker worker, int input) =>
         worker.Submit(input) == WorkerSubmitOutcome.Accepted
-        && wake.Wait(WaitMs, out _) == WakeOutcome.Ready
+        && worker.WaitForCompletion() == WakeOutcome.Ready
         && worker.TryTake(out int answer)
         && answer == input * 2;
 }

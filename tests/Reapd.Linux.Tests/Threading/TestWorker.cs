@@ -1,3 +1,4 @@
+using Reapd.Linux.Sensors;
 using Reapd.Linux.Threading;
 
 namespace Reapd.Linux.Tests.Threading;
@@ -5,12 +6,15 @@ namespace Reapd.Linux.Tests.Threading;
 /// <summary>
 /// The smallest real subclass of <see cref="SingleJobWorker"/>, the way ReaperThread and ScannerThread use it: the job
 /// is fields written before <see cref="SingleJobWorker.StartJob"/>, the answer fields read after the completion. A job
-/// doubles its input, or blocks on a gate the test opens (optionally also ending on the stop token), or throws.
+/// doubles its input, or blocks on a gate the test opens (optionally also ending on the stop token), or throws. It
+/// polls its own completion eventfd in a <see cref="WakeSet"/>, as the daemon's loop does.
 /// </summary>
 internal sealed class TestWorker : SingleJobWorker
 {
     public const string ThreadName = "reapd test worker";
+    public const int WaitMs = 10_000;
 
+    private readonly WakeSet _wake = new(1);
     private int _input;
     private ManualResetEventSlim? _gate;
     private bool _honourStop;
@@ -37,17 +41,23 @@ internal sealed class TestWorker : SingleJobWorker
     /// <summary>Whether the last job saw its stop token cancelled when it returned.</summary>
     public bool SawStop { get; private set; }
 
-    public static TestWorker Start()
-    {
-        var worker = new TestWorker();
-        return worker.TryStartThread(out int errno) ? worker : throw new InvalidOperationException($"eventfd failed: errno {errno}");
-    }
+    /// <summary>The job's own view, from inside it: whether the loop had stopped waiting for it when its gate opened.</summary>
+    public bool AbandonedSeenByJob { get; private set; }
+
+    public static TestWorker Start() =>
+        TryStart(out int errno) ?? throw new InvalidOperationException($"eventfd failed: errno {errno}");
 
     /// <summary>Null, with the errno, where the kernel refuses an eventfd.</summary>
     public static TestWorker? TryStart(out int errno)
     {
         var worker = new TestWorker();
-        return worker.TryStartThread(out errno) ? worker : null;
+        if (!worker.TryStartThread(out errno))
+        {
+            worker.Dispose();
+            return null;
+        }
+        _ = worker._wake.Add(worker.CompletionFd, WakeSet.Readable);
+        return worker;
     }
 
     public WorkerSubmitOutcome Submit(int input, ManualResetEventSlim? gate = null, bool honourStop = false, bool fail = false)
@@ -66,6 +76,13 @@ internal sealed class TestWorker : SingleJobWorker
         return WorkerSubmitOutcome.Accepted;
     }
 
+    /// <summary>Hands over a job that blocks on <paramref name="gate"/>; true once the thread is inside it.</summary>
+    public bool SubmitBlocked(int input, ManualResetEventSlim gate, bool honourStop = false, bool fail = false) =>
+        Submit(input, gate, honourStop, fail) == WorkerSubmitOutcome.Accepted && Started.Wait(WaitMs, CancellationToken.None);
+
+    /// <summary>Polls the completion eventfd as the loop does: Ready once a job's answer is there (0: just look).</summary>
+    public WakeOutcome WaitForCompletion(int timeoutMs = WaitMs) => _wake.Wait(timeoutMs, out _);
+
     public bool TryTake(out int answer)
     {
         if (!PollFinished())
@@ -79,9 +96,6 @@ internal sealed class TestWorker : SingleJobWorker
     }
 
     public bool Abandon() => TryAbandon();
-
-    /// <summary>The job's own view, from inside it: whether the loop stopped waiting.</summary>
-    public bool AbandonedSeenByJob { get; private set; }
 
     protected override void RunJob(CancellationToken stop)
     {
@@ -108,5 +122,15 @@ internal sealed class TestWorker : SingleJobWorker
             throw new InvalidOperationException("a broken invariant inside the job");
         }
         _answer = _input * 2;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _wake.Dispose();
+            Started.Dispose();
+        }
     }
 }
