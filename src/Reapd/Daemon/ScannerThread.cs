@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 using Reapd.Linux.Proc;
-using Reapd.Linux.Sensors;
+using Reapd.Linux.Threading;
 
 namespace Reapd.Daemon;
 
@@ -17,15 +16,16 @@ namespace Reapd.Daemon;
 /// per process, through ProcessScanner: a stuck read there ends the scan at the deadline with the processes read
 /// so far; later scans skip the stuck process before reading it.)
 /// <para>
-/// The loop hands a job over with <see cref="Submit"/> and sleeps on <see cref="CompletionFd"/> until the job's
-/// deadline. Everything the job has finished is published under <see cref="_gate"/>, entry by entry, and the thread
-/// never holds the gate across a read: so when the deadline passes first, <see cref="TakePartial"/> gives the loop
-/// exactly what was read so far and names the process the thread is inside of, and abandons the job. An abandoned
-/// thread publishes nothing more; when its read returns, it becomes free again. Allocation-free once warm.
+/// The loop hands a job over with <see cref="Submit"/> and sleeps on <see cref="SingleJobWorker.CompletionFd"/> until
+/// the job's deadline (the hand-over, completion and stop are <see cref="SingleJobWorker"/>'s). Everything the job has
+/// finished is published under <see cref="_gate"/>, entry by entry, and the thread never holds the gate across a read:
+/// so when the deadline passes first, <see cref="TakePartial"/> gives the loop exactly what was read so far and names
+/// the process the thread is inside of, and abandons the job. An abandoned thread publishes nothing more; when its
+/// read returns, it becomes free again. Allocation-free once warm. A scan ignores the stop token: it ends by its
+/// deadline.
 /// </para>
-/// Owns its thread and both eventfds (the thread holds a reference on each, released when it ends).
 /// </summary>
-internal sealed class ScannerThread : IDisposable
+internal sealed class ScannerThread : SingleJobWorker
 {
     /// <summary>Bytes of a command line kept for the choice event; longer ones are cut.</summary>
     public const int CmdlineBytes = 256;
@@ -33,18 +33,8 @@ internal sealed class ScannerThread : IDisposable
     /// <summary>How many of the best candidates get the second pass (the choice event shows the victim's command line).</summary>
     public const int DetailCount = 3;
 
-    private const int Idle = 0;
-    private const int Running = 1;
-    private const int Finished = 2;
-
-    private readonly EventFdHandle _jobEvent;
-    private readonly int _jobEventFd;
-    private readonly EventFdHandle _completion;
-    private readonly Thread _thread;
     private readonly CandidateSource _source;
     private readonly Lock _gate = new();
-    private volatile bool _stopping;
-    private int _state;
 
     // The job, written by the loop before Submit publishes it.
     private RankingScope _scope;
@@ -61,50 +51,23 @@ internal sealed class ScannerThread : IDisposable
     private int _attempted;
     private int _detailDone;
     private bool _detailPass;
-    private bool _abandoned;
     private int _currentPid;
     private ScanEnd _end;
     private int _knownStuckSkipped;
     private int _firstKnownStuckPid;
-    private ExceptionDispatchInfo? _fault;
 
-    private ScannerThread(EventFdHandle jobEvent, EventFdHandle completion, string? cgroupDirectory, int[]? onlyPids, int index)
+    private ScannerThread(string? cgroupDirectory, int[]? onlyPids, int index)
+        : base($"reapd scan {index}")
     {
-        _jobEvent = jobEvent;
-        _jobEventFd = jobEvent.Fd;
-        _completion = completion;
         _source = new CandidateSource(cgroupDirectory, onlyPids);
-        _thread = new Thread(Run, maxStackSize: 256 * 1024) { IsBackground = true, Name = $"reapd scan {index}" };
     }
 
     /// <summary>Starts a scanner thread; null with the errno when the kernel refuses an eventfd.</summary>
     public static ScannerThread? TryStart(string? cgroupDirectory, int[]? onlyPids, int index, out int errno)
     {
-        EventFdHandle? jobEvent = EventFdHandle.Create(out errno);
-        if (jobEvent is null)
-        {
-            return null;
-        }
-        EventFdHandle? completion = EventFdHandle.Create(out errno);
-        if (completion is null)
-        {
-            jobEvent.Dispose();
-            return null;
-        }
-        var scanner = new ScannerThread(jobEvent, completion, cgroupDirectory, onlyPids, index);
-        bool added = false;
-        jobEvent.DangerousAddRef(ref added);
-        added = false;
-        completion.DangerousAddRef(ref added);
-        scanner._thread.Start();
-        return scanner;
+        var scanner = new ScannerThread(cgroupDirectory, onlyPids, index);
+        return scanner.TryStartThread(out errno) ? scanner : null;
     }
-
-    /// <summary>Readable once a job has finished; the loop waits on it.</summary>
-    public int CompletionFd => _completion.Fd;
-
-    /// <summary>Free to take a job: not inside one (an abandoned job still inside a read keeps it busy).</summary>
-    public bool IsIdle => Volatile.Read(ref _state) == Idle;
 
     /// <summary>The pid whose /proc files the thread is reading now (0 between reads): a busy thread's stuck process.</summary>
     public int CurrentPid => Volatile.Read(ref _currentPid);
@@ -115,9 +78,9 @@ internal sealed class ScannerThread : IDisposable
     /// </summary>
     public void Submit(in RankingScope scope, long deadlineTimestamp, ReadOnlySpan<int> skipPids)
     {
-        if (Volatile.Read(ref _state) != Idle)
+        if (Admission != WorkerSubmitOutcome.Accepted)
         {
-            throw new InvalidOperationException("a scan was submitted to a scanner thread that is not idle");
+            throw new InvalidOperationException($"a scan was submitted to a scanner thread that cannot take it: {Admission}");
         }
         _scope = scope;
         _deadlineTimestamp = deadlineTimestamp;
@@ -134,25 +97,16 @@ internal sealed class ScannerThread : IDisposable
             _attempted = 0;
             _detailDone = 0;
             _detailPass = false;
-            _abandoned = false;
             _currentPid = 0;
             _knownStuckSkipped = 0;
             _firstKnownStuckPid = 0;
             _end = ScanEnd.Complete;
         }
-        Volatile.Write(ref _state, Running);
-        _jobEvent.Signal();
+        StartJob();
     }
 
     /// <summary>Whether the job has finished (its answer is whole). Drains the completion eventfd.</summary>
-    public bool IsFinished
-    {
-        get
-        {
-            _ = _completion.Drain();
-            return Volatile.Read(ref _state) == Finished;
-        }
-    }
+    public bool IsFinished => PollFinished();
 
     /// <summary>
     /// The finished job's answer: the ranking into <paramref name="ranked"/> (grown when too small), and frees the
@@ -164,10 +118,7 @@ internal sealed class ScannerThread : IDisposable
         {
             Copy(ref ranked, ref answer, abandon: false);
         }
-        ExceptionDispatchInfo? fault = _fault;
-        _fault = null;
-        Volatile.Write(ref _state, Idle);
-        fault?.Throw();
+        ReleaseFinished();
     }
 
     /// <summary>
@@ -178,39 +129,21 @@ internal sealed class ScannerThread : IDisposable
     {
         lock (_gate)
         {
-            if (Volatile.Read(ref _state) == Finished)
+            // Abandoned under the gate, so the thread publishes nothing after the copy below.
+            if (TryAbandon())
             {
-                // It finished between the deadline and this look: the answer is whole after all.
-                Copy(ref ranked, ref answer, abandon: false);
-                Volatile.Write(ref _state, Idle);
+                Copy(ref ranked, ref answer, abandon: true);
                 return;
             }
-            Copy(ref ranked, ref answer, abandon: true);
-            _abandoned = true;
+            // It finished between the deadline and this look: the answer is whole after all.
+            Copy(ref ranked, ref answer, abandon: false);
         }
+        ReleaseFinished();
     }
 
     /// <summary>The command line read for entry <paramref name="index"/> of the last answer (empty when not read).</summary>
     public ReadOnlySpan<byte> Cmdline(int index) =>
         index < DetailCount ? _cmdlines.AsSpan(index * CmdlineBytes, _cmdlineLengths[index]) : default;
-
-    public void Stop()
-    {
-        if (_stopping)
-        {
-            return;
-        }
-        _stopping = true;
-        _jobEvent.Signal();
-    }
-
-    public void Dispose()
-    {
-        Stop();
-        // A thread inside a read keeps its references: the eventfds close when it leaves, never under it.
-        _jobEvent.Dispose();
-        _completion.Dispose();
-    }
 
     /// <summary>Under the gate: the published entries, less the one whose second-pass read is in flight when abandoning.</summary>
     private void Copy(ref Candidate[] ranked, ref ScanAnswer answer, bool abandon)
@@ -267,65 +200,16 @@ internal sealed class ScannerThread : IDisposable
         answer.CmdlinesRead = stuck;
     }
 
-    private void Run()
-    {
-        var wait = new WakeSet(1);
-        try
-        {
-            wait.Add(_jobEventFd, WakeSet.Readable);
-            while (true)
-            {
-                if (Volatile.Read(ref _state) == Running)
-                {
-                    RunJob();
-                    continue;
-                }
-                if (_stopping)
-                {
-                    return;
-                }
-                WakeOutcome waited = wait.Wait(-1, out _);
-                if (waited is WakeOutcome.Failed or WakeOutcome.InvalidFd)
-                {
-                    throw new InvalidOperationException($"poll on the scanner's own eventfd failed: {waited}, errno {wait.LastErrno}");
-                }
-                _ = _jobEvent.Drain();
-            }
-        }
-        finally
-        {
-            wait.Dispose();
-            _jobEvent.DangerousRelease();
-            _completion.DangerousRelease();
-        }
-    }
-
-    private void RunJob()
+    protected override void RunJob(CancellationToken stop)
     {
         try
         {
             Scan();
         }
-#pragma warning disable CA1031 // A job's exception is carried to the loop thread and rethrown there, not swallowed.
-        catch (Exception exception)
-#pragma warning restore CA1031
+        finally
         {
-            _fault = ExceptionDispatchInfo.Capture(exception);
+            Volatile.Write(ref _currentPid, 0);
         }
-        Volatile.Write(ref _currentPid, 0);
-        lock (_gate)
-        {
-            if (_abandoned)
-            {
-                // The loop has already answered the core with what it had: nothing to hand over, free again.
-                _abandoned = false;
-                _fault = null;
-                Volatile.Write(ref _state, Idle);
-                return;
-            }
-            Volatile.Write(ref _state, Finished);
-        }
-        _completion.Signal();
     }
 
     private void Scan()
@@ -379,7 +263,7 @@ internal sealed class ScannerThread : IDisposable
             ProcReadOutcome read = scanner.TryRead(pid, _scope, out Candidate candidate);
             lock (_gate)
             {
-                if (_abandoned)
+                if (IsAbandoned)
                 {
                     return;
                 }
@@ -398,7 +282,7 @@ internal sealed class ScannerThread : IDisposable
         }
         lock (_gate)
         {
-            if (_abandoned)
+            if (IsAbandoned)
             {
                 return;
             }
@@ -449,7 +333,7 @@ internal sealed class ScannerThread : IDisposable
             ProcReadOutcome read = reader.TryReadCmdline(candidate.Pid, _cmdlines.AsSpan(i * CmdlineBytes, CmdlineBytes), out int length);
             lock (_gate)
             {
-                if (_abandoned)
+                if (IsAbandoned)
                 {
                     return;
                 }

@@ -4,6 +4,7 @@ using Reapd.Core.Proc;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
+using Reapd.Linux.Tests.Threading;
 using Reapd.Testing;
 
 namespace Reapd.Linux.Tests.Kill;
@@ -149,29 +150,16 @@ public sealed class ReaperThreadTests
         using var under = ReaperUnderTest.Start();
         (ReaperThread reaper, WakeSet wake) = (under.Reaper, under.Wake);
         var job = new ImmediateJob(ReapOutcome.Reaped);
-        for (int i = 0; i < 10; i++)
-        {
-            Assert.True(RoundTrip(reaper, wake, job));
-        }
 
-        const int Jobs = 1000;
-        long threadBefore = reaper.ThreadAllocatedBytes;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long start = Stopwatch.GetTimestamp();
-        int failed = 0;
-        for (int i = 0; i < Jobs; i++)
-        {
-            failed += RoundTrip(reaper, wake, job) ? 0 : 1;
-        }
-        double roundTripUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds / Jobs;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        RoundTripAllocation.Result measured = RoundTripAllocation.Measure(
+            () => RoundTrip(reaper, wake, job), () => reaper.ThreadAllocatedBytes, warmUpTrips: 10, trips: 1000);
 
-        Assert.Equal(0, failed);
-        Assert.Equal(0, allocated);
-        Assert.Equal(0, reaper.ThreadAllocatedBytes - threadBefore);
-        Assert.Equal(Jobs + 10, job.Runs);
+        Assert.Equal(0, measured.Failed);
+        Assert.Equal(0, measured.CallerBytes);
+        Assert.Equal(0, measured.WorkerBytes);
+        Assert.Equal(1010, job.Runs);
         // Reported, never asserted: submit → reaper thread runs it → completion eventfd → take.
-        TestContext.Current.TestOutputHelper?.WriteLine($"reaper round trip: {roundTripUs:F1} µs per job over {Jobs} jobs");
+        TestContext.Current.TestOutputHelper?.WriteLine($"reaper round trip: {measured.MicrosecondsPerTrip:F1} µs per job over 1000 jobs");
     }
 
     /// <summary>Submit, wait for the completion eventfd, take: true when all went as expected (no Assert: it may allocate).</summary>
