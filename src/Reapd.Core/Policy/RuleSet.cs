@@ -8,8 +8,8 @@ namespace Reapd.Core.Policy;
 
 /// <summary>
 /// The rules of one configuration load, compiled once: comm as UTF-8 bytes cut to 15 bytes, each cmdline pattern and
-/// each glob as a <see cref="RegexOptions.NonBacktracking"/> regular expression — except a cmdline pattern that only
-/// looks for an argument (`(^| )--type=( |$)`, the desktop rules' shape), which is an <see cref="ArgumentPattern"/> —
+/// each glob as a <see cref="RegexOptions.NonBacktracking"/> regular expression — except a cmdline pattern that
+/// is plain text (`--type=renderer`, `(^| )--user( |$)`: the desktop rules' shape), which is a <see cref="PlainPattern"/> —
 /// the uid as a number. Evaluating a
 /// process (<see cref="Apply"/>) allocates nothing once the patterns have seen the usual command lines (the engine
 /// builds its automaton states on first use and keeps them).
@@ -285,7 +285,7 @@ public sealed class RuleSet
         }
         try
         {
-            ArgumentPattern? words = ArgumentPattern.TryParse(pattern);
+            PlainPattern? words = PlainPattern.TryParse(pattern);
             var compiled = new TextPattern(words is null ? new Regex(pattern, PatternOptions) : null, words);
             patterns.Add(pattern, compiled);
             return compiled;
@@ -405,8 +405,8 @@ public sealed class RuleSet
         }
     }
 
-    /// <summary>A compiled pattern: plain words where <see cref="ArgumentPattern"/> can say it, else the regular expression.</summary>
-    private sealed class TextPattern(Regex? regex, ArgumentPattern? words)
+    /// <summary>A compiled pattern: plain words where <see cref="PlainPattern"/> can say it, else the regular expression.</summary>
+    private sealed class TextPattern(Regex? regex, PlainPattern? words)
     {
         public bool IsMatch(ReadOnlySpan<char> text) => words?.IsMatch(text) ?? regex!.IsMatch(text);
     }

@@ -563,7 +563,7 @@ internal sealed class ConfigReader
     {
         // A pattern the rule engine matches as plain words is valid as it stands; building the expression only to
         // check it would leave the regular-expression engine's tables resident (docs/daemon.md, "Memory").
-        if (ArgumentPattern.TryParse(pattern) is not null)
+        if (PlainPattern.TryParse(pattern) is not null)
         {
             return true;
         }

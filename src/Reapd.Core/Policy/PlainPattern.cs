@@ -1,39 +1,43 @@
 namespace Reapd.Core.Policy;
 
 /// <summary>
-/// A cmdline pattern that only looks for an argument, matched by plain comparison instead of a regular expression:
-/// `(^| )WORD`, optionally with one group of alternatives inside the word (`(^| )--type=(renderer|utility)`) and
-/// optionally ending the argument (`( |$)`), where WORD is literal text. It means: some argument of the command line
-/// (arguments are joined by single spaces) starts with one of the words — or, with `( |$)`, is one of them.
-/// Why: every built-in desktop rule's pattern has this shape, and a <see cref="System.Text.RegularExpressions.RegexOptions.NonBacktracking"/>
-/// expression costs about 1.3 MiB of resident, locked memory each (its symbolic automaton and character-set
-/// tables; measured in docs/daemon.md, "Memory"), for what is a substring search. The answer is the same as the
-/// expression's for every input (<c>ArgumentPatternTests</c> compares both); other patterns stay regular expressions.
+/// A cmdline pattern that is plain text, matched by comparison instead of a regular expression: a literal WORD,
+/// optionally with one group of literal alternatives inside it (`--type=(renderer|utility)`), optionally required to
+/// start an argument (`(^| )` before it) and optionally to end one (`( |$)` after it); arguments are joined by single
+/// spaces. So `(^| )--type=( |$)` means "some argument is `--type=`" and `--type=renderer` "the text contains it".
+/// Why: every built-in desktop rule's pattern and the usual hand-written one have this shape, and a
+/// <see cref="System.Text.RegularExpressions.RegexOptions.NonBacktracking"/> expression costs over a mebibyte of
+/// resident, locked memory (its symbolic automaton and character-set tables; docs/daemon.md, "Memory") for what is
+/// a substring search. The answer is the expression's for every input (<c>PlainPatternTests</c> compares both); any
+/// other pattern stays a regular expression.
 /// </summary>
-public sealed class ArgumentPattern
+public sealed class PlainPattern
 {
     private const string ArgumentStart = "(^| )";
     private const string ArgumentEnd = "( |$)";
 
     private readonly string[] _words;
-    private readonly bool _wholeArgument;
+    private readonly bool _argumentStart;
+    private readonly bool _argumentEnd;
 
-    private ArgumentPattern(string[] words, bool wholeArgument)
+    private PlainPattern(string[] words, bool argumentStart, bool argumentEnd)
     {
         _words = words;
-        _wholeArgument = wholeArgument;
+        _argumentStart = argumentStart;
+        _argumentEnd = argumentEnd;
     }
 
     /// <summary>The pattern as plain words, or null when it is anything else (then it stays a regular expression).</summary>
-    public static ArgumentPattern? TryParse(string pattern)
+    public static PlainPattern? TryParse(string pattern)
     {
-        if (!pattern.StartsWith(ArgumentStart, StringComparison.Ordinal))
+        ReadOnlySpan<char> body = pattern;
+        bool argumentStart = body.StartsWith(ArgumentStart, StringComparison.Ordinal);
+        if (argumentStart)
         {
-            return null;
+            body = body[ArgumentStart.Length..];
         }
-        ReadOnlySpan<char> body = pattern.AsSpan(ArgumentStart.Length);
-        bool wholeArgument = body.EndsWith(ArgumentEnd, StringComparison.Ordinal);
-        if (wholeArgument)
+        bool argumentEnd = body.EndsWith(ArgumentEnd, StringComparison.Ordinal);
+        if (argumentEnd)
         {
             body = body[..^ArgumentEnd.Length];
         }
@@ -46,7 +50,7 @@ public sealed class ArgumentPattern
         }
         if (open < 0)
         {
-            return prefix.IsEmpty ? null : new ArgumentPattern([prefix.ToString()], wholeArgument);
+            return prefix.IsEmpty ? null : new PlainPattern([prefix.ToString()], argumentStart, argumentEnd);
         }
         int close = body.IndexOf(')');
         if (close < open)
@@ -58,10 +62,11 @@ public sealed class ArgumentPattern
         {
             return null;
         }
+        ReadOnlySpan<char> group = body[(open + 1)..close];
         var words = new List<string>();
-        foreach (Range part in body[(open + 1)..close].Split('|'))
+        foreach (Range part in group.Split('|'))
         {
-            ReadOnlySpan<char> alternative = body[(open + 1)..close][part];
+            ReadOnlySpan<char> alternative = group[part];
             if (!IsLiteral(alternative))
             {
                 return null;
@@ -73,7 +78,7 @@ public sealed class ArgumentPattern
             }
             words.Add(word);
         }
-        return new ArgumentPattern([.. words], wholeArgument);
+        return new PlainPattern([.. words], argumentStart, argumentEnd);
     }
 
     /// <summary>
@@ -92,7 +97,7 @@ public sealed class ArgumentPattern
         return true;
     }
 
-    /// <summary>Whether some argument starts with (or, for a whole-argument pattern, is) one of the words. Allocation-free.</summary>
+    /// <summary>Whether one of the words occurs, where the pattern wants it (an argument's start, end or both). Allocation-free.</summary>
     public bool IsMatch(ReadOnlySpan<char> cmdline)
     {
         foreach (string word in _words)
@@ -106,7 +111,7 @@ public sealed class ArgumentPattern
                     break;
                 }
                 int start = from + found, end = start + word.Length;
-                if ((start == 0 || cmdline[start - 1] == ' ') && (!_wholeArgument || EndsArgument(cmdline, end)))
+                if ((!_argumentStart || start == 0 || cmdline[start - 1] == ' ') && (!_argumentEnd || EndsArgument(cmdline, end)))
                 {
                     return true;
                 }

@@ -5,11 +5,11 @@ using Reapd.Core.Policy;
 namespace Reapd.Core.Tests.Policy;
 
 /// <summary>
-/// The plain-word matcher that replaces a regular expression for argument patterns must give the regular expression's
+/// The plain-text matcher that replaces a regular expression for argument patterns must give the regular expression's
 /// answer, with the options the rule engine compiles it with, on every command line; and must refuse (leave to the
 /// regular expression) every pattern it cannot say exactly.
 /// </summary>
-public sealed class ArgumentPatternTests
+public sealed class PlainPatternTests
 {
     private const RegexOptions EngineOptions = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
 
@@ -17,6 +17,7 @@ public sealed class ArgumentPatternTests
     [
         DesktopRules.ChromiumChildPattern, DesktopRules.ChromiumAnyChildPattern, DesktopRules.FirefoxChildPattern,
         "(^| )--user( |$)", "(^| )-jar", "(^| )a(b|)c( |$)", "(^| )x(y|yy)", "(^| )(ab|a)( |$)",
+        "--type=renderer", "-jar", "--user( |$)", "a(b|)c",
     ];
 
     // Pieces that line the words up with and against argument edges: spaces, a final newline, the words, their parts.
@@ -28,13 +29,15 @@ public sealed class ArgumentPatternTests
     {
         foreach (string pattern in new[] { DesktopRules.ChromiumChildPattern, DesktopRules.ChromiumAnyChildPattern, DesktopRules.FirefoxChildPattern, "(^| )--user( |$)" })
         {
-            Assert.NotNull(ArgumentPattern.TryParse(pattern));
+            Assert.NotNull(PlainPattern.TryParse(pattern));
         }
     }
 
     [Theory]
-    [InlineData("--type=renderer")]
     [InlineData("^--user$")]
+    [InlineData("a.b")]
+    [InlineData("")]
+    [InlineData("( |$)")]
     [InlineData("(^| )--us.r( |$)")]
     [InlineData("(^| )--user+")]
     [InlineData("(^| )(a|(b))")]
@@ -47,8 +50,8 @@ public sealed class ArgumentPatternTests
     [InlineData("(^| )(|)")]
     [InlineData("(^| )a b")]
     [InlineData("(^| )[ab]")]
-    public void A_pattern_that_is_not_plain_words_stays_a_regular_expression(string pattern) =>
-        Assert.Null(ArgumentPattern.TryParse(pattern));
+    public void A_pattern_that_is_not_plain_text_stays_a_regular_expression(string pattern) =>
+        Assert.Null(PlainPattern.TryParse(pattern));
 
     [Theory]
     [InlineData(DesktopRules.ChromiumChildPattern, "/opt/chrome --type=renderer --lang=en", true)]
@@ -61,16 +64,20 @@ public sealed class ArgumentPatternTests
     [InlineData(DesktopRules.ChromiumAnyChildPattern, "chrome --no-type=gpu", false)]
     [InlineData(DesktopRules.FirefoxChildPattern, "firefox -contentproc -childID 3", true)]
     [InlineData(DesktopRules.FirefoxChildPattern, "firefox -contentprocs", false)]
-    public void An_argument_pattern_matches_whole_arguments_as_the_regular_expression_does(string pattern, string cmdline, bool expected)
+    [InlineData("--type=renderer", "chrome x--type=renderers", true)]
+    [InlineData("--type=renderer", "chrome --type=utility", false)]
+    [InlineData("--user( |$)", "systemd x--user", true)]
+    [InlineData("--user( |$)", "systemd --users", false)]
+    public void A_plain_pattern_matches_where_the_regular_expression_does(string pattern, string cmdline, bool expected)
     {
         Assert.Equal(expected, new Regex(pattern, EngineOptions).IsMatch(cmdline));
-        Assert.Equal(expected, ArgumentPattern.TryParse(pattern)!.IsMatch(cmdline));
+        Assert.Equal(expected, PlainPattern.TryParse(pattern)!.IsMatch(cmdline));
     }
 
     [Fact]
-    public void An_argument_pattern_answers_as_its_regular_expression_on_random_command_lines()
+    public void A_plain_pattern_answers_as_its_regular_expression_on_random_command_lines()
     {
-        var regexes = s_patterns.Select(p => (Regex: new Regex(p, EngineOptions), Words: ArgumentPattern.TryParse(p)!)).ToArray();
+        var regexes = s_patterns.Select(p => (Regex: new Regex(p, EngineOptions), Words: PlainPattern.TryParse(p)!)).ToArray();
         Assert.All(regexes, r => Assert.NotNull(r.Words));
         int[] matched = new int[regexes.Length], missed = new int[regexes.Length];
         Gen.OneOf(s_pieces).Array[0, 8].Select(pieces => string.Concat(pieces)).Sample(cmdline =>
