@@ -8,7 +8,9 @@ namespace Reapd.Core.Policy;
 
 /// <summary>
 /// The rules of one configuration load, compiled once: comm as UTF-8 bytes cut to 15 bytes, each cmdline pattern and
-/// each glob as a <see cref="RegexOptions.NonBacktracking"/> regular expression, the uid as a number. Evaluating a
+/// each glob as a <see cref="RegexOptions.NonBacktracking"/> regular expression — except a cmdline pattern that
+/// is plain text (`--type=renderer`, `(^| )--user( |$)`: the desktop rules' shape), which is a <see cref="PlainPattern"/> —
+/// the uid as a number. Evaluating a
 /// process (<see cref="Apply"/>) allocates nothing once the patterns have seen the usual command lines (the engine
 /// builds its automaton states on first use and keeps them).
 /// Why NonBacktracking and not a match timeout: its time is linear in the command line whatever the pattern, so a
@@ -84,7 +86,7 @@ public sealed class RuleSet
         }
         var compiled = new Compiled[rules.Count];
         // Rules that share a pattern (the desktop rules' cmdline_not) share one compiled expression.
-        var patterns = new Dictionary<string, Regex>(StringComparer.Ordinal);
+        var patterns = new Dictionary<string, TextPattern>(StringComparer.Ordinal);
         for (int i = 0; i < rules.Count; i++)
         {
             Compiled? rule = Compile(rules[i], patterns, out string? why);
@@ -187,7 +189,7 @@ public sealed class RuleSet
         return names.ToString();
     }
 
-    private static Compiled? Compile(PolicyRule rule, Dictionary<string, Regex> patterns, out string? problem)
+    private static Compiled? Compile(PolicyRule rule, Dictionary<string, TextPattern> patterns, out string? problem)
     {
         problem = null;
         RuleMatch match = rule.Match;
@@ -207,17 +209,17 @@ public sealed class RuleSet
             // The kernel keeps 15 bytes of a process's name: a longer name in a rule is cut the same way.
             comm = utf8.Length > ProtectedNames.CommMaxBytes ? utf8[..ProtectedNames.CommMaxBytes] : utf8;
         }
-        Regex? cmdline = match.Cmdline is null ? null : Pattern(match.Cmdline, "cmdline", patterns, out problem);
+        TextPattern? cmdline = match.Cmdline is null ? null : Pattern(match.Cmdline, "cmdline", patterns, out problem);
         if (match.Cmdline is not null && cmdline is null)
         {
             return null;
         }
-        Regex? cmdlineNot = match.CmdlineNot is null ? null : Pattern(match.CmdlineNot, "cmdline_not", patterns, out problem);
+        TextPattern? cmdlineNot = match.CmdlineNot is null ? null : Pattern(match.CmdlineNot, "cmdline_not", patterns, out problem);
         if (match.CmdlineNot is not null && cmdlineNot is null)
         {
             return null;
         }
-        Regex? exeGlob = null;
+        TextPattern? exeGlob = null;
         if (match.Exe is not null && PathGlob.IsGlob(match.Exe))
         {
             exeGlob = Glob(match.Exe, "exe", patterns, out problem);
@@ -226,7 +228,7 @@ public sealed class RuleSet
                 return null;
             }
         }
-        Regex? cgroup = null;
+        TextPattern? cgroup = null;
         if (match.Cgroup is not null)
         {
             cgroup = Glob(match.Cgroup, "cgroup", patterns, out problem);
@@ -274,18 +276,19 @@ public sealed class RuleSet
         return problem is null;
     }
 
-    private static Regex? Pattern(string pattern, string key, Dictionary<string, Regex> patterns, out string? problem)
+    private static TextPattern? Pattern(string pattern, string key, Dictionary<string, TextPattern> patterns, out string? problem)
     {
         problem = null;
-        if (patterns.TryGetValue(pattern, out Regex? known))
+        if (patterns.TryGetValue(pattern, out TextPattern? known))
         {
             return known;
         }
         try
         {
-            var regex = new Regex(pattern, PatternOptions);
-            patterns.Add(pattern, regex);
-            return regex;
+            PlainPattern? words = PlainPattern.TryParse(pattern);
+            var compiled = new TextPattern(words is null ? new Regex(pattern, PatternOptions) : null, words);
+            patterns.Add(pattern, compiled);
+            return compiled;
         }
         catch (ArgumentException e)
         {
@@ -299,7 +302,7 @@ public sealed class RuleSet
         return null;
     }
 
-    private static Regex? Glob(string glob, string key, Dictionary<string, Regex> patterns, out string? problem)
+    private static TextPattern? Glob(string glob, string key, Dictionary<string, TextPattern> patterns, out string? problem)
     {
         string? pattern = PathGlob.ToRegexPattern(glob, out problem);
         if (pattern is null)
@@ -318,7 +321,7 @@ public sealed class RuleSet
         _ => "ignore",
     };
 
-    private sealed class Compiled(PolicyRule rule, byte[] nameUtf8, byte[]? comm, Regex? cmdline, Regex? cmdlineNot, Regex? exeGlob, Regex? cgroup, uint? uid)
+    private sealed class Compiled(PolicyRule rule, byte[] nameUtf8, byte[]? comm, TextPattern? cmdline, TextPattern? cmdlineNot, TextPattern? exeGlob, TextPattern? cgroup, uint? uid)
     {
         private readonly int _adjust = rule.Adjust
             ?? (rule.Scale is null ? rule.Action switch { RuleAction.Prefer => DefaultPreferAdjust, RuleAction.Avoid => DefaultAvoidAdjust, _ => 0 } : 0);
@@ -400,5 +403,11 @@ public sealed class RuleSet
             }
             return text.ToString();
         }
+    }
+
+    /// <summary>A compiled pattern: plain words where <see cref="PlainPattern"/> can say it, else the regular expression.</summary>
+    private sealed class TextPattern(Regex? regex, PlainPattern? words)
+    {
+        public bool IsMatch(ReadOnlySpan<char> text) => words?.IsMatch(text) ?? regex!.IsMatch(text);
     }
 }

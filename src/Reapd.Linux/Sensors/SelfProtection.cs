@@ -107,7 +107,7 @@ public static class SelfProtection
         return $"unmapped {unmappedKiB} KiB of read-only file pages{dropped}{(refused == 0 ? "" : $" ({refused} madvise calls refused)")}";
     }
 
-    /// <summary>How much of the executable and the libraries is resident now (for the start event).</summary>
+    /// <summary>How much of the executable and the libraries is resident now, and how big the managed heap is (for the start event).</summary>
     public static string DescribeResidentCode()
     {
         string? executable = Environment.ProcessPath;
@@ -131,7 +131,10 @@ public static class SelfProtection
         {
             return "resident code unknown: " + e.Message;
         }
-        return $"resident: {ownKiB} of {ownSizeKiB} KiB of the executable, {librariesKiB} KiB of libraries";
+        // The managed heap as the last collection left it (the warm-up's, just before the lock): its live objects and
+        // what the GC keeps committed for them; the rest of the anonymous memory is the runtime's (docs/daemon.md, "Memory").
+        GCMemoryInfo heap = GC.GetGCMemoryInfo();
+        return $"resident: {ownKiB} of {ownSizeKiB} KiB of the executable, {librariesKiB} KiB of libraries; managed heap {heap.HeapSizeBytes / 1024} KiB, {heap.TotalCommittedBytes / 1024} KiB committed";
     }
 
     private readonly record struct Mapping(nint Start, nuint Length, bool Writable, string Path, long RssKiB, long AnonymousKiB);

@@ -561,6 +561,12 @@ internal sealed class ConfigReader
     /// </summary>
     private bool RegexCompiles(Entry entry, string pattern)
     {
+        // A pattern the rule engine matches as plain words is valid as it stands; building the expression only to
+        // check it would leave the regular-expression engine's tables resident (docs/daemon.md, "Memory").
+        if (PlainPattern.TryParse(pattern) is not null)
+        {
+            return true;
+        }
         try
         {
             _ = new Regex(pattern, RuleRegexOptions);

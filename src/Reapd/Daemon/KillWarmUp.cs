@@ -66,7 +66,9 @@ internal static class KillWarmUp
         child.KillGroup();
         _ = child.TryCollect(out _);
         // And one collection: the GC's own code, run for the first time during an emergency, would fault too.
-        GC.Collect();
+        // Aggressive: also gives back (decommits) the heap the start-up and the warm-up used and no longer need, so
+        // it is not locked resident for the daemon's lifetime (docs/daemon.md, "Memory").
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return result;
     }
 
