@@ -50,7 +50,7 @@ if [ ! -x "$tools/sharpfuzz" ]; then
 fi
 # Publish once and instrument the code under test only (the harness itself needs no coverage): Reapd.Core (the
 # parsers), and for the config target reapd.dll (the configuration reader) and Tomlyn.dll (the TOML parser under it).
-if [ ! -f "$bin/.instrumented" ] || [ -n "$(find "$repo/src/Reapd.Core" "$here/Reapd.Fuzz" -name '*.cs' -newer "$bin/.instrumented" | head -1)" ]; then
+if [ ! -f "$bin/.instrumented" ] || [ -n "$(find "$repo/src/Reapd.Core" "$repo/src/Reapd" "$here/Reapd.Fuzz" -name '*.cs' -newer "$bin/.instrumented" | head -1)" ]; then
   rm -rf "$bin"
   dotnet publish "$here/Reapd.Fuzz/Reapd.Fuzz.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
   for assembly in Reapd.Core.dll reapd.dll Tomlyn.dll; do "$tools/sharpfuzz" "$bin/$assembly" >/dev/null; done
