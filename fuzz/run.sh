@@ -4,7 +4,7 @@
 #   fuzz/run.sh list                        the targets
 # Needs afl-fuzz (Debian: afl++) and the SharpFuzz.CommandLine dotnet tool (installed here on first use into
 # artifacts/fuzz/tools). Seeds: the real fixtures of tests/fixtures for that parser. Findings: artifacts/fuzz/TARGET/out
-# (default/crashes, default/hangs); the last line printed is "TARGET: N executions, C crashes, H hangs".
+# (default/crashes, default/hangs). The config target's seeds: packaging/reapd.toml and tests/fixtures/config; the last line printed is "TARGET: N executions, C crashes, H hangs".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -24,11 +24,14 @@ seeds_for() {
     cgroup_value) ls "$fixtures"/cgroup2/memory.{current,max,high,swap.current,swap.max} "$fixtures"/cgroup1/memory.{limit,usage}_in_bytes ;;
     flat_keyed) ls "$fixtures"/cgroup1/memory.stat "$fixtures"/cgroup1/memory.oom_control "$fixtures"/cgroup2/memory.stat ;;
     memory_events) ls "$fixtures"/cgroup2/memory.events ;;
+    # The shipped example as it is (all comments) and with its example keys uncommented, and the config test files.
+    config) sed -E 's/^#([a-z_]+ = |\[)/\1/' "$repo/packaging/reapd.toml" > "$work/seed-example-uncommented.toml"
+            ls "$repo/packaging/reapd.toml" "$work/seed-example-uncommented.toml" "$fixtures"/config/*.toml ;;
     *) return 1 ;;
   esac
 }
 
-targets="stat status cgroup cmdline meminfo pressure oom_score_adj cgroup_procs cgroup_value flat_keyed memory_events"
+targets="stat status cgroup cmdline meminfo pressure oom_score_adj cgroup_procs cgroup_value flat_keyed memory_events config"
 if [ "$target" = list ]; then
   echo "$targets"
   exit 0
@@ -45,16 +48,18 @@ mkdir -p "$work/in" "$tools"
 if [ ! -x "$tools/sharpfuzz" ]; then
   dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$tools" >/dev/null
 fi
-# Publish once per run.sh call and instrument Reapd.Core (the parsers) only: the harness itself needs no coverage.
-if [ ! -f "$bin/.instrumented" ] || [ -n "$(find "$repo/src/Reapd.Core" "$here/Reapd.Fuzz" -name '*.cs' -newer "$bin/.instrumented" | head -1)" ]; then
+# Publish once and instrument the code under test only (the harness itself needs no coverage): Reapd.Core (the
+# parsers), and for the config target reapd.dll (the configuration reader) and Tomlyn.dll (the TOML parser under it).
+if [ ! -f "$bin/.instrumented" ] || [ -n "$(find "$repo/src/Reapd.Core" "$repo/src/Reapd" "$here/Reapd.Fuzz" -name '*.cs' -newer "$bin/.instrumented" | head -1)" ]; then
   rm -rf "$bin"
   dotnet publish "$here/Reapd.Fuzz/Reapd.Fuzz.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
-  "$tools/sharpfuzz" "$bin/Reapd.Core.dll" >/dev/null
+  for assembly in Reapd.Core.dll reapd.dll Tomlyn.dll; do "$tools/sharpfuzz" "$bin/$assembly" >/dev/null; done
   touch "$bin/.instrumented"
 fi
 rm -rf "$work/in"/* "$work/out"
 mkdir -p "$work/in"
-for seed in $(seeds_for "$target"); do cp "$seed" "$work/in/$(echo "$seed" | sed "s|$fixtures/||; s|/|_|g")"; done
+seeds=$(seeds_for "$target")
+for seed in $seeds; do cp "$seed" "$work/in/$(echo "$seed" | sed "s|$fixtures/||; s|/|_|g")"; done
 
 # dotnet is not an AFL-instrumented binary (the coverage map comes from the instrumented IL), hence SKIP_BIN_CHECK.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1

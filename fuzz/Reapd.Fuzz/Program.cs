@@ -3,9 +3,9 @@ using SharpFuzz;
 
 // reapd-fuzz TARGET           run under afl-fuzz (SharpFuzz's fork server), one input per execution
 // reapd-fuzz TARGET FILE...   run the target once on each file (reproduce a crash, check a corpus)
-if (args.Length == 0 || Array.IndexOf(ParserTargets.Names, args[0]) < 0)
+if (args.Length == 0 || (Array.IndexOf(ParserTargets.Names, args[0]) < 0 && args[0] != ConfigTarget.Name))
 {
-    Console.Error.WriteLine($"usage: reapd-fuzz TARGET [FILE...]; targets: {string.Join(' ', ParserTargets.Names)}");
+    Console.Error.WriteLine($"usage: reapd-fuzz TARGET [FILE...]; targets: {string.Join(' ', ParserTargets.Names)} {ConfigTarget.Name}");
     return 2;
 }
 string target = args[0];
@@ -13,7 +13,7 @@ if (args.Length > 1)
 {
     foreach (string file in args[1..])
     {
-        ParserTargets.TryRun(target, File.ReadAllBytes(file));
+        Run(target, File.ReadAllBytes(file));
         Console.WriteLine($"{file}: ok");
     }
     return 0;
@@ -28,6 +28,16 @@ Fuzzer.OutOfProcess.Run(stream =>
     {
         length += read;
     }
-    ParserTargets.TryRun(target, buffer.AsSpan(0, length));
+    Run(target, buffer.AsSpan(0, length));
 });
 return 0;
+
+static void Run(string target, ReadOnlySpan<byte> input)
+{
+    if (target == ConfigTarget.Name)
+    {
+        ConfigTarget.Run(input);
+        return;
+    }
+    ParserTargets.TryRun(target, input);
+}

@@ -37,6 +37,7 @@ public sealed class DecisionCore
             throw new ArgumentException(problem, nameof(config));
         }
         _config = config;
+        Commands.Tap?.Reconfigured(config);
     }
 
     public CommandQueue Commands { get; } = new();
@@ -72,6 +73,7 @@ public sealed class DecisionCore
         {
             throw new InvalidOperationException($"a victim can be adopted only by an idle core, in a phase with a signal sent (here {phase})");
         }
+        Commands.Tap?.Adopted(victim, phase, signalledMs, heldBytes, availableBytes, nowMs);
         _s.Victim = victim;
         _s.Phase = phase;
         _s.HeldBytes = Math.Max(0, heldBytes);

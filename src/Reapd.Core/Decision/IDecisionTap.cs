@@ -23,4 +23,14 @@ public interface IDecisionTap
 
     /// <summary>A command was enqueued for the actuator.</summary>
     void Emitted(in Command command);
+
+    /// <summary>The core was given new settings (a reload), which it decides with from its next input on.</summary>
+    void Reconfigured(DaemonConfig config)
+    {
+    }
+
+    /// <summary>The core started with a victim adopted from a previous instance (the arguments of <see cref="DecisionCore.AdoptInFlight"/>).</summary>
+    void Adopted(VictimId victim, VictimPhase phase, long signalledMs, long heldBytes, long availableBytes, long nowMs)
+    {
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
+using Reapd.Core.Selection;
 
 namespace Reapd.Core.Replay;
 
@@ -140,6 +141,42 @@ public sealed class RecordEncoder
         return End();
     }
 
+    /// <summary>A reload: the new settings as the header's "config.KEY=VALUE" lines (<see cref="RecordedConfig"/>), UTF-8.</summary>
+    public bool EncodeReconfigured(long nowMs, ReadOnlySpan<byte> settingsUtf8)
+    {
+        Begin(RecordKind.Reconfigured);
+        Long(nowMs);
+        Bytes(settingsUtf8);
+        return End();
+    }
+
+    /// <summary>The arguments of <see cref="DecisionCore.AdoptInFlight"/>.</summary>
+    public bool EncodeAdopted(VictimId victim, VictimPhase phase, long signalledMs, long heldBytes, long availableBytes, long nowMs)
+    {
+        Begin(RecordKind.Adopted);
+        Long(nowMs);
+        Long(victim.Pid);
+        Long((long)victim.StartTimeTicks);
+        Long((long)phase);
+        Long(signalledMs);
+        Long(heldBytes);
+        Long(availableBytes);
+        return End();
+    }
+
+    /// <summary>The comm of each of the first candidates (as many as <see cref="EncodeScanned"/> keeps), in ranking order.</summary>
+    public bool EncodeScanNames(ReadOnlySpan<Candidate> candidates)
+    {
+        Begin(RecordKind.ScanNames);
+        int kept = Math.Min(candidates.Length, MaxRankedRecorded);
+        Long(kept);
+        for (int i = 0; i < kept; i++)
+        {
+            Bytes(candidates[i].Name.Utf8);
+        }
+        return End();
+    }
+
     public bool EncodeDropped(long records)
     {
         Begin(RecordKind.Dropped);
@@ -181,6 +218,18 @@ public sealed class RecordEncoder
             return;
         }
         _length += WriteVarint(_buffer.AsSpan(_length), (ulong)((value << 1) ^ (value >> 63)));
+    }
+
+    private void Bytes(ReadOnlySpan<byte> value)
+    {
+        Long(value.Length);
+        if (_buffer.Length - _length < value.Length)
+        {
+            _overflow = true;
+            return;
+        }
+        value.CopyTo(_buffer.AsSpan(_length));
+        _length += value.Length;
     }
 
     private void Double(double value)

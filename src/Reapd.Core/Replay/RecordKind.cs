@@ -17,4 +17,13 @@ public enum RecordKind : byte
     Command = 6,
     /// <summary>Records the recorder had to drop (its queue was full) right before this point.</summary>
     Dropped = 7,
+    /// <summary>A configuration reload: the settings the core decides with from the next input on.</summary>
+    Reconfigured = 8,
+    /// <summary>At start, the core adopted a victim a previous instance left in flight (its state file).</summary>
+    Adopted = 9,
+    /// <summary>
+    /// The process names (comm) of the candidates of the scan answer that follows, in its order: what a replay with
+    /// other protect rules can match (the scan answer itself holds only identities and sizes).
+    /// </summary>
+    ScanNames = 10,
 }

@@ -201,6 +201,78 @@ public static class RecordReader
                 var command = new Command(commandKind, new VictimId((int)pid, (ulong)start), signal, purpose, report);
                 return new RecordedEvent(kind, offset) { Command = command };
             }
+            case RecordKind.Reconfigured:
+            {
+                if (!p.TryLong(out long time) || !p.TryBytes(out ReadOnlySpan<byte> settings))
+                {
+                    return null;
+                }
+                string text;
+                try
+                {
+                    text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(settings);
+                }
+                catch (DecoderFallbackException)
+                {
+                    problem = "the reloaded settings are not UTF-8";
+                    return null;
+                }
+                var lines = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    int equals = line.IndexOf('=', StringComparison.Ordinal);
+                    if (equals <= 0)
+                    {
+                        problem = $"the reloaded settings' line '{line}' is not key=value";
+                        return null;
+                    }
+                    lines[line[..equals]] = line[(equals + 1)..];
+                }
+                DaemonConfig? config = RecordedConfig.TryRead(lines, out string? bad);
+                if (config is null)
+                {
+                    problem = $"the reloaded settings: {bad}";
+                    return null;
+                }
+                return new RecordedEvent(kind, offset) { TimeMs = time, Config = config };
+            }
+            case RecordKind.Adopted:
+            {
+                if (!p.TryLong(out long time) || !p.TryLong(out long pid) || !p.TryLong(out long start) || !p.TryEnum(out VictimPhase phase, ref problem)
+                    || !p.TryLong(out long signalled) || !p.TryLong(out long held) || !p.TryLong(out long available))
+                {
+                    return null;
+                }
+                if (phase == VictimPhase.None || pid <= 0 || pid > int.MaxValue)
+                {
+                    problem = $"an adopted victim of pid {pid} in phase {phase}";
+                    return null;
+                }
+                return new RecordedEvent(kind, offset)
+                {
+                    TimeMs = time, Victim = new VictimId((int)pid, (ulong)start), Phase = phase, SignalledMs = signalled, HeldBytes = held, AvailableBytes = available,
+                };
+            }
+            case RecordKind.ScanNames:
+            {
+                // Each name takes at least its length byte: a count above that is corruption, not a reason to allocate.
+                if (!p.TryLong(out long count) || count < 0 || count > RecordEncoder.MaxRankedRecorded || count > p.Length - p.Position)
+                {
+                    problem = "the count of scan names does not fit the record";
+                    return null;
+                }
+                var names = new string[count];
+                var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: false);
+                for (int i = 0; i < count; i++)
+                {
+                    if (!p.TryBytes(out ReadOnlySpan<byte> name))
+                    {
+                        return null;
+                    }
+                    names[i] = utf8.GetString(name);
+                }
+                return new RecordedEvent(kind, offset) { Names = names };
+            }
             case RecordKind.Dropped:
             {
                 if (!p.TryLong(out long dropped))
@@ -256,6 +328,18 @@ public static class RecordReader
             bool ok = TryVarint(out ulong zigzag);
             value = (long)(zigzag >> 1) ^ -(long)(zigzag & 1);
             return ok;
+        }
+
+        public bool TryBytes(out ReadOnlySpan<byte> value)
+        {
+            value = default;
+            if (!TryLong(out long length) || length < 0 || length > _data.Length - Position)
+            {
+                return false;
+            }
+            value = _data.Slice(Position, (int)length);
+            Position += (int)length;
+            return true;
         }
 
         public bool TryDouble(out double value)

@@ -42,6 +42,7 @@ public static class RecordedConfig
         yield return Pair("kill_scope", config.KillScope.ToString());
         yield return Pair("protect", string.Join(',', config.ProtectedNames));
         yield return Pair("rules", Number(config.Rules.Count));
+        yield return Pair("desktop_defaults", config.DesktopDefaults ? "true" : "false");
     }
 
     /// <summary>The configuration in <paramref name="header"/>; null and a description of the first bad value otherwise.</summary>

@@ -33,5 +33,22 @@ public sealed record RecordedEvent(RecordKind Kind, long Offset)
 
     public long DroppedRecords { get; init; }
 
-    public bool IsInput => Kind is RecordKind.Sample or RecordKind.Scanned or RecordKind.Signalled or RecordKind.ReapAnswered or RecordKind.Exited;
+    /// <summary>Reconfigured: the settings from here on.</summary>
+    public DaemonConfig? Config { get; init; }
+
+    /// <summary>Adopted: the victim, its phase, when it was signalled (ms), what it held and what was available then.</summary>
+    public VictimId Victim { get; init; }
+
+    public VictimPhase Phase { get; init; }
+
+    public long SignalledMs { get; init; }
+
+    public long HeldBytes { get; init; }
+
+    public long AvailableBytes { get; init; }
+
+    /// <summary>ScanNames: the candidates' comm, in the order of the scan answer after it.</summary>
+    public string[] Names { get; init; } = [];
+
+    public bool IsInput => Kind is RecordKind.Sample or RecordKind.Scanned or RecordKind.Signalled or RecordKind.ReapAnswered or RecordKind.Exited or RecordKind.Adopted;
 }

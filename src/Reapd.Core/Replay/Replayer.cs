@@ -9,11 +9,13 @@ namespace Reapd.Core.Replay;
 /// recorded answers (the scan's ranking, a signal's outcome, the reap's answer, an exit) belong to the recorded
 /// commands: once the replayed core asks for something else, nothing recorded answers it. So the replay stops at the
 /// first divergence and reports it; what the other configuration would have done after that is not knowable from
-/// the recording.
+/// the recording. Reloads recorded in the file give the core their settings at the point they happened (unless
+/// <paramref name="followReloads"/> is false: a configuration given for the whole replay replaces them); an adoption
+/// recorded at the start is repeated on the fresh core.
 /// </summary>
 public static class Replayer
 {
-    public static ReplayOutcome Run(Recording recording, DaemonConfig config)
+    public static ReplayOutcome Run(Recording recording, DaemonConfig config, bool followReloads = true)
     {
         ArgumentNullException.ThrowIfNull(recording);
         var core = new DecisionCore(config);
@@ -30,6 +32,14 @@ public static class Replayer
             if (input.Kind == RecordKind.Dropped)
             {
                 dropped += input.DroppedRecords;
+                continue;
+            }
+            if (input.Kind == RecordKind.Reconfigured)
+            {
+                if (followReloads)
+                {
+                    core.Reconfigure(input.Config!);
+                }
                 continue;
             }
             if (!input.IsInput)
@@ -87,6 +97,9 @@ public static class Replayer
                 break;
             case RecordKind.Exited:
                 core.OnExited(input.VictimExited, input.LiveSharers, input.TimeMs);
+                break;
+            case RecordKind.Adopted:
+                core.AdoptInFlight(input.Victim, input.Phase, input.SignalledMs, input.HeldBytes, input.AvailableBytes, input.TimeMs);
                 break;
         }
     }

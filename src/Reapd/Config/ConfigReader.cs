@@ -461,7 +461,7 @@ internal sealed class ConfigReader
                     {
                         Problem(entry.ValueAt, $"{ruleEntry.Name} {Show(exe)} is not an absolute path; expected a path like /usr/bin/firefox (globs * ? [ allowed)");
                     }
-                    else
+                    else if (!PathGlob.IsGlob(exe) || GlobCompiles(ruleEntry, exe, "a path like /usr/bin/firefox (globs * ? [ allowed)"))
                     {
                         rule.Match = rule.Match with { Exe = exe };
                     }
@@ -474,7 +474,7 @@ internal sealed class ConfigReader
                     {
                         Problem(entry.ValueAt, $"{ruleEntry.Name} {Show(cgroup)} is not a cgroup path; expected a path from the cgroup root like /system.slice/*.service");
                     }
-                    else
+                    else if (GlobCompiles(ruleEntry, cgroup, "a path from the cgroup root like /system.slice/*.service"))
                     {
                         rule.Match = rule.Match with { Cgroup = cgroup };
                     }
@@ -589,6 +589,29 @@ internal sealed class ConfigReader
             Problem(entry.ValueAt, $"{entry.Name} needs backtracking (a backreference, lookaround or atomic group); expected a regular expression without them");
             return false;
         }
+    }
+
+    /// <summary>
+    /// Whether the rule engine can compile the glob (an exe or cgroup pattern): the reader must refuse what the engine
+    /// would refuse, or a file check-config calls good stops `reapd ls` and `reapd run` (found by the config fuzz target).
+    /// </summary>
+    private bool GlobCompiles(Entry entry, string glob, string expected)
+    {
+        string? pattern = PathGlob.ToRegexPattern(glob, out string? problem);
+        if (pattern is not null)
+        {
+            try
+            {
+                _ = new Regex(pattern, RuleRegexOptions);
+                return true;
+            }
+            catch (ArgumentException e)
+            {
+                problem = Words(e is RegexParseException parse ? parse.Error.ToString() : e.Message);
+            }
+        }
+        Problem(entry.ValueAt, $"{entry.Name} {Show(glob)} is not a valid glob ({problem}); expected {expected}");
+        return false;
     }
 
     /// <summary>The options every rule's cmdline pattern is compiled with (here, and by the rule engine).</summary>

@@ -457,12 +457,6 @@ internal sealed class DaemonLoop : IDisposable
         _resources.System.ZramAware = kept.Config.ZramAware;
         _metrics.Reconfigure(kept.Config);
         _actuator.Reconfigure();
-        if (_recorder is not null && changed.Count > 0)
-        {
-            // The recording's header holds the start settings and the record format has no reload record yet: a
-            // replay follows the old settings past this point, so it is said here rather than found out there.
-            _events.Warning("record"u8, "the recording holds the settings of the start; reapd replay of it diverges from here on (the new settings are not recorded)");
-        }
         _events.Log.Begin("reloaded"u8, EventLog.Notice)
             .Field("file"u8, file)
             .Field("changed"u8, changed.Count == 0 ? "nothing" : string.Join(' ', changed))

@@ -3,6 +3,7 @@ using System.Globalization;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
 using Reapd.Core.Replay;
+using Reapd.Core.Selection;
 
 namespace Reapd.Daemon;
 
@@ -153,6 +154,34 @@ internal sealed class DecisionRecorder : IDecisionTap, IDisposable
     {
         FlushPending();
         Enqueue(_encoder.EncodeExited(victimExited, liveSharers, nowMs), idlePoint: false);
+    }
+
+    /// <summary>
+    /// A reload: the new settings, so a replay decides with them from here on as the daemon did. Off the hot path (a
+    /// SIGHUP), so the settings' text may be built here.
+    /// </summary>
+    public void Reconfigured(DaemonConfig config)
+    {
+        FlushPending();
+        var text = new System.Text.StringBuilder();
+        foreach (KeyValuePair<string, string> setting in RecordedConfig.Write(config))
+        {
+            text.Append(setting.Key).Append('=').Append(setting.Value).Append('\n');
+        }
+        Enqueue(_encoder.EncodeReconfigured(MonotonicClock.NowMs, System.Text.Encoding.UTF8.GetBytes(text.ToString())), idlePoint: false);
+    }
+
+    public void Adopted(VictimId victim, VictimPhase phase, long signalledMs, long heldBytes, long availableBytes, long nowMs)
+    {
+        FlushPending();
+        Enqueue(_encoder.EncodeAdopted(victim, phase, signalledMs, heldBytes, availableBytes, nowMs), idlePoint: false);
+    }
+
+    /// <summary>The names of the candidates the scan answer that follows holds (the actuator calls it right before OnScanned).</summary>
+    public void ScanNames(ReadOnlySpan<Candidate> candidates)
+    {
+        FlushPending();
+        Enqueue(_encoder.EncodeScanNames(candidates), idlePoint: false);
     }
 
     public void Emitted(in Command command)

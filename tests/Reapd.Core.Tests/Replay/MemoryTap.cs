@@ -19,6 +19,9 @@ internal sealed class MemoryTap : IDecisionTap
 
     public byte[] Bytes => _file.ToArray();
 
+    /// <summary>The time a reload record carries (the daemon's recorder reads its clock).</summary>
+    public long NowMs { get; set; }
+
     public void Sampled(in MemorySample sample, bool busy) => Add(_encoder.EncodeSample(sample, busy, wake: 1));
 
     public void Scanned(ReadOnlySpan<RankedVictim> ranked, long nowMs) => Add(_encoder.EncodeScanned(ranked, nowMs));
@@ -30,6 +33,23 @@ internal sealed class MemoryTap : IDecisionTap
     public void Exited(bool victimExited, int liveSharers, long nowMs) => Add(_encoder.EncodeExited(victimExited, liveSharers, nowMs));
 
     public void Emitted(in Command command) => Add(_encoder.EncodeCommand(command));
+
+    public void Reconfigured(DaemonConfig config) =>
+        Add(_encoder.EncodeReconfigured(NowMs, System.Text.Encoding.UTF8.GetBytes(string.Concat(RecordedConfig.Write(config).Select(p => $"{p.Key}={p.Value}\n")))));
+
+    public void Adopted(VictimId victim, VictimPhase phase, long signalledMs, long heldBytes, long availableBytes, long nowMs) =>
+        Add(_encoder.EncodeAdopted(victim, phase, signalledMs, heldBytes, availableBytes, nowMs));
+
+    /// <summary>What the daemon's actuator adds before each scan answer: the candidates' names.</summary>
+    public void ScanNames(params string[] names)
+    {
+        var candidates = new Reapd.Core.Selection.Candidate[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            candidates[i].Name = new Reapd.Core.Proc.ProcessName(System.Text.Encoding.UTF8.GetBytes(names[i]));
+        }
+        Add(_encoder.EncodeScanNames(candidates));
+    }
 
     private void Add(bool encoded)
     {
