@@ -267,9 +267,11 @@ public sealed class ScopeKill : IDisposable
             ProcessFacts facts = _attributes.Read(pid, stat, status, _exclusions.Rules.Needs);
             RuleHits hits = default;
             _ = _exclusions.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
-            if (byRules == ExclusionReason.Protected)
+            // A protect rule whose input could not be read (the member's command line blocks or it is mid-exec)
+            // refuses the scope as a matching one would: protection fails closed.
+            if (byRules is ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated)
             {
-                return ExclusionReason.Protected;
+                return byRules;
             }
         }
         if (_memberExclusion?.Invoke(pid) is ExclusionReason extra && extra != ExclusionReason.None)

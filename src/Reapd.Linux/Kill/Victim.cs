@@ -354,7 +354,8 @@ public sealed class Victim : IDisposable
 
     /// <summary>
     /// The scan's exclusions (CandidateClassifier.Classify), applied to a confirmed sharer: it holds an mm. A protect
-    /// rule excludes it too; an ignore rule does not (an ignored process may die with another).
+    /// rule excludes it too, and so does one that could not be evaluated; an ignore rule does not (an ignored process
+    /// may die with another).
     /// </summary>
     private static ExclusionReason SharerExclusion(ProcessReader reader, int pid, in ProcStat stat, in RankingScope scope)
     {
@@ -370,7 +371,8 @@ public sealed class Victim : IDisposable
         ProcessFacts facts = new ProcessAttributesReader(reader).Read(pid, stat, status, scope.Rules.Needs);
         RuleHits hits = default;
         _ = scope.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
-        return byRules == ExclusionReason.Protected ? ExclusionReason.Protected : ExclusionReason.None;
+        // A protect rule that could not be evaluated (an unreadable command line) protects too: fail closed.
+        return byRules is ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated ? byRules : ExclusionReason.None;
     }
 
     private bool IsSharer(int pid)
