@@ -125,7 +125,7 @@ public sealed class Victim : IDisposable
     /// <see cref="SharerSearchOutcome.SharerExcluded"/> and <see cref="ExcludedSharer"/>: nothing may be signalled then.
     /// Returns the outcome; <paramref name="found"/> counts the sharers added by this call.
     /// </summary>
-    public SharerSearchOutcome FindSharers(ProcessReader reader, out int found, bool exhaustive = false)
+    public SharerSearchOutcome FindSharers(ProcessReader reader, out int found, bool exhaustive = false, IRuleOutcomes? knownRules = null)
     {
         found = 0;
         ExcludedSharer = null;
@@ -191,7 +191,7 @@ public sealed class Victim : IDisposable
                 && reader.ThreadHoldsMm(pid, otherHolder);
             if (keep)
             {
-                ExclusionReason excluded = SharerExclusion(reader, pid, again, scope);
+                ExclusionReason excluded = SharerExclusion(reader, pid, again, scope, knownRules);
                 if (excluded != ExclusionReason.None)
                 {
                     pidfd!.Dispose();
@@ -354,10 +354,10 @@ public sealed class Victim : IDisposable
 
     /// <summary>
     /// The scan's exclusions (CandidateClassifier.Classify), applied to a confirmed sharer: it holds an mm. A protect
-    /// rule excludes it too, and so does one that could not be evaluated; an ignore rule does not (an ignored process
-    /// may die with another).
+    /// rule excludes it too, and so does one that could not be evaluated (RuleProtection); an ignore rule does not (an
+    /// ignored process may die with another).
     /// </summary>
-    private static ExclusionReason SharerExclusion(ProcessReader reader, int pid, in ProcStat stat, in RankingScope scope)
+    private static ExclusionReason SharerExclusion(ProcessReader reader, int pid, in ProcStat stat, in RankingScope scope, IRuleOutcomes? knownRules)
     {
         // An unreadable oom_score_adj (the process just went) counts as 0: the kcmp answer above stands.
         _ = reader.TryReadOomScoreAdj(pid, out int adj);
@@ -367,12 +367,7 @@ public sealed class Victim : IDisposable
             return excluded;
         }
         // Rare (a victim with mm sharers, found once per victim) and off the scan: a reader of its own keeps this simple.
-        _ = reader.TryReadStatus(pid, out ProcStatus status);
-        ProcessFacts facts = new ProcessAttributesReader(reader).Read(pid, stat, status, scope.Rules.Needs);
-        RuleHits hits = default;
-        _ = scope.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
-        // A protect rule that could not be evaluated (an unreadable command line) protects too: fail closed.
-        return byRules is ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated ? byRules : ExclusionReason.None;
+        return RuleProtection.Of(reader, new ProcessAttributesReader(reader), pid, stat, scope.Rules, knownRules);
     }
 
     private bool IsSharer(int pid)

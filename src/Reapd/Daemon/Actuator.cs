@@ -18,7 +18,7 @@ namespace Reapd.Daemon;
 /// the exit, and writes the event lines. Each outcome goes back to the core as an input, at once. Owns the victim's
 /// handles between the core's Signal and Release commands. Loop thread only.
 /// </summary>
-internal sealed class Actuator : IDisposable
+internal sealed class Actuator : IDisposable, IRuleOutcomes
 {
     private readonly DecisionCore _core;
     private readonly DaemonEvents _events;
@@ -441,7 +441,37 @@ internal sealed class Actuator : IDisposable
         UnitGroupReader? units = _unitReader;
         ProcessReader reader = _candidates.Reader;
         _scopeKill = ScopeKill.Prepare(scope, id.Pid, reader, RankingFor(Sample), sharers,
-            units is null ? null : pid => units.MemberExclusion(pid, reader), _unifiedMount, _v1MemoryMount);
+            units is null ? null : pid => units.MemberExclusion(pid, reader), _unifiedMount, _v1MemoryMount, knownRules: this);
+    }
+
+    /// <summary>
+    /// The last scan's verdict on a process's rules (loop thread only: the ranking is the loop's copy). Only when the
+    /// scan ranked with the rules in force now and finished that process's rules, command line included.
+    /// </summary>
+    bool IRuleOutcomes.TryGet(int pid, ulong startTimeTicks, out ExclusionReason exclusion)
+    {
+        exclusion = ExclusionReason.None;
+        if (!ReferenceEquals(_rules, _rankedRules))
+        {
+            return false;
+        }
+        for (int i = 0; i < _rankedCount; i++)
+        {
+            ref readonly Candidate scanned = ref _ranked[i];
+            if (scanned.Pid != pid || scanned.StartTimeTicks != startTimeTicks)
+            {
+                continue;
+            }
+            // Excluded before the rules ran (by the kernel's criteria at scan time): the rules were not evaluated.
+            if (scanned.RulesPending || scanned.Exclusion is not (ExclusionReason.None or ExclusionReason.Ignored
+                or ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated))
+            {
+                return false;
+            }
+            exclusion = scanned.Exclusion;
+            return true;
+        }
+        return false;
     }
 
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
@@ -464,7 +494,9 @@ internal sealed class Actuator : IDisposable
             return false;
         }
         _victim = victim;
-        SharerSearchOutcome sharers = victim!.FindSharers(_candidates.Reader, out _);
+        // Sharers are judged on the loop: a rule on a command line is taken from the scan, never read here (a read of
+        // a stranger's cmdline blocks while its mm is held).
+        SharerSearchOutcome sharers = victim!.FindSharers(_candidates.Reader, out _, knownRules: this);
         if (sharers == SharerSearchOutcome.VictimGone)
         {
             _events.Signal(id, _victimName.Utf8, signal, "Gone", "the victim exited before it was signalled", victim);
