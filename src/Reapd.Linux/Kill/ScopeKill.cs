@@ -135,6 +135,31 @@ public sealed class ScopeKill : IDisposable
     }
 
     /// <summary>
+    /// The members of a scope a previous instance SIGKILLed with its victim (its state file lists them), taken over so
+    /// that the settle gate waits for them as for sharers: each opened by pidfd and its start time checked after the
+    /// open; one that is gone or is another process now is left out. Nothing is signalled.
+    /// </summary>
+    public static ScopeKill Adopt(KillScope scope, int victimPid, ProcessReader reader, int selfPid, IEnumerable<(int Pid, ulong StartTimeTicks)> members)
+    {
+        var kill = new ScopeKill(scope, victimPid, reader, new RankingScope(0, 1, selfPid), null, null, null) { Target = "adopted" };
+        foreach ((int pid, ulong startTimeTicks) in members)
+        {
+            if (PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+            {
+                continue;
+            }
+            if (reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok || stat.StartTimeTicks != startTimeTicks)
+            {
+                pidfd!.Dispose();
+                continue;
+            }
+            kill._members.Add(new ScopeMember(pid, startTimeTicks, pidfd!) { KillOutcome = SignalOutcome.Sent });
+        }
+        kill.Outcome = kill._members.Count > 0 ? ScopeKillOutcome.Killed : ScopeKillOutcome.NoOtherMembers;
+        return kill;
+    }
+
+    /// <summary>
     /// SIGKILLs every member (once the victim's SIGKILL is sent): through cgroup.kill for a cgroup2 unit, and in any case
     /// through each member's pidfd, so a member that left the cgroup meanwhile dies too. For a subtree, the tree is walked
     /// again after the signals (a child forked between the walk and its parent's SIGKILL), at most three rounds.

@@ -310,6 +310,42 @@ public sealed class Victim : IDisposable
     /// name another process (a pid is freed only when its task is released), so a kcmp on that number just before
     /// asked about the victim.
     /// </summary>
+    /// <summary>
+    /// Takes over a sharer a previous instance found (its state file lists it): opened by pidfd, its start time checked
+    /// after the open, and, while the victim still holds its mm, kcmp(KCMP_VM) confirming that it shares it still (a
+    /// sharer that exec'd since has an mm of its own and is left alone). <paramref name="killed"/>: the previous
+    /// instance SIGKILLed it already (the victim's SIGKILL): it is watched, not signalled again. False when it is gone,
+    /// is another process now, or no longer shares the mm.
+    /// </summary>
+    public bool AdoptSharer(ProcessReader reader, int pid, ulong startTimeTicks, bool killed)
+    {
+        if (pid == Pid || IsSharer(pid) || PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+        {
+            return false;
+        }
+        if (reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok || stat.StartTimeTicks != startTimeTicks)
+        {
+            pidfd!.Dispose();
+            return false;
+        }
+        int victimHolder = reader.TryReadStat(Pid, out ProcStat self) == ProcReadOutcome.Ok ? reader.FindMmHolder(Pid, self) : 0;
+        int sharerHolder = reader.FindMmHolder(pid, stat);
+        // With the victim's mm gone (it exited) there is nothing to compare with: the listing stands, as it does for
+        // the layout check of KillSharers.
+        if (victimHolder != 0 && sharerHolder != 0 && Interop.kcmp(victimHolder, sharerHolder, Interop.KCMP_VM) != 0)
+        {
+            pidfd!.Dispose();
+            return false;
+        }
+        var sharer = new Sharer(pid, startTimeTicks, pidfd!, stat.Layout);
+        if (killed)
+        {
+            sharer.KillOutcome = SignalOutcome.Sent;
+        }
+        _sharers.Add(sharer);
+        return true;
+    }
+
     private bool OwnsItsPid() => PidFdSyscalls.SendSignal(PidFd, 0) == SignalOutcome.Sent;
 
     private bool StillHolds(ProcessReader reader, int holder) => OwnsItsPid() && (holder == Pid || reader.ThreadHoldsMm(Pid, holder));

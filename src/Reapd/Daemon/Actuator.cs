@@ -319,10 +319,12 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
     /// Holds a victim a previous instance signalled (its pidfd opened and its identity confirmed by the caller), as if
     /// this actuator had signalled it: the core's adopted state and this handle then go together.
     /// </summary>
-    public void Adopt(Victim victim, ProcessName name, VictimPhase phase)
+    public void Adopt(Victim victim, ProcessName name, VictimPhase phase, ScopeKill? members = null)
     {
         ReleaseVictim();
         _victim = victim;
+        // The previous instance's scope members: counted as the victim's memory by CheckExits until they are gone.
+        _scopeKill = members;
         _victimName = name;
         _victimSignalled = phase == VictimPhase.Killed ? KillSignal.SigKill : KillSignal.SigTerm;
         StateFile?.Adopted();
@@ -401,7 +403,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         // Only now, with the signal delivered: a restarted instance adopts this victim instead of choosing another.
         if (outcome == SignalOutcome.Sent && _core.State.InFlight)
         {
-            StateFile?.Written(id, _core.State.Phase, signalledMs, _core.State.HeldBytes);
+            StateFile?.Written(id, _core.State.Phase, signalledMs, _core.State.HeldBytes, victim, _scopeKill);
         }
     }
 

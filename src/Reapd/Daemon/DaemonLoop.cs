@@ -525,11 +525,22 @@ internal sealed class DaemonLoop : IDisposable
         long now = MonotonicClock.NowMs;
         long available = _samples.TryRead(now, out MemorySample sample) ? sample.AvailableBytes : 0;
         Core.Proc.ProcessName name = reader.TryReadStat(adoption.Victim.Pid, out Core.Proc.ProcStat stat) == Linux.Proc.ProcReadOutcome.Ok ? stat.Name : default;
-        _actuator.Adopt(victim!, name, adoption.Phase);
+        // The processes that went with the victim: its mm sharers (SIGKILLed already after a SIGKILL; after a SIGTERM,
+        // SIGKILLed with the victim at its escalation) and the members of a wider kill scope. Each is confirmed by pidfd
+        // and start time; those gone or no longer sharing are left out.
+        int sharers = 0;
+        foreach ((int pid, ulong start) in adoption.Sharers)
+        {
+            sharers += victim!.AdoptSharer(reader, pid, start, killed: adoption.Phase == VictimPhase.Killed) ? 1 : 0;
+        }
+        Linux.Kill.ScopeKill? members = adoption.Members.Count == 0 ? null
+            : Linux.Kill.ScopeKill.Adopt(Core.Policy.KillScope.Cgroup, adoption.Victim.Pid, reader, Environment.ProcessId, adoption.Members);
+        _actuator.Adopt(victim!, name, adoption.Phase, members);
         _core.AdoptInFlight(adoption.Victim, adoption.Phase, adoption.SignalledMs, adoption.HeldBytes, available, now);
         _actuator.Drain();
         adopted = true;
-        return $"{_stateDescription}; adopted pid {adoption.Victim.Pid} ({(adoption.Phase == VictimPhase.Killed ? "SIGKILLed" : "SIGTERMed")} {now - adoption.SignalledMs} ms ago)";
+        return $"{_stateDescription}; adopted pid {adoption.Victim.Pid} ({(adoption.Phase == VictimPhase.Killed ? "SIGKILLed" : "SIGTERMed")} {now - adoption.SignalledMs} ms ago"
+            + $", {sharers} of {adoption.Sharers.Count} sharers, {members?.Members.Count ?? 0} of {adoption.Members.Count} scope members)";
     }
 
     /// <summary>Whether quiet wake-ups can decide on the lower bound of available memory (system scope only), and its reserve.</summary>
