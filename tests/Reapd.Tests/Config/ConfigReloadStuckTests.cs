@@ -33,13 +33,14 @@ public sealed class ConfigReloadStuckTests : IDisposable
             File.Delete(link);
             File.CreateSymbolicLink(link, Path.Combine(stuck.MountDirectory, "stuck"));
             _ = RunSignals.Send(daemon.Pid, 1);
-            daemon.WaitFor("warning", e => Text(e, "what") == "reload");
 
             // 220 MiB of 256: about 14 % available, below the term level of 25 %. It dies on SIGTERM.
             using HelperProcess hog = RunHogs.Start(cgroup, 220, ignoreTerm: false);
             JsonElement signal = daemon.WaitFor("signal", e => e.GetProperty("pid").GetInt32() == hog.Pid);
             Assert.Equal("Sent", Text(signal, "result"));
             Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
+            // The reload that could not be read is said (2 s after it began, at the loop's next wake-up).
+            daemon.WaitFor("warning", e => Text(e, "what") == "reload");
             // The reload is still inside its read: nothing was swapped in or refused while the kill went on.
             Assert.Empty(daemon.Named("reloaded"));
             Assert.Empty(daemon.Named("reload-refused"));
