@@ -62,13 +62,20 @@ public sealed class FuseStuck : IDisposable
     /// </summary>
     public static FuseStuck StartMmHeld(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, "--mm-held");
 
+    /// <summary>
+    /// As <see cref="Start"/>, with the file reporting a size of <paramref name="fileBytes"/>: a reader that checks the
+    /// size before it reads (the configuration reader) goes on to a read that never returns.
+    /// </summary>
+    public static FuseStuck StartWithFileBytes(int mib, string cgroupProcsFile, long fileBytes) =>
+        Launch(mib, cgroupProcsFile, null, ["--file-bytes", fileBytes.ToString(CultureInfo.InvariantCulture)]);
+
     private static FuseStuck Launch(int mib, string cgroupProcsFile, bool aio) => Launch(mib, cgroupProcsFile, aio ? "--aio" : null);
 
-    private static FuseStuck Launch(int mib, string cgroupProcsFile, string? mode)
+    private static FuseStuck Launch(int mib, string cgroupProcsFile, string? mode, string[]? extra = null)
     {
         Root.Require();
         Assert.SkipUnless(File.Exists("/dev/fuse"), "needs /dev/fuse");
-        string[] args = ["--mib", mib.ToString(CultureInfo.InvariantCulture), "--cgroup-procs", cgroupProcsFile];
+        string[] args = ["--mib", mib.ToString(CultureInfo.InvariantCulture), "--cgroup-procs", cgroupProcsFile, .. extra ?? []];
         var server = HelperProcess.Start("fuse_stuck", mode is null ? args : [.. args, mode], "-pthread");
         try
         {

@@ -57,6 +57,66 @@ public sealed class RunRestartTests
     }
 
     [Fact]
+    public void A_reapd_started_in_the_grace_of_a_victim_with_an_mm_sharer_adopts_the_sharer_too_and_kills_both()
+    {
+        using TestCgroup cgroup = TestCgroup.Create(512 * MiB, "restartsharer");
+        string stateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+        try
+        {
+            string[] args = ["--cgroup", cgroup.Path, "--state-dir", stateDir, "--grace", "8s"];
+            string stateFile = Path.Combine(stateDir, "victim");
+            // Two processes on one 300 MiB mm (clone(CLONE_VM)), both ignoring SIGTERM.
+            using var pair = HelperProcess.Start("clone_vm", ["--mib", "300", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs"), "--ignore-term"]);
+            string[] words = pair.WaitForLine(" ready ").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int parent = int.Parse(words[1], CultureInfo.InvariantCulture);
+            int child = int.Parse(words[3], CultureInfo.InvariantCulture);
+            using RunDaemon first = RunDaemon.Start(args);
+            // 300 + 170 MiB of 512: below the term level (51.2 MiB available), above the kill level.
+            using HelperProcess hog = RunHogs.Start(cgroup, 170);
+            JsonElement term = first.WaitFor("signal", e => e.GetProperty("signal").GetString() == "SIGTERM");
+            int victim = term.GetProperty("pid").GetInt32();
+            Assert.Contains(victim, new[] { parent, child });
+            int sharer = victim == parent ? child : parent;
+            Assert.True(ProcFacts.WaitUntil(() => File.Exists(stateFile)), "no state file after the SIGTERM");
+            // The sharer the SIGTERM's search found is listed with the victim.
+            Assert.Contains($"sharer={sharer} {ProcFacts.StartTime(sharer)}\n", File.ReadAllText(stateFile));
+
+            Assert.Equal(0, RunSignals.Send(first.Pid, 9));
+            Assert.True(ProcFacts.WaitUntil(() => !File.Exists($"/proc/{first.Pid}/stat") || File.ReadAllText($"/proc/{first.Pid}/stat").Contains(") Z ", StringComparison.Ordinal)));
+
+            using RunDaemon second = RunDaemon.Start(args);
+            string state = second.Named("start")[0].GetProperty("state").GetString()!;
+            Assert.Contains($"adopted pid {victim} (SIGTERMed", state);
+            Assert.Contains("1 of 1 sharers", state);
+            // The escalation SIGKILLs the adopted sharer with the victim, so the shared mm really goes.
+            JsonElement kill = second.WaitFor("signal", e => e.GetProperty("pid").GetInt32() == victim && e.GetProperty("signal").GetString() == "SIGKILL");
+            Assert.Equal("Sent", kill.GetProperty("result").GetString());
+            Assert.Contains(kill.GetProperty("sharers").EnumerateArray(), s => s.GetProperty("pid").GetInt32() == sharer && s.GetProperty("result").GetString() == "Sent");
+            second.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == victim);
+            Assert.True(ProcFacts.WaitUntil(() => Gone(sharer) && Gone(victim)), "the victim or its adopted sharer is still alive");
+            Assert.Empty(second.Named("choice"));
+            Assert.False(hog.HasExited, "a second process was killed");
+            Assert.Equal(0, second.Stop());
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    private static bool Gone(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
     public void A_state_file_from_another_boot_or_naming_a_reused_pid_is_ignored_said_and_removed()
     {
         using TestCgroup cgroup = TestCgroup.Create(256 * MiB, "stale");

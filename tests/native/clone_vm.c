@@ -1,6 +1,6 @@
 /* clone_vm: a memory hog and a second process sharing its mm, for the kill protocol's sharer tests.
  *
- *   clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]
+ *   clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME] [--ignore-term]
  *
  * Sets its own oom_score_adj (default 1000), optionally moves itself into a cgroup by writing its pid to FILE,
  * maps and touches N MiB of private anonymous memory, then creates a child with clone(CLONE_VM | SIGCHLD): a
@@ -9,7 +9,7 @@
  * (task_will_free_mem, docs/kernel.md C.3: EINVAL), so a correct killer must find it (kcmp KCMP_VM) and kill it too.
  * The child inherits the cgroup and oom_score_adj; it has no PR_SET_PDEATHSIG, so it outlives its parent unless
  * killed. With --sharer-name the child names itself NAME (its comm, PR_SET_NAME) before the ready line, e.g. to be a
- * sharer whose name the killer protects. Prints "clone_vm <parent pid> sharer <child pid> ready <MiB>" (stdout,
+ * sharer whose name the killer protects. --ignore-term: both ignore SIGTERM (a victim that outlasts its grace). Prints "clone_vm <parent pid> sharer <child pid> ready <MiB>" (stdout,
  * flushed), then both wait for signals.
  * Exit codes: 2 bad arguments, 3 setup failed (adj, cgroup), 4 mmap or clone failed.
  */
@@ -50,10 +50,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--adj") && v) { adj = atol(v); i++; }
         else if (!strcmp(argv[i], "--cgroup-procs") && v) { cgroup_procs = v; i++; }
         else if (!strcmp(argv[i], "--sharer-name") && v) { sharer_name = v; i++; }
-        else { fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]\n"); return 2; }
+        else if (!strcmp(argv[i], "--ignore-term")) signal(SIGTERM, SIG_IGN); /* inherited by the clone */
+        else { fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME] [--ignore-term]\n"); return 2; }
     }
     if (mib < 0 || adj < -1000 || adj > 1000) {
-        fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME]\n");
+        fprintf(stderr, "usage: clone_vm --mib N [--adj A] [--cgroup-procs FILE] [--sharer-name NAME] [--ignore-term]\n");
         return 2;
     }
     helper_setup("clone_vm", adj, cgroup_procs);

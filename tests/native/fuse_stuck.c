@@ -2,8 +2,10 @@
  * FUSE read (docs/kernel.md D.3), or, with --aio, its last mmput stuck in exit_aio (docs/kernel.md D.4). For reapd's tests and
  * benchmarks.
  *
- *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core | --mm-held]
+ *   fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--file-bytes B] [--aio | --core | --mm-held]
  *
+ * --file-bytes B: the size the one file reports (default 1 GiB); a small size lets a reader that checks the size
+ * first (reapd's configuration reader refuses files over 1 MiB unread) go on to the read that never returns.
  * The launcher becomes a minimal FUSE server over raw /dev/fuse (no libfuse). It mounts a one-file file system at
  * DIR (default: a new directory /tmp/fuse_stuck.XXXXXX, removed at the end) with mount(2) and the options
  * "fd=N,rootmode=40000,user_id=0,group_id=0" (root only), then forks the VICTIM:
@@ -148,6 +150,8 @@ static void reply(uint64_t unique, int error, const void *payload, size_t size)
     (void)w;
 }
 
+static uint64_t file_bytes = 1ULL << 30;
+
 static void fill_attr(struct fuse_attr *attr, uint64_t ino)
 {
     memset(attr, 0, sizeof *attr);
@@ -158,8 +162,8 @@ static void fill_attr(struct fuse_attr *attr, uint64_t ino)
     } else {
         attr->mode = S_IFREG | 0444;
         attr->nlink = 1;
-        attr->size = 1 << 30;
-        attr->blocks = (1 << 30) / 512;
+        attr->size = file_bytes;
+        attr->blocks = (file_bytes + 511) / 512;
     }
     attr->blksize = 4096;
 }
@@ -335,7 +339,7 @@ static void print_ready(long mib)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--aio | --core | --mm-held]\n");
+    fprintf(stderr, "usage: fuse_stuck --mib N [--adj A] [--cgroup-procs FILE] [--mount DIR] [--file-bytes B] [--aio | --core | --mm-held]\n");
     exit(2);
 }
 
@@ -349,6 +353,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--adj") && v) { adj = atol(v); i++; }
         else if (!strcmp(argv[i], "--cgroup-procs") && v) { cgroup_procs = v; i++; }
         else if (!strcmp(argv[i], "--mount") && v) { dir = v; i++; }
+        else if (!strcmp(argv[i], "--file-bytes") && v) { file_bytes = strtoull(v, NULL, 10); i++; }
         else if (!strcmp(argv[i], "--aio")) aio_mode = 1;
         else if (!strcmp(argv[i], "--core")) core_mode = 1;
         else if (!strcmp(argv[i], "--mm-held")) mm_held_mode = 1;

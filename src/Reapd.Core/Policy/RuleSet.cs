@@ -105,17 +105,34 @@ public sealed class RuleSet
     public static RuleSet Compile(IReadOnlyList<PolicyRule> rules) =>
         TryCompile(rules, out string? problem) ?? throw new ArgumentException(problem, nameof(rules));
 
-    /// <summary>Does rule <paramref name="index"/> match this process? Every criterion given must match.</summary>
+    /// <summary>Does rule <paramref name="index"/> match this process? Every criterion given must match (an unreadable input: no).</summary>
     public bool Matches(int index, scoped in ProcessFacts facts) => _rules[index].Matches(facts);
+
+    /// <summary>Rule <paramref name="index"/> on this process: matches, does not, or undecided for an unreadable input.</summary>
+    public RuleVerdict Evaluate(int index, scoped in ProcessFacts facts) => _rules[index].Evaluate(facts);
 
     /// <summary>
     /// The badness after the rules, in pages, from the kernel's <paramref name="baseBadnessPages"/>; the exclusion
-    /// they make (None, Protected, Ignored); every rule that touched the process added to <paramref name="hits"/>.
-    /// Allocation-free.
+    /// they make (None, Protected, Ignored, ProtectUnevaluated); every rule that touched the process added to
+    /// <paramref name="hits"/>. A rule whose inputs could not all be read (<see cref="ProcessFacts"/>: HasCmdline and
+    /// the like false) while everything it could check matched is undecided: a prefer, avoid or ignore rule then does
+    /// not apply, but a protect rule fails closed — without a later protect that does match, the process is
+    /// <see cref="ExclusionReason.ProtectUnevaluated"/>. An OOM killer that let an unreadable command line unprotect a
+    /// process would kill the very thing the rule was written for. Allocation-free.
     /// </summary>
-    public long Apply(scoped in ProcessFacts facts, long baseBadnessPages, long totalPages, ref RuleHits hits, out ExclusionReason exclusion)
+    public long Apply(scoped in ProcessFacts facts, long baseBadnessPages, long totalPages, ref RuleHits hits, out ExclusionReason exclusion) =>
+        Apply(facts, baseBadnessPages, totalPages, ref hits, out exclusion, out _);
+
+    /// <summary>
+    /// As above; <paramref name="undecided"/>: some rule that could still have changed the outcome was left undecided
+    /// by an unreadable input (reading it later may change the badness or the exclusion).
+    /// </summary>
+    public long Apply(scoped in ProcessFacts facts, long baseBadnessPages, long totalPages, ref RuleHits hits, out ExclusionReason exclusion,
+        out bool undecided)
     {
         exclusion = ExclusionReason.None;
+        undecided = false;
+        bool protectUndecided = false;
         long badness = baseBadnessPages;
         for (int i = 0; i < _rules.Length; i++)
         {
@@ -126,7 +143,14 @@ public sealed class RuleSet
             {
                 continue;
             }
-            if (!rule.Matches(facts))
+            RuleVerdict verdict = rule.Evaluate(facts);
+            if (verdict == RuleVerdict.Undecided)
+            {
+                undecided = true;
+                protectUndecided |= rule.Rule.Action == RuleAction.Protect;
+                continue;
+            }
+            if (verdict != RuleVerdict.Matches)
             {
                 continue;
             }
@@ -142,6 +166,10 @@ public sealed class RuleSet
                 return badness;
             }
             exclusion = ExclusionReason.Ignored;
+        }
+        if (protectUndecided)
+        {
+            exclusion = ExclusionReason.ProtectUnevaluated;
         }
         return badness;
     }
@@ -336,37 +364,66 @@ public sealed class RuleSet
             | (cgroup is not null ? RuleInputs.Cgroup : RuleInputs.None)
             | (uid is not null ? RuleInputs.Uid : RuleInputs.None);
 
-        public bool Matches(scoped in ProcessFacts facts)
+        public bool Matches(scoped in ProcessFacts facts) => Evaluate(facts) == RuleVerdict.Matches;
+
+        /// <summary>
+        /// Every criterion on what was read decides first (one that fails makes the rule not match, whatever else is
+        /// unknown); a criterion on an attribute that could not be read leaves the rule undecided.
+        /// </summary>
+        public RuleVerdict Evaluate(scoped in ProcessFacts facts)
         {
+            bool undecided = false;
             if (comm is not null && !facts.Comm.SequenceEqual(comm))
             {
-                return false;
+                return RuleVerdict.NoMatch;
             }
-            if (uid is uint expected && (!facts.HasUid || facts.Uid != expected))
+            if (uid is uint expected)
             {
-                return false;
+                if (!facts.HasUid)
+                {
+                    undecided = true;
+                }
+                else if (facts.Uid != expected)
+                {
+                    return RuleVerdict.NoMatch;
+                }
             }
             if (Rule.Match.Exe is string exe)
             {
-                if (!facts.HasExe || !(exeGlob is null ? facts.Exe.SequenceEqual(exe) : exeGlob.IsMatch(facts.Exe)))
+                if (!facts.HasExe)
                 {
-                    return false;
+                    undecided = true;
+                }
+                else if (!(exeGlob is null ? facts.Exe.SequenceEqual(exe) : exeGlob.IsMatch(facts.Exe)))
+                {
+                    return RuleVerdict.NoMatch;
                 }
             }
-            if (cgroup is not null && (!facts.HasCgroup || !cgroup.IsMatch(facts.Cgroup)))
+            if (cgroup is not null)
             {
-                return false;
+                if (!facts.HasCgroup)
+                {
+                    undecided = true;
+                }
+                else if (!cgroup.IsMatch(facts.Cgroup))
+                {
+                    return RuleVerdict.NoMatch;
+                }
             }
-            if (cmdline is not null && (!facts.HasCmdline || !cmdline.IsMatch(facts.Cmdline)))
+            if (cmdline is not null || cmdlineNot is not null)
             {
-                return false;
+                // An unreadable command line proves nothing about what it holds or lacks.
+                if (!facts.HasCmdline)
+                {
+                    undecided = true;
+                }
+                else if ((cmdline is not null && !cmdline.IsMatch(facts.Cmdline))
+                    || (cmdlineNot is not null && cmdlineNot.IsMatch(facts.Cmdline)))
+                {
+                    return RuleVerdict.NoMatch;
+                }
             }
-            // An unreadable command line proves nothing about what it lacks: the rule does not match then either.
-            if (cmdlineNot is not null && (!facts.HasCmdline || cmdlineNot.IsMatch(facts.Cmdline)))
-            {
-                return false;
-            }
-            return true;
+            return undecided ? RuleVerdict.Undecided : RuleVerdict.Matches;
         }
 
         public long Effect(long badness, long totalPages)

@@ -46,6 +46,14 @@ public struct Candidate
 
     public ExclusionReason Exclusion;
 
+    /// <summary>
+    /// The rules were applied without the command line, which is still to be read (the scanner's first pass leaves the
+    /// reads that can block on the process's mm for later), and a rule on it could change the outcome: prefer and avoid
+    /// rules on it are not counted yet, and a protect rule on it excludes the process as
+    /// <see cref="ExclusionReason.ProtectUnevaluated"/>.
+    /// </summary>
+    public bool RulesPending;
+
     public readonly bool IsCandidate => Exclusion == ExclusionReason.None;
 
     public readonly long RssKiB => RssAnonKiB + RssFileKiB + RssShmemKiB;

@@ -72,12 +72,13 @@ public static class CandidateClassifier
         candidate.BaseBadnessPages = Badness.Pages(status, oomScoreAdj, scope.TotalPages, scope.PageSizeKiB);
         candidate.BadnessPages = candidate.BaseBadnessPages;
         candidate.Rules = default;
+        candidate.RulesPending = false;
         candidate.Exclusion = Classify(stat, status.HasMm, oomScoreAdj, scope);
         RuleSet rules = scope.Rules;
         if (candidate.Exclusion == ExclusionReason.None && !rules.IsEmpty)
         {
             candidate.BadnessPages = rules.Apply(facts, candidate.BaseBadnessPages, scope.TotalPages, ref candidate.Rules,
-                out candidate.Exclusion);
+                out candidate.Exclusion, out candidate.RulesPending);
         }
     }
 }

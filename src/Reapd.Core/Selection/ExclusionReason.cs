@@ -22,4 +22,10 @@ public enum ExclusionReason : byte
     UnitOmitted,
     /// <summary>A Kubernetes pod's sandbox (pause) process: killing it alone frees nothing and breaks the pod's network.</summary>
     PodSandbox,
+    /// <summary>
+    /// A protect rule might match it but what the rule looks at could not be read (the command line of a process whose
+    /// mm is held or that is mid-exec, an executable link without ptrace access): protection fails closed, so it is
+    /// treated as protected until the rule can be evaluated.
+    /// </summary>
+    ProtectUnevaluated,
 }

@@ -15,6 +15,8 @@ public static class ExclusionReasonText
         ExclusionReason.Ignored => "ignored by a rule: never chosen, but it may die with a wider kill scope",
         ExclusionReason.UnitOmitted => "its systemd unit has ManagedOOMPreference=omit (user.oomd_omit): never touched",
         ExclusionReason.PodSandbox => "a Kubernetes pod's sandbox (pause) process: never killed alone",
+        ExclusionReason.ProtectUnevaluated =>
+            "a protect rule could not be evaluated (its command line, executable, cgroup or user was unreadable): treated as protected",
         _ => "unknown reason " + ((int)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -31,6 +33,7 @@ public static class ExclusionReasonText
         ExclusionReason.Ignored => "ignored",
         ExclusionReason.UnitOmitted => "unit-omitted",
         ExclusionReason.PodSandbox => "pod-sandbox",
+        ExclusionReason.ProtectUnevaluated => "protect-unevaluated",
         _ => "unknown",
     };
 }

@@ -25,12 +25,15 @@ public sealed class ScopeKill : IDisposable
     private readonly int _victimPid;
     private readonly RankingScope _exclusions;
     private readonly Func<int, ExclusionReason>? _memberExclusion;
+    private readonly IRuleOutcomes? _knownRules;
     private readonly string? _v2Mount;
     private HashSet<int>? _tree;
     private ProcessAttributesReader? _attributes;
 
-    private ScopeKill(KillScope scope, int victimPid, ProcessReader reader, in RankingScope exclusions, Func<int, ExclusionReason>? memberExclusion, string? v2Mount)
+    private ScopeKill(KillScope scope, int victimPid, ProcessReader reader, in RankingScope exclusions, Func<int, ExclusionReason>? memberExclusion,
+        string? v2Mount, IRuleOutcomes? knownRules)
     {
+        _knownRules = knownRules;
         Scope = scope;
         _victimPid = victimPid;
         _reader = reader;
@@ -91,9 +94,10 @@ public sealed class ScopeKill : IDisposable
     /// pod for a Kubernetes container).
     /// </summary>
     public static ScopeKill Prepare(KillScope scope, int victimPid, ProcessReader reader, in RankingScope exclusions,
-        ReadOnlySpan<int> skipPids, Func<int, ExclusionReason>? memberExclusion = null, string? v2Mount = null, string? v1MemoryMount = null)
+        ReadOnlySpan<int> skipPids, Func<int, ExclusionReason>? memberExclusion = null, string? v2Mount = null, string? v1MemoryMount = null,
+        IRuleOutcomes? knownRules = null)
     {
-        var kill = new ScopeKill(scope, victimPid, reader, exclusions, memberExclusion, v2Mount);
+        var kill = new ScopeKill(scope, victimPid, reader, exclusions, memberExclusion, v2Mount, knownRules);
         if (scope == KillScope.Process)
         {
             return kill;
@@ -127,6 +131,31 @@ public sealed class ScopeKill : IDisposable
             }
         }
         kill.Outcome = kill._members.Count > 0 || kill.ThroughCgroupKill ? ScopeKillOutcome.Killed : ScopeKillOutcome.NoOtherMembers;
+        return kill;
+    }
+
+    /// <summary>
+    /// The members of a scope a previous instance SIGKILLed with its victim (its state file lists them), taken over so
+    /// that the settle gate waits for them as for sharers: each opened by pidfd and its start time checked after the
+    /// open; one that is gone or is another process now is left out. Nothing is signalled.
+    /// </summary>
+    public static ScopeKill Adopt(KillScope scope, int victimPid, ProcessReader reader, int selfPid, IEnumerable<(int Pid, ulong StartTimeTicks)> members)
+    {
+        var kill = new ScopeKill(scope, victimPid, reader, new RankingScope(0, 1, selfPid), null, null, null) { Target = "adopted" };
+        foreach ((int pid, ulong startTimeTicks) in members)
+        {
+            if (PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+            {
+                continue;
+            }
+            if (reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok || stat.StartTimeTicks != startTimeTicks)
+            {
+                pidfd!.Dispose();
+                continue;
+            }
+            kill._members.Add(new ScopeMember(pid, startTimeTicks, pidfd!) { KillOutcome = SignalOutcome.Sent });
+        }
+        kill.Outcome = kill._members.Count > 0 ? ScopeKillOutcome.Killed : ScopeKillOutcome.NoOtherMembers;
         return kill;
     }
 
@@ -263,13 +292,13 @@ public sealed class ScopeKill : IDisposable
         if (!_exclusions.Rules.IsEmpty)
         {
             _attributes ??= new ProcessAttributesReader(_reader);
-            _ = _reader.TryReadStatus(pid, out ProcStatus status);
-            ProcessFacts facts = _attributes.Read(pid, stat, status, _exclusions.Rules.Needs);
-            RuleHits hits = default;
-            _ = _exclusions.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
-            if (byRules == ExclusionReason.Protected)
+            // A protect rule whose input could not be read (the member's command line blocks or it is mid-exec)
+            // refuses the scope as a matching one would: protection fails closed. On the loop the command line is not
+            // read at all: the scan's verdict decides (RuleProtection).
+            ExclusionReason byRules = RuleProtection.Of(_reader, _attributes, pid, stat, _exclusions.Rules, _knownRules);
+            if (byRules != ExclusionReason.None)
             {
-                return ExclusionReason.Protected;
+                return byRules;
             }
         }
         if (_memberExclusion?.Invoke(pid) is ExclusionReason extra && extra != ExclusionReason.None)

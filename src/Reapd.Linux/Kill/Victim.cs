@@ -125,7 +125,7 @@ public sealed class Victim : IDisposable
     /// <see cref="SharerSearchOutcome.SharerExcluded"/> and <see cref="ExcludedSharer"/>: nothing may be signalled then.
     /// Returns the outcome; <paramref name="found"/> counts the sharers added by this call.
     /// </summary>
-    public SharerSearchOutcome FindSharers(ProcessReader reader, out int found, bool exhaustive = false)
+    public SharerSearchOutcome FindSharers(ProcessReader reader, out int found, bool exhaustive = false, IRuleOutcomes? knownRules = null)
     {
         found = 0;
         ExcludedSharer = null;
@@ -191,7 +191,7 @@ public sealed class Victim : IDisposable
                 && reader.ThreadHoldsMm(pid, otherHolder);
             if (keep)
             {
-                ExclusionReason excluded = SharerExclusion(reader, pid, again, scope);
+                ExclusionReason excluded = SharerExclusion(reader, pid, again, scope, knownRules);
                 if (excluded != ExclusionReason.None)
                 {
                     pidfd!.Dispose();
@@ -310,6 +310,42 @@ public sealed class Victim : IDisposable
     /// name another process (a pid is freed only when its task is released), so a kcmp on that number just before
     /// asked about the victim.
     /// </summary>
+    /// <summary>
+    /// Takes over a sharer a previous instance found (its state file lists it): opened by pidfd, its start time checked
+    /// after the open, and, while the victim still holds its mm, kcmp(KCMP_VM) confirming that it shares it still (a
+    /// sharer that exec'd since has an mm of its own and is left alone). <paramref name="killed"/>: the previous
+    /// instance SIGKILLed it already (the victim's SIGKILL): it is watched, not signalled again. False when it is gone,
+    /// is another process now, or no longer shares the mm.
+    /// </summary>
+    public bool AdoptSharer(ProcessReader reader, int pid, ulong startTimeTicks, bool killed)
+    {
+        if (pid == Pid || IsSharer(pid) || PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+        {
+            return false;
+        }
+        if (reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok || stat.StartTimeTicks != startTimeTicks)
+        {
+            pidfd!.Dispose();
+            return false;
+        }
+        int victimHolder = reader.TryReadStat(Pid, out ProcStat self) == ProcReadOutcome.Ok ? reader.FindMmHolder(Pid, self) : 0;
+        int sharerHolder = reader.FindMmHolder(pid, stat);
+        // With the victim's mm gone (it exited) there is nothing to compare with: the listing stands, as it does for
+        // the layout check of KillSharers.
+        if (victimHolder != 0 && sharerHolder != 0 && Interop.kcmp(victimHolder, sharerHolder, Interop.KCMP_VM) != 0)
+        {
+            pidfd!.Dispose();
+            return false;
+        }
+        var sharer = new Sharer(pid, startTimeTicks, pidfd!, stat.Layout);
+        if (killed)
+        {
+            sharer.KillOutcome = SignalOutcome.Sent;
+        }
+        _sharers.Add(sharer);
+        return true;
+    }
+
     private bool OwnsItsPid() => PidFdSyscalls.SendSignal(PidFd, 0) == SignalOutcome.Sent;
 
     private bool StillHolds(ProcessReader reader, int holder) => OwnsItsPid() && (holder == Pid || reader.ThreadHoldsMm(Pid, holder));
@@ -354,9 +390,10 @@ public sealed class Victim : IDisposable
 
     /// <summary>
     /// The scan's exclusions (CandidateClassifier.Classify), applied to a confirmed sharer: it holds an mm. A protect
-    /// rule excludes it too; an ignore rule does not (an ignored process may die with another).
+    /// rule excludes it too, and so does one that could not be evaluated (RuleProtection); an ignore rule does not (an
+    /// ignored process may die with another).
     /// </summary>
-    private static ExclusionReason SharerExclusion(ProcessReader reader, int pid, in ProcStat stat, in RankingScope scope)
+    private static ExclusionReason SharerExclusion(ProcessReader reader, int pid, in ProcStat stat, in RankingScope scope, IRuleOutcomes? knownRules)
     {
         // An unreadable oom_score_adj (the process just went) counts as 0: the kcmp answer above stands.
         _ = reader.TryReadOomScoreAdj(pid, out int adj);
@@ -366,11 +403,7 @@ public sealed class Victim : IDisposable
             return excluded;
         }
         // Rare (a victim with mm sharers, found once per victim) and off the scan: a reader of its own keeps this simple.
-        _ = reader.TryReadStatus(pid, out ProcStatus status);
-        ProcessFacts facts = new ProcessAttributesReader(reader).Read(pid, stat, status, scope.Rules.Needs);
-        RuleHits hits = default;
-        _ = scope.Rules.Apply(facts, 0, 0, ref hits, out ExclusionReason byRules);
-        return byRules == ExclusionReason.Protected ? ExclusionReason.Protected : ExclusionReason.None;
+        return RuleProtection.Of(reader, new ProcessAttributesReader(reader), pid, stat, scope.Rules, knownRules);
     }
 
     private bool IsSharer(int pid)

@@ -9,7 +9,8 @@ namespace Reapd.Linux.Proc;
 /// allocated once, and only what the rule set needs (<see cref="RuleInputs"/>): without rules on them, a scan reads
 /// no more files than before. Bytes are decoded into char buffers for the patterns (invalid UTF-8 becomes U+FFFD),
 /// without allocating. A file that cannot be read (the process exited, exe of another user's process without ptrace
-/// access) leaves that attribute absent, so a rule on it does not match; the process itself is still ranked.
+/// access, an empty command line: a process mid-exec) leaves that attribute absent: a prefer, avoid or ignore rule on
+/// it does not apply and a protect rule on it fails closed (RuleSet.Apply); the process itself is still ranked.
 /// Not thread-safe; the facts returned are valid until the next read.
 /// </summary>
 public sealed class ProcessAttributesReader
@@ -68,7 +69,9 @@ public sealed class ProcessAttributesReader
     private bool TryReadCmdline(int pid, out int chars)
     {
         chars = 0;
-        if (_reader.TryReadCmdline(pid, _cmdlineBytes, out int length) != ProcReadOutcome.Ok)
+        // Empty for a process with an mm only while it is between exec's switch to the new mm and the setup of its
+        // arguments (arg_end still 0, fs/proc/base.c get_mm_cmdline): not a command line, an unknown one.
+        if (_reader.TryReadCmdline(pid, _cmdlineBytes, out int length) != ProcReadOutcome.Ok || length == 0)
         {
             return false;
         }

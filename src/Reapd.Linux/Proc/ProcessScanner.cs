@@ -1,3 +1,4 @@
+using Reapd.Core.Policy;
 using Reapd.Core.Proc;
 using Reapd.Core.Selection;
 
@@ -73,7 +74,16 @@ public sealed class ProcessScanner
     /// One process's record. Gone when it vanished (at any of the three reads); a kernel thread's status is not
     /// read (it has no mm). With rules in the scope, what they need is read too (<see cref="ProcessAttributesReader"/>).
     /// </summary>
-    public ProcReadOutcome TryRead(int pid, in RankingScope scope, out Candidate candidate)
+    public ProcReadOutcome TryRead(int pid, in RankingScope scope, out Candidate candidate) =>
+        TryRead(pid, scope, deferCmdline: false, out candidate);
+
+    /// <summary>
+    /// As above; with <paramref name="deferCmdline"/>, the command line — the one read a rule can need that waits on the
+    /// process's mmap lock (docs/kernel.md E.1) — is not read: the rules are applied without it and, where one of them
+    /// looks at it and could still change the outcome, the record says so (<see cref="Candidate.RulesPending"/>); a
+    /// second read without deferring completes it.
+    /// </summary>
+    public ProcReadOutcome TryRead(int pid, in RankingScope scope, bool deferCmdline, out Candidate candidate)
     {
         candidate = default;
         ProcReadOutcome outcome = _reader.TryReadStat(pid, out ProcStat stat);
@@ -106,7 +116,16 @@ public sealed class ProcessScanner
         // Rules: the extra attributes they need (and only those), read after the figures so a process that vanished
         // already was left out above. Buffers allocated on the first scan with rules, then reused.
         _attributes ??= new ProcessAttributesReader(_reader);
-        CandidateClassifier.Fill(ref candidate, stat, status, adj, scope, _attributes.Read(pid, stat, status, scope.Rules.Needs));
+        RuleInputs needs = scope.Rules.Needs;
+        bool deferred = deferCmdline && (needs & RuleInputs.Cmdline) != 0 && !stat.IsKernelThread;
+        if (deferred)
+        {
+            needs &= ~RuleInputs.Cmdline;
+        }
+        CandidateClassifier.Fill(ref candidate, stat, status, adj, scope, _attributes.Read(pid, stat, status, needs));
+        // Fill marks the record when a rule was left undecided by an input that was not read; only the deferred
+        // command line is worth a second read (an unreadable exe or cgroup would read the same again).
+        candidate.RulesPending &= deferred;
         return ProcReadOutcome.Ok;
     }
 }

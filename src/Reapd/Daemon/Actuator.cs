@@ -18,7 +18,7 @@ namespace Reapd.Daemon;
 /// the exit, and writes the event lines. Each outcome goes back to the core as an input, at once. Owns the victim's
 /// handles between the core's Signal and Release commands. Loop thread only.
 /// </summary>
-internal sealed class Actuator : IDisposable
+internal sealed class Actuator : IDisposable, IRuleOutcomes
 {
     private readonly DecisionCore _core;
     private readonly DaemonEvents _events;
@@ -319,10 +319,12 @@ internal sealed class Actuator : IDisposable
     /// Holds a victim a previous instance signalled (its pidfd opened and its identity confirmed by the caller), as if
     /// this actuator had signalled it: the core's adopted state and this handle then go together.
     /// </summary>
-    public void Adopt(Victim victim, ProcessName name, VictimPhase phase)
+    public void Adopt(Victim victim, ProcessName name, VictimPhase phase, ScopeKill? members = null)
     {
         ReleaseVictim();
         _victim = victim;
+        // The previous instance's scope members: counted as the victim's memory by CheckExits until they are gone.
+        _scopeKill = members;
         _victimName = name;
         _victimSignalled = phase == VictimPhase.Killed ? KillSignal.SigKill : KillSignal.SigTerm;
         StateFile?.Adopted();
@@ -401,7 +403,7 @@ internal sealed class Actuator : IDisposable
         // Only now, with the signal delivered: a restarted instance adopts this victim instead of choosing another.
         if (outcome == SignalOutcome.Sent && _core.State.InFlight)
         {
-            StateFile?.Written(id, _core.State.Phase, signalledMs, _core.State.HeldBytes);
+            StateFile?.Written(id, _core.State.Phase, signalledMs, _core.State.HeldBytes, victim, _scopeKill);
         }
     }
 
@@ -441,7 +443,37 @@ internal sealed class Actuator : IDisposable
         UnitGroupReader? units = _unitReader;
         ProcessReader reader = _candidates.Reader;
         _scopeKill = ScopeKill.Prepare(scope, id.Pid, reader, RankingFor(Sample), sharers,
-            units is null ? null : pid => units.MemberExclusion(pid, reader), _unifiedMount, _v1MemoryMount);
+            units is null ? null : pid => units.MemberExclusion(pid, reader), _unifiedMount, _v1MemoryMount, knownRules: this);
+    }
+
+    /// <summary>
+    /// The last scan's verdict on a process's rules (loop thread only: the ranking is the loop's copy). Only when the
+    /// scan ranked with the rules in force now and finished that process's rules, command line included.
+    /// </summary>
+    bool IRuleOutcomes.TryGet(int pid, ulong startTimeTicks, out ExclusionReason exclusion)
+    {
+        exclusion = ExclusionReason.None;
+        if (!ReferenceEquals(_rules, _rankedRules))
+        {
+            return false;
+        }
+        for (int i = 0; i < _rankedCount; i++)
+        {
+            ref readonly Candidate scanned = ref _ranked[i];
+            if (scanned.Pid != pid || scanned.StartTimeTicks != startTimeTicks)
+            {
+                continue;
+            }
+            // Excluded before the rules ran (by the kernel's criteria at scan time): the rules were not evaluated.
+            if (scanned.RulesPending || scanned.Exclusion is not (ExclusionReason.None or ExclusionReason.Ignored
+                or ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated))
+            {
+                return false;
+            }
+            exclusion = scanned.Exclusion;
+            return true;
+        }
+        return false;
     }
 
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
@@ -464,7 +496,9 @@ internal sealed class Actuator : IDisposable
             return false;
         }
         _victim = victim;
-        SharerSearchOutcome sharers = victim!.FindSharers(_candidates.Reader, out _);
+        // Sharers are judged on the loop: a rule on a command line is taken from the scan, never read here (a read of
+        // a stranger's cmdline blocks while its mm is held).
+        SharerSearchOutcome sharers = victim!.FindSharers(_candidates.Reader, out _, knownRules: this);
         if (sharers == SharerSearchOutcome.VictimGone)
         {
             _events.Signal(id, _victimName.Utf8, signal, "Gone", "the victim exited before it was signalled", victim);

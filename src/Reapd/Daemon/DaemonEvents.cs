@@ -97,6 +97,11 @@ internal sealed class DaemonEvents
         {
             line.Field("known_stuck"u8, answer.KnownStuckSkipped);
         }
+        if (answer.RulesPending > 0)
+        {
+            // Ranked without their command-line rules (not reached by the deadline): a protect rule excluded them.
+            line.Field("rules_pending"u8, answer.RulesPending);
+        }
         if (answer.StuckPid != 0)
         {
             line.Field("stuck_pid"u8, answer.StuckPid);
@@ -145,6 +150,11 @@ internal sealed class DaemonEvents
             .Field("scan_ms"u8, scanMs, 3)
             .Field("scan_complete"u8, scan.IsComplete)
             .Field("skipped"u8, scan.Skipped);
+        if (chosen.RulesPending)
+        {
+            // Its command line was not read by the deadline: rules on it did not move its badness.
+            line.Field("rules_pending"u8, true);
+        }
         if (!cmdline.IsEmpty)
         {
             // The arguments are NUL-separated: shown joined by spaces (other control bytes are escaped by the log).

@@ -45,6 +45,11 @@ internal sealed class DaemonLoop : IDisposable
 
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
+    private ConfigReloader? _reloader;
+    private bool _reloadLateReported;
+
+    /// <summary>A reload whose file has not been read after this long is reported (the loop goes on meanwhile).</summary>
+    public const int ReloadLateMs = 2000;
     private string _stopReason = "";
     private MemorySample _lastSample;
     private bool _haveSample;
@@ -308,7 +313,7 @@ internal sealed class DaemonLoop : IDisposable
         {
             return;
         }
-        if (_reloadRequested)
+        if (_reloadRequested || _reloader is not null)
         {
             Reload();
         }
@@ -386,27 +391,46 @@ internal sealed class DaemonLoop : IDisposable
     }
 
     /// <summary>
-    /// SIGHUP: read the file again (--config FILE, or the default path), lay the command line's options over it, and
-    /// swap the settings in one step on this thread. A file with any problem changes nothing: `reload-refused` lists
+    /// SIGHUP: read the file again (--config FILE, or the default path) and lay the command line's options over it on the
+    /// reload thread (<see cref="ConfigReloader"/>: a file on a stuck file system holds that thread, never this loop,
+    /// and a read not done after <see cref="ReloadLateMs"/> is reported as late), then swap the settings in one step on
+    /// this thread, between two cycles. A file with any problem changes nothing: `reload-refused` lists
     /// every problem. A good one: `reloaded` names the keys that changed; keys about what was opened at start (the
     /// cgroup, the outputs, the PSI triggers, the announcer, dry run) keep their start values and are named as needing
     /// a restart. The decision core keeps its state: a victim in flight stays in flight under its settle gate.
     /// </summary>
     private void Reload()
     {
-        // Cleared first: a SIGHUP that arrives while the file is read asks for one more reload, which is not lost.
-        _reloadRequested = false;
-        _notify?.Reloading(System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000));
-        Config.ConfigLoad load = Config.ConfigFile.Load(_options.ConfigPath);
-        string file = load.File ?? Config.ConfigFile.Describe(null);
-        RunOptions? next = null;
-        // (Overrides.Apply keeps everything of the file's options but the command line's; where the file came from is
-        // the running daemon's to keep.)
-        string? error = null;
-        if (load.Ok)
+        _reloader ??= new ConfigReloader(_resources.StopEvent);
+        if (_reloader.TryTake(out ConfigReloader.Answer answer))
         {
-            next = _options.Overrides.Apply(load.Options!, load.File, out error);
+            Swap(answer.Load, answer.Next, answer.Error);
         }
+        long now = MonotonicClock.NowMs;
+        if (_reloader.IsReading)
+        {
+            if (!_reloadLateReported && now - _reloader.StartedMs >= ReloadLateMs)
+            {
+                _reloadLateReported = true;
+                _events.Warning("reload"u8, $"reading {_options.ConfigPath ?? Config.ConfigFile.Describe(null)} has not finished after {now - _reloader.StartedMs} ms: the settings in force stay until it does (the read holds the reload thread, not the loop)");
+            }
+            return;
+        }
+        // Cleared first: a SIGHUP that arrives while the file is read asks for one more reload, which is not lost.
+        if (_reloadRequested && _reloader.TryStart(_options.ConfigPath, _options, now))
+        {
+            _reloadRequested = false;
+            _reloadLateReported = false;
+            _notify?.Reloading(System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000));
+        }
+    }
+
+    /// <summary>The reload thread's answer, swapped in on the loop (see <see cref="Reload"/>).</summary>
+    private void Swap(Config.ConfigLoad load, RunOptions? next, string? error)
+    {
+        string file = load.File ?? Config.ConfigFile.Describe(null);
+        // (Overrides.Apply kept everything of the file's options but the command line's; where the file came from is
+        // the running daemon's to keep.)
         if (next is null)
         {
             EventLog refused = _events.Log.Begin("reload-refused"u8, EventLog.Error)
@@ -501,11 +525,22 @@ internal sealed class DaemonLoop : IDisposable
         long now = MonotonicClock.NowMs;
         long available = _samples.TryRead(now, out MemorySample sample) ? sample.AvailableBytes : 0;
         Core.Proc.ProcessName name = reader.TryReadStat(adoption.Victim.Pid, out Core.Proc.ProcStat stat) == Linux.Proc.ProcReadOutcome.Ok ? stat.Name : default;
-        _actuator.Adopt(victim!, name, adoption.Phase);
+        // The processes that went with the victim: its mm sharers (SIGKILLed already after a SIGKILL; after a SIGTERM,
+        // SIGKILLed with the victim at its escalation) and the members of a wider kill scope. Each is confirmed by pidfd
+        // and start time; those gone or no longer sharing are left out.
+        int sharers = 0;
+        foreach ((int pid, ulong start) in adoption.Sharers)
+        {
+            sharers += victim!.AdoptSharer(reader, pid, start, killed: adoption.Phase == VictimPhase.Killed) ? 1 : 0;
+        }
+        Linux.Kill.ScopeKill? members = adoption.Members.Count == 0 ? null
+            : Linux.Kill.ScopeKill.Adopt(Core.Policy.KillScope.Cgroup, adoption.Victim.Pid, reader, Environment.ProcessId, adoption.Members);
+        _actuator.Adopt(victim!, name, adoption.Phase, members);
         _core.AdoptInFlight(adoption.Victim, adoption.Phase, adoption.SignalledMs, adoption.HeldBytes, available, now);
         _actuator.Drain();
         adopted = true;
-        return $"{_stateDescription}; adopted pid {adoption.Victim.Pid} ({(adoption.Phase == VictimPhase.Killed ? "SIGKILLed" : "SIGTERMed")} {now - adoption.SignalledMs} ms ago)";
+        return $"{_stateDescription}; adopted pid {adoption.Victim.Pid} ({(adoption.Phase == VictimPhase.Killed ? "SIGKILLed" : "SIGTERMed")} {now - adoption.SignalledMs} ms ago"
+            + $", {sharers} of {adoption.Sharers.Count} sharers, {members?.Members.Count ?? 0} of {adoption.Members.Count} scope members)";
     }
 
     /// <summary>Whether quiet wake-ups can decide on the lower bound of available memory (system scope only), and its reserve.</summary>
@@ -630,6 +665,7 @@ internal sealed class DaemonLoop : IDisposable
             return;
         }
         _disposed = true;
+        _reloader?.Dispose();
         _actuator.Dispose();
         _recorder?.Dispose();
         _notify?.Dispose();

@@ -30,6 +30,12 @@ internal struct ScanAnswer
     /// <summary>The stuck read was one of those that wait on the target's mmap lock (the second pass).</summary>
     public bool StuckInDetail;
 
+    /// <summary>
+    /// Ranked entries whose command-line rules were not applied by the end of the scan (Candidate.RulesPending): their
+    /// prefer and avoid rules on the command line are not counted, a protect rule on it excludes them.
+    /// </summary>
+    public int RulesPending;
+
     /// <summary>Entries at the head of the ranking whose command line was read.</summary>
     public int CmdlinesRead;
 

@@ -8,13 +8,15 @@ namespace Reapd.Daemon;
 
 /// <summary>
 /// One thread that scans the scope's processes for the loop, so that a /proc read that blocks in the kernel holds
-/// this thread and never the loop (docs/reliability.md, "Scanning under churn and stuck /proc"). A scan has two
-/// passes, ordered so that what can block comes last: first every listed process's stat, status and oom_score_adj,
-/// which never wait on the process's mm (docs/kernel.md E.1) — so the ranking is whole even when a process's mm is held;
-/// then, for the best few of the ranking, the reads that take the target's mmap lock (the command line), which can
-/// wait for as long as a stuck writer holds that lock. (Rules that match a command line read it in the first pass,
-/// per process, through ProcessScanner: a stuck read there ends the scan at the deadline with the processes read
-/// so far; later scans skip the stuck process before reading it.)
+/// this thread and never the loop (docs/reliability.md, "Scanning under churn and stuck /proc"). A scan has up to three
+/// passes, ordered so that what can block comes last: first every listed process's stat, status, oom_score_adj (and
+/// the exe link, cgroup and uid that rules may need), which never wait on the process's mm (docs/kernel.md E.1), each
+/// process published as soon as it is read — so the ranking is whole even when a process's mm is held; then, when a
+/// rule looks at command lines, the command line of every process whose outcome it can still change, best first, and
+/// its rules applied again with it; then, for the best few of the ranking, the command line shown in the choice
+/// event. The last two take the target's mmap lock and can wait for as long as a stuck writer holds it: at the
+/// deadline only the process being read is left out (and named), and those whose command line was not reached keep
+/// the first pass's verdict (Candidate.RulesPending: a protect rule on the command line excludes them, fail closed).
 /// <para>
 /// The loop hands a job over with <see cref="Submit"/> and sleeps on <see cref="SingleJobWorker.CompletionFd"/> until
 /// the job's deadline (the hand-over, completion and stop are <see cref="SingleJobWorker"/>'s). Everything the job has
@@ -33,6 +35,13 @@ internal sealed class ScannerThread : SingleJobWorker
     /// <summary>How many of the best candidates get the second pass (the choice event shows the victim's command line).</summary>
     public const int DetailCount = 3;
 
+    // Which pass the job is in, for the answer taken at a deadline.
+    private const int FactsPass = 0;
+    private const int RulesPass = 1;
+    private const int DetailPass = 2;
+
+    private static readonly Comparison<Candidate> s_rulesPassOrder = RulesPassOrder;
+
     private readonly CandidateSource _source;
     private readonly Lock _gate = new();
 
@@ -50,7 +59,8 @@ internal sealed class ScannerThread : SingleJobWorker
     private int _listed;
     private int _attempted;
     private int _detailDone;
-    private bool _detailPass;
+    private int _pass;
+    private int _ruleInFlight = -1;
     private int _currentPid;
     private ScanEnd _end;
     private int _knownStuckSkipped;
@@ -96,7 +106,8 @@ internal sealed class ScannerThread : SingleJobWorker
             _listed = 0;
             _attempted = 0;
             _detailDone = 0;
-            _detailPass = false;
+            _pass = FactsPass;
+            _ruleInFlight = -1;
             _currentPid = 0;
             _knownStuckSkipped = 0;
             _firstKnownStuckPid = 0;
@@ -158,10 +169,12 @@ internal sealed class ScannerThread : SingleJobWorker
         answer.StuckPid = 0;
         answer.StuckName = default;
         answer.StuckInDetail = false;
+        answer.RulesPending = 0;
         if (!abandon)
         {
             _read.AsSpan(0, count).CopyTo(ranked);
             answer.Ranked = count;
+            answer.RulesPending = CountRulesPending(ranked.AsSpan(0, count));
             answer.End = _end == ScanEnd.Complete && _knownStuckSkipped > 0 ? ScanEnd.SkippedStuck : _end;
             answer.StuckPid = _firstKnownStuckPid;
             answer.Skipped = _knownStuckSkipped + (_end == ScanEnd.Complete ? 0 : _listed - _attempted);
@@ -170,7 +183,31 @@ internal sealed class ScannerThread : SingleJobWorker
         }
         answer.End = ScanEnd.Deadline;
         answer.StuckPid = _currentPid;
-        if (!_detailPass)
+        if (_pass == RulesPass)
+        {
+            // Rules pass: every entry is published; the one whose command line is being read is left out (its mm is
+            // held: its rules cannot be decided, and its memory would not come back promptly either), the others keep
+            // what was decided so far. Its re-ranked copy is sorted on the loop's side.
+            answer.StuckPid = _ruleInFlight >= 0 ? _read[_ruleInFlight].Pid : 0;
+            int rulesKept = 0;
+            for (int i = 0; i < count; i++)
+            {
+                if (i == _ruleInFlight)
+                {
+                    answer.StuckName = _read[i].Name;
+                    answer.StuckInDetail = true;
+                    continue;
+                }
+                ranked[rulesKept++] = _read[i];
+            }
+            CandidateRanking.Sort(ranked.AsSpan(0, rulesKept));
+            answer.Ranked = rulesKept;
+            answer.Skipped = _knownStuckSkipped + (count - rulesKept);
+            answer.RulesPending = CountRulesPending(ranked.AsSpan(0, rulesKept));
+            answer.CmdlinesRead = 0;
+            return;
+        }
+        if (_pass == FactsPass)
         {
             // First pass: the entries read are final; the process being read and those not reached are skipped. The
             // ranking is sorted on the loop's copy.
@@ -178,6 +215,7 @@ internal sealed class ScannerThread : SingleJobWorker
             CandidateRanking.Sort(ranked.AsSpan(0, count));
             answer.Ranked = count;
             answer.Skipped = _knownStuckSkipped + _listed - _attempted;
+            answer.RulesPending = CountRulesPending(ranked.AsSpan(0, count));
             answer.CmdlinesRead = 0;
             return;
         }
@@ -197,7 +235,31 @@ internal sealed class ScannerThread : SingleJobWorker
         }
         answer.Ranked = kept;
         answer.Skipped = _knownStuckSkipped + (count - kept);
+        answer.RulesPending = CountRulesPending(ranked.AsSpan(0, kept));
         answer.CmdlinesRead = stuck;
+    }
+
+    private static int RulesPassOrder(Candidate x, Candidate y)
+    {
+        if (x.RulesPending != y.RulesPending)
+        {
+            return x.RulesPending ? -1 : 1;
+        }
+        int byBadness = y.BaseBadnessPages.CompareTo(x.BaseBadnessPages);
+        return byBadness != 0 ? byBadness : x.Pid.CompareTo(y.Pid);
+    }
+
+    private static int CountRulesPending(ReadOnlySpan<Candidate> ranked)
+    {
+        int pending = 0;
+        foreach (ref readonly Candidate candidate in ranked)
+        {
+            if (candidate.RulesPending)
+            {
+                pending++;
+            }
+        }
+        return pending;
     }
 
     protected override void RunJob(CancellationToken stop)
@@ -247,8 +309,9 @@ internal sealed class ScannerThread : SingleJobWorker
             }
             if (_skipPids.AsSpan(0, _skipCount).Contains(pid))
             {
-                // Another scanner thread is inside a read of this process (with rules that need its command line, that
-                // read is made here, in the first pass): reading it again would only hold this thread too.
+                // Another scanner thread is inside a read of this process (its command line, in a later pass): its mm
+                // is held, so it would not give its memory back promptly; and with rules on command lines, reading it
+                // again would only hold this thread too.
                 lock (_gate)
                 {
                     _attempted++;
@@ -260,7 +323,7 @@ internal sealed class ScannerThread : SingleJobWorker
                 continue;
             }
             Volatile.Write(ref _currentPid, pid);
-            ProcReadOutcome read = scanner.TryRead(pid, _scope, out Candidate candidate);
+            ProcReadOutcome read = scanner.TryRead(pid, _scope, deferCmdline: true, out Candidate candidate);
             lock (_gate)
             {
                 if (IsAbandoned)
@@ -286,10 +349,96 @@ internal sealed class ScannerThread : SingleJobWorker
             {
                 return;
             }
-            CandidateRanking.Sort(_read.AsSpan(0, _readCount));
-            _detailPass = true;
+            // The processes whose command line is still to be read first, largest first: with a stuck read among them,
+            // the likely victims are decided before it (those after it keep the first pass's verdict). Ranked again at
+            // the end of the pass.
+            _read.AsSpan(0, _readCount).Sort(s_rulesPassOrder);
+            _pass = RulesPass;
+        }
+        if (!ApplyCmdlineRules(scanner))
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (IsAbandoned)
+            {
+                return;
+            }
+            _pass = DetailPass;
         }
         ReadDetails(scanner.Reader);
+    }
+
+    /// <summary>
+    /// The rules pass: each published entry whose outcome a command-line rule can still change (RulesPending, at the
+    /// head of the entries, largest first, so the likely victims are decided first), read again in full — command line included — and
+    /// replaced, then the ranking sorted again. False when the scan ends here (the deadline, out of descriptors,
+    /// abandoned).
+    /// </summary>
+    private bool ApplyCmdlineRules(ProcessScanner scanner)
+    {
+        for (int i = 0; i < _readCount; i++)
+        {
+            Candidate published = _read[i];
+            if (!published.RulesPending)
+            {
+                continue;
+            }
+            if (Stopwatch.GetTimestamp() > _deadlineTimestamp)
+            {
+                lock (_gate)
+                {
+                    _end = ScanEnd.Deadline;
+                    CandidateRanking.Sort(_read.AsSpan(0, _readCount));
+                }
+                return false;
+            }
+            lock (_gate)
+            {
+                _ruleInFlight = i;
+            }
+            Volatile.Write(ref _currentPid, published.Pid);
+            ProcReadOutcome read = scanner.TryRead(published.Pid, _scope, deferCmdline: false, out Candidate full);
+            lock (_gate)
+            {
+                if (IsAbandoned)
+                {
+                    return false;
+                }
+                _ruleInFlight = -1;
+                if (read == ProcReadOutcome.OutOfFileDescriptors)
+                {
+                    // The rest keep the first pass's verdict; the answer says the scan was cut short.
+                    _end = ScanEnd.OutOfFileDescriptors;
+                    CandidateRanking.Sort(_read.AsSpan(0, _readCount));
+                    return false;
+                }
+                if (read == ProcReadOutcome.Ok && full.StartTimeTicks == published.StartTimeTicks)
+                {
+                    _read[i] = full;
+                }
+                else if (read == ProcReadOutcome.Gone || (read == ProcReadOutcome.Ok && full.StartTimeTicks != published.StartTimeTicks))
+                {
+                    // It exited since the first pass (its number may already name another process): left out, as a
+                    // process that exits during the first pass is.
+                    _read.AsSpan(i + 1, _readCount - i - 1).CopyTo(_read.AsSpan(i));
+                    _readCount--;
+                    i--;
+                }
+                // Otherwise (unreadable now) it keeps the first pass's verdict, still pending.
+            }
+        }
+        Volatile.Write(ref _currentPid, 0);
+        lock (_gate)
+        {
+            if (IsAbandoned)
+            {
+                return false;
+            }
+            CandidateRanking.Sort(_read.AsSpan(0, _readCount));
+        }
+        return true;
     }
 
     /// <summary>

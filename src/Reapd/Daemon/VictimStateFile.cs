@@ -13,7 +13,9 @@ namespace Reapd.Daemon;
 /// file renamed over it) only when a signal was delivered and removed when the victim is released: two syscall
 /// rounds per kill on a tmpfs, from a preallocated buffer, nothing per quiet cycle. The boot it was written on
 /// (/proc/sys/kernel/random/boot_id) and the scope are in it: a file from another boot, or for another scope, is
-/// never adopted. Loop thread only.
+/// never adopted. With the victim, the processes killed with it and still awaited are listed (`sharer=PID START` for
+/// its mm sharers, `member=PID START` for a wider kill scope's members), so that the adopting instance waits for them
+/// too (and, after a SIGTERM, SIGKILLs the sharers with the victim). Loop thread only.
 /// </summary>
 internal sealed class VictimStateFile
 {
@@ -22,7 +24,8 @@ internal sealed class VictimStateFile
 
     private readonly AtomicSmallFile _file;
     private readonly byte[] _header;
-    private readonly byte[] _buffer = new byte[512];
+    // The header and victim take about 250 bytes; each listed process up to 34: room for about a hundred.
+    private readonly byte[] _buffer = new byte[4096];
     private bool _written;
 
     private VictimStateFile(string path, string bootId, string scope)
@@ -77,8 +80,13 @@ internal sealed class VictimStateFile
         return new VictimStateFile(path, bootId, scope);
     }
 
-    /// <summary>A signal was delivered: the victim, its phase now and when (CLOCK_MONOTONIC ms). Allocation-free.</summary>
-    public void Written(VictimId victim, VictimPhase phase, long signalledMs, long heldBytes)
+    /// <summary>
+    /// A signal was delivered: the victim, its phase now and when (CLOCK_MONOTONIC ms), and the processes that go with it:
+    /// <paramref name="held"/>'s mm sharers (those not found gone or no longer sharing) and <paramref name="scope"/>'s
+    /// SIGKILLed members. Those that do not fit the buffer are left out (counted in `unlisted=`). Allocation-free.
+    /// </summary>
+    public void Written(VictimId victim, VictimPhase phase, long signalledMs, long heldBytes, Linux.Kill.Victim? held = null,
+        Linux.Kill.ScopeKill? scope = null)
     {
         _header.CopyTo(_buffer, 0);
         ReadOnlySpan<byte> phaseText = phase == VictimPhase.Terminating ? "terminating"u8 : "killed"u8;
@@ -91,6 +99,31 @@ internal sealed class VictimStateFile
         }
         length += _header.Length + phaseText.Length;
         _buffer[length++] = (byte)'\n';
+        int unlisted = 0;
+        if (held is not null)
+        {
+            foreach (Linux.Kill.Sharer sharer in held.Sharers)
+            {
+                if (sharer.KillOutcome is null or Linux.Kill.SignalOutcome.Sent)
+                {
+                    unlisted += Listed("sharer="u8, sharer.Pid, sharer.StartTimeTicks, ref length) ? 0 : 1;
+                }
+            }
+        }
+        if (scope is not null)
+        {
+            foreach (Linux.Kill.ScopeMember member in scope.Members)
+            {
+                if (member.KillOutcome == Linux.Kill.SignalOutcome.Sent)
+                {
+                    unlisted += Listed("member="u8, member.Pid, member.StartTimeTicks, ref length) ? 0 : 1;
+                }
+            }
+        }
+        if (unlisted > 0 && Utf8.TryWrite(_buffer.AsSpan(length), CultureInfo.InvariantCulture, $"unlisted={unlisted}\n", out int written))
+        {
+            length += written;
+        }
         int errno = _file.Replace(_buffer.AsSpan(0, length));
         if (errno != 0)
         {
@@ -98,6 +131,18 @@ internal sealed class VictimStateFile
             return;
         }
         _written = true;
+    }
+
+    private bool Listed(ReadOnlySpan<byte> key, int pid, ulong startTimeTicks, ref int length)
+    {
+        // Room is kept for the unlisted= line.
+        Span<byte> free = _buffer.AsSpan(length, Math.Max(0, _buffer.Length - length - 32));
+        if (!key.TryCopyTo(free) || !Utf8.TryWrite(free[key.Length..], CultureInfo.InvariantCulture, $"{pid} {startTimeTicks}\n", out int written))
+        {
+            return false;
+        }
+        length += key.Length + written;
+        return true;
     }
 
     /// <summary>The victim was released (settled, dropped): nothing is in flight any more.</summary>
@@ -145,6 +190,8 @@ internal sealed class VictimStateFile
             return null;
         }
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sharers = new List<(int, ulong)>();
+        var members = new List<(int, ulong)>();
         string[] lines = text.Split('\n');
         if (lines[0] != Magic)
         {
@@ -154,10 +201,22 @@ internal sealed class VictimStateFile
         foreach (string line in lines.AsSpan(1))
         {
             int equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
+            if (equals <= 0)
             {
-                values[line[..equals]] = line[(equals + 1)..];
+                continue;
             }
+            string key = line[..equals];
+            if (key is "sharer" or "member")
+            {
+                if (!TryProcess(line[(equals + 1)..], out (int, ulong) process))
+                {
+                    reason = "malformed";
+                    return null;
+                }
+                (key == "sharer" ? sharers : members).Add(process);
+                continue;
+            }
+            values[key] = line[(equals + 1)..];
         }
         if (!values.TryGetValue("boot_id", out string? boot) || boot != BootId)
         {
@@ -178,7 +237,7 @@ internal sealed class VictimStateFile
         }
         reason = null;
         return new Adoption(new VictimId((int)pid, (ulong)startTime),
-            phaseText == "terminating" ? VictimPhase.Terminating : VictimPhase.Killed, signalledMs, heldBytes);
+            phaseText == "terminating" ? VictimPhase.Terminating : VictimPhase.Killed, signalledMs, heldBytes, sharers, members);
     }
 
     /// <summary>The file's victim was adopted: the file stays until that victim is released, then goes.</summary>
@@ -197,5 +256,20 @@ internal sealed class VictimStateFile
         return values.TryGetValue(key, out string? text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
-    public readonly record struct Adoption(VictimId Victim, VictimPhase Phase, long SignalledMs, long HeldBytes);
+    private static bool TryProcess(string text, out (int Pid, ulong StartTimeTicks) process)
+    {
+        process = default;
+        string[] parts = text.Split(' ');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0
+            || !ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong start))
+        {
+            return false;
+        }
+        process = (pid, start);
+        return true;
+    }
+
+    /// <summary>What a state file names: the victim, and the sharers and scope members that were killed (or, after a SIGTERM, found) with it.</summary>
+    public readonly record struct Adoption(VictimId Victim, VictimPhase Phase, long SignalledMs, long HeldBytes,
+        IReadOnlyList<(int Pid, ulong StartTimeTicks)> Sharers, IReadOnlyList<(int Pid, ulong StartTimeTicks)> Members);
 }
