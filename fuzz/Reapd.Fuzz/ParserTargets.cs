@@ -108,7 +108,8 @@ public static class ParserTargets
         if (ok)
         {
             Check(info.MemTotalKiB >= 0 && info.MemAvailableKiB >= 0 && info.MemFreeKiB >= 0 && info.SwapTotalKiB >= 0
-                && info.SwapFreeKiB >= 0 && info.CachedKiB >= 0 && info.ShmemKiB >= 0, "meminfo accepted a negative size");
+                && info.SwapFreeKiB >= 0 && info.CachedKiB >= 0 && info.ShmemKiB >= 0 && info.ActiveAnonKiB >= 0
+                && info.InactiveAnonKiB >= 0, "meminfo accepted a negative size");
         }
     }
 
