@@ -1,5 +1,6 @@
 using Reapd.Core.Cgroups;
 using Reapd.Core.Proc;
+using Reapd.Testing;
 
 namespace Reapd.Fuzz;
 
@@ -44,9 +45,8 @@ public static class ParserTargets
 
     public static void Stat(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i => ProcStatParser.TryParse(i, out _), "ProcStatParser.TryParse");
         bool ok = ProcStatParser.TryParse(input, out ProcStat stat);
-        NoAllocation(before, "ProcStatParser.TryParse");
         if (ok)
         {
             Check(stat.Pid > 0, $"stat accepted pid {stat.Pid}");
@@ -57,9 +57,8 @@ public static class ParserTargets
 
     public static void Status(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i => ProcStatusParser.TryParse(i, out _), "ProcStatusParser.TryParse");
         bool ok = ProcStatusParser.TryParse(input, out ProcStatus status);
-        NoAllocation(before, "ProcStatusParser.TryParse");
         if (ok)
         {
             Check(status.Tgid > 0, $"status accepted Tgid {status.Tgid}");
@@ -70,27 +69,31 @@ public static class ParserTargets
 
     public static void Cgroup(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i =>
+        {
+            _ = ProcCgroupParser.TryFindV1(i, "memory"u8, out _);
+            _ = ProcCgroupParser.TryFindUnified(i, out _);
+        }, "ProcCgroupParser");
         bool v1 = ProcCgroupParser.TryFindV1(input, "memory"u8, out ReadOnlySpan<byte> v1Path);
         bool unified = ProcCgroupParser.TryFindUnified(input, out ReadOnlySpan<byte> unifiedPath);
-        NoAllocation(before, "ProcCgroupParser");
         Check(!v1 || v1Path.IndexOf((byte)'\n') < 0, "a v1 cgroup path spans lines");
         Check(!unified || unifiedPath.IndexOf((byte)'\n') < 0, "the cgroup2 path spans lines");
     }
 
     public static void Cmdline(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i =>
+        {
+            _ = CmdlineParser.CountArguments(i);
+            _ = CmdlineParser.FirstArgument(i);
+        }, "CmdlineParser.CountArguments/FirstArgument");
         int count = CmdlineParser.CountArguments(input);
         ReadOnlySpan<byte> first = CmdlineParser.FirstArgument(input);
-        NoAllocation(before, "CmdlineParser.CountArguments/FirstArgument");
         Check(count >= 0 && count <= input.Length, $"{count} arguments in {input.Length} bytes");
         Check(first.IndexOf((byte)0) < 0, "argv[0] holds a NUL");
-        // Measured on the second call: the first one on a thread may initialise the encoder.
-        _ = CmdlineParser.ToDisplayString(input);
-        before = GC.GetAllocatedBytesForCurrentThread();
+        // Measured after a first call: the first one on a thread may initialise the encoder.
         string display = CmdlineParser.ToDisplayString(input);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = ThreadAllocation.Measure(input, static i => CmdlineParser.ToDisplayString(i));
         // UTF-16 text of at most one char per byte, built three times (decode, NUL replace, line endings) plus the
         // builder ReplaceLineEndings uses: linear in the input, with room to spare.
         Check(allocated <= 4096 + (32L * input.Length), $"ToDisplayString allocated {allocated} bytes for {input.Length}");
@@ -100,21 +103,20 @@ public static class ParserTargets
 
     public static void MemInfo(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i => MemInfoParser.TryParse(i, out _), "MemInfoParser.TryParse");
         bool ok = MemInfoParser.TryParse(input, out Reapd.Core.Proc.MemInfo info);
-        NoAllocation(before, "MemInfoParser.TryParse");
         if (ok)
         {
             Check(info.MemTotalKiB >= 0 && info.MemAvailableKiB >= 0 && info.MemFreeKiB >= 0 && info.SwapTotalKiB >= 0
-                && info.SwapFreeKiB >= 0 && info.CachedKiB >= 0 && info.ShmemKiB >= 0, "meminfo accepted a negative size");
+                && info.SwapFreeKiB >= 0 && info.CachedKiB >= 0 && info.ShmemKiB >= 0 && info.ActiveAnonKiB >= 0
+                && info.InactiveAnonKiB >= 0, "meminfo accepted a negative size");
         }
     }
 
     public static void Pressure(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i => PressureParser.TryParse(i, out _), "PressureParser.TryParse");
         bool ok = PressureParser.TryParse(input, out Reapd.Core.Proc.Pressure pressure);
-        NoAllocation(before, "PressureParser.TryParse");
         if (ok)
         {
             CheckAverages(pressure.Some);
@@ -127,19 +129,22 @@ public static class ParserTargets
 
     public static void OomScoreAdj(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i => OomScoreAdjParser.TryParse(i, out _), "OomScoreAdjParser.TryParse");
         bool ok = OomScoreAdjParser.TryParse(input, out int adj);
-        NoAllocation(before, "OomScoreAdjParser.TryParse");
         Check(!ok || adj is >= OomScoreAdjParser.Min and <= OomScoreAdjParser.Max, $"oom_score_adj accepted {adj}");
     }
 
     public static void CgroupProcs(ReadOnlySpan<byte> input)
     {
+        NoAllocation(input, static i =>
+        {
+            Span<int> scratch = stackalloc int[16];
+            int scratchCount = 0;
+            _ = CgroupProcsParser.TryAppend(i, scratch, ref scratchCount);
+        }, "CgroupProcsParser.TryAppend");
         Span<int> pids = stackalloc int[16];
         int count = 0;
-        long before = GC.GetAllocatedBytesForCurrentThread();
         _ = CgroupProcsParser.TryAppend(input, pids, ref count);
-        NoAllocation(before, "CgroupProcsParser.TryAppend");
         Check(count is >= 0 and <= 16, $"cgroup.procs count {count} outside the destination");
         for (int i = 0; i < count; i++)
         {
@@ -149,26 +154,24 @@ public static class ParserTargets
 
     public static void CgroupValue(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        NoAllocation(input, static i => CgroupValueParser.TryParseBytes(i, out _), "CgroupValueParser.TryParseBytes");
         bool ok = CgroupValueParser.TryParseBytes(input, out long bytes);
-        NoAllocation(before, "CgroupValueParser.TryParseBytes");
         Check(!ok || bytes >= 0, $"a cgroup value parsed as {bytes} bytes");
     }
 
     public static void FlatKeyed(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        _ = FlatKeyedParser.TryGet(input, "total_inactive_file"u8, out _);
-        _ = FlatKeyedParser.TryGet(input, "inactive_file"u8, out _);
-        _ = FlatKeyedParser.TryGet(input, "under_oom"u8, out _);
-        NoAllocation(before, "FlatKeyedParser.TryGet");
+        NoAllocation(input, static i =>
+        {
+            _ = FlatKeyedParser.TryGet(i, "total_inactive_file"u8, out _);
+            _ = FlatKeyedParser.TryGet(i, "inactive_file"u8, out _);
+            _ = FlatKeyedParser.TryGet(i, "under_oom"u8, out _);
+        }, "FlatKeyedParser.TryGet");
     }
 
     public static void MemoryEventsTarget(ReadOnlySpan<byte> input)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        _ = MemoryEvents.TryParse(input, out _);
-        NoAllocation(before, "MemoryEvents.TryParse");
+        NoAllocation(input, static i => MemoryEvents.TryParse(i, out _), "MemoryEvents.TryParse");
     }
 
     private static void CheckAverages(in PressureLine line)
@@ -179,9 +182,10 @@ public static class ParserTargets
             $"a PSI average outside 0..100 ({line.Avg10Percent}, {line.Avg60Percent}, {line.Avg300Percent})");
     }
 
-    private static void NoAllocation(long before, string what)
+    /// <summary>The parser run on the input allocates nothing on this thread (measured as ThreadAllocation explains).</summary>
+    private static void NoAllocation(ReadOnlySpan<byte> input, ThreadAllocation.SpanRegion parse, string what)
     {
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = ThreadAllocation.Measure(input, parse);
         Check(allocated == 0, $"{what} allocated {allocated} bytes");
     }
 

@@ -122,7 +122,10 @@ public sealed class RunHookTests
         using var dir = new HookDirectory();
         string after = dir.Script("fails.sh", "exit 3");
         using RunDaemon daemon = RunDaemon.Start("--cgroup", cgroup.Path, "--notify-desktop", "off", "--hook-after-kill", after);
-        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 1024);
+        // 256 MiB/s reaches the 512 MiB limit in 2 s: room for one no-candidate back-off (1 s) and a second scan. At
+        // 1 GiB/s (0.5 s) a loaded machine once lost the race: the first scan found no candidate, and while reapd waited
+        // out the back-off the memcg OOM killer took the hog, so no after-kill hook ever ran.
+        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 256);
         JsonElement hook = daemon.WaitFor("hook", _ => true);
         Assert.Equal("after-kill", hook.GetProperty("when").GetString());
         Assert.Equal("failed", hook.GetProperty("result").GetString());

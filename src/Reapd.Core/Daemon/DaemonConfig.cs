@@ -103,10 +103,10 @@ public sealed record DaemonConfig
     public double? SwapKillPercent { get; init; }
 
     /// <summary>
-    /// Count free swap on zram devices as no more than what zram can still store (docs/config.md). Off by default: the
-    /// bound counts zram's room as what the memory still available can hold, which undercounts it (swapping a page out
-    /// frees the page it stores), and on by default it killed a guest's hog at 2.6 % available with zram empty, where
-    /// the kernel would have swapped (docs/daemon.md, "zram-aware free swap"). Opt in with --zram-aware or swap.zram_aware.
+    /// Count free swap on zram devices as no more than zram can still absorb: what can still be swapped out
+    /// (Active(anon) + Inactive(anon) + MemAvailable) and each device's mem_limit at its ratio (ZramSwapBound,
+    /// docs/kernel.md C.11). Still off by default: the model passed the guest scenarios it was run in once each, not
+    /// yet the whole guest suite (docs/daemon.md, "zram-aware free swap"). Opt in with --zram-aware or swap.zram_aware.
     /// </summary>
     public bool ZramAware { get; init; }
 

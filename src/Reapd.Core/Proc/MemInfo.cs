@@ -11,4 +11,7 @@ public struct MemInfo
     public long ShmemKiB;
     public long SwapTotalKiB;
     public long SwapFreeKiB;
+    /// <summary>Anonymous (and shmem) pages on the active and inactive LRU lists: what reclaim can still swap out.</summary>
+    public long ActiveAnonKiB;
+    public long InactiveAnonKiB;
 }

@@ -44,6 +44,14 @@ public static class MemInfoParser
             {
                 ok = Ascii.TryParseKiB(value, out info.SwapFreeKiB);
             }
+            else if (key.SequenceEqual("Active(anon)"u8))
+            {
+                ok = Ascii.TryParseKiB(value, out info.ActiveAnonKiB);
+            }
+            else if (key.SequenceEqual("Inactive(anon)"u8))
+            {
+                ok = Ascii.TryParseKiB(value, out info.InactiveAnonKiB);
+            }
             if (!ok)
             {
                 return false;

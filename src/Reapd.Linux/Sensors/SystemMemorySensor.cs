@@ -5,8 +5,8 @@ using Reapd.Linux.Proc;
 namespace Reapd.Linux.Sensors;
 
 /// <summary>
-/// The whole machine: MemAvailable of MemTotal, SwapFree of SwapTotal (zram-aware: bounded by what zram's remaining
-/// memory can still store), and /proc/pressure/memory when the kernel has PSI. A quiet wake-up can instead take the
+/// The whole machine: MemAvailable of MemTotal, SwapFree of SwapTotal (zram-aware: bounded by what zram can still absorb:
+/// the memory that can still be swapped out and each device's mem_limit), and /proc/pressure/memory when the kernel has PSI. A quiet wake-up can instead take the
 /// cheap lower bound (<see cref="TryReadLowerBound"/>). Built on the kept-open /proc readers; the roots are parameters
 /// so tests can point them at fixtures.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class SystemMemorySensor : IMemorySensor
         _bound = bound;
     }
 
-    /// <summary>Count free swap on zram devices as no more than their remaining memory can store (DaemonConfig.ZramAware).</summary>
+    /// <summary>Count free swap on zram devices as no more than they can still absorb (DaemonConfig.ZramAware, <see cref="ZramSwapBound"/>).</summary>
     public bool ZramAware { get; set; }
 
     /// <summary>The lower-bound reader of quiet wake-ups, null where /proc/zoneinfo cannot be read.</summary>
@@ -56,13 +56,15 @@ public sealed class SystemMemorySensor : IMemorySensor
         {
             return false;
         }
-        sample = Build(timeMs, info.MemAvailableKiB * 1024, info.MemTotalKiB * 1024, info.SwapTotalKiB * 1024, info.SwapFreeKiB * 1024, false);
+        sample = Build(timeMs, info.MemAvailableKiB * 1024, info.MemTotalKiB * 1024, info.SwapTotalKiB * 1024, info.SwapFreeKiB * 1024,
+            ZramSwapBound.SwappableBytes(info), false);
         return true;
     }
 
     /// <summary>
     /// The quiet wake-up's reading: available memory as its proven lower bound (sysinfo's free pages less the kernel's
-    /// reserves, no /proc/meminfo), swap from sysinfo (zram-aware: bounded with the lower bound, so lower too), PSI as
+    /// reserves, no /proc/meminfo), swap from sysinfo (zram-aware: sysinfo does not tell the anonymous memory, so zram
+    /// is bounded by the available lower bound alone, a figure below any full reading's), PSI as
     /// always. Every figure is at most the full reading's, so a bound that crosses no line proves the full reading
     /// crosses none (PressureAssessment.ProvesQuiet). False where the bound cannot be read.
     /// </summary>
@@ -73,17 +75,17 @@ public sealed class SystemMemorySensor : IMemorySensor
         {
             return false;
         }
-        sample = Build(timeMs, availableAtLeast, total, swapTotal, swapFree, true);
+        sample = Build(timeMs, availableAtLeast, total, swapTotal, swapFree, swappableBytes: availableAtLeast, true);
         return true;
     }
 
-    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, bool lowerBound)
+    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, long swappableBytes, bool lowerBound)
     {
         long rawSwapFree = -1;
         if (ZramAware && swapTotalBytes > 0 && _swaps is not null && _swaps.TryRead() && _swaps.AnyZram)
         {
             rawSwapFree = swapFreeBytes;
-            swapFreeBytes = Math.Max(0, swapFreeBytes - _swaps.ShortfallBytes(availableBytes));
+            swapFreeBytes = Math.Max(0, swapFreeBytes - _swaps.ShortfallBytes(swappableBytes));
         }
         return new MemorySample(timeMs, availableBytes, totalBytes, swapFreeBytes, swapTotalBytes, PressureFiles.Read(_pressure))
         {

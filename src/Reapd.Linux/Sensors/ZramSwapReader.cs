@@ -7,7 +7,7 @@ namespace Reapd.Linux.Sensors;
 /// <summary>
 /// Which swap areas are active (/proc/swaps) and, for each zram device among them, its mm_stat
 /// (SYS/block/zramN/mm_stat): what zram-aware sensing needs to bound free swap by what zram's remaining memory can
-/// still hold (<see cref="ZramSwapBound"/>). /proc/swaps is kept open; a device's mm_stat is opened the first time the
+/// still absorb (<see cref="ZramSwapBound"/>). /proc/swaps is kept open; a device's mm_stat is opened the first time the
 /// device is seen and kept open (a device reset and set up again keeps its sysfs file). Warm reads allocate nothing.
 /// Not thread-safe.
 /// </summary>
@@ -73,20 +73,20 @@ public sealed class ZramSwapReader : IDisposable
     }
 
     /// <summary>
-    /// How much of <paramref name="swapFreeBytes"/> (SwapFree) zram cannot really provide with
-    /// <paramref name="availableBytes"/> of memory left: the sum over zram areas of free slots less what the device can store.
+    /// How much of SwapFree zram cannot really provide (<see cref="ZramSwapBound"/>): the zram areas' free slots less
+    /// what they can still absorb with <paramref name="swappableBytes"/> left to swap out (ZramSwapBound.ZramFreeBytes).
     /// </summary>
-    public long ShortfallBytes(long availableBytes)
+    public long ShortfallBytes(long swappableBytes)
     {
-        long shortfall = 0;
+        long zramFreeSlots = 0;
         foreach (ref readonly SwapDevice device in Devices)
         {
             if (device.IsZram)
             {
-                shortfall += device.FreeBytes - ZramSwapBound.DeviceFreeBytes(device, availableBytes);
+                zramFreeSlots += device.FreeBytes;
             }
         }
-        return shortfall;
+        return zramFreeSlots - ZramSwapBound.ZramFreeBytes(Devices, swappableBytes);
     }
 
     private KeptOpenFile? MmStat(int index)

@@ -102,7 +102,7 @@ internal sealed class RunOptionsParser
     };
     private readonly Option<bool> _zramAware = new("--zram-aware")
     {
-        Description = "experimental: count free zram swap as no more than the memory still available can store (off by default: it undercounts zram's room)",
+        Description = "count free zram swap as no more than zram can still absorb: memory left to swap out, and the device's mem_limit (off by default)",
         Arity = ArgumentArity.Zero,
     };
     private readonly Option<bool> _noZramAware = new("--no-zram-aware")

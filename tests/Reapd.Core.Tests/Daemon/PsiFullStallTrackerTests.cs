@@ -1,4 +1,5 @@
 using Reapd.Core.Daemon;
+using Reapd.Testing;
 
 namespace Reapd.Core.Tests.Daemon;
 
@@ -35,11 +36,14 @@ public sealed class PsiFullStallTrackerTests
         {
             tracker.Observe(i, i * 100L);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 1000; i < 100_000; i++)
+        // The clock goes on across a re-taken measurement: a tracker never sees time go back.
+        long timeMs = 1000;
+        Assert.Equal(0, ThreadAllocation.Measure(99, () =>
         {
-            tracker.Observe(i, i * 100L);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 1000; i++, timeMs++)
+            {
+                tracker.Observe(timeMs, timeMs * 100L);
+            }
+        }));
     }
 }

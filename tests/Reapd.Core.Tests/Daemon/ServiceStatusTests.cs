@@ -1,6 +1,7 @@
 using System.Text;
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
+using Reapd.Testing;
 
 namespace Reapd.Core.Tests.Daemon;
 
@@ -89,9 +90,7 @@ public sealed class ServiceStatusTests
         byte[] buffer = new byte[ServiceStatus.MaxBytes];
         ServiceStatus status = Status(95, PressureLevel.Term, VictimPhase.Terminating, 4242);
         Run(10);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(1000);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, ThreadAllocation.Measure(10, () => Run(100)));
 
         void Run(int times)
         {

@@ -1,5 +1,6 @@
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
+using Reapd.Testing;
 using static Reapd.Core.Tests.Decision.CoreDriver;
 
 namespace Reapd.Core.Tests.Decision;
@@ -365,12 +366,14 @@ public sealed class DecisionCoreTests
         var core = new DecisionCore(new DaemonConfig { PsiFullPercent = null });
         MemorySample sample = At(1000, 500);
         core.OnSample(sample);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        long timeMs = 1000;
+        Assert.Equal(0, ThreadAllocation.Measure(10, () =>
         {
-            core.OnSample(sample with { TimeMs = 1000 + i });
-            _ = core.NextWakeMs(sample);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 100; i++, timeMs++)
+            {
+                core.OnSample(sample with { TimeMs = timeMs });
+                _ = core.NextWakeMs(sample);
+            }
+        }));
     }
 }

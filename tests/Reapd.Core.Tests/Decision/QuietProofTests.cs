@@ -48,11 +48,14 @@ public sealed class QuietProofTests
             var zram = new SwapDevice
             {
                 SizeKiB = swapTotal / 1024, UsedKiB = (swapTotal - swapFree) / 1024, ZramIndex = 0,
-                Zram = new ZramMmStat { OrigDataBytes = swapTotal - swapFree, MemUsedTotalBytes = (long)((swapTotal - swapFree) / (1 + random.NextDouble() * 3)), Known = true },
+                Zram = new ZramMmStat { OrigDataBytes = swapTotal - swapFree, MemUsedTotalBytes = (long)((swapTotal - swapFree) / (1 + random.NextDouble() * 3)), MemLimitBytes = random.Next(2) == 0 ? 0 : random.NextInt64(1, total) * Page, Known = true },
             };
             bool zramAware = random.Next(2) == 0;
-            long exactSwapFree = zramAware && swapTotal > 0 ? ZramSwapBound.DeviceFreeBytes(zram, exactAvailable) : swapFree;
-            long boundSwapFree = zramAware && swapTotal > 0 ? ZramSwapBound.DeviceFreeBytes(zram, boundAvailable) : swapFree;
+            // The full reading bounds zram by the anonymous memory meminfo shows plus MemAvailable; the quiet one cannot
+            // read the anonymous memory and uses its available lower bound alone.
+            long anon = random.NextInt64(0, total - free + 1) * Page;
+            long exactSwapFree = zramAware && swapTotal > 0 ? ZramSwapBound.ZramFreeBytes([zram], anon + exactAvailable) : swapFree;
+            long boundSwapFree = zramAware && swapTotal > 0 ? ZramSwapBound.ZramFreeBytes([zram], boundAvailable) : swapFree;
 
             double term = 1 + random.NextDouble() * 40, kill = term * random.NextDouble();
             var config = new DaemonConfig

@@ -2,6 +2,7 @@ using System.Text;
 using Reapd.Core.Daemon;
 using Reapd.Core.Policy;
 using Reapd.Core.Selection;
+using Reapd.Testing;
 
 namespace Reapd.Core.Tests.Policy;
 
@@ -202,9 +203,7 @@ public sealed class RuleSetTests
         ];
         byte[][] comms = [.. table.Select(f => Encoding.UTF8.GetBytes(f.Comm))];
         long sum = Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        sum += Run();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = ThreadAllocation.Measure(() => sum += Run());
         Assert.True(sum != 0);
         Assert.Equal(0, allocated);
 

@@ -143,11 +143,6 @@ public sealed class SystemFileParserTests
             Assert.True(CgroupProcsParser.TryAppend("1\n2\n"u8, pids, ref count));
         }
         ParseAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-        {
-            ParseAll();
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, ThreadAllocation.Measure(100, ParseAll));
     }
 }

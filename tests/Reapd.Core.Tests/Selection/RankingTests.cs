@@ -84,9 +84,7 @@ public sealed class RankingTests
         Array.Reverse(ranked);
         CandidateRanking.Sort(ranked);
         Array.Reverse(ranked);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        CandidateRanking.Sort(ranked);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = ThreadAllocation.Measure(() => CandidateRanking.Sort(ranked));
         Assert.Equal(0, allocated);
         Assert.Equal(ProcFixtures.Hog, ranked[0].Pid);
     }

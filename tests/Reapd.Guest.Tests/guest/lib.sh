@@ -61,6 +61,9 @@ memory_snapshot() {
     result "$1_available_mib" $(($(awk '/MemAvailable/ { print $2 }' /proc/meminfo) >> 10))
     result "$1_swap_free_mib" $(($(awk '/SwapFree/ { print $2 }' /proc/meminfo) >> 10))
     [ -r /sys/block/zram0/mm_stat ] && result "$1_zram_mm_stat" "$(cat /sys/block/zram0/mm_stat)"
+    # What reclaim can still swap out (the zram-aware bound's anonymous-memory term), and the whole file for fixtures.
+    result "$1_anon_mib" $(($(awk '/^Active\(anon\)|^Inactive\(anon\)/ { s += $2 } END { print s }' /proc/meminfo) >> 10))
+    cp /proc/meminfo "$OUT/$1.meminfo"
     result "$1_psi" "$(tr '\n' ' ' </proc/pressure/memory)"
 }
 

@@ -1,10 +1,10 @@
 # System scope with zram swap, nothing thrashing: a hog (2:1 compressible data) takes most of the memory, a second one
 # grows slowly (12 MiB/s, so that kswapd keeps up and nobody stalls long in direct reclaim) and pushes about 100 MiB
 # of the first into zram; then both hold still for 10 s. Memory is low but swap has room and nothing stalls: reapd
-# kills nobody.
+# kills nobody. It runs zram-aware: the zram bound must count the room that swapping the hogs' pages makes.
 zram_swap 512
 result oom_kills_before "$(kernel_oom_kills)"
-start_reapd
+start_reapd --zram-aware
 available_mib=$(($(awk '/MemAvailable/ { print $2 }' /proc/meminfo) >> 10))
 start_hog first - --mib $((available_mib - 150)) --rate-mib-s 48 --fill half --ignore-term
 wait_for 120 has_line "$OUT/first.out" ready || log "first hog not ready"

@@ -1,9 +1,9 @@
 # System scope with zram swap whose memory is capped: a 512 MiB device with mem_limit 48 MiB. A hog ramps (2:1
 # compressible data) past memory while SwapFree shows the device (nearly) free. The zram-aware reapd (--zram-aware)
-# counts that free swap as what zram's remaining memory (the limit, and never more than what is available) can still
-# hold, and acts on memory-and-swap; a second reapd with --no-zram-aware in --dry-run watches the same machine and must
-# not trigger (its SwapFree never gets low). In the run of 29 Nov 2026 the kernel put nothing into zram before the
-# kill (mm_stat: 4 KiB stored), so the bound acted through the available memory, not through the limit. Checks run on Debian's 6.12 only (the behaviour is zram's, not the
+# counts that free swap as what zram can still absorb (here: the limit's remaining memory at the device's ratio),
+# and acts on memory-and-swap; a second reapd with --no-zram-aware in --dry-run watches the same machine and must
+# not trigger (its SwapFree never gets low). In the second run of 29 Nov 2026 zram's memory reached 28 MiB of the
+# limit and the bound 27 MiB with SwapFree at 511 MiB. Checks run on Debian's 6.12 only (the behaviour is zram's, not the
 # kernel version's); on other kernels the scenario records that it did not run.
 case "$(uname -r)" in
 6.12.*) ;;
