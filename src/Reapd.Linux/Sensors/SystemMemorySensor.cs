@@ -77,7 +77,22 @@ public sealed class SystemMemorySensor : IMemorySensor
         return true;
     }
 
-    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, bool lowerBound)
+    /// <summary>The same reading with <paramref name="keptPressure"/> in place of a read of the PSI file: sysinfo(2) only.</summary>
+    public bool TryReadLowerBound(long timeMs, in PsiReading keptPressure, out MemorySample sample)
+    {
+        sample = default;
+        if (_bound is null || !_bound.TryRead(timeMs, out long availableAtLeast, out long total, out long swapTotal, out long swapFree))
+        {
+            return false;
+        }
+        sample = Build(timeMs, availableAtLeast, total, swapTotal, swapFree, true, keptPressure);
+        return true;
+    }
+
+    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, bool lowerBound) =>
+        Build(timeMs, availableBytes, totalBytes, swapTotalBytes, swapFreeBytes, lowerBound, PressureFiles.Read(_pressure));
+
+    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, bool lowerBound, in PsiReading pressure)
     {
         long rawSwapFree = -1;
         if (ZramAware && swapTotalBytes > 0 && _swaps is not null && _swaps.TryRead() && _swaps.AnyZram)
@@ -85,7 +100,7 @@ public sealed class SystemMemorySensor : IMemorySensor
             rawSwapFree = swapFreeBytes;
             swapFreeBytes = Math.Max(0, swapFreeBytes - _swaps.ShortfallBytes(availableBytes));
         }
-        return new MemorySample(timeMs, availableBytes, totalBytes, swapFreeBytes, swapTotalBytes, PressureFiles.Read(_pressure))
+        return new MemorySample(timeMs, availableBytes, totalBytes, swapFreeBytes, swapTotalBytes, pressure)
         {
             RawSwapFreeBytes = rawSwapFree,
             AvailableIsLowerBound = lowerBound,
