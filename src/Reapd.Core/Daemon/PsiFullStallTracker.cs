@@ -36,6 +36,11 @@ public sealed class PsiFullStallTracker
             _count = Math.Min(_count + 1, _timesMs.Length);
         }
         // The newest point at least one window old: the stall since then is at least a window's worth of evidence.
+        // When the counter was not read for a while (quiet wake-ups skip the pressure file while the kernel's triggers
+        // watch it), that point can be much older than a window and its average dilutes a stall that began after it.
+        // So the stall since the oldest point inside the window counts too, over the whole window: it happened within
+        // the window, so it is a lower bound of the window's share and never claims a stall that did not happen.
+        long oldestInWindowUs = fullTotalUs;
         for (int i = 0; i < _count; i++)
         {
             int index = (_newest - i + _timesMs.Length) % _timesMs.Length;
@@ -43,9 +48,12 @@ public sealed class PsiFullStallTracker
             if (ageMs >= _windowMs)
             {
                 long stalledUs = fullTotalUs - _totalsUs[index];
-                LastSharePercent = Math.Clamp(stalledUs / (ageMs * 10.0), 0, 100);
+                double averagePercent = stalledUs / (ageMs * 10.0);
+                double withinWindowPercent = (fullTotalUs - oldestInWindowUs) / (_windowMs * 10.0);
+                LastSharePercent = Math.Clamp(Math.Max(averagePercent, withinWindowPercent), 0, 100);
                 return LastSharePercent;
             }
+            oldestInWindowUs = _totalsUs[index];
         }
         LastSharePercent = -1;
         return -1;

@@ -26,4 +26,15 @@ public interface IMemorySensor : IDisposable
         sample = default;
         return false;
     }
+
+    /// <summary>
+    /// <see cref="TryReadLowerBound(long, out MemorySample)"/> without reading the PSI file: the sample carries
+    /// <paramref name="keptPressure"/> (the last reading) instead. For quiet wake-ups while PSI triggers watch every
+    /// stall condition; false where the scope has no lower bound.
+    /// </summary>
+    bool TryReadLowerBound(long timeMs, in PsiReading keptPressure, out MemorySample sample)
+    {
+        sample = default;
+        return false;
+    }
 }

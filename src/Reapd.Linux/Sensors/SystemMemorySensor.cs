@@ -79,7 +79,22 @@ public sealed class SystemMemorySensor : IMemorySensor
         return true;
     }
 
-    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, long swappableBytes, bool lowerBound)
+    /// <summary>The same reading with <paramref name="keptPressure"/> in place of a read of the PSI file: sysinfo(2) only.</summary>
+    public bool TryReadLowerBound(long timeMs, in PsiReading keptPressure, out MemorySample sample)
+    {
+        sample = default;
+        if (_bound is null || !_bound.TryRead(timeMs, out long availableAtLeast, out long total, out long swapTotal, out long swapFree))
+        {
+            return false;
+        }
+        sample = Build(timeMs, availableAtLeast, total, swapTotal, swapFree, swappableBytes: availableAtLeast, true, keptPressure);
+        return true;
+    }
+
+    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, long swappableBytes, bool lowerBound) =>
+        Build(timeMs, availableBytes, totalBytes, swapTotalBytes, swapFreeBytes, swappableBytes, lowerBound, PressureFiles.Read(_pressure));
+
+    private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, long swappableBytes, bool lowerBound, in PsiReading pressure)
     {
         long rawSwapFree = -1;
         if (ZramAware && swapTotalBytes > 0 && _swaps is not null && _swaps.TryRead() && _swaps.AnyZram)
@@ -87,7 +102,7 @@ public sealed class SystemMemorySensor : IMemorySensor
             rawSwapFree = swapFreeBytes;
             swapFreeBytes = Math.Max(0, swapFreeBytes - _swaps.ShortfallBytes(swappableBytes));
         }
-        return new MemorySample(timeMs, availableBytes, totalBytes, swapFreeBytes, swapTotalBytes, PressureFiles.Read(_pressure))
+        return new MemorySample(timeMs, availableBytes, totalBytes, swapFreeBytes, swapTotalBytes, pressure)
         {
             RawSwapFreeBytes = rawSwapFree,
             AvailableIsLowerBound = lowerBound,

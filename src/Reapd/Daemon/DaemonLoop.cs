@@ -67,7 +67,7 @@ internal sealed class DaemonLoop : IDisposable
         _config = config;
         _announce = announce;
         _core = new DecisionCore(config);
-        _samples = new SampleSource(resources.Sensor, config);
+        _samples = new SampleSource(resources.Sensor, config) { PsiTriggersCover = resources.PsiTriggersCover(config) };
         _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
         _events = new DaemonEvents(log, config, _metrics);
         _actuator = new Actuator(_core, _events, resources, _samples);
@@ -248,6 +248,7 @@ internal sealed class DaemonLoop : IDisposable
             .Field("zram_aware"u8, _config.ZramAware)
             .Field("quiet_bound"u8, DescribeQuietBound())
             .Field("psi_triggers"u8, _resources.DescribePsiTriggers())
+            .Field("psi_reads"u8, DescribePsiReads())
             .Field("cgroup_events"u8, _resources.DescribeCgroupEvents())
             .Field("reaper"u8, _reaper is null ? "none" : "thread")
             .Field("scanner"u8, scanner ? "thread" : "loop")
@@ -356,7 +357,7 @@ internal sealed class DaemonLoop : IDisposable
         _metrics.CycleStarted();
         bool quietAllowed = _haveSample && !_core.State.InFlight && _core.State.Phase == VictimPhase.None
             && _core.State.PendingAction == PendingAction.None;
-        if (!_samples.TryRead(MonotonicClock.NowMs, quietAllowed, out MemorySample sample))
+        if (!_samples.TryRead(MonotonicClock.NowMs, quietAllowed, (wake & Wake.Psi) != 0, out MemorySample sample))
         {
             SensorFailed();
             // The loop itself is alive and cycling: the watchdog is for a hung loop, not for a sensor that failed.
@@ -548,6 +549,13 @@ internal sealed class DaemonLoop : IDisposable
         !ReferenceEquals(_resources.Sensor, _resources.System) ? "off (cgroup scope)"
         : _resources.System.LowerBound is { ReserveBytes: >= 0 } bound ? $"on (free pages less {bound.ReserveBytes / 1048576.0:0.#} MiB of reserves)"
         : "off (no /proc/zoneinfo)";
+
+    /// <summary>When cycles read the PSI file: quiet wake-ups skip it while the triggers watch every stall condition.</summary>
+    private string DescribePsiReads() =>
+        _resources.Sensor.PressurePath is null ? "none (no PSI in this scope)"
+        : !ReferenceEquals(_resources.Sensor, _resources.System) || _resources.System.LowerBound is not { ReserveBytes: >= 0 } ? "every cycle (no quiet bound)"
+        : _samples.PsiTriggersCover ? "every cycle but quiet wake-ups while the counters are still (triggers watch every stall condition)"
+        : "every cycle (a stall condition has no trigger the kernel accepted)";
 
     private static string DescribeHooks(AnnounceOptions announce) =>
         announce.BeforeKillHook is null && announce.AfterKillHook is null ? "none"

@@ -1,3 +1,4 @@
+using Reapd.Core.Daemon;
 using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
 
@@ -112,7 +113,10 @@ internal sealed class DaemonResources : IDisposable
         if (sensor.PressurePath is string pressurePath)
         {
             // An early wake-up: 10 % of a 1 s window stalled (2 s and 20 % of it where the kernel wants 2 s multiples).
-            ArmPsi(log, pressurePath, PsiStallKind.Some, 100_000, 1_000_000, out some);
+            // With a some-stall condition below 10 %, at the condition's share, so that the trigger watches it too and
+            // quiet wake-ups need not read the pressure file (SampleSource.PsiTriggersCover).
+            double someSharePercent = Math.Min(EarlySomeSharePercent, options.Config.PsiSomePercent ?? EarlySomeSharePercent);
+            ArmPsi(log, pressurePath, PsiStallKind.Some, (long)(1_000_000 * someSharePercent / 100), 1_000_000, out some);
             if (options.Config.PsiFullPercent is double fullPercent)
             {
                 long windowUs = options.Config.PsiFullWindowMs * 1000;
@@ -141,6 +145,25 @@ internal sealed class DaemonResources : IDisposable
                 .Field("result"u8, outcome.ToString()).Field("errno"u8, errno).Field("path"u8, path).End();
         }
     }
+
+    /// <summary>The share of its window the early-wake some trigger is armed at (lower only for a some condition below it).</summary>
+    public const double EarlySomeSharePercent = 10;
+
+    /// <summary>
+    /// Whether the armed triggers watch every configured stall condition: each condition has a trigger on its counter
+    /// (a some trigger for the some condition, the full trigger for the full one) whose share is at most the
+    /// condition's and whose window divides the condition's window. A window of the condition's length holding its
+    /// share then holds it in at least one of the trigger's windows, which fires the trigger. A trigger the kernel
+    /// refused (or widened past the condition's window) leaves its condition unwatched: then every cycle reads PSI.
+    /// </summary>
+    public bool PsiTriggersCover(DaemonConfig config) =>
+        Sensor.PressurePath is not null
+        && (config.PsiFullPercent is not double full || Covers(PsiFull, full, config.PsiFullWindowMs))
+        && (config.PsiSomePercent is not double some || Covers(PsiSome, some, config.PsiSomeWindowMs));
+
+    private static bool Covers(PsiTrigger? trigger, double levelPercent, long windowMs) =>
+        trigger is not null && trigger.WindowUs <= windowMs * 1000 && windowMs * 1000 % trigger.WindowUs == 0
+        && trigger.ThresholdUs * 100.0 <= levelPercent * trigger.WindowUs;
 
     /// <summary>The armed PSI triggers, for the start event.</summary>
     public string DescribePsiTriggers()

@@ -14,17 +14,33 @@ namespace Reapd.Daemon;
 /// pages less the kernel's reserves, no /proc/meminfo); when that bound crosses no line the exact reading could not
 /// either (<see cref="PressureAssessment.ProvesQuiet"/>), and the cycle decides on the bound. Otherwise, and at least
 /// every <see cref="ExactRefreshMs"/> so the reported figures stay current, the full reading is taken.
+///
+/// The PSI file is left unread on such a quiet wake-up too when the kernel's triggers watch every stall condition
+/// (<see cref="PsiTriggersCover"/>), the wake-up was not a trigger's, and the last reading found the stall counters
+/// still (under <see cref="StillStallPercent"/> of the time since the reading before, no condition held): a stall
+/// that could reach a condition fires a trigger first, and that wake-up reads the file. The sample then carries the
+/// last reading and the stall shares as last measured. The share of a window taken after such a gap counts the stall
+/// since the oldest point inside the window (<see cref="PsiFullStallTracker"/>), so the gap does not dilute it.
 /// </summary>
 internal sealed class SampleSource
 {
     /// <summary>The longest run of quiet wake-ups on the bound alone before one exact reading.</summary>
     public const long ExactRefreshMs = 10_000;
 
+    /// <summary>
+    /// Stall counters that grew by less than this share of the time between two readings are "still": far under the
+    /// least share any trigger is armed at (10 %), so a stall that could reach a condition has to fire one.
+    /// </summary>
+    public const double StillStallPercent = 1;
+
     private readonly IMemorySensor _sensor;
     private DaemonConfig _config;
     private readonly SustainedStall? _full;
     private readonly SustainedStall? _some;
     private long _lastExactMs = long.MinValue;
+    private PsiReading _lastPsi;
+    private long _lastPsiMs = long.MinValue;
+    private bool _psiStill;
 
     public SampleSource(IMemorySensor sensor, DaemonConfig config)
     {
@@ -44,21 +60,39 @@ internal sealed class SampleSource
     /// <summary>Whether quiet wake-ups may decide on the lower bound (on; off only to measure the full reading's cost).</summary>
     public bool QuietEnabled { get; set; } = true;
 
-    public bool TryRead(long timeMs, out MemorySample sample) => TryRead(timeMs, quietAllowed: false, out sample);
+    /// <summary>
+    /// Whether armed PSI triggers watch every configured stall condition (the loop sets it from what the kernel
+    /// accepted): only then may a quiet wake-up leave the PSI file unread. False reads it on every cycle.
+    /// </summary>
+    public bool PsiTriggersCover { get; set; }
+
+    /// <summary>Quiet cycles that did not read the PSI file (a subset of <see cref="QuietReads"/>).</summary>
+    public long PsiReadsSkipped { get; private set; }
+
+    public bool TryRead(long timeMs, out MemorySample sample) => TryRead(timeMs, quietAllowed: false, psiWoke: true, out sample);
 
     /// <summary>
     /// <paramref name="quietAllowed"/>: nothing is in flight, so a reading that proves every line far is all the
-    /// cycle needs (the settle gate, when a victim is in flight, watches exact figures).
+    /// cycle needs (the settle gate, when a victim is in flight, watches exact figures). <paramref name="psiWoke"/>:
+    /// a PSI trigger fired, so the pressure file is read whatever else holds.
     /// </summary>
-    public bool TryRead(long timeMs, bool quietAllowed, out MemorySample sample)
+    public bool TryRead(long timeMs, bool quietAllowed, bool psiWoke, out MemorySample sample)
     {
-        if (quietAllowed && QuietEnabled && timeMs - _lastExactMs < ExactRefreshMs && _sensor.TryReadLowerBound(timeMs, out sample))
+        if (quietAllowed && QuietEnabled && timeMs - _lastExactMs < ExactRefreshMs)
         {
-            sample = WithStalls(sample, timeMs);
-            if (PressureAssessment.ProvesQuiet(sample, _config))
+            bool skipPsi = PsiTriggersCover && !psiWoke && _psiStill;
+            if (skipPsi ? _sensor.TryReadLowerBound(timeMs, _lastPsi, out sample) : _sensor.TryReadLowerBound(timeMs, out sample))
             {
-                QuietReads++;
-                return true;
+                sample = skipPsi ? WithLastStalls(sample) : WithStalls(sample, timeMs);
+                if (PressureAssessment.ProvesQuiet(sample, _config))
+                {
+                    QuietReads++;
+                    if (skipPsi)
+                    {
+                        PsiReadsSkipped++;
+                    }
+                    return true;
+                }
             }
         }
         if (!_sensor.TryRead(timeMs, out sample))
@@ -80,12 +114,29 @@ internal sealed class SampleSource
         _some?.Restart();
     }
 
+    /// <summary>A sample whose PSI reading was kept, not taken: the stall shares as last measured (the trackers are not fed).</summary>
+    private MemorySample WithLastStalls(in MemorySample sample) => sample with
+    {
+        PsiFullWindowPercent = _full?.SharePercent ?? -1,
+        PsiFullHeldMs = _full?.HeldMs ?? 0,
+        PsiSomeWindowPercent = _some?.SharePercent ?? -1,
+        PsiSomeHeldMs = _some?.HeldMs ?? 0,
+    };
+
     private MemorySample WithStalls(in MemorySample sample, long timeMs)
     {
         if (!sample.Psi.Present)
         {
+            _psiStill = false;
             return sample;
         }
+        // "Still": the some counter (every full stall is a some stall too) grew by under StillStallPercent of the time
+        // since the previous reading. The first reading has nothing to compare with.
+        long elapsedMs = timeMs - _lastPsiMs;
+        _psiStill = _lastPsi.Present && elapsedMs > 0
+            && (sample.Psi.SomeTotalUs - _lastPsi.SomeTotalUs) * 100.0 < StillStallPercent * elapsedMs * 1000;
+        _lastPsi = sample.Psi;
+        _lastPsiMs = timeMs;
         MemorySample result = sample;
         if (_full is not null)
         {
@@ -97,6 +148,7 @@ internal sealed class SampleSource
             _some.Observe(timeMs, sample.Psi.SomeTotalUs);
             result = result with { PsiSomeWindowPercent = _some.SharePercent, PsiSomeHeldMs = _some.HeldMs };
         }
+        _psiStill &= (_full is null || _full.HeldMs < 0) && (_some is null || _some.HeldMs < 0);
         return result;
     }
 }

@@ -1,0 +1,122 @@
+using Reapd.Core.Daemon;
+using Reapd.Daemon;
+using Reapd.Linux.Sensors;
+
+namespace Reapd.Tests;
+
+/// <summary>
+/// When a quiet wake-up may leave the PSI file unread (docs/daemon.md, "Idle cost"): only while triggers watch every
+/// stall condition, the wake-up is not a trigger's and the counters were still at the last reading. The sensor here
+/// counts its reads of the pressure file; the rest of the daemon is exercised on the live machine by
+/// <see cref="QuietWakeupCostTests"/> and the end-to-end tests.
+/// </summary>
+public sealed class SampleSourcePsiTests
+{
+    private const long GiB = 1L << 30;
+
+    [Fact]
+    public void Quiet_wake_ups_skip_the_pressure_file_while_the_counters_are_still()
+    {
+        var sensor = new CountingSensor();
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCover = true };
+        for (long t = 0; t < 5000; t += 1000)
+        {
+            Assert.True(samples.TryRead(t, quietAllowed: true, psiWoke: false, out MemorySample sample));
+            Assert.True(sample.Psi.Present);
+        }
+        // The first (exact) reading has nothing to compare with; the second finds the counters still; the rest skip.
+        Assert.Equal(2, sensor.PressureReads);
+        Assert.Equal(3, samples.PsiReadsSkipped);
+    }
+
+    [Fact]
+    public void A_trigger_wake_up_or_a_growing_counter_reads_the_pressure_file_again()
+    {
+        var sensor = new CountingSensor();
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCover = true };
+        long t = 0;
+        for (; t < 3000; t += 1000)
+        {
+            samples.TryRead(t, quietAllowed: true, psiWoke: false, out _);
+        }
+        int reads = sensor.PressureReads;
+        samples.TryRead(t, quietAllowed: true, psiWoke: true, out _);
+        Assert.Equal(reads + 1, sensor.PressureReads);
+
+        // 50 ms of some stall in a second (5 %): from the reading that saw it on, every cycle reads.
+        sensor.SomeTotalUs += 50_000;
+        t += 1000;
+        samples.TryRead(t, quietAllowed: true, psiWoke: true, out _);
+        for (int i = 0; i < 3; i++)
+        {
+            t += 1000;
+            sensor.SomeTotalUs += 50_000;
+            samples.TryRead(t, quietAllowed: true, psiWoke: false, out MemorySample sample);
+            Assert.Equal(sensor.SomeTotalUs, sample.Psi.SomeTotalUs);
+        }
+        Assert.Equal(reads + 5, sensor.PressureReads);
+    }
+
+    [Fact]
+    public void Without_a_trigger_for_every_condition_every_cycle_reads_the_pressure_file()
+    {
+        var sensor = new CountingSensor();
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCover = false };
+        for (long t = 0; t < 5000; t += 1000)
+        {
+            samples.TryRead(t, quietAllowed: true, psiWoke: false, out _);
+        }
+        Assert.Equal(5, sensor.PressureReads);
+        Assert.Equal(0, samples.PsiReadsSkipped);
+    }
+
+    [Fact]
+    public void A_victim_in_flight_reads_the_pressure_file_on_every_cycle()
+    {
+        var sensor = new CountingSensor();
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCover = true };
+        for (long t = 0; t < 5000; t += 1000)
+        {
+            samples.TryRead(t, quietAllowed: false, psiWoke: false, out _);
+        }
+        Assert.Equal(5, sensor.PressureReads);
+    }
+
+    /// <summary>A scope with 8 of 16 GiB available and PSI counters the test sets; it counts reads of the pressure file.</summary>
+    private sealed class CountingSensor : IMemorySensor
+    {
+        public long SomeTotalUs { get; set; } = 1_000_000;
+
+        public int PressureReads { get; private set; }
+
+        public string Description => "test";
+
+        public string? PressurePath => "/proc/pressure/memory";
+
+        public bool TryRead(long timeMs, out MemorySample sample)
+        {
+            PressureReads++;
+            sample = Sample(timeMs, new PsiReading(true, SomeTotalUs, 0, 0, 0));
+            return true;
+        }
+
+        public bool TryReadLowerBound(long timeMs, out MemorySample sample)
+        {
+            PressureReads++;
+            sample = Sample(timeMs, new PsiReading(true, SomeTotalUs, 0, 0, 0)) with { AvailableIsLowerBound = true };
+            return true;
+        }
+
+        public bool TryReadLowerBound(long timeMs, in PsiReading keptPressure, out MemorySample sample)
+        {
+            sample = Sample(timeMs, keptPressure) with { AvailableIsLowerBound = true };
+            return true;
+        }
+
+        private static MemorySample Sample(long timeMs, PsiReading psi) => new(timeMs, 8 * GiB, 16 * GiB, 0, 0, psi);
+
+        public void Dispose()
+        {
+        }
+    }
+}
