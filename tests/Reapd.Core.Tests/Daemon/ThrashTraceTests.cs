@@ -7,8 +7,10 @@ namespace Reapd.Core.Tests.Daemon;
 
 /// <summary>
 /// The thrash condition with its default settings, fed the PSI and refault counters recorded on real machines
-/// (tests/fixtures/thrash/README.md): it must hold in a guest thrashing on zram, and never while a guest merely
-/// swaps out (even with its full stall far above the level) or while this host builds and copies.
+/// (tests/fixtures/thrash/README.md): it must never hold while a guest merely swaps out (even with its full stall far
+/// above the level) or while this host builds and copies. (No recording of a guest whose working set came back from
+/// zram exists yet: in every guest run the thrasher was killed, or the run ended, while it was still being pushed out.
+/// <see cref="ThrashTrackerTests"/> holds the side where the condition must hold.)
 /// </summary>
 public sealed class ThrashTraceTests
 {
@@ -84,12 +86,5 @@ public sealed class ThrashTraceTests
             }
             Assert.True(worst >= 40, $"{trace}: the worst full stall of a second or more was {worst:0.#} %");
         }
-    }
-
-    [Fact]
-    public void A_guest_thrashing_on_zram_is_killed_on_the_thrash_condition()
-    {
-        List<Point> points = Trace("guest-zram-thrash.trace");
-        Assert.True(FirstKillMs(points) >= 0, "the default thrash condition never held");
     }
 }
