@@ -61,7 +61,9 @@ trace_pressure() {
     # Bash builtins only (a fork costs about a second per sample in a TCG guest under pressure); the read with a
     # timeout on a FIFO nobody writes is the 0.5 s sleep (the guest has no /dev/fd for a process substitution).
     local up some full k v pin pout ra rf
-    rm -f "$1.fifo" && mkfifo "$1.fifo" && exec 9<>"$1.fifo" || return 1
+    # The FIFO lives on the guest's tmpfs: the shared 9p directory cannot hold one.
+    local fifo=/tmp/trace-pressure-$$.fifo
+    rm -f "$fifo" && mkfifo "$fifo" && exec 9<>"$fifo" && rm -f "$fifo" || return 1
     while :; do
         read -r up _ </proc/uptime
         { read -r _ _ _ _ some; read -r _ _ _ _ full; } </proc/pressure/memory
