@@ -54,7 +54,7 @@ public sealed class ZramSwapTests
     [Theory]
     [InlineData("6.1")]
     [InlineData("6.12")]
-    public void A_working_set_thrashing_on_zram_with_swap_to_spare_is_killed_on_PSI_full_before_the_kernel_OOM_killer(string kernel)
+    public void A_working_set_thrashing_on_zram_with_swap_to_spare_is_killed_on_a_stall_condition_before_the_kernel_OOM_killer(string kernel)
     {
         GuestRun run = SharedGuests.Scenario(kernel, "zram-thrash");
         run.Check(() =>
@@ -62,6 +62,7 @@ public sealed class ZramSwapTests
             int hog = (int)run.ResultNumber("hog_pid");
             JsonElement trigger = run.Named("trigger").First(e => Text(e, "level") == "kill");
             Assert.Contains("stall", Text(trigger, "reason"), StringComparison.OrdinalIgnoreCase);
+
             Assert.True(trigger.GetProperty("swap_free_mib").GetDouble() > trigger.GetProperty("swap_total_mib").GetDouble() * 0.05,
                 $"swap ran out: the low-swap condition, not the stall, may have acted: {trigger}");
             Assert.Equal(hog, Pid(run.Named("signal").First()));
@@ -70,6 +71,34 @@ public sealed class ZramSwapTests
             // Only the thrashing hog: the stall its kill answered does not kill again in the sample where it settles
             // (this test found that defect in the decision core; DecisionCoreTests holds the fix).
             Assert.All(run.Named("signal"), e => Assert.Equal(hog, Pid(e)));
+            Assert.Equal("yes", run.Result("bystander_alive"));
+            Assert.Equal(run.ResultNumber("oom_kills_before"), run.ResultNumber("oom_kills_after"));
+        });
+    }
+
+    [Fact]
+    public void On_6_12_reapd_with_its_defaults_ends_a_zram_thrash_on_the_hog_alone_before_the_kernel_OOM_killer()
+    {
+        // guest/zram-thrash.sh runs reapd with its defaults on 6.12. Which condition acts depends on how far the hog
+        // gets: while it is still pushed out to zram nothing comes back (no refaults: the thrash condition waits, as
+        // it must in zram-idle) and the 10 s full-stall condition may act; once its working set comes back the thrash
+        // condition does, unless zram fills first. Either way: that one hog, nothing else, before the kernel's OOM killer.
+        GuestRun run = SharedGuests.Scenario("6.12", "zram-thrash");
+        run.Check(() =>
+        {
+            int hog = (int)run.ResultNumber("hog_pid");
+            JsonElement trigger = run.Named("trigger").First(e => Text(e, "level") == "kill");
+            // Measured: the working set came back from zram (4,500 refaults a second, the thrash condition 0.65 s into
+            // its 1 s) just as zram filled, and the memory-and-swap line acted first; any of the three ends it.
+            Assert.Contains(Text(trigger, "condition"), new[] { "thrash", "psi-full", "memory+swap" });
+            if (Text(trigger, "condition") == "thrash")
+            {
+                Assert.True(trigger.GetProperty("thrash_full_pct").GetDouble() >= 40, $"{trigger}");
+                Assert.True(trigger.GetProperty("thrash_refaults_per_s").GetDouble() >= 250, $"{trigger}");
+            }
+            Assert.All(run.Named("signal"), e => Assert.Equal(hog, Pid(e)));
+            Assert.Single(run.Named("signal"), e => Text(e, "signal") == "SIGKILL");
+            Assert.Equal("no", run.Result("hog_alive"));
             Assert.Equal("yes", run.Result("bystander_alive"));
             Assert.Equal(run.ResultNumber("oom_kills_before"), run.ResultNumber("oom_kills_after"));
         });

@@ -116,6 +116,24 @@ public sealed record DaemonConfig
     /// <summary>How long the full-stall share must stay at or above <see cref="PsiFullPercent"/> before it is a kill condition; 0 = at once.</summary>
     public long PsiFullDurationMs { get; init; }
 
+    /// <summary>
+    /// The thrash condition (docs/daemon.md, "The thrash condition"): a full-stall share of each short window
+    /// (<see cref="ThrashWindowMs"/>) at or above this level while the kernel refaults at least
+    /// <see cref="ThrashRefaultsPerSecond"/> pages a second, held for <see cref="ThrashDurationMs"/>, is a kill
+    /// condition of its own; null turns it off. It ends a working set thrashing on swap (or a page cache thrashing on
+    /// its files) within seconds, where the 10 s full-stall condition needs 6 s of stall at the least.
+    /// </summary>
+    public double? ThrashFullPercent { get; init; } = 40;
+
+    /// <summary>The window of the thrash condition's stall share and refault rate.</summary>
+    public long ThrashWindowMs { get; init; } = 1000;
+
+    /// <summary>How long the thrash condition must hold, at every sample, before it is a kill condition; 0 = at once.</summary>
+    public long ThrashDurationMs { get; init; } = 1000;
+
+    /// <summary>The refault rate (pages per second, anonymous and file) the thrash condition needs besides the stall; 0 = the stall alone.</summary>
+    public double ThrashRefaultsPerSecond { get; init; } = 250;
+
     /// <summary>A "some" memory stall share of <see cref="PsiSomeWindowMs"/> that is a kill condition of its own; null = off (the default).</summary>
     public double? PsiSomePercent { get; init; }
 
@@ -189,6 +207,18 @@ public sealed record DaemonConfig
         if (PsiSomePercent is double some && !(some > 0 && some <= 100))
         {
             return $"the PSI some-stall level {some} % must be above 0 and at most 100";
+        }
+        if (ThrashFullPercent is double thrash && !(thrash > 0 && thrash <= 100))
+        {
+            return $"the thrash stall level {thrash} % must be above 0 and at most 100";
+        }
+        if (ThrashWindowMs <= 0 || ThrashDurationMs < 0)
+        {
+            return "the thrash window must be positive and its duration not negative";
+        }
+        if (!(ThrashRefaultsPerSecond >= 0))
+        {
+            return $"the thrash refault rate {ThrashRefaultsPerSecond} must not be negative";
         }
         if (PsiFullWindowMs <= 0 || PsiSomeWindowMs <= 0)
         {

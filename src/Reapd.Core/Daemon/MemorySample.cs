@@ -39,6 +39,15 @@ public readonly record struct MemorySample(
     /// <summary>How long <see cref="PsiSomeWindowPercent"/> has stayed at or above the configured level (-1: it is below).</summary>
     public long PsiSomeHeldMs { get; init; }
 
+    /// <summary>The full-stall share (percent) of the thrash condition's short window; -1 when unknown (no PSI, off, or the window not yet covered).</summary>
+    public double ThrashFullPercent { get; init; } = -1;
+
+    /// <summary>Refaults per second over the thrash window (<see cref="ThrashTracker"/>); -1 when unknown or not counted (no stall).</summary>
+    public double ThrashRefaultsPerSecond { get; init; } = -1;
+
+    /// <summary>How long the thrash condition (stall and refaults) has held; -1 when it does not.</summary>
+    public long ThrashHeldMs { get; init; } = -1;
+
     /// <summary>SwapFree as the kernel reports it, when zram-aware sensing counted less (-1: the same as <see cref="SwapFreeBytes"/>).</summary>
     public long RawSwapFreeBytes { get; init; } = -1;
 

@@ -109,7 +109,7 @@ public sealed class DecisionCore
                 Settle(cause, now);
                 // The stall this sample still shows was measured over a window the kill has just answered; the window
                 // restarts with this settle (RestartStallWindow), so it must not trigger a second kill now.
-                sample = sample with { PsiFullWindowPercent = -1, PsiSomeWindowPercent = -1 };
+                sample = sample with { PsiFullWindowPercent = -1, PsiSomeWindowPercent = -1, ThrashHeldMs = -1 };
             }
         }
         PressureLevel level = PressureAssessment.Assess(sample, _config, out PressureCondition condition);
@@ -441,6 +441,7 @@ public sealed class DecisionCore
     {
         (DecisionReason.KillLevel, PressureCondition.PsiFull) => DecisionReason.PsiFullStall,
         (DecisionReason.KillLevel, PressureCondition.PsiSome) => DecisionReason.PsiSomeStall,
+        (DecisionReason.KillLevel, PressureCondition.Thrash) => DecisionReason.Thrash,
         _ => reason,
     };
 }

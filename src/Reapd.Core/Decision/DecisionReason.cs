@@ -13,4 +13,5 @@ public enum DecisionReason
     VictimInFlight,
     NoCandidateRecently,
     PsiSomeStall,
+    Thrash,
 }

@@ -9,7 +9,8 @@ namespace Reapd.Core.Decision;
 /// only together with low swap where there is swap) or any-of; with no swap at all memory alone decides either way.
 /// The PSI full and some conditions are kill conditions of their own, each once its share of the window has held at
 /// or above its level for its duration; the sensing side measures share and duration (<see cref="SustainedStall"/>)
-/// and they arrive in the sample. Every condition is monotone: less available memory, less free swap or more stall
+/// and they arrive in the sample. So is the thrash condition (a short full stall with refaults, held for its duration,
+/// measured by <see cref="ThrashTracker"/>). Every condition is monotone: less available memory, less free swap or more stall
 /// never makes the level lower — which is what lets a lower bound on available memory prove a quiet cycle
 /// (<see cref="ProvesQuiet"/>).
 /// </summary>
@@ -33,11 +34,19 @@ public static class PressureAssessment
         config.PsiSomePercent is double level && sample.PsiSomeWindowPercent >= 0 && sample.PsiSomeWindowPercent >= level
         && sample.PsiSomeHeldMs >= config.PsiSomeDurationMs;
 
+    public static bool IsThrash(in MemorySample sample, DaemonConfig config) =>
+        config.ThrashFullPercent is not null && sample.ThrashHeldMs >= 0 && sample.ThrashHeldMs >= config.ThrashDurationMs;
+
     public static PressureLevel Assess(in MemorySample sample, DaemonConfig config) => Assess(sample, config, out _);
 
     /// <summary>The level and the condition that set it. A stall condition is named before the memory lines when both hold.</summary>
     public static PressureLevel Assess(in MemorySample sample, DaemonConfig config, out PressureCondition condition)
     {
+        if (IsThrash(sample, config))
+        {
+            condition = PressureCondition.Thrash;
+            return PressureLevel.Kill;
+        }
         if (IsFullStall(sample, config))
         {
             condition = PressureCondition.PsiFull;

@@ -15,4 +15,6 @@ public enum PressureCondition : byte
     PsiFull,
     /// <summary>The some-stall share held at or above its level for the configured duration.</summary>
     PsiSome,
+    /// <summary>The thrash condition: a full stall with refaults over a short window, held for its duration.</summary>
+    Thrash,
 }

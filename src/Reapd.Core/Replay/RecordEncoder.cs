@@ -34,7 +34,8 @@ public sealed class RecordEncoder
         // Bits 8 and up (the thresholds per resource) are written only when set, so a recording without them reads as before.
         Long((busy ? 1 : 0) | (sample.Psi.Present ? 2 : 0) | (sample.PsiFullWindowPercent >= 0 ? 4 : 0)
             | (sample.PsiFullHeldMs != 0 ? 8 : 0) | (sample.PsiSomeWindowPercent >= 0 ? 16 : 0)
-            | (sample.RawSwapFreeBytes >= 0 ? 32 : 0) | (sample.AvailableIsLowerBound ? 64 : 0));
+            | (sample.RawSwapFreeBytes >= 0 ? 32 : 0) | (sample.AvailableIsLowerBound ? 64 : 0)
+            | (sample.ThrashFullPercent >= 0 ? 128 : 0));
         Long(sample.AvailableBytes);
         Long(sample.TotalBytes);
         Long(sample.SwapFreeBytes);
@@ -62,6 +63,12 @@ public sealed class RecordEncoder
         if (sample.RawSwapFreeBytes >= 0)
         {
             Long(sample.RawSwapFreeBytes);
+        }
+        if (sample.ThrashFullPercent >= 0)
+        {
+            Double(sample.ThrashFullPercent);
+            Double(sample.ThrashRefaultsPerSecond);
+            Long(sample.ThrashHeldMs);
         }
         Long(wake);
         return End();

@@ -114,6 +114,12 @@ public static class RecordReader
                 {
                     return null;
                 }
+                double thrashFull = -1, thrashRefaults = -1;
+                long thrashHeld = -1;
+                if ((flags & 128) != 0 && (!p.TryDouble(out thrashFull) || !p.TryDouble(out thrashRefaults) || !p.TryLong(out thrashHeld)))
+                {
+                    return null;
+                }
                 if (!p.TryLong(out long wake))
                 {
                     return null;
@@ -126,6 +132,9 @@ public static class RecordReader
                     PsiSomeHeldMs = someHeld,
                     RawSwapFreeBytes = rawSwapFree,
                     AvailableIsLowerBound = (flags & 64) != 0,
+                    ThrashFullPercent = thrashFull,
+                    ThrashRefaultsPerSecond = thrashRefaults,
+                    ThrashHeldMs = thrashHeld,
                 };
                 return new RecordedEvent(kind, offset) { TimeMs = time, Sample = sample, Busy = (flags & 1) != 0, Wake = (int)wake };
             }

@@ -26,6 +26,10 @@ public static class RecordedConfig
         yield return Pair("psi_some_percent", config.PsiSomePercent is double some ? Number(some) : "off");
         yield return Pair("psi_some_window_ms", Number(config.PsiSomeWindowMs));
         yield return Pair("psi_some_duration_ms", Number(config.PsiSomeDurationMs));
+        yield return Pair("thrash_full_percent", config.ThrashFullPercent is double thrash ? Number(thrash) : "off");
+        yield return Pair("thrash_window_ms", Number(config.ThrashWindowMs));
+        yield return Pair("thrash_duration_ms", Number(config.ThrashDurationMs));
+        yield return Pair("thrash_refaults_per_second", Number(config.ThrashRefaultsPerSecond));
         yield return Pair("swap_term_percent", config.SwapTermPercent is double swapTerm ? Number(swapTerm) : "default");
         yield return Pair("swap_kill_percent", config.SwapKillPercent is double swapKill ? Number(swapKill) : "default");
         yield return Pair("zram_aware", config.ZramAware ? "true" : "false");
@@ -65,6 +69,10 @@ public static class RecordedConfig
                 PsiSomePercent = OptionalDouble(header, "psi_some_percent", "off", config.PsiSomePercent),
                 PsiSomeWindowMs = Long(header, "psi_some_window_ms", config.PsiSomeWindowMs),
                 PsiSomeDurationMs = Long(header, "psi_some_duration_ms", config.PsiSomeDurationMs),
+                ThrashFullPercent = OptionalDouble(header, "thrash_full_percent", "off", config.ThrashFullPercent),
+                ThrashWindowMs = Long(header, "thrash_window_ms", config.ThrashWindowMs),
+                ThrashDurationMs = Long(header, "thrash_duration_ms", config.ThrashDurationMs),
+                ThrashRefaultsPerSecond = Double(header, "thrash_refaults_per_second", config.ThrashRefaultsPerSecond),
                 SwapTermPercent = OptionalDouble(header, "swap_term_percent", "default", config.SwapTermPercent),
                 SwapKillPercent = OptionalDouble(header, "swap_kill_percent", "default", config.SwapKillPercent),
                 ZramAware = Bool(header, "zram_aware", config.ZramAware),

@@ -328,6 +328,7 @@ internal sealed class KillAnnouncer : IDisposable
         {
             DecisionReason.PsiFullStall => "the system was stalled on memory",
             DecisionReason.PsiSomeStall => "tasks were stalled on memory",
+            DecisionReason.Thrash => "the system was thrashing (stalled on memory it kept faulting back in)",
             DecisionReason.TermLevel => "available memory fell to the term level",
             DecisionReason.GraceExpired => "it did not exit within its SIGTERM grace",
             _ => "available memory fell to the kill level",
@@ -444,6 +445,7 @@ internal sealed class KillAnnouncer : IDisposable
         DecisionReason.KillLevel => "kill-level",
         DecisionReason.PsiFullStall => "psi-full-stall",
         DecisionReason.PsiSomeStall => "psi-some-stall",
+        DecisionReason.Thrash => "thrash",
         DecisionReason.GraceExpired => "grace-expired",
         DecisionReason.KillLevelDuringGrace => "kill-level-during-grace",
         _ => "other",

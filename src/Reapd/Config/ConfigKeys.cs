@@ -47,6 +47,11 @@ internal static class ConfigKeys
         new("psi.some_window", (r, e) => { if (r.TryDuration(e, 500, 10_000, out int ms)) { r.Config = r.Config with { PsiSomeWindowMs = ms }; } }, o => Duration(o.Config.PsiSomeWindowMs), AtStartOnly: true),
         new("psi.some_duration", (r, e) => { if (r.TryDuration(e, 0, MaxMs, out int ms)) { r.Config = r.Config with { PsiSomeDurationMs = ms }; } }, o => Duration(o.Config.PsiSomeDurationMs)),
 
+        new("psi.thrash_percent", (r, e) => { if (r.TryPercentOrOff(e, out double? p)) { r.Config = r.Config with { ThrashFullPercent = p }; } }, o => o.Config.ThrashFullPercent is double p ? Number(p) : Quote("off"), AtStartOnly: true),
+        new("psi.thrash_window", (r, e) => { if (r.TryDuration(e, 500, 10_000, out int ms)) { r.Config = r.Config with { ThrashWindowMs = ms }; } }, o => Duration(o.Config.ThrashWindowMs), AtStartOnly: true),
+        new("psi.thrash_duration", (r, e) => { if (r.TryDuration(e, 0, MaxMs, out int ms)) { r.Config = r.Config with { ThrashDurationMs = ms }; } }, o => Duration(o.Config.ThrashDurationMs)),
+        new("psi.thrash_refault_rate", (r, e) => { if (r.TryInteger(e, 0, 100_000_000, out long n)) { r.Config = r.Config with { ThrashRefaultsPerSecond = n }; } }, o => Number(o.Config.ThrashRefaultsPerSecond), AtStartOnly: true),
+
         new("kill.grace", (r, e) => { if (r.TryDuration(e, 0, MaxMs, out int ms)) { r.Config = r.Config with { GraceMs = ms }; } }, o => Duration(o.Config.GraceMs)),
         new("kill.settle_timeout", (r, e) => { if (r.TryDuration(e, 1, MaxMs, out int ms)) { r.Config = r.Config with { SettleTimeoutMs = ms }; } }, o => Duration(o.Config.SettleTimeoutMs)),
         new("kill.stuck_grace", (r, e) => { if (r.TryDuration(e, 1, MaxMs, out int ms)) { r.Config = r.Config with { StuckGraceMs = ms }; } }, o => Duration(o.Config.StuckGraceMs)),

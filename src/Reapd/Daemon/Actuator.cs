@@ -277,7 +277,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             // Cgroup-first: the chosen unit's candidates first; the core still takes the first it may. On the loop:
             // /proc/PID/cgroup and the units' cgroup files, which never wait on a process's mmap lock.
             _candidateCount = _chooser.Order(_ranked.AsSpan(0, _rankedCount),
-                _triggerReason == DecisionReason.PsiFullStall ? Core.Cgroups.CgroupChoiceRule.Pressure : Core.Cgroups.CgroupChoiceRule.UsageOverProtection);
+                _triggerReason is DecisionReason.PsiFullStall or DecisionReason.Thrash ? Core.Cgroups.CgroupChoiceRule.Pressure : Core.Cgroups.CgroupChoiceRule.UsageOverProtection);
         }
         for (int i = 0; i < _candidateCount; i++)
         {

@@ -71,6 +71,18 @@ internal sealed class DaemonEvents
             {
                 line.Field("psi_some_window_pct"u8, sample.PsiSomeWindowPercent, 1);
             }
+            if (sample.ThrashFullPercent >= 0)
+            {
+                line.Field("thrash_full_pct"u8, sample.ThrashFullPercent, 1);
+            }
+            if (sample.ThrashRefaultsPerSecond >= 0)
+            {
+                line.Field("thrash_refaults_per_s"u8, sample.ThrashRefaultsPerSecond, 0);
+            }
+            if (sample.ThrashHeldMs >= 0)
+            {
+                line.Field("thrash_held_ms"u8, sample.ThrashHeldMs);
+            }
         }
         line.Field("woke"u8, WakeText(wake));
         if (report.Decision == DecisionKind.Escalate)
@@ -442,6 +454,7 @@ internal sealed class DaemonEvents
         DecisionReason.KillLevel => "at or below the kill level"u8,
         DecisionReason.PsiFullStall => "sustained full memory stall"u8,
         DecisionReason.PsiSomeStall => "sustained some memory stall"u8,
+        DecisionReason.Thrash => "thrashing: full memory stall while refaulting"u8,
         DecisionReason.GraceExpired => "SIGTERM grace expired"u8,
         DecisionReason.KillLevelDuringGrace => "kill level reached during the SIGTERM grace"u8,
         _ => "other"u8,
@@ -455,6 +468,7 @@ internal sealed class DaemonEvents
         PressureCondition.MemoryAndSwap => "memory+swap"u8,
         PressureCondition.PsiFull => "psi-full"u8,
         PressureCondition.PsiSome => "psi-some"u8,
+        PressureCondition.Thrash => "thrash"u8,
         _ => "none"u8,
     };
 

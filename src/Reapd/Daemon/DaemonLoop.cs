@@ -39,6 +39,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly int _victimSlot;
     private readonly int _psiSomeSlot = -1;
     private readonly int _psiFullSlot = -1;
+    private readonly int _psiThrashSlot = -1;
     private readonly int _pressureEventSlot = -1;
     private readonly int _oomEventSlot = -1;
     private readonly int _memoryEventsSlot = -1;
@@ -67,7 +68,7 @@ internal sealed class DaemonLoop : IDisposable
         _config = config;
         _announce = announce;
         _core = new DecisionCore(config);
-        _samples = new SampleSource(resources.Sensor, config) { PsiTriggersCover = resources.PsiTriggersCover(config) };
+        _samples = new SampleSource(resources.Sensor, config, resources.Refaults) { PsiTriggersCover = resources.PsiTriggersCover(config) };
         _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
         _events = new DaemonEvents(log, config, _metrics);
         _actuator = new Actuator(_core, _events, resources, _samples);
@@ -75,7 +76,7 @@ internal sealed class DaemonLoop : IDisposable
         _actuator.StateFile = _stateFile;
         _notify = notifier is null ? null : new ServiceNotifications(notifier, config, _events, MonotonicClock.NowMs);
 
-        _wake = new WakeSet(8);
+        _wake = new WakeSet(9);
         _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
         _reaperSlot = _wake.Add(-1, WakeSet.Readable);
         _victimSlot = _wake.Add(-1, WakeSet.Readable);
@@ -86,6 +87,10 @@ internal sealed class DaemonLoop : IDisposable
         if (resources.PsiFull is not null)
         {
             _psiFullSlot = _wake.Add(resources.PsiFull.Fd, WakeSet.Priority);
+        }
+        if (resources.PsiThrash is not null)
+        {
+            _psiThrashSlot = _wake.Add(resources.PsiThrash.Fd, WakeSet.Priority);
         }
         if (resources.V1Notifications?.Pressure is EventFdHandle pressure)
         {
@@ -242,6 +247,9 @@ internal sealed class DaemonLoop : IDisposable
             .Field("psi_full_duration_ms"u8, _config.PsiFullDurationMs)
             .Field("psi_some"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.PsiSomePercent is double some ? $"{some:0.##}% of {_config.PsiSomeWindowMs / 1000}s" : "off")
             .Field("psi_some_duration_ms"u8, _config.PsiSomeDurationMs)
+            .Field("thrash"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.ThrashFullPercent is double thrash
+                ? $"{thrash:0.##}% full stall of {_config.ThrashWindowMs}ms with {_config.ThrashRefaultsPerSecond:0.##} refaults/s for {_config.ThrashDurationMs}ms ({(_resources.Refaults is null ? "no refault counter" : _resources.Refaults.Path)})"
+                : "off")
             .Field("swap_term_pct"u8, _config.SwapTermPercent ?? _config.TermPercent, 2)
             .Field("swap_kill_pct"u8, _config.SwapKillPercent ?? _config.KillPercent, 2)
             .Field("combination"u8, _config.Combination == Core.Policy.ThresholdCombination.AnyOf ? "any-of" : "memory-and-swap")
@@ -577,7 +585,7 @@ internal sealed class DaemonLoop : IDisposable
         {
             wake |= Wake.VictimExit;
         }
-        if (Fired(_psiSomeSlot, "psi some trigger"u8) | Fired(_psiFullSlot, "psi full trigger"u8))
+        if (Fired(_psiSomeSlot, "psi some trigger"u8) | Fired(_psiFullSlot, "psi full trigger"u8) | Fired(_psiThrashSlot, "psi thrash trigger"u8))
         {
             wake |= Wake.Psi;
         }

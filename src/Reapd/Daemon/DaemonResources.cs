@@ -42,6 +42,12 @@ internal sealed class DaemonResources : IDisposable
 
     public PsiTrigger? PsiFull { get; }
 
+    /// <summary>The thrash condition's trigger: a wake-up the moment its short window's full stall reaches the level.</summary>
+    public PsiTrigger? PsiThrash { get; private init; }
+
+    /// <summary>The scope's refault counter for the thrash condition (null where it is off or the file has none).</summary>
+    public RefaultReader? Refaults { get; private init; }
+
     public EventFdHandle StopEvent { get; }
 
     /// <summary>
@@ -109,9 +115,23 @@ internal sealed class DaemonResources : IDisposable
             }
         }
 
-        PsiTrigger? some = null, full = null;
+        PsiTrigger? some = null, full = null, thrash = null;
+        RefaultReader? refaults = null;
         if (sensor.PressurePath is string pressurePath)
         {
+            if (options.Config.ThrashFullPercent is double thrashPercent)
+            {
+                // The kernel wakes the poller as soon as the window's full stall passes the level, not a sample later.
+                long windowUs = options.Config.ThrashWindowMs * 1000;
+                ArmPsi(log, pressurePath, PsiStallKind.Full, (long)(windowUs * thrashPercent / 100), windowUs, out thrash);
+                string refaultPath = sensor is CgroupV2MemorySensor v2Sensor ? Path.Combine(v2Sensor.Directory, "memory.stat") : "/proc/vmstat";
+                refaults = RefaultReader.TryOpen(refaultPath);
+                if (refaults is null)
+                {
+                    log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "refault counter").Field("path"u8, refaultPath)
+                        .Field("detail"u8, "unreadable or without workingset_refault counters: the thrash condition goes by the stall alone only if its refault rate is 0").End();
+                }
+            }
             // An early wake-up: 10 % of a 1 s window stalled (2 s and 20 % of it where the kernel wants 2 s multiples).
             // With a some-stall condition below 10 %, at the condition's share, so that the trigger watches it too and
             // quiet wake-ups need not read the pressure file (SampleSource.PsiTriggersCover).
@@ -127,13 +147,13 @@ internal sealed class DaemonResources : IDisposable
         EventFdHandle? stop = EventFdHandle.Create(out int errno);
         if (stop is null)
         {
-            var partial = new DaemonResources(system!, sensor, cgroup, notifications, v2Events, some, full, null!);
+            var partial = new DaemonResources(system!, sensor, cgroup, notifications, v2Events, some, full, null!) { PsiThrash = thrash, Refaults = refaults };
             partial.Dispose();
             error = $"cannot create an eventfd (errno {errno})";
             exitCode = ExitCodes.Failed;
             return null;
         }
-        return new DaemonResources(system!, sensor, cgroup, notifications, v2Events, some, full, stop);
+        return new DaemonResources(system!, sensor, cgroup, notifications, v2Events, some, full, stop) { PsiThrash = thrash, Refaults = refaults };
     }
 
     private static void ArmPsi(EventLog log, string path, PsiStallKind kind, long thresholdUs, long windowUs, out PsiTrigger? trigger)
@@ -159,7 +179,8 @@ internal sealed class DaemonResources : IDisposable
     public bool PsiTriggersCover(DaemonConfig config) =>
         Sensor.PressurePath is not null
         && (config.PsiFullPercent is not double full || Covers(PsiFull, full, config.PsiFullWindowMs))
-        && (config.PsiSomePercent is not double some || Covers(PsiSome, some, config.PsiSomeWindowMs));
+        && (config.PsiSomePercent is not double some || Covers(PsiSome, some, config.PsiSomeWindowMs))
+        && (config.ThrashFullPercent is not double thrash || Covers(PsiThrash, thrash, config.ThrashWindowMs));
 
     private static bool Covers(PsiTrigger? trigger, double levelPercent, long windowMs) =>
         trigger is not null && trigger.WindowUs <= windowMs * 1000 && windowMs * 1000 % trigger.WindowUs == 0
@@ -168,11 +189,8 @@ internal sealed class DaemonResources : IDisposable
     /// <summary>The armed PSI triggers, for the start event.</summary>
     public string DescribePsiTriggers()
     {
-        if (PsiSome is null && PsiFull is null)
-        {
-            return "none";
-        }
-        return PsiSome is not null && PsiFull is not null ? $"{PsiSome}, {PsiFull}" : (PsiSome ?? PsiFull)!.ToString()!;
+        string armed = string.Join(", ", new[] { PsiSome, PsiFull, PsiThrash }.Where(t => t is not null));
+        return armed.Length == 0 ? "none" : armed;
     }
 
     /// <summary>The cgroup notifications (v1 eventfds or the v2 memory.events watch), for the start event.</summary>
@@ -190,6 +208,8 @@ internal sealed class DaemonResources : IDisposable
         StopEvent?.Dispose();
         PsiSome?.Dispose();
         PsiFull?.Dispose();
+        PsiThrash?.Dispose();
+        Refaults?.Dispose();
         V1Notifications?.Dispose();
         V2Events?.Dispose();
         if (!ReferenceEquals(Sensor, System))

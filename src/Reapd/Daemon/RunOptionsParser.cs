@@ -82,6 +82,24 @@ internal sealed class RunOptionsParser
         Description = "the some-stall share must stay at or above its level this long before it kills (default 0s: at once)",
         CustomParser = OptionValues.DurationMs,
     };
+    private readonly Option<PsiFullLevel> _thrashPercent = new("--thrash-percent")
+    {
+        HelpName = "P|off",
+        Description = "thrash: a full memory stall of P % of each 1 s while pages are faulted back in is a kill condition; off: never (default 40)",
+        CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
+    };
+    private readonly Option<int?> _thrashDuration = new("--thrash-duration")
+    {
+        HelpName = "DURATION",
+        Description = "the thrash condition must hold this long, at every sample, before it kills (default 1s)",
+        CustomParser = OptionValues.DurationMs,
+    };
+    private readonly Option<int?> _thrashRefaults = new("--thrash-refaults")
+    {
+        HelpName = "N",
+        Description = "the refaults per second (pages evicted and faulted back in) the thrash condition needs besides the stall; 0: the stall alone (default 250)",
+        CustomParser = OptionValues.IntFromTo(0, 100_000_000),
+    };
     private readonly Option<double?> _swapTermPercent = new("--swap-term-percent")
     {
         HelpName = "P",
@@ -254,6 +272,9 @@ internal sealed class RunOptionsParser
         Command.Options.Add(_psiFullDuration);
         Command.Options.Add(_psiSomePercent);
         Command.Options.Add(_psiSomeDuration);
+        Command.Options.Add(_thrashPercent);
+        Command.Options.Add(_thrashDuration);
+        Command.Options.Add(_thrashRefaults);
         Command.Options.Add(_swapTermPercent);
         Command.Options.Add(_swapKillPercent);
         Command.Options.Add(_combination);
@@ -348,6 +369,10 @@ internal sealed class RunOptionsParser
         PsiSomeGiven = result.GetResult(_psiSomePercent) is not null,
         PsiSomePercent = result.GetResult(_psiSomePercent) is null ? null : result.GetValue(_psiSomePercent).Percent,
         PsiSomeDurationMs = result.GetValue(_psiSomeDuration),
+        ThrashGiven = result.GetResult(_thrashPercent) is not null,
+        ThrashFullPercent = result.GetResult(_thrashPercent) is null ? null : result.GetValue(_thrashPercent).Percent,
+        ThrashDurationMs = result.GetValue(_thrashDuration),
+        ThrashRefaultsPerSecond = result.GetValue(_thrashRefaults),
         SwapTermPercent = result.GetValue(_swapTermPercent),
         SwapKillPercent = result.GetValue(_swapKillPercent),
         Combination = result.GetValue(_combination),

@@ -33,6 +33,12 @@ internal sealed record RunOverrides
     public bool PsiSomeGiven { get; init; }
     public double? PsiSomePercent { get; init; }
     public int? PsiSomeDurationMs { get; init; }
+
+    /// <summary>--thrash-percent given: <see cref="ThrashFullPercent"/> is its level, or null for off.</summary>
+    public bool ThrashGiven { get; init; }
+    public double? ThrashFullPercent { get; init; }
+    public int? ThrashDurationMs { get; init; }
+    public int? ThrashRefaultsPerSecond { get; init; }
     public double? SwapTermPercent { get; init; }
     public double? SwapKillPercent { get; init; }
     public Core.Policy.ThresholdCombination? Combination { get; init; }
@@ -74,6 +80,9 @@ internal sealed record RunOverrides
             PsiFullDurationMs = PsiFullDurationMs ?? baseline.Config.PsiFullDurationMs,
             PsiSomePercent = PsiSomeGiven ? PsiSomePercent : baseline.Config.PsiSomePercent,
             PsiSomeDurationMs = PsiSomeDurationMs ?? baseline.Config.PsiSomeDurationMs,
+            ThrashFullPercent = ThrashGiven ? ThrashFullPercent : baseline.Config.ThrashFullPercent,
+            ThrashDurationMs = ThrashDurationMs ?? baseline.Config.ThrashDurationMs,
+            ThrashRefaultsPerSecond = ThrashRefaultsPerSecond ?? baseline.Config.ThrashRefaultsPerSecond,
             SwapTermPercent = SwapTermPercent ?? baseline.Config.SwapTermPercent,
             SwapKillPercent = SwapKillPercent ?? baseline.Config.SwapKillPercent,
             Combination = Combination ?? baseline.Config.Combination,

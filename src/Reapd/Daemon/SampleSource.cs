@@ -37,18 +37,27 @@ internal sealed class SampleSource
     private DaemonConfig _config;
     private readonly SustainedStall? _full;
     private readonly SustainedStall? _some;
+    private readonly ThrashTracker? _thrash;
+    private readonly RefaultReader? _refaults;
     private long _lastExactMs = long.MinValue;
     private PsiReading _lastPsi;
     private long _lastPsiMs = long.MinValue;
     private bool _psiStill;
 
-    public SampleSource(IMemorySensor sensor, DaemonConfig config)
+    /// <param name="refaults">The scope's refault counter for the thrash condition; null: the condition has no rate
+    /// and holds only where its refault rate is 0 (owned by the caller).</param>
+    public SampleSource(IMemorySensor sensor, DaemonConfig config, RefaultReader? refaults = null)
     {
         _sensor = sensor;
         _config = config;
         _full = config.PsiFullPercent is double full ? new SustainedStall(config.PsiFullWindowMs, full) : null;
         _some = config.PsiSomePercent is double some ? new SustainedStall(config.PsiSomeWindowMs, some) : null;
+        _thrash = config.ThrashFullPercent is double thrash ? new ThrashTracker(config.ThrashWindowMs, thrash, config.ThrashRefaultsPerSecond) : null;
+        _refaults = refaults;
     }
+
+    /// <summary>Readings of the refault counter (taken only while the scope stalls).</summary>
+    public long RefaultReads { get; private set; }
 
     public string Description => _sensor.Description;
 
@@ -112,6 +121,7 @@ internal sealed class SampleSource
     {
         _full?.Restart();
         _some?.Restart();
+        _thrash?.Restart();
     }
 
     /// <summary>A sample whose PSI reading was kept, not taken: the stall shares as last measured (the trackers are not fed).</summary>
@@ -121,6 +131,9 @@ internal sealed class SampleSource
         PsiFullHeldMs = _full?.HeldMs ?? 0,
         PsiSomeWindowPercent = _some?.SharePercent ?? -1,
         PsiSomeHeldMs = _some?.HeldMs ?? 0,
+        ThrashFullPercent = _thrash?.FullPercent ?? -1,
+        ThrashRefaultsPerSecond = _thrash?.RefaultsPerSecond ?? -1,
+        ThrashHeldMs = _thrash?.HeldMs ?? -1,
     };
 
     private MemorySample WithStalls(in MemorySample sample, long timeMs)
@@ -148,7 +161,25 @@ internal sealed class SampleSource
             _some.Observe(timeMs, sample.Psi.SomeTotalUs);
             result = result with { PsiSomeWindowPercent = _some.SharePercent, PsiSomeHeldMs = _some.HeldMs };
         }
-        _psiStill &= (_full is null || _full.HeldMs < 0) && (_some is null || _some.HeldMs < 0);
+        if (_thrash is not null)
+        {
+            // The refaults only while the full-stall counter moves (and once after): a machine that does not stall pays
+            // nothing for /proc/vmstat. Without a refault file the rate is 0, and only a rate of 0 lets the stall kill alone.
+            long refaults = 0;
+            if (_refaults is not null)
+            {
+                refaults = -1;
+                if (_thrash.NeedsRefaults(sample.Psi.FullTotalUs))
+                {
+                    refaults = _refaults.Read();
+                    RefaultReads++;
+                }
+            }
+            _thrash.Observe(timeMs, sample.Psi.FullTotalUs, refaults);
+            result = result with { ThrashFullPercent = _thrash.FullPercent, ThrashRefaultsPerSecond = _thrash.RefaultsPerSecond, ThrashHeldMs = _thrash.HeldMs };
+        }
+        _psiStill &= (_full is null || _full.HeldMs < 0) && (_some is null || _some.HeldMs < 0)
+            && (_thrash is null || _thrash.HeldMs < 0);
         return result;
     }
 }

@@ -37,6 +37,7 @@ internal sealed class DaemonMetrics
         (KillSignal.SigKill, DecisionReason.KillLevel, "SIGKILL", "kill-level"),
         (KillSignal.SigKill, DecisionReason.PsiFullStall, "SIGKILL", "psi-full-stall"),
         (KillSignal.SigKill, DecisionReason.PsiSomeStall, "SIGKILL", "psi-some-stall"),
+        (KillSignal.SigKill, DecisionReason.Thrash, "SIGKILL", "thrash"),
         (KillSignal.SigKill, DecisionReason.GraceExpired, "SIGKILL", "grace-expired"),
         (KillSignal.SigKill, DecisionReason.KillLevelDuringGrace, "SIGKILL", "kill-level-during-grace"),
     ];
@@ -49,6 +50,7 @@ internal sealed class DaemonMetrics
         (PressureCondition.MemoryAndSwap, "memory+swap"),
         (PressureCondition.PsiFull, "psi-full"),
         (PressureCondition.PsiSome, "psi-some"),
+        (PressureCondition.Thrash, "thrash"),
     ];
 
     public static readonly ReapOutcome[] ReapResults = Enum.GetValues<ReapOutcome>();

@@ -53,6 +53,28 @@ zram_swap() {
     result swap_total_kib "$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
 }
 
+# trace_pressure FILE: every 0.5 s or so one line "UPTIME_S SOME_TOTAL_US FULL_TOTAL_US PSWPIN PSWPOUT REFAULT_ANON REFAULT_FILE"
+# (the machine's memory PSI totals and /proc/vmstat's swap and refault counters), to record what a thrash looks like
+# to the thrash condition (the recordings under tests/fixtures/thrash/ came from here). Run it as a background job:
+# end_scenario stops it.
+trace_pressure() {
+    # Bash builtins only (a fork costs about a second per sample in a TCG guest under pressure); the read with a
+    # timeout on a FIFO nobody writes is the 0.5 s sleep (the guest has no /dev/fd for a process substitution).
+    local up some full k v pin pout ra rf
+    # The FIFO lives on the guest's tmpfs: the shared 9p directory cannot hold one.
+    local fifo=/tmp/trace-pressure-$$.fifo
+    rm -f "$fifo" && mkfifo "$fifo" && exec 9<>"$fifo" && rm -f "$fifo" || return 1
+    while :; do
+        read -r up _ </proc/uptime
+        { read -r _ _ _ _ some; read -r _ _ _ _ full; } </proc/pressure/memory
+        while read -r k v; do
+            case $k in pswpin) pin=$v ;; pswpout) pout=$v ;; workingset_refault_anon) ra=$v ;; workingset_refault_file) rf=$v ;; esac
+        done </proc/vmstat
+        echo "$up ${some#total=} ${full#total=} $pin $pout $ra $rf" >>"$1"
+        read -r -t 0.5 -u 9
+    done
+}
+
 # kernel_oom_kills: the kernel OOM killer's kills since boot (/proc/vmstat oom_kill).
 kernel_oom_kills() { awk '$1 == "oom_kill" { print $2 }' /proc/vmstat; }
 

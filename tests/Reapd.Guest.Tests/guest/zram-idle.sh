@@ -3,6 +3,7 @@
 # of the first into zram; then both hold still for 10 s. Memory is low but swap has room and nothing stalls: reapd
 # kills nobody. It runs zram-aware: the zram bound must count the room that swapping the hogs' pages makes.
 zram_swap 512
+trace_pressure "$OUT/pressure.trace" &
 result oom_kills_before "$(kernel_oom_kills)"
 start_reapd --zram-aware
 available_mib=$(($(awk '/MemAvailable/ { print $2 }' /proc/meminfo) >> 10))

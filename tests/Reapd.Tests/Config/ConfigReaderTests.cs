@@ -155,6 +155,10 @@ public sealed class ConfigReaderTests
             some_percent = 40
             some_window = "6s"
             some_duration = "1.5s"
+            thrash_percent = 55
+            thrash_window = "2s"
+            thrash_duration = "500ms"
+            thrash_refault_rate = 1000
             [kill]
             grace = "2s"
             settle_timeout = "7s"
@@ -193,6 +197,7 @@ public sealed class ConfigReaderTests
         DaemonConfig c = o.Config;
         Assert.Equal((12.5, 6.0, 30.0, 15.0, true, ThresholdCombination.AnyOf), (c.TermPercent, c.KillPercent, c.SwapTermPercent!.Value, c.SwapKillPercent!.Value, c.ZramAware, c.Combination));
         Assert.Equal((70.0, 4000L, 2000L, 40.0, 6000L, 1500L), (c.PsiFullPercent!.Value, c.PsiFullWindowMs, c.PsiFullDurationMs, c.PsiSomePercent!.Value, c.PsiSomeWindowMs, c.PsiSomeDurationMs));
+        Assert.Equal((55.0, 2000L, 500L, 1000.0), (c.ThrashFullPercent!.Value, c.ThrashWindowMs, c.ThrashDurationMs, c.ThrashRefaultsPerSecond));
         Assert.Equal((2000L, 7000L, 1500L, 3000L, 2000L, KillScope.ProcessGroup, true), (c.GraceMs, c.SettleTimeoutMs, c.StuckGraceMs, c.ShmemExitWaitMs, c.ReapSlowReportMs, c.KillScope, c.DryRun));
         Assert.Equal((2000, 5, 20, 250, 4096L << 20), (c.MaxIntervalMs, c.MinIntervalMs, c.InFlightIntervalMs, c.ScanDeadlineMs, c.AssumedAllocationBytesPerSecond));
         Assert.Equal(dir, c.StateDirectory);
