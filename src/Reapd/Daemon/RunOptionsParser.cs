@@ -85,7 +85,7 @@ internal sealed class RunOptionsParser
     private readonly Option<PsiFullLevel> _thrashPercent = new("--thrash-percent")
     {
         HelpName = "P|off",
-        Description = "thrash: a full memory stall of P % of each 1 s while pages are faulted back in is a kill condition; off: never (default 40)",
+        Description = "thrash: a full memory stall of P % of each 1 s while pages are faulted back in is a kill condition; off: never (default off; 40 suggested)",
         CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
     };
     private readonly Option<int?> _thrashDuration = new("--thrash-duration")

@@ -34,10 +34,10 @@ public sealed class ThrashTraceTests
         return points;
     }
 
-    /// <summary>The time (ms into the trace) of the first sample on which the default thrash condition kills, or -1.</summary>
+    /// <summary>The time (ms into the trace) of the first sample on which the thrash condition at its suggested level (40 %) kills, or -1.</summary>
     private static long FirstKillMs(List<Point> trace, int everyNth = 1)
     {
-        var config = new DaemonConfig();
+        var config = new DaemonConfig { ThrashFullPercent = 40 };
         var tracker = new ThrashTracker(config.ThrashWindowMs, config.ThrashFullPercent!.Value, config.ThrashRefaultsPerSecond);
         for (int i = 0; i < trace.Count; i += everyNth)
         {

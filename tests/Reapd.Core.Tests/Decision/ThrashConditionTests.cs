@@ -30,17 +30,20 @@ public sealed class ThrashConditionTests
     }
 
     [Fact]
-    public void The_thrash_condition_is_on_by_default_at_40_percent_of_1_s_with_250_refaults_a_second_for_1_s()
+    public void The_thrash_condition_is_off_by_default_and_once_at_40_percent_kills_after_1_s_of_1_s_windows_with_250_refaults_a_second()
     {
-        var config = new DaemonConfig();
-        Assert.Equal((40.0, 1000L, 1000L, 250.0), (config.ThrashFullPercent, config.ThrashWindowMs, config.ThrashDurationMs, config.ThrashRefaultsPerSecond));
+        var defaults = new DaemonConfig();
+        Assert.Null(defaults.ThrashFullPercent);
+        Assert.Equal(PressureLevel.None, PressureAssessment.Assess(At(1000, 900) with { ThrashHeldMs = 5000 }, defaults));
+        DaemonConfig config = defaults with { ThrashFullPercent = 40 };
+        Assert.Equal((1000L, 1000L, 250.0), (config.ThrashWindowMs, config.ThrashDurationMs, config.ThrashRefaultsPerSecond));
         Assert.Equal(PressureLevel.Kill, PressureAssessment.Assess(At(1000, 900) with { ThrashHeldMs = 1000 }, config));
     }
 
     [Fact]
     public void A_trigger_on_the_thrash_condition_names_it_in_the_core_report()
     {
-        var core = new DecisionCore(new DaemonConfig());
+        var core = new DecisionCore(new DaemonConfig { ThrashFullPercent = 40 });
         core.OnSample(At(1000, 900) with { ThrashFullPercent = 55, ThrashRefaultsPerSecond = 3000, ThrashHeldMs = 1200 });
         Assert.True(core.Commands.TryDequeue(out Command tell));
         Assert.Equal(CommandKind.Report, tell.Kind);
