@@ -39,7 +39,7 @@ public sealed class RunContinuingPressureTests
         Assert.Equal(new[] { "choice", "settle", "choice", "settle" }, sequence);
         Assert.Equal(2, daemon.Named("signal").Count(e => e.GetProperty("result").GetString() == "Sent"));
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         Assert.Empty(daemon.UnparsedLines);
     }
 }

@@ -194,6 +194,21 @@ internal sealed class RunDaemon : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Stops the daemon and asserts it exited 0; on any other code the message carries its stderr and last events, so a
+    /// rare failure at stop says what the daemon said.
+    /// </summary>
+    public void StopCleanly()
+    {
+        int code = Stop();
+        if (code != 0)
+        {
+            _ = _reader.Join(5_000);
+            _ = _stderrText.Wait(5_000);
+            Assert.Fail($"reapd exited {code} at stop. stderr: {Stderr}\nlast events:\n{string.Join('\n', Events.TakeLast(20).Select(e => e.GetRawText()))}");
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -44,7 +44,7 @@ public sealed class RunDesktopNotificationTests
         Assert.Equal("sent", notify.GetProperty("result").GetString());
         Assert.Equal(SessionBusRig.NobodyUid, notify.GetProperty("uid").GetUInt32());
         Assert.Equal(bus.SocketPath, notify.GetProperty("bus").GetString());
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class RunDesktopNotificationTests
         Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
         Assert.Equal("no-server", notify.GetProperty("result").GetString());
         Assert.Equal("auto", daemon.Named("start").Single().GetProperty("notify_desktop").GetString());
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 }
 

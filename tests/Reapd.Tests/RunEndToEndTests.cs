@@ -42,7 +42,7 @@ public sealed class RunEndToEndTests
         // Its memory came back: what is left is the 16 MiB bystander and some page cache.
         Assert.True(cgroup.UsageBytes < 128 * MiB, $"usage {cgroup.UsageBytes / MiB} MiB after the kill");
 
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         Assert.Equal("SIGTERM", daemon.Named("stop").Single().GetProperty("reason").GetString());
         Assert.Empty(daemon.UnparsedLines);
     }
@@ -68,7 +68,7 @@ public sealed class RunEndToEndTests
         AssertOnlyVictim(daemon, big.Pid);
         Assert.False(small.HasExited, "the smaller hog died too");
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class RunEndToEndTests
         Assert.False(hog.HasExited, "a second process was killed");
         Assert.Empty(daemon.Named("no-candidate"));
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class RunEndToEndTests
         Assert.StartsWith("locked", start.GetProperty("mlock").GetString());
         _ = RunSignals.Send(daemon.Pid, 2);
         daemon.WaitFor("stop", e => e.GetProperty("reason").GetString() == "SIGINT");
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     /// <summary>Bit 1 (SIGINT = 2) of the SigIgn mask in /proc/self/status.</summary>

@@ -39,7 +39,7 @@ public sealed class RunFastAllocatorTests
 
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
         Assert.All(daemon.Named("signal"), e => Assert.Contains(Pid(e), new[] { first.Pid, second.Pid }));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         Assert.Empty(daemon.UnparsedLines);
     }
 

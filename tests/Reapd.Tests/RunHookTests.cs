@@ -78,7 +78,7 @@ public sealed class RunHookTests
         Assert.Equal(afterEnv["REAPD_HELD_BYTES"], afterEnv["REAPD_FREED_BYTES"]);
         Assert.Equal((freed >> 20).ToString(CultureInfo.InvariantCulture), afterEnv["REAPD_FREED_MIB"]);
         Assert.Equal("0", afterEnv["ADJ"]);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class RunHookTests
         // The hook and the process it started are dead (a zombie counts: its parent may not have reaped it yet).
         Assert.False(Alive(int.Parse(sleeper["SELF"], CultureInfo.InvariantCulture)), "the hook survived its timeout");
         Assert.True(WaitDead(int.Parse(sleeper["CHILD"], CultureInfo.InvariantCulture)), "the hook's child survived the group kill");
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class RunHookTests
         Assert.Equal("failed", hook.GetProperty("result").GetString());
         Assert.Equal("exit 3", hook.GetProperty("detail").GetString());
         Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     private static int Pid(JsonElement e) => e.TryGetProperty("pid", out JsonElement pid) ? pid.GetInt32() : -1;

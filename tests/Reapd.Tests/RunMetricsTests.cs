@@ -45,7 +45,7 @@ public sealed class RunMetricsTests
         prometheus.QueryUntil($"reapd_settles_total{{reason=\"{reason}\"}} == 1", v => v.Count == 2);
         prometheus.QueryUntil("reapd_threshold_to_sigkill_seconds_count == 1 and reapd_kill_to_memory_back_seconds_count == 1", v => v.Count == 2);
         prometheus.QueryUntil("reapd_victim_in_flight == 0", v => v.Count == 2);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
 
         // The last write at the stop holds the final counters.
         Exposition final = Exposition.Parse(File.ReadAllText(file));
@@ -97,7 +97,7 @@ public sealed class RunMetricsTests
         Assert.NotEqual(inode, Inode(file));
         Assert.True(after.Value("reapd_metrics_file_writes_total") > writes);
         Assert.Empty(daemon.Named("signal"));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class RunMetricsTests
         Assert.Equal("not metrics\n", File.ReadAllText(target));
         Assert.Equal("600", Stat(target, "%a"));
         Assert.False(File.Exists(file + ".tmp") && new FileInfo(file + ".tmp").LinkTarget is not null, "the planted link is still there");
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     /// <summary>Waits (bounded) until the file parses and satisfies <paramref name="accept"/>.</summary>

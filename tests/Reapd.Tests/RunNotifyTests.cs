@@ -50,7 +50,7 @@ public sealed class RunNotifyTests : IDisposable
         // Quiet memory: status lines only when it moved (rarely), pings otherwise; nothing else.
         Assert.All(messages.Skip(ready + 1), m => Assert.True(m == "WATCHDOG=1" || m.StartsWith("STATUS=available ", StringComparison.Ordinal), m));
 
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         messages.Add(Receive(messages));
         while (messages[^1] != "STOPPING=1\nSTATUS=stopping")
         {
@@ -72,7 +72,7 @@ public sealed class RunNotifyTests : IDisposable
         Assert.EndsWith(", no watchdog", daemon.Named("start").Single().GetProperty("notify").GetString(), StringComparison.Ordinal);
         var messages = new List<string> { Receive([]) };
         Assert.StartsWith("READY=1\nSTATUS=available ", messages[0], StringComparison.Ordinal);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         while (messages[^1] != "STOPPING=1\nSTATUS=stopping")
         {
             messages.Add(Receive(messages));
@@ -87,7 +87,7 @@ public sealed class RunNotifyTests : IDisposable
         var warning = daemon.Named("warning").Single(w => w.GetProperty("what").GetString() == "notify");
         Assert.Contains("NOTIFY_SOCKET='run/notify' is neither an absolute path", warning.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.False(daemon.Named("start").Single().TryGetProperty("notify", out _));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         Assert.False(daemon.Named("stop").Single().TryGetProperty("notify_failed", out _));
     }
 

@@ -25,7 +25,7 @@ public sealed class RunPriorityTests
         Assert.Contains(threads, t => t.Comm == "reapd reaper");
         Assert.Contains(threads, t => t.Comm == "reapd events");
         Assert.All(threads, t => Assert.Equal(-20, t.Nice));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     /// <summary>Field 19 of /proc/PID/task/TID/stat; the fields start after the last ')' (comm may hold spaces).</summary>

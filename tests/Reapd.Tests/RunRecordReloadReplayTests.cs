@@ -38,7 +38,7 @@ public sealed partial class RunRecordReloadReplayTests : IDisposable
             daemon.WaitFor("signal", e => e.GetProperty("pid").GetInt32() == hog.Pid && e.GetProperty("signal").GetString() == "SIGKILL");
             daemon.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == hog.Pid);
             Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
-            Assert.Equal(0, daemon.Stop());
+            daemon.StopCleanly();
             Assert.DoesNotContain(daemon.Named("warning"), e => e.GetProperty("what").GetString() == "record");
         }
 
@@ -86,7 +86,7 @@ public sealed partial class RunRecordReloadReplayTests : IDisposable
             second.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == hog.Pid);
             Assert.True(hog.WaitForExit(10_000), "the adopted victim is still alive");
             Assert.Empty(second.Named("choice"));
-            Assert.Equal(0, second.Stop());
+            second.StopCleanly();
         }
 
         (int code, string stdout, string stderr) = ReapdBinary.Run("replay", file);
@@ -119,7 +119,7 @@ public sealed partial class RunRecordReloadReplayTests : IDisposable
             hogPid = hog.Pid;
             daemon.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == hog.Pid);
             Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
-            Assert.Equal(0, daemon.Stop());
+            daemon.StopCleanly();
         }
         Assert.False(bystander.HasExited, "the bystander died in the recorded run");
         string header = $@"^recording {Regex.Escape(file)}: scope .+, kernel .+, boot .+, started .+, segment 0, reapd .+$";

@@ -28,7 +28,7 @@ public sealed class RunRecordReplayTests
                 hogPid = hog.Pid;
                 daemon.WaitFor("settle", e => Pid(e) == hog.Pid);
                 Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
-                Assert.Equal(0, daemon.Stop());
+                daemon.StopCleanly();
                 signalled = [.. daemon.Named("signal").Select(e => (Pid(e), e.GetProperty("signal").GetString()!))];
                 Assert.DoesNotContain(daemon.Named("warning"), e => e.GetProperty("what").GetString() == "record");
             }
@@ -75,7 +75,7 @@ public sealed class RunRecordReplayTests
             string file = Path.Combine(directory, "quiet.rec");
             using (RunDaemon daemon = RunDaemon.Start("--cgroup", cgroup.Path, "--record", file))
             {
-                Assert.Equal(0, daemon.Stop());
+                daemon.StopCleanly();
             }
             byte[] good = File.ReadAllBytes(file);
             Assert.Equal(0, ReapdBinary.Run("replay", file).Code);

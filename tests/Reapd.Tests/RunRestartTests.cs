@@ -48,7 +48,7 @@ public sealed class RunRestartTests
             Assert.Empty(second.Named("choice"));
             Assert.True(ProcFacts.WaitUntil(() => !File.Exists(stateFile)), "the state file is still there after the settle");
             TestContext.Current.TestOutputHelper?.WriteLine($"{state}; settle {settle.GetRawText()}");
-            Assert.Equal(0, second.Stop());
+            second.StopCleanly();
         }
         finally
         {
@@ -96,7 +96,7 @@ public sealed class RunRestartTests
             Assert.True(ProcFacts.WaitUntil(() => Gone(sharer) && Gone(victim)), "the victim or its adopted sharer is still alive");
             Assert.Empty(second.Named("choice"));
             Assert.False(hog.HasExited, "a second process was killed");
-            Assert.Equal(0, second.Stop());
+            second.StopCleanly();
         }
         finally
         {
@@ -132,7 +132,7 @@ public sealed class RunRestartTests
                 JsonElement start = probe.Named("start")[0];
                 scope = start.GetProperty("scope").GetString()!;
                 Assert.Equal(stateFile, start.GetProperty("state").GetString());
-                Assert.Equal(0, probe.Stop());
+                probe.StopCleanly();
             }
 
             File.WriteAllText(stateFile, Victim("00000000-0000-0000-0000-000000000000", scope, Environment.ProcessId, 1, "killed"));
@@ -140,7 +140,7 @@ public sealed class RunRestartTests
             {
                 Assert.Contains("ignored: written on another boot", otherBoot.Named("start")[0].GetProperty("state").GetString());
                 Assert.False(File.Exists(stateFile));
-                Assert.Equal(0, otherBoot.Stop());
+                otherBoot.StopCleanly();
             }
 
             // This test process is alive, but it started at another tick than the one the file names: a reused pid.
@@ -151,7 +151,7 @@ public sealed class RunRestartTests
                     reused.Named("start")[0].GetProperty("state").GetString());
                 Assert.False(File.Exists(stateFile));
                 Assert.Empty(reused.Named("signal"));
-                Assert.Equal(0, reused.Stop());
+                reused.StopCleanly();
             }
         }
         finally

@@ -41,7 +41,7 @@ public sealed class RunRetargetTests
         Assert.False(small.HasExited, "the small hog was killed too: a second victim");
         Assert.Contains(small.Pid, cgroup.Pids);
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     private static int Pid(JsonElement e) => e.TryGetProperty("pid", out JsonElement pid) ? pid.GetInt32() : -1;

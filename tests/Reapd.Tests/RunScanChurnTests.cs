@@ -35,7 +35,7 @@ public sealed class RunScanChurnTests
         }
         string done = churn.WaitForLine(" done ", 120_000);
         Assert.True(churn.WaitForExit(10_000));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
 
         // "churn <pid> done <N> exited <E> signalled <S> signals <list>": every churner exited by itself.
         string[] words = done.Split(' ');

@@ -50,7 +50,7 @@ public sealed class RunSelfPressureTests
         Assert.Equal(majorBefore, majorAfter);
         Assert.Contains(daemon.Named("signal"), e => e.GetProperty("pid").GetInt32() == hog.Pid && e.GetProperty("signal").GetString() == "SIGKILL"
             && e.GetProperty("result").GetString() == "Sent");
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     /// <summary>Lowers the limit 256 KiB at a time from the usage until the kernel refuses; returns the lowest accepted.</summary>

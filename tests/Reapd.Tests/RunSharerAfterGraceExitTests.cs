@@ -43,7 +43,7 @@ public sealed class RunSharerAfterGraceExitTests
         Assert.DoesNotContain(daemon.Named("choice"), e => e.GetProperty("pid").GetInt32() == hog.Pid);
         Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < 256 * MiB), $"usage {cgroup.UsageBytes / MiB} MiB: the shared memory did not come back");
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         Assert.Empty(daemon.UnparsedLines);
     }
 }

@@ -34,7 +34,7 @@ public sealed class RunSharerExclusionTests
         Assert.False(pair.HasExited, "the pair sharing its mm with a protected process was killed");
         Assert.True(File.Exists($"/proc/{sharer}/stat"), "the protected sharer is gone");
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     private static int Pid(JsonElement e) => e.TryGetProperty("pid", out JsonElement pid) ? pid.GetInt32() : 0;

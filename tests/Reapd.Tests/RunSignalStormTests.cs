@@ -39,7 +39,7 @@ public sealed class RunSignalStormTests
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
         Assert.Single(daemon.Named("choice"));
         Assert.Single(daemon.Named("signal"), e => e.GetProperty("signal").GetString() == "SIGKILL");
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class RunSignalStormTests
         Assert.Equal("exited", settle.GetProperty("reason").GetString());
         Assert.DoesNotContain(daemon.Named("signal"), e => e.GetProperty("signal").GetString() == "SIGKILL");
         Assert.Single(daemon.Named("choice"));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class RunSignalStormTests
             Assert.Contains(reloads, e => e.GetProperty("in_flight").GetBoolean());
             Assert.InRange(reloads.Length, 2, Sent);
             Assert.True(reloads.Length < Sent, $"{reloads.Length} reloads for {Sent + 1} SIGHUPs: none coalesced");
-            Assert.Equal(0, daemon.Stop());
+            daemon.StopCleanly();
             // Every line arrived (none dropped for a full output ring), so the count of reloads above is the whole count.
             JsonElement stop = Assert.Single(daemon.Named("stop"));
             Assert.Equal(0, stop.GetProperty("events_dropped").GetInt64());

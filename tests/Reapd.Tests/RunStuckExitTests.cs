@@ -94,7 +94,7 @@ public sealed class RunStuckExitTests
         // The stuck victim still holds its memory: only aborting its FUSE connection lets its exit finish.
         Assert.Equal("exit_aio", fuse.VictimWchan());
         Assert.True(cgroup.UsageBytes > 256 * MiB, $"usage {cgroup.UsageBytes / MiB} MiB (was {stuckUsage / MiB} MiB while stuck)");
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         Assert.Empty(daemon.UnparsedLines);
         fuse.AbortConnection();
         Assert.True(ProcFacts.WaitUntil(() => !Directory.Exists($"/proc/{victim}")), "the victim did not exit after the abort");

@@ -52,7 +52,7 @@ public sealed class ConfigReloadStuckTests : IDisposable
         }
         JsonElement refused = daemon.WaitFor("reload-refused", _ => true);
         Assert.Contains("cannot be read", refused.GetProperty("problems")[0].GetProperty("problem").GetString(), StringComparison.Ordinal);
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     private static string Text(JsonElement e, string key) => e.TryGetProperty(key, out JsonElement p) ? p.ToString() : "";

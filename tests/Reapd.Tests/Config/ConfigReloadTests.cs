@@ -65,7 +65,7 @@ public sealed class ConfigReloadTests : IDisposable
         Assert.True(hog.WaitForExit(10_000), "the hog is still alive");
         JsonElement signal = Assert.Single(daemon.Named("signal"));
         Assert.Equal(("SIGTERM", hog.Pid), (signal.GetProperty("signal").GetString(), signal.GetProperty("pid").GetInt32()));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class ConfigReloadTests : IDisposable
         Assert.Equal("memory.term_percent kill.scope", reloaded.GetProperty("changed").GetString());
         Assert.Equal("psi.full_percent", reloaded.GetProperty("restart_needed").GetString());
         Assert.Equal((12.0, 4.0), (reloaded.GetProperty("term_pct").GetDouble(), reloaded.GetProperty("kill_pct").GetDouble()));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class ConfigReloadTests : IDisposable
         JsonElement start = daemon.Named("start").Single();
         Assert.Equal("none (/etc/reapd/reapd.toml absent: built-in defaults)", start.GetProperty("config").GetString());
         Assert.Equal((10.0, 5.0, 3000), (start.GetProperty("term_pct").GetDouble(), start.GetProperty("kill_pct").GetDouble(), start.GetProperty("grace_ms").GetInt32()));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class ConfigReloadTests : IDisposable
         // The reloads really happened while the victim was in flight, good and bad ones.
         Assert.Contains(daemon.Named("reloaded"), e => e.GetProperty("in_flight").GetBoolean());
         Assert.NotEmpty(daemon.Named("reload-refused"));
-        Assert.Equal(0, daemon.Stop());
+        daemon.StopCleanly();
         Assert.Empty(daemon.UnparsedLines);
     }
 
