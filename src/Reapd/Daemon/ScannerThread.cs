@@ -16,7 +16,7 @@ namespace Reapd.Daemon;
 /// its rules applied again with it; then, for the best few of the ranking, the command line shown in the choice
 /// event. The last two take the target's mmap lock and can wait for as long as a stuck writer holds it: at the
 /// deadline only the process being read is left out (and named), and those whose command line was not reached keep
-/// the first pass's verdict (Candidate.RulesPending: a protect rule on the command line excludes them, fail closed).
+/// the first pass's verdict (Candidate.RulesPending: a protect or ignore rule on the command line excludes them, fail closed).
 /// <para>
 /// The loop hands a job over with <see cref="Submit"/> and sleeps on <see cref="SingleJobWorker.CompletionFd"/> until
 /// the job's deadline (the hand-over, completion and stop are <see cref="SingleJobWorker"/>'s). Everything the job has
