@@ -113,19 +113,22 @@ public sealed class RuleSet
 
     /// <summary>
     /// The badness after the rules, in pages, from the kernel's <paramref name="baseBadnessPages"/>; the exclusion
-    /// they make (None, Protected, Ignored, ProtectUnevaluated); every rule that touched the process added to
-    /// <paramref name="hits"/>. A rule whose inputs could not all be read (<see cref="ProcessFacts"/>: HasCmdline and
-    /// the like false) while everything it could check matched is undecided: a prefer, avoid or ignore rule then does
-    /// not apply, but a protect rule fails closed — without a later protect that does match, the process is
-    /// <see cref="ExclusionReason.ProtectUnevaluated"/>. An OOM killer that let an unreadable command line unprotect a
+    /// they make (None, Protected, Ignored, ProtectUnevaluated, IgnoreUnevaluated); every rule that touched the process
+    /// added to <paramref name="hits"/>. A rule whose inputs could not all be read (<see cref="ProcessFacts"/>:
+    /// HasCmdline and the like false) while everything it could check matched is undecided: a prefer or avoid rule then
+    /// does not apply; a protect rule fails closed — without a later protect that does match, the process is
+    /// <see cref="ExclusionReason.ProtectUnevaluated"/>; an ignore rule fails closed too — without a matching ignore or
+    /// protect, the process is <see cref="ExclusionReason.IgnoreUnevaluated"/>: never chosen, but a wider kill scope
+    /// may still take it, as it may an ignored one. An OOM killer that let an unreadable command line unprotect a
     /// process would kill the very thing the rule was written for. Allocation-free.
     /// </summary>
     public long Apply(scoped in ProcessFacts facts, long baseBadnessPages, long totalPages, ref RuleHits hits, out ExclusionReason exclusion) =>
         Apply(facts, baseBadnessPages, totalPages, ref hits, out exclusion, out _);
 
     /// <summary>
-    /// As above; <paramref name="undecided"/>: some rule that could still have changed the outcome was left undecided
-    /// by an unreadable input (reading it later may change the badness or the exclusion).
+    /// As above; <paramref name="undecided"/>: some rule left undecided by an unreadable input could still change the
+    /// outcome (reading it later may change the badness or the exclusion). Not when a protect matched (nothing changes
+    /// that), nor, once a process is ignored, for an undecided prefer, avoid or ignore (only a protect still could).
     /// </summary>
     public long Apply(scoped in ProcessFacts facts, long baseBadnessPages, long totalPages, ref RuleHits hits, out ExclusionReason exclusion,
         out bool undecided)
@@ -133,6 +136,8 @@ public sealed class RuleSet
         exclusion = ExclusionReason.None;
         undecided = false;
         bool protectUndecided = false;
+        bool ignoreUndecided = false;
+        bool badnessUndecided = false;
         long badness = baseBadnessPages;
         for (int i = 0; i < _rules.Length; i++)
         {
@@ -146,8 +151,18 @@ public sealed class RuleSet
             RuleVerdict verdict = rule.Evaluate(facts);
             if (verdict == RuleVerdict.Undecided)
             {
-                undecided = true;
-                protectUndecided |= rule.Rule.Action == RuleAction.Protect;
+                switch (rule.Rule.Action)
+                {
+                    case RuleAction.Protect:
+                        protectUndecided = true;
+                        break;
+                    case RuleAction.Ignore:
+                        ignoreUndecided = true;
+                        break;
+                    default:
+                        badnessUndecided = true;
+                        break;
+                }
                 continue;
             }
             if (verdict != RuleVerdict.Matches)
@@ -162,6 +177,7 @@ public sealed class RuleSet
             }
             if (rule.Rule.Action == RuleAction.Protect)
             {
+                // A matching protect decides whatever the undecided rules would say: nothing is left to read.
                 exclusion = ExclusionReason.Protected;
                 return badness;
             }
@@ -170,6 +186,21 @@ public sealed class RuleSet
         if (protectUndecided)
         {
             exclusion = ExclusionReason.ProtectUnevaluated;
+            undecided = true;
+        }
+        else if (exclusion == ExclusionReason.Ignored)
+        {
+            // Ignored for certain: an undecided prefer, avoid or ignore changes nothing.
+            undecided = false;
+        }
+        else
+        {
+            if (ignoreUndecided)
+            {
+                // Fails closed, as a protect does: docs/rules.md says an ignored process is never chosen.
+                exclusion = ExclusionReason.IgnoreUnevaluated;
+            }
+            undecided = ignoreUndecided || badnessUndecided;
         }
         return badness;
     }

@@ -25,6 +25,36 @@ public static class CandidateRanking
         return best;
     }
 
+    /// <summary>
+    /// Makes sure every candidate comes before every excluded entry — sorting the span only when one does not — and
+    /// returns how many candidates there are: the prefix a caller may hand on as choosable. A ranking cut short (a scan
+    /// stopped at its deadline or by a lack of file descriptors) may come in /proc's listing order, where taking the
+    /// first CountCandidates entries would take excluded ones (pid 1, an oom_score_adj -1000 daemon). Allocation-free.
+    /// </summary>
+    public static int CandidatesFirst(Span<Candidate> ranked)
+    {
+        int count = 0;
+        bool excludedSeen = false;
+        bool ordered = true;
+        foreach (ref readonly Candidate candidate in ranked)
+        {
+            if (candidate.IsCandidate)
+            {
+                count++;
+                ordered &= !excludedSeen;
+            }
+            else
+            {
+                excludedSeen = true;
+            }
+        }
+        if (!ordered)
+        {
+            Sort(ranked);
+        }
+        return count;
+    }
+
     public static int CountCandidates(ReadOnlySpan<Candidate> candidates)
     {
         int count = 0;

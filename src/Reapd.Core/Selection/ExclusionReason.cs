@@ -28,4 +28,10 @@ public enum ExclusionReason : byte
     /// treated as protected until the rule can be evaluated.
     /// </summary>
     ProtectUnevaluated,
+    /// <summary>
+    /// An ignore rule might match it but what the rule looks at could not be read (or not yet: the command line is read
+    /// in a later pass of the scan): it is not chosen until the rule can be evaluated, but, as an ignored process, it
+    /// may die with a wider kill scope.
+    /// </summary>
+    IgnoreUnevaluated,
 }

@@ -17,6 +17,8 @@ public static class ExclusionReasonText
         ExclusionReason.PodSandbox => "a Kubernetes pod's sandbox (pause) process: never killed alone",
         ExclusionReason.ProtectUnevaluated =>
             "a protect rule could not be evaluated (its command line, executable, cgroup or user was unreadable): treated as protected",
+        ExclusionReason.IgnoreUnevaluated =>
+            "an ignore rule could not be evaluated (its command line, executable, cgroup or user was unreadable): not chosen, but it may die with a wider kill scope",
         _ => "unknown reason " + ((int)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -34,6 +36,7 @@ public static class ExclusionReasonText
         ExclusionReason.UnitOmitted => "unit-omitted",
         ExclusionReason.PodSandbox => "pod-sandbox",
         ExclusionReason.ProtectUnevaluated => "protect-unevaluated",
+        ExclusionReason.IgnoreUnevaluated => "ignore-unevaluated",
         _ => "unknown",
     };
 }

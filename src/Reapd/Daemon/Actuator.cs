@@ -267,7 +267,9 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         _events.Scanned(_scanAnswer, _core.Config.ScanDeadlineMs);
         _rankedCount = _scanAnswer.Ranked;
         _rankedRules = _rules;
-        _candidateCount = CandidateRanking.CountCandidates(_ranked.AsSpan(0, _rankedCount));
+        // Only candidates may reach the core: the victims handed on are the ranking's prefix, so that prefix must hold
+        // every candidate and nothing else, whatever order the scan ended in.
+        _candidateCount = CandidateRanking.CandidatesFirst(_ranked.AsSpan(0, _rankedCount));
         if (_rankedVictims.Length < _ranked.Length)
         {
             _rankedVictims = new RankedVictim[_ranked.Length];
@@ -466,7 +468,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             }
             // Excluded before the rules ran (by the kernel's criteria at scan time): the rules were not evaluated.
             if (scanned.RulesPending || scanned.Exclusion is not (ExclusionReason.None or ExclusionReason.Ignored
-                or ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated))
+                or ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated or ExclusionReason.IgnoreUnevaluated))
             {
                 return false;
             }

@@ -16,7 +16,7 @@ namespace Reapd.Daemon;
 /// its rules applied again with it; then, for the best few of the ranking, the command line shown in the choice
 /// event. The last two take the target's mmap lock and can wait for as long as a stuck writer holds it: at the
 /// deadline only the process being read is left out (and named), and those whose command line was not reached keep
-/// the first pass's verdict (Candidate.RulesPending: a protect rule on the command line excludes them, fail closed).
+/// the first pass's verdict (Candidate.RulesPending: a protect or ignore rule on the command line excludes them, fail closed).
 /// <para>
 /// The loop hands a job over with <see cref="Submit"/> and sleeps on <see cref="SingleJobWorker.CompletionFd"/> until
 /// the job's deadline (the hand-over, completion and stop are <see cref="SingleJobWorker"/>'s). Everything the job has
@@ -173,6 +173,13 @@ internal sealed class ScannerThread : SingleJobWorker
         if (!abandon)
         {
             _read.AsSpan(0, count).CopyTo(ranked);
+            if (_pass == FactsPass)
+            {
+                // The scan ended in the first pass (its deadline, out of descriptors): the entries are in /proc's
+                // listing order, and a ranking must put the candidates first — the loop hands its candidate prefix on
+                // as choosable.
+                CandidateRanking.Sort(ranked.AsSpan(0, count));
+            }
             answer.Ranked = count;
             answer.RulesPending = CountRulesPending(ranked.AsSpan(0, count));
             answer.End = _end == ScanEnd.Complete && _knownStuckSkipped > 0 ? ScanEnd.SkippedStuck : _end;
@@ -183,30 +190,6 @@ internal sealed class ScannerThread : SingleJobWorker
         }
         answer.End = ScanEnd.Deadline;
         answer.StuckPid = _currentPid;
-        if (_pass == RulesPass)
-        {
-            // Rules pass: every entry is published; the one whose command line is being read is left out (its mm is
-            // held: its rules cannot be decided, and its memory would not come back promptly either), the others keep
-            // what was decided so far. Its re-ranked copy is sorted on the loop's side.
-            answer.StuckPid = _ruleInFlight >= 0 ? _read[_ruleInFlight].Pid : 0;
-            int rulesKept = 0;
-            for (int i = 0; i < count; i++)
-            {
-                if (i == _ruleInFlight)
-                {
-                    answer.StuckName = _read[i].Name;
-                    answer.StuckInDetail = true;
-                    continue;
-                }
-                ranked[rulesKept++] = _read[i];
-            }
-            CandidateRanking.Sort(ranked.AsSpan(0, rulesKept));
-            answer.Ranked = rulesKept;
-            answer.Skipped = _knownStuckSkipped + (count - rulesKept);
-            answer.RulesPending = CountRulesPending(ranked.AsSpan(0, rulesKept));
-            answer.CmdlinesRead = 0;
-            return;
-        }
         if (_pass == FactsPass)
         {
             // First pass: the entries read are final; the process being read and those not reached are skipped. The
@@ -219,9 +202,30 @@ internal sealed class ScannerThread : SingleJobWorker
             answer.CmdlinesRead = 0;
             return;
         }
-        // Second pass: the ranking is whole and sorted; the entry whose command line is being read is left out (its
-        // mm is held: a rule could not be applied to it, and its memory would not come back promptly either).
-        int stuck = _detailDone;
+        // Rules pass: every entry is published; the one whose command line is being read is left out (its mm is held:
+        // its rules cannot be decided, and its memory would not come back promptly either), the others keep what was
+        // decided so far, re-ranked on the loop's copy. Second pass: the ranking is whole and sorted; the entry whose
+        // command line is being read is left out for the same reason.
+        bool rulesPass = _pass == RulesPass;
+        int stuck = rulesPass ? _ruleInFlight : _detailDone;
+        if (rulesPass)
+        {
+            answer.StuckPid = stuck >= 0 ? _read[stuck].Pid : 0;
+        }
+        int kept = CopyLeavingOut(count, stuck, ranked, ref answer);
+        if (rulesPass)
+        {
+            CandidateRanking.Sort(ranked.AsSpan(0, kept));
+        }
+        answer.Ranked = kept;
+        answer.Skipped = _knownStuckSkipped + (count - kept);
+        answer.RulesPending = CountRulesPending(ranked.AsSpan(0, kept));
+        answer.CmdlinesRead = rulesPass ? 0 : stuck;
+    }
+
+    /// <summary>Under the gate: copies the published entries but <paramref name="stuck"/> (named in the answer); how many were kept.</summary>
+    private int CopyLeavingOut(int count, int stuck, Candidate[] ranked, ref ScanAnswer answer)
+    {
         int kept = 0;
         for (int i = 0; i < count; i++)
         {
@@ -233,10 +237,16 @@ internal sealed class ScannerThread : SingleJobWorker
             }
             ranked[kept++] = _read[i];
         }
-        answer.Ranked = kept;
-        answer.Skipped = _knownStuckSkipped + (count - kept);
-        answer.RulesPending = CountRulesPending(ranked.AsSpan(0, kept));
-        answer.CmdlinesRead = stuck;
+        return kept;
+    }
+
+    /// <summary>Under the gate: counts a process skipped because another scanner thread is stuck inside it.</summary>
+    private void CountKnownStuck(int pid)
+    {
+        if (_knownStuckSkipped++ == 0)
+        {
+            _firstKnownStuckPid = pid;
+        }
     }
 
     private static int RulesPassOrder(Candidate x, Candidate y)
@@ -315,10 +325,7 @@ internal sealed class ScannerThread : SingleJobWorker
                 lock (_gate)
                 {
                     _attempted++;
-                    if (_knownStuckSkipped++ == 0)
-                    {
-                        _firstKnownStuckPid = pid;
-                    }
+                    CountKnownStuck(pid);
                 }
                 continue;
             }
@@ -469,10 +476,7 @@ internal sealed class ScannerThread : SingleJobWorker
                 {
                     _read.AsSpan(i + 1, _readCount - i - 1).CopyTo(_read.AsSpan(i));
                     _readCount--;
-                    if (_knownStuckSkipped++ == 0)
-                    {
-                        _firstKnownStuckPid = candidate.Pid;
-                    }
+                    CountKnownStuck(candidate.Pid);
                 }
                 limit = Math.Min(DetailCount, _readCount);
                 i--;

@@ -53,18 +53,79 @@ public sealed class UnreadableInputRuleTests
     }
 
     [Fact]
-    public void Prefer_avoid_and_ignore_rules_on_an_unreadable_input_do_not_apply()
+    public void Prefer_and_avoid_rules_on_an_unreadable_input_do_not_apply()
     {
         RuleSet rules = RuleSet.Compile([
             Rule(RuleAction.Prefer, new RuleMatch { Cmdline = "a" }, "prefer"),
             Rule(RuleAction.Avoid, new RuleMatch { Exe = "/bin/a" }, "avoid"),
-            Rule(RuleAction.Ignore, new RuleMatch { Cmdline = "a" }, "ignore"),
         ]);
         long badness = Apply(rules, new Facts("a"), out ExclusionReason excluded, out bool undecided);
         Assert.Equal(100, badness);
         Assert.Equal(ExclusionReason.None, excluded);
         // Reading the command line later could still change the outcome.
         Assert.True(undecided);
+    }
+
+    [Fact]
+    public void An_ignore_rule_on_an_unreadable_input_keeps_the_process_from_being_chosen()
+    {
+        // docs/rules.md: ignore means never chosen. A scan that stops at its deadline before the command line is read
+        // must not leave the process choosable.
+        RuleSet rules = RuleSet.Compile([
+            Rule(RuleAction.Prefer, new RuleMatch { Cmdline = "a" }, "prefer"),
+            Rule(RuleAction.Ignore, new RuleMatch { Cmdline = "a" }, "ignore"),
+        ]);
+        long badness = Apply(rules, new Facts("a"), out ExclusionReason excluded, out bool undecided);
+        Assert.Equal(100, badness);
+        Assert.Equal(ExclusionReason.IgnoreUnevaluated, excluded);
+        Assert.Equal("ignore-unevaluated", excluded.Token());
+        Assert.True(undecided);
+        // Read, and not matching: a candidate again.
+        Apply(rules, new Facts("a", "b"), out excluded, out undecided);
+        Assert.Equal(ExclusionReason.None, excluded);
+        Assert.False(undecided);
+    }
+
+    [Fact]
+    public void An_unevaluated_ignore_still_lets_a_wider_kill_scope_take_the_process()
+    {
+        RuleSet rules = RuleSet.Compile([Rule(RuleAction.Ignore, new RuleMatch { Cmdline = "a" }, "ignore")]);
+        var scope = new RankingScope(TotalPages, 4, selfPid: 1).WithRules(rules);
+        var stat = new ProcStat { Pid = 4242, Name = new ProcessName("a"u8), State = (byte)'S' };
+        var status = new ProcStatus { Tgid = 4242, RssAnonKiB = 4096, HasMm = true };
+        Candidate candidate = default;
+        CandidateClassifier.Fill(ref candidate, stat, status, 0, scope, new Facts("a").View("a"u8.ToArray()));
+        Assert.False(candidate.IsCandidate);
+        Assert.Equal(ExclusionReason.IgnoreUnevaluated, candidate.Exclusion);
+        Assert.True(candidate.RulesPending);
+    }
+
+    [Fact]
+    public void A_matching_protect_rule_leaves_nothing_undecided()
+    {
+        // The desktop defaults' shape: a command-line prefer first, then a protect by comm. The protect decides; a
+        // command line read later could change nothing, so the scan must not read it again.
+        RuleSet rules = RuleSet.Compile([
+            Rule(RuleAction.Prefer, new RuleMatch { Cmdline = "--type=renderer" }, "prefer"),
+            Rule(RuleAction.Ignore, new RuleMatch { Cmdline = "x" }, "ignore"),
+            Rule(RuleAction.Protect, new RuleMatch { Comm = "a" }, "protect"),
+        ]);
+        Apply(rules, new Facts("a"), out ExclusionReason excluded, out bool undecided);
+        Assert.Equal(ExclusionReason.Protected, excluded);
+        Assert.False(undecided);
+    }
+
+    [Fact]
+    public void An_ignored_process_is_not_undecided_for_a_prefer_avoid_or_ignore_it_could_not_evaluate()
+    {
+        RuleSet rules = RuleSet.Compile([
+            Rule(RuleAction.Prefer, new RuleMatch { Cmdline = "x" }, "prefer"),
+            Rule(RuleAction.Ignore, new RuleMatch { Cmdline = "y" }, "ignore by cmdline"),
+            Rule(RuleAction.Ignore, new RuleMatch { Comm = "a" }, "ignore by comm"),
+        ]);
+        Apply(rules, new Facts("a"), out ExclusionReason excluded, out bool undecided);
+        Assert.Equal(ExclusionReason.Ignored, excluded);
+        Assert.False(undecided);
     }
 
     [Fact]

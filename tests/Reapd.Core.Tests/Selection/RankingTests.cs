@@ -115,6 +115,53 @@ public sealed class RankingTests
         }
     }
 
+    [Fact]
+    public void A_ranking_left_in_listing_order_hands_on_only_candidates()
+    {
+        // A scan cut short in its first pass: /proc's order, pid 1 and a kernel thread first, then an oom_score_adj
+        // -1000 daemon. Three candidates follow; the first three entries are none of them.
+        Candidate[] listed =
+        [
+            Entry(1, ExclusionReason.Init, 900),
+            Entry(2, ExclusionReason.KernelThread, 0),
+            Entry(300, ExclusionReason.OomScoreAdjMin, 5000),
+            Entry(400, ExclusionReason.None, 10),
+            Entry(500, ExclusionReason.None, 20),
+            Entry(600, ExclusionReason.None, 5),
+        ];
+        Assert.Equal(3, CandidateRanking.CountCandidates(listed));
+        Assert.False(listed[..3].All(c => c.IsCandidate)); // what taking the prefix by count would have handed on
+
+        int candidates = CandidateRanking.CandidatesFirst(listed);
+
+        Assert.Equal(3, candidates);
+        Assert.Equal([500, 400, 600], listed[..candidates].Select(c => c.Pid));
+        Assert.All(listed[candidates..], c => Assert.False(c.IsCandidate));
+    }
+
+    [Fact]
+    public void A_ranking_already_candidates_first_is_left_in_its_order()
+    {
+        // The cgroup-first choice orders candidates by unit, not by badness: that order must survive.
+        Candidate[] ordered =
+        [
+            Entry(400, ExclusionReason.None, 10),
+            Entry(500, ExclusionReason.None, 20),
+            Entry(300, ExclusionReason.OomScoreAdjMin, 5000),
+            Entry(1, ExclusionReason.Init, 900),
+        ];
+        Assert.Equal(2, CandidateRanking.CandidatesFirst(ordered));
+        Assert.Equal([400, 500, 300, 1], ordered.Select(c => c.Pid));
+    }
+
+    private static Candidate Entry(int pid, ExclusionReason exclusion, long badnessPages) => new()
+    {
+        Pid = pid,
+        Exclusion = exclusion,
+        BadnessPages = badnessPages,
+        BaseBadnessPages = badnessPages,
+    };
+
     private static Candidate Find(Candidate[] ranked, int pid) => Array.Find(ranked, c => c.Pid == pid);
 
     private static Candidate[] RankFixtures(int selfPid, ProtectedNames names)
