@@ -629,7 +629,8 @@ internal sealed class DaemonLoop : IDisposable
 
     /// <summary>
     /// Whether a wake source fired. POLLERR/POLLNVAL on it (a PSI trigger whose cgroup was removed, an fd closed
-    /// under it) is an outcome: the source is reported once and dropped from the set, so it cannot spin the loop.
+    /// under it) is an outcome: the source is reported once and dropped from the set, so it cannot spin the loop. A
+    /// dropped PSI trigger no longer covers its condition, so the sample source reads the pressure file every cycle.
     /// </summary>
     private bool Fired(int slot, ReadOnlySpan<byte> what)
     {
@@ -642,6 +643,11 @@ internal sealed class DaemonLoop : IDisposable
         {
             _events.Warning(what, $"poll reported {((events & WakeSet.Invalid) != 0 ? "an invalid fd" : "an error")} on it; it is no longer waited on (the timer and the other sources remain)", EventLog.Error);
             _wake.Set(slot, -1);
+            if (slot == _psiSomeSlot || slot == _psiFullSlot || slot == _psiThrashSlot)
+            {
+                // Quiet wake-ups skipped the pressure file because this trigger watched it: no longer.
+                _samples.PsiTriggerDropped();
+            }
             return false;
         }
         return events != 0;
