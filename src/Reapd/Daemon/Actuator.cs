@@ -57,12 +57,15 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
     private readonly string? _v1MemoryMount;
     private ScopeKill? _scopeKill;
 
-    /// <summary>A reload: the protected names and the rules come from the core's new settings from the next scan on.</summary>
-    public void Reconfigure()
+    /// <summary>
+    /// A reload: the protected names come from the core's new settings and the rules are <paramref name="rules"/>,
+    /// compiled from the same settings on the reload thread (never here, on the loop), from the next scan on.
+    /// </summary>
+    public void Reconfigure(RuleSet rules)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         _protectedNames = new ProtectedNames(_core.Config.ProtectedNames);
-        // Validate() compiled these rules already when the file was read, so this cannot fail here.
-        _rules = RuleSet.Compile(RuleSet.RulesOf(_core.Config));
+        _rules = rules;
     }
 
     /// <summary>

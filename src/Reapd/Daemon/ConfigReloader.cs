@@ -1,4 +1,5 @@
 using Reapd.Config;
+using Reapd.Core.Policy;
 using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
@@ -34,8 +35,11 @@ internal sealed class ConfigReloader : IDisposable
         _wakeLoop = wakeLoop;
     }
 
-    /// <summary>What the thread read: the file's load, and the options it makes with the command line's laid over it.</summary>
-    public readonly record struct Answer(ConfigLoad Load, RunOptions? Next, string? Error);
+    /// <summary>
+    /// What the thread read: the file's load, the options it makes with the command line's laid over it, and the rules
+    /// of those options compiled (set exactly when <see cref="Next"/> is), for the actuator to take as they are.
+    /// </summary>
+    public readonly record struct Answer(ConfigLoad Load, RunOptions? Next, string? Error, RuleSet? Rules);
 
     /// <summary>A reload is being read (the thread has not answered yet).</summary>
     public bool IsReading => Volatile.Read(ref _state) == Reading;
@@ -115,13 +119,20 @@ internal sealed class ConfigReloader : IDisposable
             }
             ConfigLoad load = ConfigFile.Load(_configPath);
             RunOptions? next = null;
+            RuleSet? rules = null;
             string? error = null;
             if (load.Ok)
             {
                 // (Overrides.Apply keeps everything of the file's options but the command line's.)
                 next = _running!.Overrides.Apply(load.Options!, load.File, out error);
+                if (next is not null)
+                {
+                    // Apply's validation compiled them once to check them; the loop takes this compilation as it is.
+                    rules = RuleSet.TryCompile(RuleSet.RulesOf(next.Config), out error);
+                    next = rules is null ? null : next;
+                }
             }
-            _answer = new Answer(load, next, error);
+            _answer = new Answer(load, next, error, rules);
             Volatile.Write(ref _state, Done);
             _wakeLoop.Signal();
         }

@@ -413,7 +413,7 @@ internal sealed class DaemonLoop : IDisposable
         _reloader ??= new ConfigReloader(_resources.StopEvent);
         if (_reloader.TryTake(out ConfigReloader.Answer answer))
         {
-            Swap(answer.Load, answer.Next, answer.Error);
+            Swap(answer.Load, answer.Next, answer.Error, answer.Rules);
         }
         long now = MonotonicClock.NowMs;
         if (_reloader.IsReading)
@@ -435,12 +435,12 @@ internal sealed class DaemonLoop : IDisposable
     }
 
     /// <summary>The reload thread's answer, swapped in on the loop (see <see cref="Reload"/>).</summary>
-    private void Swap(Config.ConfigLoad load, RunOptions? next, string? error)
+    private void Swap(Config.ConfigLoad load, RunOptions? next, string? error, Core.Policy.RuleSet? rules)
     {
         string file = load.File ?? Config.ConfigFile.Describe(null);
         // (Overrides.Apply kept everything of the file's options but the command line's; where the file came from is
         // the running daemon's to keep.)
-        if (next is null)
+        if (next is null || rules is null)
         {
             EventLog refused = _events.Log.Begin("reload-refused"u8, EventLog.Error)
                 .Field("file"u8, file)
@@ -489,7 +489,8 @@ internal sealed class DaemonLoop : IDisposable
         _samples.Reconfigure(kept.Config);
         _resources.System.ZramAware = kept.Config.ZramAware;
         _metrics.Reconfigure(kept.Config);
-        _actuator.Reconfigure();
+        // The rules the reload thread compiled: nothing is compiled on the loop (the kept overrides above touch no rule).
+        _actuator.Reconfigure(rules);
         _events.Log.Begin("reloaded"u8, EventLog.Notice)
             .Field("file"u8, file)
             .Field("changed"u8, changed.Count == 0 ? "nothing" : string.Join(' ', changed))
