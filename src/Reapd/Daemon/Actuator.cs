@@ -292,7 +292,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             _rankedVictims[i] = RankedVictim.From(_ranked[i]);
         }
         // `run --record`: the names go with the answer, so a replay with other protect rules can match them.
-        (_core.Tap as DecisionRecorder)?.ScanNames(_ranked.AsSpan(0, _candidateCount));
+        _core.Tap?.ScanNames(_ranked.AsSpan(0, _candidateCount));
         _rankedByPid.Build(_ranked.AsSpan(0, _rankedCount));
         _core.OnScanned(_rankedVictims.AsSpan(0, _candidateCount), MonotonicClock.NowMs);
     }
