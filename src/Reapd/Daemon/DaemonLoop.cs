@@ -37,6 +37,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly int _stopSlot;
     private readonly int _reaperSlot;
     private readonly int _victimSlot;
+    private readonly int _reloadSlot;
     private readonly int _psiSomeSlot = -1;
     private readonly int _psiFullSlot = -1;
     private readonly int _psiThrashSlot = -1;
@@ -48,6 +49,7 @@ internal sealed class DaemonLoop : IDisposable
     private volatile bool _reloadRequested;
     private ConfigReloader? _reloader;
     private bool _reloadLateReported;
+    private bool _reloadStartWarned;
 
     /// <summary>A reload whose file has not been read after this long is reported (the loop goes on meanwhile).</summary>
     public const int ReloadLateMs = 2000;
@@ -76,10 +78,12 @@ internal sealed class DaemonLoop : IDisposable
         _actuator.StateFile = _stateFile;
         _notify = notifier is null ? null : new ServiceNotifications(notifier, config, _events, MonotonicClock.NowMs);
 
-        _wake = new WakeSet(9);
+        _wake = new WakeSet(10);
         _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
         _reaperSlot = _wake.Add(-1, WakeSet.Readable);
         _victimSlot = _wake.Add(-1, WakeSet.Readable);
+        // The reload thread's completion eventfd, set once the thread is started (on the first SIGHUP).
+        _reloadSlot = _wake.Add(-1, WakeSet.Readable);
         if (resources.PsiSome is not null)
         {
             _psiSomeSlot = _wake.Add(resources.PsiSome.Fd, WakeSet.Priority);
@@ -410,7 +414,7 @@ internal sealed class DaemonLoop : IDisposable
     /// </summary>
     private void Reload()
     {
-        _reloader ??= new ConfigReloader(_resources.StopEvent);
+        _reloader ??= new ConfigReloader();
         if (_reloader.TryTake(out ConfigReloader.Answer answer))
         {
             Swap(answer.Load, answer.Next, answer.Error, answer.Rules);
@@ -428,9 +432,17 @@ internal sealed class DaemonLoop : IDisposable
         // Cleared first: a SIGHUP that arrives while the file is read asks for one more reload, which is not lost.
         if (_reloadRequested && _reloader.TryStart(_options.ConfigPath, _options, now))
         {
+            _wake.Set(_reloadSlot, _reloader.CompletionFd);
+            _reloadStartWarned = false;
             _reloadRequested = false;
             _reloadLateReported = false;
             _notify?.Reloading(System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000));
+        }
+        else if (_reloadRequested && _reloader.StartErrno != 0 && !_reloadStartWarned)
+        {
+            // The kernel refused the reload thread's eventfds: the reload stays asked for and is tried every cycle.
+            _reloadStartWarned = true;
+            _events.Warning("reload"u8, $"cannot start the reload thread (eventfd errno {_reloader.StartErrno}): the settings in force stay; the reload is tried again every cycle");
         }
     }
 
@@ -581,6 +593,11 @@ internal sealed class DaemonLoop : IDisposable
         if (_wake.Fired(_reaperSlot) != 0)
         {
             wake |= Wake.Reaper;
+        }
+        if (_wake.Fired(_reloadSlot) != 0)
+        {
+            // A reload was read (drained by ConfigReloader.TryTake): woken as the SIGHUP itself woke the loop.
+            wake |= Wake.Stop;
         }
         if (Fired(_victimSlot, "victim pidfd"u8))
         {
