@@ -19,6 +19,9 @@ public sealed class RunKillScopeTests
     {
         using TestCgroup cgroup = TestCgroup.Create(256 * MiB, "kill-scope");
         string hog = NativeProgram.Build("hog");
+        // Published before the hog starts: a publish inside RunDaemon.Start (src newer than the binary) took minutes,
+        // and the kernel's OOM killer had ended the hog before reapd watched the cgroup.
+        _ = PublishedReapd.BinaryPath;
         string script = $"echo $$ > {cgroup.Path}/cgroup.procs; sleep 1000 & echo \"sleep $!\"; "
             + $"{hog} --mib 400 --rate-mib-s 256 --adj 1000 --ignore-term & echo \"hog $!\"; wait";
         using Process shell = Process.Start(new ProcessStartInfo("setsid", ["/bin/sh", "-c", script]) { RedirectStandardOutput = true })!;

@@ -82,6 +82,31 @@ public sealed class SampleSourcePsiTests
         Assert.Equal(5, sensor.PressureReads);
     }
 
+    [Fact]
+    public void A_dropped_psi_trigger_makes_every_quiet_wake_up_read_the_pressure_file_again()
+    {
+        var sensor = new CountingSensor();
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCover = true };
+        long t = 0;
+        for (; t < 4000; t += 1000)
+        {
+            samples.TryRead(t, quietAllowed: true, psiWoke: false, out _);
+        }
+        Assert.Equal(2, samples.PsiReadsSkipped);
+        int reads = sensor.PressureReads;
+
+        // The loop's poll reported POLLERR on a trigger (its cgroup removed): the trigger is gone from the wake set.
+        samples.PsiTriggerDropped();
+        Assert.False(samples.PsiTriggersCover);
+        for (int i = 0; i < 4; i++, t += 1000)
+        {
+            Assert.True(samples.TryRead(t, quietAllowed: true, psiWoke: false, out MemorySample sample));
+            Assert.True(sample.Psi.Present);
+        }
+        Assert.Equal(reads + 4, sensor.PressureReads);
+        Assert.Equal(2, samples.PsiReadsSkipped);
+    }
+
     /// <summary>A scope with 8 of 16 GiB available and PSI counters the test sets; it counts reads of the pressure file.</summary>
     private sealed class CountingSensor : IMemorySensor
     {

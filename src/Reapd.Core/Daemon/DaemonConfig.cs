@@ -171,7 +171,15 @@ public sealed record DaemonConfig
     public string? StateDirectory { get; init; } = "/run/reapd";
 
     /// <summary>A description of the first invalid setting, or null when the configuration is usable.</summary>
-    public string? Validate()
+    public string? Validate() =>
+        // The rules as the daemon will run them: a bad pattern or effect is named with the rule and where it was written.
+        ValidateSettings() ?? (RuleSet.TryCompile(RuleSet.RulesOf(this), out string? problem) is null ? problem : null);
+
+    /// <summary>
+    /// <see cref="Validate"/> without compiling the rules: for the decision core, which applies no rules, on a reload
+    /// whose rules the reload thread compiled (and so checked) already.
+    /// </summary>
+    public string? ValidateSettings()
     {
         if (!(TermPercent > 0 && TermPercent < 100))
         {
@@ -234,7 +242,6 @@ public sealed record DaemonConfig
         {
             return $"unknown threshold combination {(int)Combination}";
         }
-        // The rules as the daemon will run them: a bad pattern or effect is named with the rule and where it was written.
-        return RuleSet.TryCompile(RuleSet.RulesOf(this), out string? problem) is null ? problem : null;
+        return null;
     }
 }

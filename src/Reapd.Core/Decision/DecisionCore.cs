@@ -32,7 +32,9 @@ public sealed class DecisionCore
     public void Reconfigure(DaemonConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (config.Validate() is string problem)
+        // The settings only: the core applies no rules, and compiling them here would put a reload's rule compilation
+        // on the loop (the reload thread compiled and checked them; the actuator takes that RuleSet as it is).
+        if (config.ValidateSettings() is string problem)
         {
             throw new ArgumentException(problem, nameof(config));
         }

@@ -1,4 +1,5 @@
 using Reapd.Core.Daemon;
+using Reapd.Core.Selection;
 
 namespace Reapd.Core.Decision;
 
@@ -20,6 +21,15 @@ public interface IDecisionTap
     void ReapAnswered(ReapObservation observation, long nowMs);
 
     void Exited(bool victimExited, int liveSharers, long nowMs);
+
+    /// <summary>
+    /// The names of the candidates in the scan answer that follows, in its order (the actuator calls it right before
+    /// <see cref="DecisionCore.OnScanned"/>): a recording keeps them so that a replay with other protect rules can
+    /// match them. A tap that does not record names ignores them.
+    /// </summary>
+    void ScanNames(ReadOnlySpan<Candidate> candidates)
+    {
+    }
 
     /// <summary>A command was enqueued for the actuator.</summary>
     void Emitted(in Command command);

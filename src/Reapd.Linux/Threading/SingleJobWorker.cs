@@ -7,7 +7,8 @@ namespace Reapd.Linux.Threading;
 /// <summary>
 /// A long-lived thread that runs one job at a time for the decision loop, so that work which can block in the kernel
 /// (process_mrelease behind a held mmap lock, a /proc read of a process whose mm is held) holds this thread and never
-/// the loop. The reaper thread and the scanner threads are both this protocol; only their jobs differ.
+/// the loop. The reaper thread, the scanner threads and the configuration reload thread are all this protocol; only
+/// their jobs differ.
 /// <para>
 /// The contract, one mailbox slot with four states. The loop hands over a job only when the worker is idle: the
 /// subclass checks <see cref="Admission"/>, writes the job into its own fields, then calls <see cref="StartJob"/>
@@ -29,7 +30,8 @@ namespace Reapd.Linux.Threading;
 /// interlocked write of the state. The loop thread is the only caller of the protected members other than
 /// <see cref="RunJob"/>, and of Stop and Dispose. Submitting, running and taking a job allocate nothing once warm.
 /// Owns the thread and both eventfds; the thread holds a reference on each eventfd, so they are closed only when both
-/// sides are done with them. This class is the one place where the daemon's job threads are created.
+/// sides are done with them. This class is the one place where the daemon's job threads (a job handed over, answered
+/// once) are created; the threads that drain a queue (events, announcer, metrics, recording) are not jobs.
 /// </summary>
 public abstract class SingleJobWorker : IDisposable
 {

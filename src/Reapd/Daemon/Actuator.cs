@@ -41,6 +41,9 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
     private Candidate[] _ranked = new Candidate[256];
     private RankedVictim[] _rankedVictims = new RankedVictim[256];
     private int _rankedCount;
+    // _ranked[.._rankedCount] by pid, built once per scan after the ranking's last reorder: the kill path's lookups
+    // (sharers, scope members, the victim's rules and scope) are binary searches, allocation-free.
+    private readonly CandidatePidIndex _rankedByPid = new();
     private int _candidateCount;
     private double _scanMs;
     private readonly ScanService _scans;
@@ -57,12 +60,15 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
     private readonly string? _v1MemoryMount;
     private ScopeKill? _scopeKill;
 
-    /// <summary>A reload: the protected names and the rules come from the core's new settings from the next scan on.</summary>
-    public void Reconfigure()
+    /// <summary>
+    /// A reload: the protected names come from the core's new settings and the rules are <paramref name="rules"/>,
+    /// compiled from the same settings on the reload thread (never here, on the loop), from the next scan on.
+    /// </summary>
+    public void Reconfigure(RuleSet rules)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         _protectedNames = new ProtectedNames(_core.Config.ProtectedNames);
-        // Validate() compiled these rules already when the file was read, so this cannot fail here.
-        _rules = RuleSet.Compile(RuleSet.RulesOf(_core.Config));
+        _rules = rules;
     }
 
     /// <summary>
@@ -286,7 +292,8 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             _rankedVictims[i] = RankedVictim.From(_ranked[i]);
         }
         // `run --record`: the names go with the answer, so a replay with other protect rules can match them.
-        (_core.Tap as DecisionRecorder)?.ScanNames(_ranked.AsSpan(0, _candidateCount));
+        _core.Tap?.ScanNames(_ranked.AsSpan(0, _candidateCount));
+        _rankedByPid.Build(_ranked.AsSpan(0, _rankedCount));
         _core.OnScanned(_rankedVictims.AsSpan(0, _candidateCount), MonotonicClock.NowMs);
     }
 
@@ -424,14 +431,8 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
     /// </summary>
     private KillScope ScopeFor(VictimId id)
     {
-        for (int i = 0; i < _rankedCount; i++)
-        {
-            if (_ranked[i].Pid == id.Pid && _ranked[i].StartTimeTicks == id.StartTimeTicks)
-            {
-                return KillScopes.For(_ranked[i], _rankedRules, _core.Config.KillScope);
-            }
-        }
-        return _core.Config.KillScope;
+        int i = FindRanked(id.Pid, id.StartTimeTicks);
+        return i >= 0 ? KillScopes.For(_ranked[i], _rankedRules, _core.Config.KillScope) : _core.Config.KillScope;
     }
 
     /// <summary>
@@ -471,24 +472,24 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         {
             return false;
         }
-        for (int i = 0; i < _rankedCount; i++)
+        int i = FindRanked(pid, startTimeTicks);
+        if (i < 0)
         {
-            ref readonly Candidate scanned = ref _ranked[i];
-            if (scanned.Pid != pid || scanned.StartTimeTicks != startTimeTicks)
-            {
-                continue;
-            }
-            // Excluded before the rules ran (by the kernel's criteria at scan time): the rules were not evaluated.
-            if (scanned.RulesPending || scanned.Exclusion is not (ExclusionReason.None or ExclusionReason.Ignored
-                or ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated or ExclusionReason.IgnoreUnevaluated))
-            {
-                return false;
-            }
-            exclusion = scanned.Exclusion;
-            return true;
+            return false;
         }
-        return false;
+        ref readonly Candidate scanned = ref _ranked[i];
+        // Excluded before the rules ran (by the kernel's criteria at scan time): the rules were not evaluated.
+        if (scanned.RulesPending || scanned.Exclusion is not (ExclusionReason.None or ExclusionReason.Ignored
+            or ExclusionReason.Protected or ExclusionReason.ProtectUnevaluated or ExclusionReason.IgnoreUnevaluated))
+        {
+            return false;
+        }
+        exclusion = scanned.Exclusion;
+        return true;
     }
+
+    /// <summary>The last scan's entry for this process (pid and start time), or -1: a binary search of the scan's index.</summary>
+    private int FindRanked(int pid, ulong startTimeTicks) => _rankedByPid.Find(_ranked.AsSpan(0, _rankedCount), pid, startTimeTicks);
 
     /// <summary>Opens and confirms a new victim and finds its sharers; on any other outcome answers the core itself.</summary>
     private bool TryOpen(VictimId id, KillSignal signal)
@@ -649,13 +650,11 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
 
     private ProcessName NameOf(VictimId id, out RuleHits hits)
     {
-        for (int i = 0; i < _rankedCount; i++)
+        int i = FindRanked(id.Pid, id.StartTimeTicks);
+        if (i >= 0)
         {
-            if (_ranked[i].Pid == id.Pid && _ranked[i].StartTimeTicks == id.StartTimeTicks)
-            {
-                hits = _ranked[i].Rules;
-                return _ranked[i].Name;
-            }
+            hits = _ranked[i].Rules;
+            return _ranked[i].Name;
         }
         hits = default;
         return default;

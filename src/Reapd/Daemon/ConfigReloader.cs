@@ -1,129 +1,108 @@
 using Reapd.Config;
-using Reapd.Linux.Sensors;
+using Reapd.Core.Policy;
+using Reapd.Linux.Threading;
 
 namespace Reapd.Daemon;
 
 /// <summary>
-/// Reads and parses the configuration file for a SIGHUP reload on a thread of its own, so that a file on a stuck file
-/// system (an NFS server gone, a FUSE daemon that never answers) or a slow rule compilation never holds the decision
-/// loop: the loop hands a reload over with <see cref="TryStart"/> and goes on deciding and killing with the settings in
-/// force; the thread parses the file and lays the command line's options over it, then wakes the loop through
-/// <paramref name="wakeLoop"/>'s eventfd, and the loop swaps the settings in (<see cref="TryTake"/>) between two cycles.
-/// One reload at a time: a SIGHUP while one is being read is served after it. A read that never returns keeps the
-/// thread (and later reloads) waiting, not the loop, which reports it late. The thread is started on the first reload.
+/// Reads and parses the configuration file for a SIGHUP reload, and compiles its rules, on a thread of its own, so
+/// that a file on a stuck file system (an NFS server gone, a FUSE daemon that never answers) or a slow rule compilation
+/// never holds the decision loop: the loop hands a reload over with <see cref="TryStart"/> and goes on deciding and
+/// killing with the settings in force; the thread parses the file, lays the command line's options over it and
+/// compiles the rules, then finishes its job, which makes <see cref="SingleJobWorker.CompletionFd"/> readable in the
+/// loop's wake set, and the loop swaps the settings in (<see cref="TryTake"/>) between two cycles. One reload at a
+/// time (the <see cref="SingleJobWorker"/> slot): a SIGHUP while one is being read is served after it. A read that
+/// never returns keeps the thread (and later reloads) waiting, not the loop, which reports it late. The thread is
+/// started on the first reload.
 /// </summary>
-internal sealed class ConfigReloader : IDisposable
+internal sealed class ConfigReloader : SingleJobWorker
 {
-    private const int Idle = 0;
-    private const int Reading = 1;
-    private const int Done = 2;
+    private bool _threadStarted;
 
-    private readonly EventFdHandle _wakeLoop;
-    private readonly AutoResetEvent _job = new(false);
-    private Thread? _thread;
-    private volatile bool _stopping;
-    private int _state;
-
-    // The job, written by the loop before it is handed over; the answer, written by the thread before Done.
+    // The job, written by the loop before StartJob; the answer, written by the thread before the job finishes.
     private string? _configPath;
     private RunOptions? _running;
     private Answer _answer;
 
-    public ConfigReloader(EventFdHandle wakeLoop)
+    public ConfigReloader()
+        : base("reapd reload")
     {
-        _wakeLoop = wakeLoop;
     }
 
-    /// <summary>What the thread read: the file's load, and the options it makes with the command line's laid over it.</summary>
-    public readonly record struct Answer(ConfigLoad Load, RunOptions? Next, string? Error);
+    /// <summary>
+    /// What the thread read: the file's load, the options it makes with the command line's laid over it, and the rules
+    /// of those options compiled (set exactly when <see cref="Next"/> is), for the actuator to take as they are.
+    /// </summary>
+    public readonly record struct Answer(ConfigLoad Load, RunOptions? Next, string? Error, RuleSet? Rules);
 
     /// <summary>A reload is being read (the thread has not answered yet).</summary>
-    public bool IsReading => Volatile.Read(ref _state) == Reading;
+    public bool IsReading => IsBusy;
 
     /// <summary>When the reload being read was handed over, on the monotonic clock (ms).</summary>
     public long StartedMs { get; private set; }
 
-    /// <summary>Hands a reload over; false while the previous one is still being read or not taken yet.</summary>
+    /// <summary>The errno of the eventfd the kernel refused when the thread could not be started (0: none).</summary>
+    public int StartErrno { get; private set; }
+
+    /// <summary>
+    /// Hands a reload over; false while the previous one is still being read or not taken yet, or when the thread
+    /// cannot be started (<see cref="StartErrno"/>; it is tried again with the next reload).
+    /// </summary>
     public bool TryStart(string? configPath, RunOptions running, long nowMs)
     {
-        if (Volatile.Read(ref _state) != Idle)
+        if (!_threadStarted)
+        {
+            if (!TryStartThread(out int errno))
+            {
+                StartErrno = errno;
+                return false;
+            }
+            _threadStarted = true;
+            StartErrno = 0;
+        }
+        if (Admission != WorkerSubmitOutcome.Accepted)
         {
             return false;
         }
         _configPath = configPath;
         _running = running;
         StartedMs = nowMs;
-        Volatile.Write(ref _state, Reading);
-        if (_thread is null)
-        {
-            _thread = new Thread(Run, maxStackSize: 256 * 1024) { IsBackground = true, Name = "reapd reload" };
-            // The thread holds a reference on the loop's eventfd: it is never closed under a read that returns late.
-            bool added = false;
-            _wakeLoop.DangerousAddRef(ref added);
-            _thread.Start();
-        }
-        _ = _job.Set();
+        StartJob();
         return true;
     }
 
     /// <summary>The answer of a finished reload, once; the reloader is free again after it.</summary>
     public bool TryTake(out Answer answer)
     {
-        if (Volatile.Read(ref _state) != Done)
+        // Idle: nothing to drain (the loop asks every cycle once a reload has been made).
+        if (IsIdle || !PollFinished())
         {
             answer = default;
             return false;
         }
         answer = _answer;
         _answer = default;
-        Volatile.Write(ref _state, Idle);
+        ReleaseFinished();
         return true;
     }
 
-    public void Dispose()
+    protected override void RunJob(CancellationToken stop)
     {
-        _stopping = true;
-        _ = _job.Set();
-        // A thread inside a read that never returns is a background thread: it does not hold the exit. The event is
-        // left to the finalizer for the same reason (the thread may still wait on it).
-    }
-
-    private void Run()
-    {
-        try
+        ConfigLoad load = ConfigFile.Load(_configPath);
+        RunOptions? next = null;
+        RuleSet? rules = null;
+        string? error = null;
+        if (load.Ok)
         {
-            Serve();
-        }
-        finally
-        {
-            _wakeLoop.DangerousRelease();
-        }
-    }
-
-    private void Serve()
-    {
-        while (true)
-        {
-            _ = _job.WaitOne();
-            if (_stopping)
+            // (Overrides.Apply keeps everything of the file's options but the command line's.)
+            next = _running!.Overrides.Apply(load.Options!, load.File, out error);
+            if (next is not null)
             {
-                return;
+                // Apply's validation compiled them once to check them; the loop takes this compilation as it is.
+                rules = RuleSet.TryCompile(RuleSet.RulesOf(next.Config), out error);
+                next = rules is null ? null : next;
             }
-            if (Volatile.Read(ref _state) != Reading)
-            {
-                continue;
-            }
-            ConfigLoad load = ConfigFile.Load(_configPath);
-            RunOptions? next = null;
-            string? error = null;
-            if (load.Ok)
-            {
-                // (Overrides.Apply keeps everything of the file's options but the command line's.)
-                next = _running!.Overrides.Apply(load.Options!, load.File, out error);
-            }
-            _answer = new Answer(load, next, error);
-            Volatile.Write(ref _state, Done);
-            _wakeLoop.Signal();
         }
+        _answer = new Answer(load, next, error, rules);
     }
 }

@@ -37,6 +37,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly int _stopSlot;
     private readonly int _reaperSlot;
     private readonly int _victimSlot;
+    private readonly int _reloadSlot;
     private readonly int _psiSomeSlot = -1;
     private readonly int _psiFullSlot = -1;
     private readonly int _psiThrashSlot = -1;
@@ -48,6 +49,7 @@ internal sealed class DaemonLoop : IDisposable
     private volatile bool _reloadRequested;
     private ConfigReloader? _reloader;
     private bool _reloadLateReported;
+    private bool _reloadStartWarned;
 
     /// <summary>A reload whose file has not been read after this long is reported (the loop goes on meanwhile).</summary>
     public const int ReloadLateMs = 2000;
@@ -76,10 +78,12 @@ internal sealed class DaemonLoop : IDisposable
         _actuator.StateFile = _stateFile;
         _notify = notifier is null ? null : new ServiceNotifications(notifier, config, _events, MonotonicClock.NowMs);
 
-        _wake = new WakeSet(9);
+        _wake = new WakeSet(10);
         _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
         _reaperSlot = _wake.Add(-1, WakeSet.Readable);
         _victimSlot = _wake.Add(-1, WakeSet.Readable);
+        // The reload thread's completion eventfd, set once the thread is started (on the first SIGHUP).
+        _reloadSlot = _wake.Add(-1, WakeSet.Readable);
         if (resources.PsiSome is not null)
         {
             _psiSomeSlot = _wake.Add(resources.PsiSome.Fd, WakeSet.Priority);
@@ -410,10 +414,10 @@ internal sealed class DaemonLoop : IDisposable
     /// </summary>
     private void Reload()
     {
-        _reloader ??= new ConfigReloader(_resources.StopEvent);
+        _reloader ??= new ConfigReloader();
         if (_reloader.TryTake(out ConfigReloader.Answer answer))
         {
-            Swap(answer.Load, answer.Next, answer.Error);
+            Swap(answer.Load, answer.Next, answer.Error, answer.Rules);
         }
         long now = MonotonicClock.NowMs;
         if (_reloader.IsReading)
@@ -428,19 +432,27 @@ internal sealed class DaemonLoop : IDisposable
         // Cleared first: a SIGHUP that arrives while the file is read asks for one more reload, which is not lost.
         if (_reloadRequested && _reloader.TryStart(_options.ConfigPath, _options, now))
         {
+            _wake.Set(_reloadSlot, _reloader.CompletionFd);
+            _reloadStartWarned = false;
             _reloadRequested = false;
             _reloadLateReported = false;
             _notify?.Reloading(System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000));
         }
+        else if (_reloadRequested && _reloader.StartErrno != 0 && !_reloadStartWarned)
+        {
+            // The kernel refused the reload thread's eventfds: the reload stays asked for and is tried every cycle.
+            _reloadStartWarned = true;
+            _events.Warning("reload"u8, $"cannot start the reload thread (eventfd errno {_reloader.StartErrno}): the settings in force stay; the reload is tried again every cycle");
+        }
     }
 
     /// <summary>The reload thread's answer, swapped in on the loop (see <see cref="Reload"/>).</summary>
-    private void Swap(Config.ConfigLoad load, RunOptions? next, string? error)
+    private void Swap(Config.ConfigLoad load, RunOptions? next, string? error, Core.Policy.RuleSet? rules)
     {
         string file = load.File ?? Config.ConfigFile.Describe(null);
         // (Overrides.Apply kept everything of the file's options but the command line's; where the file came from is
         // the running daemon's to keep.)
-        if (next is null)
+        if (next is null || rules is null)
         {
             EventLog refused = _events.Log.Begin("reload-refused"u8, EventLog.Error)
                 .Field("file"u8, file)
@@ -489,7 +501,8 @@ internal sealed class DaemonLoop : IDisposable
         _samples.Reconfigure(kept.Config);
         _resources.System.ZramAware = kept.Config.ZramAware;
         _metrics.Reconfigure(kept.Config);
-        _actuator.Reconfigure();
+        // The rules the reload thread compiled: nothing is compiled on the loop (the kept overrides above touch no rule).
+        _actuator.Reconfigure(rules);
         _events.Log.Begin("reloaded"u8, EventLog.Notice)
             .Field("file"u8, file)
             .Field("changed"u8, changed.Count == 0 ? "nothing" : string.Join(' ', changed))
@@ -581,6 +594,11 @@ internal sealed class DaemonLoop : IDisposable
         {
             wake |= Wake.Reaper;
         }
+        if (_wake.Fired(_reloadSlot) != 0)
+        {
+            // A reload was read (drained by ConfigReloader.TryTake): woken as the SIGHUP itself woke the loop.
+            wake |= Wake.Stop;
+        }
         if (Fired(_victimSlot, "victim pidfd"u8))
         {
             wake |= Wake.VictimExit;
@@ -629,7 +647,8 @@ internal sealed class DaemonLoop : IDisposable
 
     /// <summary>
     /// Whether a wake source fired. POLLERR/POLLNVAL on it (a PSI trigger whose cgroup was removed, an fd closed
-    /// under it) is an outcome: the source is reported once and dropped from the set, so it cannot spin the loop.
+    /// under it) is an outcome: the source is reported once and dropped from the set, so it cannot spin the loop. A
+    /// dropped PSI trigger no longer covers its condition, so the sample source reads the pressure file every cycle.
     /// </summary>
     private bool Fired(int slot, ReadOnlySpan<byte> what)
     {
@@ -642,6 +661,11 @@ internal sealed class DaemonLoop : IDisposable
         {
             _events.Warning(what, $"poll reported {((events & WakeSet.Invalid) != 0 ? "an invalid fd" : "an error")} on it; it is no longer waited on (the timer and the other sources remain)", EventLog.Error);
             _wake.Set(slot, -1);
+            if (slot == _psiSomeSlot || slot == _psiFullSlot || slot == _psiThrashSlot)
+            {
+                // Quiet wake-ups skipped the pressure file because this trigger watched it: no longer.
+                _samples.PsiTriggerDropped();
+            }
             return false;
         }
         return events != 0;

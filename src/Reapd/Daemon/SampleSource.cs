@@ -75,6 +75,13 @@ internal sealed class SampleSource
     /// </summary>
     public bool PsiTriggersCover { get; set; }
 
+    /// <summary>
+    /// A PSI trigger was dropped from the wake set (poll reported an error or an invalid fd on it): nothing watches its
+    /// condition any more, so from here on every cycle reads the pressure file (<see cref="PsiTriggersCover"/> off for
+    /// good; the triggers are armed only at start).
+    /// </summary>
+    public void PsiTriggerDropped() => PsiTriggersCover = false;
+
     /// <summary>Quiet cycles that did not read the PSI file (a subset of <see cref="QuietReads"/>).</summary>
     public long PsiReadsSkipped { get; private set; }
 

@@ -1,0 +1,71 @@
+using Reapd.Core.Selection;
+
+namespace Reapd.Core.Tests.Selection;
+
+/// <summary>The actuator's per-scan lookup of rule outcomes by process identity (<see cref="CandidatePidIndex"/>).</summary>
+public sealed class CandidatePidIndexTests
+{
+    [Fact]
+    public void Every_lookup_agrees_with_a_walk_of_the_ranking_including_reused_pids()
+    {
+        var random = new Random(12);
+        var ranked = new Candidate[1500];
+        for (int i = 0; i < ranked.Length; i++)
+        {
+            // Pids drawn from a small range so that many repeat with other start times (a pid reused during the scan).
+            ranked[i] = new Candidate { Pid = random.Next(1, 900), StartTimeTicks = (ulong)random.Next(1, 4) };
+        }
+        var index = new CandidatePidIndex(16);
+        index.Build(ranked);
+        Assert.Equal(ranked.Length, index.Count);
+        for (int pid = 0; pid < 1000; pid++)
+        {
+            for (ulong start = 0; start < 5; start++)
+            {
+                int found = index.Find(ranked, pid, start);
+                int walked = Array.FindIndex(ranked, c => c.Pid == pid && c.StartTimeTicks == start);
+                Assert.Equal(walked >= 0, found >= 0);
+                if (found >= 0)
+                {
+                    Assert.Equal(pid, ranked[found].Pid);
+                    Assert.Equal(start, ranked[found].StartTimeTicks);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_ranking_rewritten_without_a_rebuild_gives_misses_not_wrong_entries()
+    {
+        Candidate[] ranked = [new() { Pid = 10, StartTimeTicks = 5 }, new() { Pid = 20, StartTimeTicks = 6 }];
+        var index = new CandidatePidIndex();
+        index.Build(ranked);
+        Assert.Equal(1, index.Find(ranked, 20, 6));
+        ranked[1] = new Candidate { Pid = 30, StartTimeTicks = 6 };
+        Assert.Equal(-1, index.Find(ranked, 20, 6));
+        Assert.Equal(-1, index.Find(ranked, 30, 6));
+        index.Clear();
+        Assert.Equal(-1, index.Find(ranked, 10, 5));
+    }
+
+    [Fact]
+    public void Building_and_looking_up_allocate_nothing_once_grown()
+    {
+        var ranked = new Candidate[2000];
+        for (int i = 0; i < ranked.Length; i++)
+        {
+            ranked[i] = new Candidate { Pid = (i * 7919) % 4_000_000 + 1, StartTimeTicks = (ulong)i };
+        }
+        var index = new CandidatePidIndex();
+        index.Build(ranked);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        index.Build(ranked);
+        int hits = 0;
+        for (int i = 0; i < ranked.Length; i++)
+        {
+            hits += index.Find(ranked, ranked[i].Pid, ranked[i].StartTimeTicks) == i ? 1 : 0;
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(ranked.Length, hits);
+    }
+}
