@@ -339,6 +339,9 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         StateFile?.Adopted();
     }
 
+    /// <summary>The protected names the sharer search excludes (an adopted victim's search excludes them too).</summary>
+    internal ProtectedNames ProtectedNames => _protectedNames;
+
     /// <summary>The compiled rules (the warm-up kill's actuator shares them instead of compiling its own).</summary>
     internal RuleSet Rules => _rules;
 
