@@ -155,6 +155,63 @@ public sealed class RunRestartTests
         }
     }
 
+    [Fact]
+    public void An_adopted_sharer_of_a_victim_without_its_mm_is_signalled_only_with_its_recorded_layout_and_no_exclusion()
+    {
+        using TestCgroup cgroup = TestCgroup.Create(256 * MiB, "adoptsharer");
+        string stateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+        try
+        {
+            string stateFile = Path.Combine(stateDir, "victim");
+            string[] args = ["--cgroup", cgroup.Path, "--state-dir", stateDir];
+            string bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+            string scope;
+            using (RunDaemon probe = RunDaemon.Start(args))
+            {
+                scope = probe.Named("start")[0].GetProperty("scope").GetString()!;
+                Assert.Equal(0, probe.Stop());
+            }
+            using var pair = HelperProcess.Start("clone_vm", ["--mib", "8", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs"), "--usr-signals"]);
+            string[] words = pair.WaitForLine(" ready ").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int parent = int.Parse(words[1], CultureInfo.InvariantCulture);
+            int child = int.Parse(words[3], CultureInfo.InvariantCulture);
+            // The shared mm's layout (stat fields 28, 47, 48, 50), as a search would have recorded it.
+            string[] stat = File.ReadAllText($"/proc/{parent}/stat").Split(") ")[1].Split(' ');
+            string layout = string.Join(' ', stat[28 - 3], stat[47 - 3], stat[48 - 3], stat[50 - 3]);
+            // The victim (the child) exits and stays a zombie: it holds no mm, kcmp cannot compare with it.
+            Assert.Equal(0, RunSignals.Send(child, 10));
+            Assert.True(ProcFacts.WaitUntil(() => Gone(child)), "the victim did not exit on SIGUSR1");
+            string victim = Victim(bootId, scope, child, ProcFacts.StartTime(child), "terminating");
+            string sharer = $"sharer={parent} {ProcFacts.StartTime(parent)}";
+
+            // A protected name covers the sharer: this instance's exclusions apply to what it adopts.
+            // A file without the layout (an older reapd's): nothing proves the sharer still shares the mm.
+            foreach ((string line, string[] extra) in new[] { ($"{sharer} {layout}\n", new[] { "--protect", Comm(parent)! }), ($"{sharer}\n", []) })
+            {
+                File.WriteAllText(stateFile, victim + line);
+                using RunDaemon refused = RunDaemon.Start([.. args, .. extra]);
+                string state = refused.Named("start")[0].GetProperty("state").GetString()!;
+                Assert.True(state.Contains($"adopted pid {child} (SIGTERMed", StringComparison.Ordinal) && state.Contains("0 of 1 sharers", StringComparison.Ordinal),
+                    $"{state} (file: {line.TrimEnd()}, options: {string.Join(' ', extra)})");
+                refused.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == child);
+                Assert.Equal(0, refused.Stop());
+                Assert.False(Gone(parent), $"the sharer was killed ({line.TrimEnd()} {string.Join(' ', extra)})");
+            }
+
+            // The recorded layout still matches and nothing excludes it: it is the victim's sharer, killed at the escalation.
+            File.WriteAllText(stateFile, victim + $"{sharer} {layout}\n");
+            using RunDaemon adopting = RunDaemon.Start(args);
+            Assert.Contains("1 of 1 sharers", adopting.Named("start")[0].GetProperty("state").GetString());
+            adopting.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == child);
+            Assert.True(ProcFacts.WaitUntil(() => Gone(parent)), "the adopted sharer still lives");
+            Assert.Equal(0, adopting.Stop());
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
     private static string? Comm(int pid)
     {
         try
