@@ -78,8 +78,8 @@ public sealed class RunRestartTests
             Assert.Contains(victim, new[] { parent, child });
             int sharer = victim == parent ? child : parent;
             Assert.True(ProcFacts.WaitUntil(() => File.Exists(stateFile)), "no state file after the SIGTERM");
-            // The sharer the SIGTERM's search found is listed with the victim.
-            Assert.Contains($"sharer={sharer} {ProcFacts.StartTime(sharer)}\n", File.ReadAllText(stateFile));
+            // The sharer the SIGTERM's search found is listed with the victim, and with the shared mm's layout.
+            Assert.Matches($"\nsharer={sharer} {ProcFacts.StartTime(sharer)} [0-9]+ [0-9]+ [0-9]+ [0-9]+\n", File.ReadAllText(stateFile));
 
             Assert.Equal(0, RunSignals.Send(first.Pid, 9));
             Assert.True(ProcFacts.WaitUntil(() => !File.Exists($"/proc/{first.Pid}/stat") || File.ReadAllText($"/proc/{first.Pid}/stat").Contains(") Z ", StringComparison.Ordinal)));
@@ -101,6 +101,126 @@ public sealed class RunRestartTests
         finally
         {
             Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_sharer_that_execd_after_the_SIGTERM_is_neither_adopted_nor_signalled_by_the_next_reapd()
+    {
+        using TestCgroup cgroup = TestCgroup.Create(512 * MiB, "restartexec");
+        string stateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+        try
+        {
+            string[] args = ["--cgroup", cgroup.Path, "--state-dir", stateDir, "--grace", "8s"];
+            string stateFile = Path.Combine(stateDir, "victim");
+            // Two processes on one 470 MiB mm (of 512: below the term level, above the kill level), both ignoring
+            // SIGTERM; SIGUSR1 makes one exit, SIGUSR2 makes one exec. The child is to be the victim (the desktop rules
+            // prefer a "Web Content"): once it exits it stays a zombie (its parent never waits), a victim that is still
+            // itself but holds no mm, so kcmp cannot vouch for its sharer at the adoption.
+            using var pair = HelperProcess.Start("clone_vm",
+                ["--mib", "470", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs"), "--ignore-term", "--usr-signals", "--sharer-name", "Web Content"]);
+            string[] words = pair.WaitForLine(" ready ").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int parent = int.Parse(words[1], CultureInfo.InvariantCulture);
+            int child = int.Parse(words[3], CultureInfo.InvariantCulture);
+            using RunDaemon first = RunDaemon.Start(args);
+            JsonElement term = first.WaitFor("signal", e => e.GetProperty("signal").GetString() == "SIGTERM");
+            Assert.Equal(child, term.GetProperty("pid").GetInt32());
+            Assert.True(ProcFacts.WaitUntil(() => File.Exists(stateFile)), "no state file after the SIGTERM");
+            Assert.Contains($"\nsharer={parent} {ProcFacts.StartTime(parent)} ", File.ReadAllText(stateFile));
+            Assert.Equal(0, RunSignals.Send(first.Pid, 9));
+            Assert.True(ProcFacts.WaitUntil(() => Gone(first.Pid)));
+
+            // Between the two instances the victim exits (a zombie) and the sharer execs another program: same pid and
+            // start time, but it shares nothing with the victim any more.
+            Assert.Equal(0, RunSignals.Send(child, 10));
+            Assert.True(ProcFacts.WaitUntil(() => Gone(child)), "the victim did not exit on SIGUSR1");
+            Assert.Equal(0, RunSignals.Send(parent, 12));
+            Assert.True(ProcFacts.WaitUntil(() => Comm(parent) == "sleep"), "the sharer did not exec");
+
+            using RunDaemon second = RunDaemon.Start(args);
+            string state = second.Named("start")[0].GetProperty("state").GetString()!;
+            Assert.Contains($"adopted pid {child} (SIGTERMed", state);
+            Assert.Contains("0 of 1 sharers", state);
+            second.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == child);
+            Assert.DoesNotContain(second.Named("signal"), e => e.GetProperty("pid").GetInt32() == parent
+                || (e.TryGetProperty("sharers", out JsonElement sharers) && sharers.EnumerateArray().Any(s => s.GetProperty("pid").GetInt32() == parent)));
+            Assert.False(Gone(parent), "the exec'd former sharer was killed");
+            Assert.Equal("sleep", Comm(parent));
+            Assert.Empty(second.Named("choice"));
+            Assert.Equal(0, second.Stop());
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_adopted_sharer_of_a_victim_without_its_mm_is_signalled_only_with_its_recorded_layout_and_no_exclusion()
+    {
+        using TestCgroup cgroup = TestCgroup.Create(256 * MiB, "adoptsharer");
+        string stateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+        try
+        {
+            string stateFile = Path.Combine(stateDir, "victim");
+            string[] args = ["--cgroup", cgroup.Path, "--state-dir", stateDir];
+            string bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+            string scope;
+            using (RunDaemon probe = RunDaemon.Start(args))
+            {
+                scope = probe.Named("start")[0].GetProperty("scope").GetString()!;
+                Assert.Equal(0, probe.Stop());
+            }
+            using var pair = HelperProcess.Start("clone_vm", ["--mib", "8", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs"), "--usr-signals"]);
+            string[] words = pair.WaitForLine(" ready ").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int parent = int.Parse(words[1], CultureInfo.InvariantCulture);
+            int child = int.Parse(words[3], CultureInfo.InvariantCulture);
+            // The shared mm's layout (stat fields 28, 47, 48, 50), as a search would have recorded it.
+            string[] stat = File.ReadAllText($"/proc/{parent}/stat").Split(") ")[1].Split(' ');
+            string layout = string.Join(' ', stat[28 - 3], stat[47 - 3], stat[48 - 3], stat[50 - 3]);
+            // The victim (the child) exits and stays a zombie: it holds no mm, kcmp cannot compare with it.
+            Assert.Equal(0, RunSignals.Send(child, 10));
+            Assert.True(ProcFacts.WaitUntil(() => Gone(child)), "the victim did not exit on SIGUSR1");
+            string victim = Victim(bootId, scope, child, ProcFacts.StartTime(child), "terminating");
+            string sharer = $"sharer={parent} {ProcFacts.StartTime(parent)}";
+
+            // A protected name covers the sharer: this instance's exclusions apply to what it adopts.
+            // A file without the layout (an older reapd's): nothing proves the sharer still shares the mm.
+            foreach ((string line, string[] extra) in new[] { ($"{sharer} {layout}\n", new[] { "--protect", Comm(parent)! }), ($"{sharer}\n", []) })
+            {
+                File.WriteAllText(stateFile, victim + line);
+                using RunDaemon refused = RunDaemon.Start([.. args, .. extra]);
+                string state = refused.Named("start")[0].GetProperty("state").GetString()!;
+                Assert.True(state.Contains($"adopted pid {child} (SIGTERMed", StringComparison.Ordinal) && state.Contains("0 of 1 sharers", StringComparison.Ordinal),
+                    $"{state} (file: {line.TrimEnd()}, options: {string.Join(' ', extra)})");
+                refused.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == child);
+                Assert.Equal(0, refused.Stop());
+                Assert.False(Gone(parent), $"the sharer was killed ({line.TrimEnd()} {string.Join(' ', extra)})");
+            }
+
+            // The recorded layout still matches and nothing excludes it: it is the victim's sharer, killed at the escalation.
+            File.WriteAllText(stateFile, victim + $"{sharer} {layout}\n");
+            using RunDaemon adopting = RunDaemon.Start(args);
+            Assert.Contains("1 of 1 sharers", adopting.Named("start")[0].GetProperty("state").GetString());
+            adopting.WaitFor("settle", e => e.GetProperty("pid").GetInt32() == child);
+            Assert.True(ProcFacts.WaitUntil(() => Gone(parent)), "the adopted sharer still lives");
+            Assert.Equal(0, adopting.Stop());
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    private static string? Comm(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

@@ -159,13 +159,8 @@ public sealed class ScopeKill : IDisposable
         var kill = new ScopeKill(scope, victimPid, reader, new RankingScope(0, 1, selfPid), null, null, null) { Target = "adopted" };
         foreach ((int pid, ulong startTimeTicks) in members)
         {
-            if (PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+            if (!ConfirmedPidFd.TryOpen(reader, pid, startTimeTicks, out PidFdHandle? pidfd, out _))
             {
-                continue;
-            }
-            if (reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok || stat.StartTimeTicks != startTimeTicks)
-            {
-                pidfd!.Dispose();
                 continue;
             }
             kill._members.Add(new ScopeMember(pid, startTimeTicks, pidfd!) { KillOutcome = SignalOutcome.Sent });

@@ -306,38 +306,39 @@ public sealed class Victim : IDisposable
     }
 
     /// <summary>
-    /// Does the victim's pidfd still reach a thread group that has not been reaped? While it does, its number cannot
-    /// name another process (a pid is freed only when its task is released), so a kcmp on that number just before
-    /// asked about the victim.
+    /// Takes over a sharer a previous instance found (its state file lists it with <paramref name="layoutWhenFound"/>,
+    /// the shared mm's layout when that instance's search found it): opened by pidfd and its start time checked after
+    /// the open. While the victim still holds its mm, kcmp(KCMP_VM) must confirm that the sharer shares it still; once
+    /// the victim has left its mm (a zombie, or exiting), the sharer's layout must still be the one recorded: a sharer
+    /// that exec'd since has an mm of its own and a new layout, and is left alone, as is one whose recorded layout is
+    /// unknown (a file without it). The scan's exclusions are applied again (PID 1, reapd itself, oom_score_adj -1000,
+    /// this instance's protected names and protect rules): an excluded process is never taken over.
+    /// <paramref name="killed"/>: the previous instance SIGKILLed it already (the victim's SIGKILL): it is watched, not
+    /// signalled again. False when it is gone, is another process now, no longer shares the mm, or is excluded.
     /// </summary>
-    /// <summary>
-    /// Takes over a sharer a previous instance found (its state file lists it): opened by pidfd, its start time checked
-    /// after the open, and, while the victim still holds its mm, kcmp(KCMP_VM) confirming that it shares it still (a
-    /// sharer that exec'd since has an mm of its own and is left alone). <paramref name="killed"/>: the previous
-    /// instance SIGKILLed it already (the victim's SIGKILL): it is watched, not signalled again. False when it is gone,
-    /// is another process now, or no longer shares the mm.
-    /// </summary>
-    public bool AdoptSharer(ProcessReader reader, int pid, ulong startTimeTicks, bool killed)
+    public bool AdoptSharer(ProcessReader reader, int pid, ulong startTimeTicks, MmLayout layoutWhenFound, bool killed)
     {
-        if (pid == Pid || IsSharer(pid) || PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+        if (pid == Pid || IsSharer(pid) || !ConfirmedPidFd.TryOpen(reader, pid, startTimeTicks, out PidFdHandle? pidfd, out ProcStat stat))
         {
             return false;
         }
-        if (reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok || stat.StartTimeTicks != startTimeTicks)
-        {
-            pidfd!.Dispose();
-            return false;
-        }
-        int victimHolder = reader.TryReadStat(Pid, out ProcStat self) == ProcReadOutcome.Ok ? reader.FindMmHolder(Pid, self) : 0;
+        int victimHolder = reader.TryReadStat(Pid, out ProcStat self) == ProcReadOutcome.Ok && self.StartTimeTicks == StartTimeTicks
+            ? reader.FindMmHolder(Pid, self) : 0;
         int sharerHolder = reader.FindMmHolder(pid, stat);
-        // With the victim's mm gone (it exited) there is nothing to compare with: the listing stands, as it does for
-        // the layout check of KillSharers.
-        if (victimHolder != 0 && sharerHolder != 0 && Interop.kcmp(victimHolder, sharerHolder, Interop.KCMP_VM) != 0)
+        // A sharer without an mm (exiting or a zombie) holds no memory, and a signal through its pidfd hurts no one.
+        bool shares = sharerHolder == 0
+            || (victimHolder != 0
+                ? Interop.kcmp(victimHolder, sharerHolder, Interop.KCMP_VM) == 0 && StillHolds(reader, victimHolder)
+                    && reader.TryReadStat(pid, out ProcStat again) == ProcReadOutcome.Ok && again.StartTimeTicks == startTimeTicks
+                    && reader.ThreadHoldsMm(pid, sharerHolder)
+                // Nothing to compare with by kcmp: the layout recorded when it was found is the proof, never the one read now.
+                : layoutWhenFound.IsKnown && stat.Layout == layoutWhenFound);
+        if (!shares || SharerExclusion(reader, pid, stat, new RankingScope(0, 1, _selfPid, _protectedNames).WithRules(_rules), null) != ExclusionReason.None)
         {
             pidfd!.Dispose();
             return false;
         }
-        var sharer = new Sharer(pid, startTimeTicks, pidfd!, stat.Layout);
+        var sharer = new Sharer(pid, startTimeTicks, pidfd!, victimHolder != 0 ? stat.Layout : layoutWhenFound);
         if (killed)
         {
             sharer.KillOutcome = SignalOutcome.Sent;
@@ -346,6 +347,11 @@ public sealed class Victim : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Does the victim's pidfd still reach a thread group that has not been reaped? While it does, its number cannot
+    /// name another process (a pid is freed only when its task is released), so a kcmp on that number just before
+    /// asked about the victim.
+    /// </summary>
     private bool OwnsItsPid() => PidFdSyscalls.SendSignal(PidFd, 0) == SignalOutcome.Sent;
 
     private bool StillHolds(ProcessReader reader, int holder) => OwnsItsPid() && (holder == Pid || reader.ThreadHoldsMm(Pid, holder));

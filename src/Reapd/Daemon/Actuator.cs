@@ -339,6 +339,9 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         StateFile?.Adopted();
     }
 
+    /// <summary>The protected names the sharer search excludes (an adopted victim's search excludes them too).</summary>
+    internal ProtectedNames ProtectedNames => _protectedNames;
+
     /// <summary>The compiled rules (the warm-up kill's actuator shares them instead of compiling its own).</summary>
     internal RuleSet Rules => _rules;
 
@@ -554,6 +557,15 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
     private void Reap(VictimId id)
     {
         ReapSubmitOutcome submitted = ReapSubmitOutcome.Stopped;
+        if (_victim is { KillSentTimestamp: 0 })
+        {
+            // The victim left before its SIGKILL (it exited in its grace, or was a zombie when adopted) and only its
+            // SIGKILLed sharers hold the mm: process_mrelease through the victim's pidfd is always refused then, and
+            // the reaper treats that call as a bug. Their exit frees the memory.
+            _events.Warning("reap"u8, "the victim left before its SIGKILL: its sharers' exit frees the memory");
+            _core.OnReapAnswered(ReapObservation.Failed, MonotonicClock.NowMs);
+            return;
+        }
         if (_victim is not null && Reaper is not null)
         {
             var job = new VictimReapJob(_victim, _reapReader, _scopeKill);

@@ -538,7 +538,7 @@ internal sealed class DaemonLoop : IDisposable
         }
         var reader = new Linux.Proc.ProcessReader();
         Linux.Kill.VictimOpenOutcome opened = Linux.Kill.Victim.TryOpen(adoption.Victim.Pid, adoption.Victim.StartTimeTicks, reader,
-            out Linux.Kill.Victim? victim, Environment.ProcessId);
+            out Linux.Kill.Victim? victim, Environment.ProcessId, _actuator.ProtectedNames, _actuator.Rules);
         if (opened != Linux.Kill.VictimOpenOutcome.Confirmed)
         {
             _stateFile.Discard();
@@ -551,12 +551,14 @@ internal sealed class DaemonLoop : IDisposable
         // SIGKILLed with the victim at its escalation) and the members of a wider kill scope. Each is confirmed by pidfd
         // and start time; those gone or no longer sharing are left out.
         int sharers = 0;
-        foreach ((int pid, ulong start) in adoption.Sharers)
+        // A sharer is taken over only if it still shares the victim's mm (kcmp, or the layout recorded when it was found)
+        // and this instance's exclusions (protected names, protect rules, adj -1000) do not cover it.
+        foreach ((int pid, ulong start, Core.Proc.MmLayout layout) in adoption.Sharers)
         {
-            sharers += victim!.AdoptSharer(reader, pid, start, killed: adoption.Phase == VictimPhase.Killed) ? 1 : 0;
+            sharers += victim!.AdoptSharer(reader, pid, start, layout, killed: adoption.Phase == VictimPhase.Killed) ? 1 : 0;
         }
         Linux.Kill.ScopeKill? members = adoption.Members.Count == 0 ? null
-            : Linux.Kill.ScopeKill.Adopt(Core.Policy.KillScope.Cgroup, adoption.Victim.Pid, reader, Environment.ProcessId, adoption.Members);
+            : Linux.Kill.ScopeKill.Adopt(adoption.KillScope ?? _config.KillScope, adoption.Victim.Pid, reader, Environment.ProcessId, adoption.Members);
         _actuator.Adopt(victim!, name, adoption.Phase, members);
         _core.AdoptInFlight(adoption.Victim, adoption.Phase, adoption.SignalledMs, adoption.HeldBytes, available, now);
         _actuator.Drain();

@@ -13,9 +13,11 @@ namespace Reapd.Daemon;
 /// file renamed over it) only when a signal was delivered and removed when the victim is released: two syscall
 /// rounds per kill on a tmpfs, from a preallocated buffer, nothing per quiet cycle. The boot it was written on
 /// (/proc/sys/kernel/random/boot_id) and the scope are in it: a file from another boot, or for another scope, is
-/// never adopted. With the victim, the processes killed with it and still awaited are listed (`sharer=PID START` for
-/// its mm sharers, `member=PID START` for a wider kill scope's members), so that the adopting instance waits for them
-/// too (and, after a SIGTERM, SIGKILLs the sharers with the victim). Loop thread only.
+/// never adopted. With the victim, the processes killed with it and still awaited are listed (`sharer=PID START
+/// STACK BRK ARG ENV` for its mm sharers, with the shared mm's layout when the search found them, and `member=PID
+/// START` for a wider kill scope's members, after `kill_scope=` naming that scope), so that the adopting instance waits
+/// for them too (and, after a SIGTERM, SIGKILLs the sharers with the victim once it has confirmed that they still share
+/// the mm: kcmp, or the recorded layout when the victim has left its mm). Loop thread only.
 /// </summary>
 internal sealed class VictimStateFile
 {
@@ -24,7 +26,7 @@ internal sealed class VictimStateFile
 
     private readonly AtomicSmallFile _file;
     private readonly byte[] _header;
-    // The header and victim take about 250 bytes; each listed process up to 34: room for about a hundred.
+    // The header and victim take about 250 bytes; each member up to 38, each sharer up to 120: room for dozens.
     private readonly byte[] _buffer = new byte[4096];
     private bool _written;
 
@@ -106,12 +108,19 @@ internal sealed class VictimStateFile
             {
                 if (sharer.KillOutcome is null or Linux.Kill.SignalOutcome.Sent)
                 {
-                    unlisted += Listed("sharer="u8, sharer.Pid, sharer.StartTimeTicks, ref length) ? 0 : 1;
+                    unlisted += Listed("sharer="u8, sharer.Pid, sharer.StartTimeTicks, ref length, sharer.LayoutWhenFound) ? 0 : 1;
                 }
             }
         }
         if (scope is not null)
         {
+            ReadOnlySpan<byte> scopeName = KillScopeName(scope.Scope);
+            if ("kill_scope="u8.TryCopyTo(_buffer.AsSpan(length)) && scopeName.TryCopyTo(_buffer.AsSpan(length + 11))
+                && length + 11 + scopeName.Length < _buffer.Length)
+            {
+                length += 11 + scopeName.Length;
+                _buffer[length++] = (byte)'\n';
+            }
             foreach (Linux.Kill.ScopeMember member in scope.Members)
             {
                 if (member.KillOutcome == Linux.Kill.SignalOutcome.Sent)
@@ -133,17 +142,30 @@ internal sealed class VictimStateFile
         _written = true;
     }
 
-    private bool Listed(ReadOnlySpan<byte> key, int pid, ulong startTimeTicks, ref int length)
+    private bool Listed(ReadOnlySpan<byte> key, int pid, ulong startTimeTicks, ref int length, Core.Proc.MmLayout? layout = null)
     {
         // Room is kept for the unlisted= line.
         Span<byte> free = _buffer.AsSpan(length, Math.Max(0, _buffer.Length - length - 32));
-        if (!key.TryCopyTo(free) || !Utf8.TryWrite(free[key.Length..], CultureInfo.InvariantCulture, $"{pid} {startTimeTicks}\n", out int written))
+        int written = 0;
+        bool fits = layout is Core.Proc.MmLayout l
+            ? key.TryCopyTo(free) && Utf8.TryWrite(free[key.Length..], CultureInfo.InvariantCulture,
+                $"{pid} {startTimeTicks} {l.StartStack} {l.StartBrk} {l.ArgStart} {l.EnvStart}\n", out written)
+            : key.TryCopyTo(free) && Utf8.TryWrite(free[key.Length..], CultureInfo.InvariantCulture, $"{pid} {startTimeTicks}\n", out written);
+        if (!fits)
         {
             return false;
         }
         length += key.Length + written;
         return true;
     }
+
+    private static ReadOnlySpan<byte> KillScopeName(Core.Policy.KillScope scope) => scope switch
+    {
+        Core.Policy.KillScope.ProcessGroup => "process-group"u8,
+        Core.Policy.KillScope.Subtree => "subtree"u8,
+        Core.Policy.KillScope.Cgroup => "cgroup"u8,
+        _ => "process"u8,
+    };
 
     /// <summary>The victim was released (settled, dropped): nothing is in flight any more.</summary>
     public void Cleared()
@@ -190,7 +212,7 @@ internal sealed class VictimStateFile
             return null;
         }
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var sharers = new List<(int, ulong)>();
+        var sharers = new List<(int, ulong, Core.Proc.MmLayout)>();
         var members = new List<(int, ulong)>();
         string[] lines = text.Split('\n');
         if (lines[0] != Magic)
@@ -208,12 +230,19 @@ internal sealed class VictimStateFile
             string key = line[..equals];
             if (key is "sharer" or "member")
             {
-                if (!TryProcess(line[(equals + 1)..], out (int, ulong) process))
+                if (!TryProcess(line[(equals + 1)..], key == "sharer", out (int Pid, ulong StartTimeTicks) process, out Core.Proc.MmLayout layout))
                 {
                     reason = "malformed";
                     return null;
                 }
-                (key == "sharer" ? sharers : members).Add(process);
+                if (key == "sharer")
+                {
+                    sharers.Add((process.Pid, process.StartTimeTicks, layout));
+                }
+                else
+                {
+                    members.Add(process);
+                }
                 continue;
             }
             values[key] = line[(equals + 1)..];
@@ -235,9 +264,20 @@ internal sealed class VictimStateFile
             reason = "malformed";
             return null;
         }
+        Core.Policy.KillScope? killScope = null;
+        if (values.TryGetValue("kill_scope", out string? killScopeText))
+        {
+            int index = Array.IndexOf(Config.ConfigKeys.KillScopes, killScopeText);
+            if (index < 0)
+            {
+                reason = "malformed";
+                return null;
+            }
+            killScope = (Core.Policy.KillScope)index;
+        }
         reason = null;
         return new Adoption(new VictimId((int)pid, (ulong)startTime),
-            phaseText == "terminating" ? VictimPhase.Terminating : VictimPhase.Killed, signalledMs, heldBytes, sharers, members);
+            phaseText == "terminating" ? VictimPhase.Terminating : VictimPhase.Killed, signalledMs, heldBytes, sharers, members, killScope);
     }
 
     /// <summary>The file's victim was adopted: the file stays until that victim is released, then goes.</summary>
@@ -256,20 +296,39 @@ internal sealed class VictimStateFile
         return values.TryGetValue(key, out string? text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
-    private static bool TryProcess(string text, out (int Pid, ulong StartTimeTicks) process)
+    /// <summary>`PID START`, for a sharer optionally followed by the four layout numbers (a file written before they were recorded has none: the layout is then unknown).</summary>
+    private static bool TryProcess(string text, bool withLayout, out (int Pid, ulong StartTimeTicks) process, out Core.Proc.MmLayout layout)
     {
         process = default;
+        layout = default;
         string[] parts = text.Split(' ');
-        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0
+        if (!(parts.Length == 2 || (withLayout && parts.Length == 6)) || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0
             || !ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong start))
         {
             return false;
+        }
+        if (parts.Length == 6)
+        {
+            Span<ulong> numbers = stackalloc ulong[4];
+            for (int i = 0; i < 4; i++)
+            {
+                if (!ulong.TryParse(parts[2 + i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]))
+                {
+                    return false;
+                }
+            }
+            layout = new Core.Proc.MmLayout(numbers[0], numbers[1], numbers[2], numbers[3]);
         }
         process = (pid, start);
         return true;
     }
 
-    /// <summary>What a state file names: the victim, and the sharers and scope members that were killed (or, after a SIGTERM, found) with it.</summary>
+    /// <summary>
+    /// What a state file names: the victim, the sharers (with the shared mm's layout when they were found; unknown in an
+    /// older file) and scope members that were killed (or, after a SIGTERM, found) with it, and the kill scope those
+    /// members came from (null when the file does not say).
+    /// </summary>
     public readonly record struct Adoption(VictimId Victim, VictimPhase Phase, long SignalledMs, long HeldBytes,
-        IReadOnlyList<(int Pid, ulong StartTimeTicks)> Sharers, IReadOnlyList<(int Pid, ulong StartTimeTicks)> Members);
+        IReadOnlyList<(int Pid, ulong StartTimeTicks, Core.Proc.MmLayout LayoutWhenFound)> Sharers,
+        IReadOnlyList<(int Pid, ulong StartTimeTicks)> Members, Core.Policy.KillScope? KillScope = null);
 }
