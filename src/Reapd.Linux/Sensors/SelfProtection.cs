@@ -46,9 +46,7 @@ public static class SelfProtection
     /// sample, a scan, a kill and a reap, the event lines — and <see cref="LockMemory"/> locks exactly that. MADV_RANDOM
     /// on the executable keeps the warm-up's faults from reading a readahead window each (the pages around a needed one
     /// are then not in the cache for fault-around to map). A mapping holding a copied-on-write page (relocated
-    /// read-only data) is left alone: MADV_DONTNEED would throw the copy away. First of all fault-around is turned off on
-    /// those mappings where the kernel allows it (<see cref="StopFaultAround"/>), so the warm-up's faults map only the
-    /// pages it runs. Best effort; returns what was done.
+    /// read-only data) is left alone: MADV_DONTNEED would throw the copy away. Best effort; returns what was done.
     /// Measured: docs/reliability.md "Under its own pressure".
     /// </summary>
     public static string TrimToHotPath()
@@ -66,7 +64,6 @@ public static class SelfProtection
         // Opened before anything is unmapped: from the first MADV_DONTNEED to the fadvise, every fault maps up to 64 KiB
         // around it from the still-full cache, and a mapped page is not dropped; so that stretch runs as little code as
         // possible, and is run twice (the second round unmaps and drops what the first one's own code mapped back).
-        string faultAround = StopFaultAround(mappings);
         int fd = executable is null ? -1 : KernelTextFile.Open(executable, Interop.O_RDONLY, out _);
         long unmappedKiB = 0;
         int refused = 0, fadviseError = fd < 0 ? -1 : 0;
@@ -107,66 +104,7 @@ public static class SelfProtection
             _ = Interop.close(fd);
         }
         string dropped = fadviseError == 0 ? "; executable's unmapped cache dropped" : $"; executable's cache kept ({(fadviseError < 0 ? "cannot open it" : ((Interop.Errno)fadviseError).ToString())})";
-        return $"{faultAround}; unmapped {unmappedKiB} KiB of read-only file pages{dropped}{(refused == 0 ? "" : $" ({refused} madvise calls refused)")}";
-    }
-
-    /// <summary>The userfaultfd that keeps fault-around off reapd's read-only file mappings; open for the process's lifetime (closing it unregisters them).</summary>
-    private static int s_faultAroundFd = -1;
-
-    /// <summary>
-    /// Turns the kernel's fault-around off for reapd's read-only file mappings (its code and read-only data, libc's,
-    /// libm's, the loader's), so that a fault maps the one page it needs instead of up to 64 KiB around it, and
-    /// <see cref="LockMemory"/> then locks what the warm-up really ran rather than its neighbours too. No madvise does
-    /// this: fault-around (mm/memory.c should_fault_around) ignores MADV_RANDOM on every kernel reapd supports, and
-    /// since 6.16 an executable mapping's read-around ignores it too (mm/filemap.c do_sync_mmap_readahead). What
-    /// should_fault_around does check is whether the mapping is registered with a userfaultfd in write-protect mode;
-    /// 6.7's asynchronous write-protect mode allows that on a file mapping, resolves any write fault in the kernel and
-    /// reports nothing, and nothing here ever write-protects a page, so the registration changes nothing else. Kernels
-    /// before 6.7 refuse the mode: fault-around stays, reported. Start-up only: allocates.
-    /// </summary>
-    private static unsafe string StopFaultAround(List<Mapping> mappings)
-    {
-        if (s_faultAroundFd >= 0)
-        {
-            return "fault-around off";
-        }
-        int fd = Interop.userfaultfd(Interop.O_CLOEXEC | Interop.O_NONBLOCK | Interop.UFFD_USER_MODE_ONLY);
-        if (fd < 0)
-        {
-            return $"fault-around kept (userfaultfd: {Interop.LastErrno})";
-        }
-        var api = new Interop.UffdioApi { Api = Interop.UFFD_API, Features = Interop.UFFD_FEATURE_WP_ASYNC };
-        if (Interop.ioctl_uffdio_api(fd, Interop.UFFDIO_API_REQUEST, &api) != 0)
-        {
-            Interop.Errno errno = Interop.LastErrno;
-            _ = Interop.close(fd);
-            return $"fault-around kept (no asynchronous write-protect userfaultfd, 6.7: {errno})";
-        }
-        long registeredKiB = 0;
-        int refused = 0;
-        foreach (Mapping mapping in mappings)
-        {
-            if (!mapping.Path.StartsWith('/') || mapping.Writable)
-            {
-                continue;
-            }
-            var range = new Interop.UffdioRegister { Start = (ulong)mapping.Start, Length = mapping.Length, Mode = Interop.UFFDIO_REGISTER_MODE_WP };
-            if (Interop.ioctl_uffdio_register(fd, Interop.UFFDIO_REGISTER_REQUEST, &range) != 0)
-            {
-                refused++;
-            }
-            else
-            {
-                registeredKiB += (long)(mapping.Length / 1024);
-            }
-        }
-        if (registeredKiB == 0)
-        {
-            _ = Interop.close(fd);
-            return $"fault-around kept ({refused} registrations refused)";
-        }
-        s_faultAroundFd = fd;
-        return $"fault-around off on {registeredKiB} KiB of read-only file mappings{(refused == 0 ? "" : $" ({refused} refused)")}";
+        return $"unmapped {unmappedKiB} KiB of read-only file pages{dropped}{(refused == 0 ? "" : $" ({refused} madvise calls refused)")}";
     }
 
     /// <summary>How much of the executable and the libraries is resident now, and how big the managed heap is (for the start event).</summary>
