@@ -5,8 +5,7 @@ namespace Reapd.Core.Daemon;
 /// <summary>
 /// Free swap as zram can really provide it (docs/kernel.md, "zram: free swap that is not free"). Swapping a page to
 /// zram frees the page and keeps its contents compressed in memory the device takes from the machine: at any ratio
-/// above 1 each page swapped out leaves memory free, so what is available now does not bound zram (at a ratio of 1 or
-/// less nothing is left free, and the device counts no room). Two things do:
+/// above 1 each page swapped out leaves memory free, so what is available now does not bound zram. Two things do:
 /// <list type="bullet">
 /// <item>what can still be swapped out: the anonymous pages on the LRU lists, Active(anon) + Inactive(anon) in
 /// /proc/meminfo (locked pages sit on the Unevictable list and are not counted there), plus the memory still
@@ -30,30 +29,19 @@ public static class ZramSwapBound
 
     /// <summary>
     /// What one zram device can still store by its own limits, in uncompressed bytes: its free slots, and with a
-    /// mem_limit no more than the limit's room at the measured ratio. A device whose measured ratio is at most 1
-    /// (incompressible data, or the allocator's overhead eating the gain) has no room at all, limit or not: a page
-    /// swapped to it takes at least as much memory as it frees. A disk area (or a zram device whose mm_stat was not
-    /// read): its free slots.
+    /// mem_limit no more than the limit's room at the measured ratio. A disk area (or a zram device whose mm_stat was
+    /// not read): its free slots.
     /// </summary>
     public static long DeviceRoomBytes(in SwapDevice device)
     {
         long freeSlotsBytes = device.FreeBytes;
-        if (!device.IsZram || !device.Zram.Known)
+        if (!device.IsZram || !device.Zram.Known || device.Zram.MemLimitBytes <= 0)
         {
             return freeSlotsBytes;
         }
         ZramMmStat z = device.Zram;
-        double ratio = Ratio(z);
-        if (ratio <= 1)
-        {
-            return 0;
-        }
-        if (z.MemLimitBytes <= 0)
-        {
-            return freeSlotsBytes;
-        }
         long roomBytes = Math.Max(0, z.MemLimitBytes - z.MemUsedTotalBytes);
-        double storable = roomBytes * ratio;
+        double storable = roomBytes * Ratio(z);
         return storable >= freeSlotsBytes ? freeSlotsBytes : (long)storable;
     }
 

@@ -65,25 +65,6 @@ public sealed class ZramSwapBoundTests
         Assert.Equal(0, ZramSwapBound.ZramFreeBytes([device], 800 * MiB));
     }
 
-    [Theory]
-    [InlineData(1.0, 0L)]
-    [InlineData(0.9, 0L)]
-    [InlineData(0.9, 512L)]
-    [InlineData(1.0, 512L)]
-    public void A_device_that_stores_at_a_ratio_of_one_or_less_has_no_room(double ratio, long memLimitMiB)
-    {
-        // Incompressible data (or the allocator's overhead eating the gain): every page swapped to the device takes at
-        // least as much memory as it frees, whatever its free slots or its limit say.
-        SwapDevice device = HeldDevice("6.12-lz4-held.mm_stat");
-        device.Zram.MemUsedTotalBytes = (long)(device.Zram.OrigDataBytes / ratio);
-        device.Zram.MemLimitBytes = memLimitMiB * MiB;
-        Assert.True(ZramSwapBound.Ratio(device.Zram) <= 1);
-        Assert.True(device.FreeBytes > 300 * MiB);
-        Assert.Equal(0, ZramSwapBound.DeviceRoomBytes(device));
-        Assert.Equal(0, ZramSwapBound.ZramFreeBytes([device], 800 * MiB));
-        Assert.Equal(0, ZramSwapBound.EffectiveFreeBytes([device], 800 * MiB));
-    }
-
     [Fact]
     public void An_empty_device_with_a_limit_is_counted_at_the_assumed_ratio()
     {
