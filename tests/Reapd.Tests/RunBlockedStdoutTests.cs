@@ -22,8 +22,9 @@ public sealed class RunBlockedStdoutTests
         long kernelKillsBefore = cgroup.KernelOomKills;
         using TestPipe pipe = TestPipe.Create();
         pipe.Fill();
-        // A 2 KiB ring holds a few lines: most of this emergency's lines are dropped while nobody reads.
-        using EventWriter writer = EventWriter.TryStart(pipe.Writer, json: true, journal: false, out int errno, capacityBytes: 2048)
+        // A 3 KiB ring holds the start line (over 2 KiB since the thrash and PSI-read fields) and a few more: most of
+        // this emergency's lines are dropped while nobody reads.
+        using EventWriter writer = EventWriter.TryStart(pipe.Writer, json: true, journal: false, out int errno, capacityBytes: 3072)
             ?? throw new InvalidOperationException($"eventfd: {errno}");
         RunOptions options = RunOptionsParser.TryParse(["--cgroup", cgroup.Path, "--json"], out string? error) ?? throw new InvalidOperationException(error);
         using DaemonLoop guard = DaemonLoop.TryCreate(options, new EventLog(writer), out error, out _) ?? throw new InvalidOperationException(error);
@@ -32,13 +33,28 @@ public sealed class RunBlockedStdoutTests
         int exitCode = -1;
         var loop = new Thread(() => exitCode = guard.Loop()) { IsBackground = true, Name = "test loop" };
         loop.Start();
+        try
+        {
+            Emergency();
+        }
+        finally
+        {
+            // Whatever failed, the loop stops before `guard` is disposed under it (else it crashes the test host).
+            if (loop.IsAlive)
+            {
+                guard.RequestStop("test");
+                _ = loop.Join(10_000);
+            }
+        }
 
+        void Emergency()
+        {
         // 1 GiB at up to 1 GiB/s into 512 MiB, ignoring SIGTERM: only a SIGKILL from the loop stops it in time.
         using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 1024);
         Assert.True(hog.WaitForExit(30_000), "the hog is still alive: the loop did not act while stdout was blocked");
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
         Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < 128 * MiB), $"usage {cgroup.UsageBytes / MiB} MiB after the kill");
-        Assert.True(writer.DroppedTotal > 0, "nothing was dropped: the pipe was not full");
+        Assert.True(ProcFacts.WaitUntil(() => writer.DroppedTotal > 0), "nothing was dropped: the pipe was not full");
         Assert.Equal(0, writer.LinesWritten);
 
         LineReader reader = LineReader.Start(pipe.Reader);
@@ -59,6 +75,7 @@ public sealed class RunBlockedStdoutTests
         Assert.Equal(1, stop.GetProperty("sigkills").GetInt32());
         Assert.Equal(writer.DroppedTotal, stop.GetProperty("events_dropped").GetInt64());
         Assert.Equal(writer.DroppedTotal, announced);
+        }
     }
 
     [Fact]
