@@ -10,6 +10,7 @@ public sealed class PublishTests
         string log = PublishedReapd.PublishLog;
         Assert.True(File.Exists(PublishedReapd.BinaryPath));
         Assert.DoesNotContain("warning IL", log);
-        Assert.DoesNotContain(": warning ", log);
+        // MSB3026 is MSBuild retrying a file copy another process held open (seen once in CI), not a compiler warning.
+        Assert.DoesNotContain(log.Split('\n'), l => l.Contains(": warning ", StringComparison.Ordinal) && !l.Contains("warning MSB3026", StringComparison.Ordinal));
     }
 }
