@@ -29,19 +29,7 @@ public sealed class SustainedStall
     public void Observe(long timeMs, long stallTotalUs)
     {
         SharePercent = _share.Observe(timeMs, stallTotalUs);
-        if (SharePercent >= 0 && SharePercent >= _levelPercent)
-        {
-            if (_heldSinceMs < 0)
-            {
-                _heldSinceMs = timeMs;
-            }
-            HeldMs = timeMs - _heldSinceMs;
-        }
-        else
-        {
-            _heldSinceMs = -1;
-            HeldMs = -1;
-        }
+        HeldMs = HeldDuration.Next(ref _heldSinceMs, timeMs, SharePercent >= 0 && SharePercent >= _levelPercent);
     }
 
     /// <summary>Forgets the window and the duration: after a settled victim the condition must be earned anew.</summary>

@@ -71,19 +71,7 @@ public sealed class ThrashTracker
             _refaults[_newest] = refaults;
         }
         Measure(timeMs, fullTotalUs, refaults);
-        if (FullPercent >= 0 && FullPercent >= _fullPercent && RefaultsPerSecond >= 0 && RefaultsPerSecond >= _refaultsPerSecond)
-        {
-            if (_heldSinceMs < 0)
-            {
-                _heldSinceMs = timeMs;
-            }
-            HeldMs = timeMs - _heldSinceMs;
-        }
-        else
-        {
-            _heldSinceMs = -1;
-            HeldMs = -1;
-        }
+        HeldMs = HeldDuration.Next(ref _heldSinceMs, timeMs, FullPercent >= 0 && FullPercent >= _fullPercent && RefaultsPerSecond >= 0 && RefaultsPerSecond >= _refaultsPerSecond);
     }
 
     /// <summary>Forgets every point: after a settled victim the condition must be earned anew.</summary>
