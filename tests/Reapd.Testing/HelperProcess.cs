@@ -12,19 +12,30 @@ public sealed class HelperProcess : IDisposable
     private readonly Process _process;
     private readonly BlockingCollection<string> _lines = [];
     private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly Lock _gate = new();
+    private bool _disposed;
 
     private HelperProcess(Process process)
     {
         _process = process;
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null)
+            // The reader thread can deliver the last line or the end of the stream after Dispose (a helper killed with
+            // output still in the pipe): the lines are then no one's, and throwing here would end the test host.
+            lock (_gate)
             {
-                _lines.CompleteAdding();
-            }
-            else
-            {
-                _lines.Add(e.Data);
+                if (_disposed)
+                {
+                    return;
+                }
+                if (e.Data is null)
+                {
+                    _lines.CompleteAdding();
+                }
+                else
+                {
+                    _lines.Add(e.Data);
+                }
             }
         };
         _process.ErrorDataReceived += (_, e) =>
@@ -100,6 +111,10 @@ public sealed class HelperProcess : IDisposable
             // Already gone.
         }
         _process.Dispose();
-        _lines.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _lines.Dispose();
+        }
     }
 }
