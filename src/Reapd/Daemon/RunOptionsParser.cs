@@ -97,7 +97,7 @@ internal sealed class RunOptionsParser
     private readonly Option<int?> _thrashRefaults = new("--thrash-refaults")
     {
         HelpName = "N",
-        Description = "the anonymous refaults per second (pages swapped out and faulted back in) the thrash condition needs besides the stall; 0: the stall alone (default 250)",
+        Description = "the anonymous refaults per second (pages swapped out and faulted back in) the thrash condition needs besides the stall; 0: no refault rate (default 250)",
         CustomParser = OptionValues.IntFromTo(0, 100_000_000),
     };
     private readonly Option<double?> _swapTermPercent = new("--swap-term-percent")
