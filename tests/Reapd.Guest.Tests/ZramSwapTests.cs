@@ -79,9 +79,9 @@ public sealed class ZramSwapTests
     [Fact]
     public void On_6_12_reapd_with_the_thrash_condition_on_ends_a_zram_thrash_on_the_hog_alone_before_the_kernel_OOM_killer()
     {
-        // guest/zram-thrash.sh runs reapd on 6.12 with the thrash condition at 40 % (opt-in: docs/daemon.md). Which condition acts depends on how far the hog
-        // gets: while it is still pushed out to zram nothing comes back (no refaults: the thrash condition waits, as
-        // it must in zram-idle) and the 10 s full-stall condition may act; once its working set comes back the thrash
+        // guest/zram-thrash.sh runs reapd on 6.12 with the thrash condition at 40 % (its default). Which condition acts depends on how far the hog
+        // gets: while it is still pushed out to zram nothing comes back (no anonymous refaults, a few swap-ins per
+        // thousand swap-outs: the thrash condition waits, as it must in zram-idle) and the 10 s full-stall condition may act; once its working set comes back the thrash
         // condition does, unless zram fills first. Either way: that one hog, nothing else, before the kernel's OOM killer.
         GuestRun run = SharedGuests.Scenario("6.12", "zram-thrash");
         run.Check(() =>

@@ -118,14 +118,16 @@ public sealed record DaemonConfig
 
     /// <summary>
     /// The thrash condition (docs/daemon.md, "The thrash condition"): a full-stall share of each short window
-    /// (<see cref="ThrashWindowMs"/>) at or above this level while the kernel refaults at least
-    /// <see cref="ThrashRefaultsPerSecond"/> pages a second, held for <see cref="ThrashDurationMs"/>, is a kill
-    /// condition of its own; null turns it off. It ends a working set thrashing on swap (or a page cache thrashing on
-    /// its files) within seconds, where the 10 s full-stall condition needs 6 s of stall at the least. Off unless
-    /// configured (40 is the level docs/daemon.md suggests): in the guest scenario `zram-idle`, a machine merely using
-    /// swap, on a loaded host, it fired at 45.6 % full stall with 292 refaults a second held 1 s — a surprise kill.
+    /// (<see cref="ThrashWindowMs"/>) at or above this level while the kernel swaps back at least
+    /// <see cref="ThrashRefaultsPerSecond"/> anonymous pages a second it had just evicted, and at least
+    /// <see cref="ThrashTracker.MinSwapInPercent"/> pages come in for every 100 that go out, held for
+    /// <see cref="ThrashDurationMs"/>, is a kill condition of its own; null turns it off. It ends a working set
+    /// thrashing on swap within seconds, where the 10 s full-stall condition needs 6 s of stall at the least. On at
+    /// 40 %: counting only anonymous refaults and requiring swap-ins to keep up with swap-outs keeps it quiet while a
+    /// machine merely pushes cold pages into zram (the guest scenario `zram-idle`), which made it fire when it counted
+    /// page-cache refaults too.
     /// </summary>
-    public double? ThrashFullPercent { get; init; }
+    public double? ThrashFullPercent { get; init; } = 40;
 
     /// <summary>The window of the thrash condition's stall share and refault rate.</summary>
     public long ThrashWindowMs { get; init; } = 1000;
@@ -133,7 +135,7 @@ public sealed record DaemonConfig
     /// <summary>How long the thrash condition must hold, at every sample, before it is a kill condition; 0 = at once.</summary>
     public long ThrashDurationMs { get; init; } = 1000;
 
-    /// <summary>The refault rate (pages per second, anonymous and file) the thrash condition needs besides the stall; 0 = the stall alone.</summary>
+    /// <summary>The refault rate (anonymous pages per second; page cache too only before Linux 5.9) the thrash condition needs besides the stall; 0 = the stall alone.</summary>
     public double ThrashRefaultsPerSecond { get; init; } = 250;
 
     /// <summary>A "some" memory stall share of <see cref="PsiSomeWindowMs"/> that is a kill condition of its own; null = off (the default).</summary>

@@ -45,6 +45,9 @@ public readonly record struct MemorySample(
     /// <summary>Refaults per second over the thrash window (<see cref="ThrashTracker"/>); -1 when unknown or not counted (no stall).</summary>
     public double ThrashRefaultsPerSecond { get; init; } = -1;
 
+    /// <summary>Swap-ins per 100 swap-outs over the thrash window (<see cref="ThrashTracker.SwapInPercent"/>); -1 when unknown. Not recorded (replay has the held time).</summary>
+    public double ThrashSwapInPercent { get; init; } = -1;
+
     /// <summary>How long the thrash condition (stall and refaults) has held; -1 when it does not.</summary>
     public long ThrashHeldMs { get; init; } = -1;
 

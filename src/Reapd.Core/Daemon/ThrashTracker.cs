@@ -3,25 +3,39 @@ namespace Reapd.Core.Daemon;
 /// <summary>
 /// The thrash condition as the sensing side measures it (docs/daemon.md, "The thrash condition"): over a short window
 /// (1 s by default) the share of wall time the scope spent fully stalled on memory, from the exact cumulative PSI
-/// "full total=" counter, and the rate at which the kernel faulted back pages it had just evicted (the refaults of
-/// /proc/vmstat or a cgroup's memory.stat, anonymous and file). A working set that does not fit shows both at once:
-/// the tasks wait on memory, and what they wait for is the memory they had a moment ago. Reclaim that merely makes
-/// room (swap filling up, a page cache shrinking under a build) stalls without refaulting, or refaults without
-/// stalling everyone; neither holds the condition. It holds from the first sample whose window reached both levels,
+/// "full total=" counter; the rate at which the kernel swapped back anonymous pages it had just evicted
+/// (workingset_refault_anon of /proc/vmstat or a cgroup's memory.stat); and the swap-ins as a share of the swap-outs
+/// (pswpin, pswpout). A working set that does not fit shows all three: the tasks wait on memory, what they wait for is
+/// memory they had a moment ago, and the same pages go out and come back in. A push-out of cold pages to make room
+/// (a hog filling zram) stalls as hard but swaps out tens to hundreds of pages for each one that comes back, and
+/// refaults page cache rather than anonymous memory; reclaim of page cache under a build refaults file pages without
+/// stalling everyone. Neither holds the condition. It holds from the first sample whose window reached every level,
 /// and <see cref="HeldMs"/> counts how long every sample since then did too.
 ///
-/// The refault counter is read only while the scope stalls (the caller passes -1 when it did not read it), so a quiet
-/// machine pays nothing for it; a window whose ends do not both have a count has no rate, and the condition waits for
-/// one that has. Fixed-size ring: no allocation per sample.
+/// The counters are read only while the scope stalls (the caller passes -1 when it did not read them), so a quiet
+/// machine pays nothing for them; a window whose ends do not both have a count has no rate, and the condition waits for
+/// one that has. Where the file has no swap counters (a cgroup's memory.stat before Linux 6.13) the share is unknown
+/// and the refault rate decides alone. Fixed-size ring: no allocation per sample.
 /// </summary>
 public sealed class ThrashTracker
 {
     // Points at least 100 ms apart: a 1 s window needs finer steps than the 10 s stall windows' 250 ms, and 64 points
     // still span 6.4 s or more, several windows.
     private const long MinPointSpacingMs = 100;
+
+    /// <summary>
+    /// Swap-ins per 100 swap-outs over the window at or above which the refaults are a working set cycling through
+    /// swap. Measured in the 6.12 and 6.1 guests (tests/fixtures/thrash/, windows of 1 s or more at 20 % full stall or
+    /// more): a push-out to zram, stalled up to 93 %, brought back at most 1.8 pages per 100 it swapped out; a working
+    /// set coming back, 11 per 100 in its first window and 38–59 after. 5 sits between them with room on both sides.
+    /// </summary>
+    public const double MinSwapInPercent = 5;
+
     private readonly long[] _timesMs = new long[64];
     private readonly long[] _fullTotalsUs = new long[64];
     private readonly long[] _refaults = new long[64];
+    private readonly long[] _swapIns = new long[64];
+    private readonly long[] _swapOuts = new long[64];
     private readonly long _windowMs;
     private readonly double _fullPercent;
     private readonly double _refaultsPerSecond;
@@ -32,7 +46,7 @@ public sealed class ThrashTracker
 
     /// <param name="windowMs">The window both measures cover.</param>
     /// <param name="fullPercent">The full-stall share of the window at or above which the scope counts as stalled.</param>
-    /// <param name="refaultsPerSecond">The refault rate (pages per second) at or above which the stall counts as thrash; 0 = the stall alone.</param>
+    /// <param name="refaultsPerSecond">The refault rate (pages per second) at or above which the stall counts as thrash; 0 = the stall alone (the swap-in share still applies where it is known).</param>
     public ThrashTracker(long windowMs, double fullPercent, double refaultsPerSecond)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(windowMs);
@@ -48,6 +62,9 @@ public sealed class ThrashTracker
     /// <summary>Refaults per second over the same window; -1 when unknown (no count at one end of it).</summary>
     public double RefaultsPerSecond { get; private set; } = -1;
 
+    /// <summary>Swap-ins per 100 swap-outs over the same window (at most 100; 100 when pages came in and none went out); -1 when unknown (no swap counts, or no swap traffic).</summary>
+    public double SwapInPercent { get; private set; } = -1;
+
     /// <summary>How long the condition has held (0 at the first sample that reached both levels); -1 when it does not hold.</summary>
     public long HeldMs { get; private set; } = -1;
 
@@ -58,8 +75,14 @@ public sealed class ThrashTracker
     /// </summary>
     public bool NeedsRefaults(long fullTotalUs) => _newest < 0 || fullTotalUs != _fullTotalsUs[_newest] || _lastMoved;
 
-    /// <summary>Takes one reading: the cumulative full-stall counter (µs) and the cumulative refaults, or -1 when not read.</summary>
-    public void Observe(long timeMs, long fullTotalUs, long refaults)
+    /// <summary>Takes one reading: the cumulative full-stall counter (µs) and the cumulative refaults, or -1 when not read; no swap counts.</summary>
+    public void Observe(long timeMs, long fullTotalUs, long refaults) => Observe(timeMs, fullTotalUs, refaults, -1, -1);
+
+    /// <summary>
+    /// Takes one reading: the cumulative full-stall counter (µs), the cumulative refaults, swap-ins and swap-outs
+    /// (pages), each -1 when not read (or, for the swap counts, not counted by the kernel).
+    /// </summary>
+    public void Observe(long timeMs, long fullTotalUs, long refaults, long swapIns, long swapOuts)
     {
         _lastMoved = _newest >= 0 && fullTotalUs != _fullTotalsUs[_newest];
         if (_newest < 0 || timeMs - _timesMs[_newest] >= MinPointSpacingMs)
@@ -69,9 +92,14 @@ public sealed class ThrashTracker
             _timesMs[_newest] = timeMs;
             _fullTotalsUs[_newest] = fullTotalUs;
             _refaults[_newest] = refaults;
+            _swapIns[_newest] = refaults >= 0 ? swapIns : -1;
+            _swapOuts[_newest] = refaults >= 0 ? swapOuts : -1;
         }
-        Measure(timeMs, fullTotalUs, refaults);
-        HeldMs = HeldDuration.Next(ref _heldSinceMs, timeMs, FullPercent >= 0 && FullPercent >= _fullPercent && RefaultsPerSecond >= 0 && RefaultsPerSecond >= _refaultsPerSecond);
+        Measure(timeMs, fullTotalUs, refaults, swapIns, swapOuts);
+        // An unknown share (no swap counters in the file) leaves the decision to the refaults, as before they were read.
+        bool cycling = SwapInPercent < 0 || SwapInPercent >= MinSwapInPercent;
+        HeldMs = HeldDuration.Next(ref _heldSinceMs, timeMs,
+            FullPercent >= 0 && FullPercent >= _fullPercent && RefaultsPerSecond >= 0 && RefaultsPerSecond >= _refaultsPerSecond && cycling);
     }
 
     /// <summary>Forgets every point: after a settled victim the condition must be earned anew.</summary>
@@ -83,6 +111,7 @@ public sealed class ThrashTracker
         _lastMoved = false;
         FullPercent = -1;
         RefaultsPerSecond = -1;
+        SwapInPercent = -1;
         HeldMs = -1;
     }
 
@@ -91,10 +120,11 @@ public sealed class ThrashTracker
     // the stall does (the caller reads them only then), so at the onset of a thrash the window's start usually has
     // none: the rate then runs from the oldest count inside the window, once that is a quarter of a window old, so
     // it is known within a fraction of a window instead of a whole window later.
-    private void Measure(long timeMs, long fullTotalUs, long refaults)
+    private void Measure(long timeMs, long fullTotalUs, long refaults, long swapIns, long swapOuts)
     {
         FullPercent = -1;
         RefaultsPerSecond = -1;
+        SwapInPercent = -1;
         int countedInside = -1;
         for (int i = 0; i < _count; i++)
         {
@@ -119,6 +149,13 @@ public sealed class ThrashTracker
         {
             // A refault counter never goes back; a smaller count is another counter (a cgroup made anew): no refaults.
             RefaultsPerSecond = Math.Max(0, refaults - _refaults[countedInside]) * 1000.0 / (timeMs - _timesMs[countedInside]);
+            if (swapIns >= 0 && swapOuts >= 0 && _swapIns[countedInside] >= 0 && _swapOuts[countedInside] >= 0)
+            {
+                long inPages = Math.Max(0, swapIns - _swapIns[countedInside]);
+                long outPages = Math.Max(0, swapOuts - _swapOuts[countedInside]);
+                // No swap traffic at all while anonymous pages refault is not a case the counters explain: unknown.
+                SwapInPercent = outPages > 0 ? Math.Min(100, inPages * 100.0 / outPages) : inPages > 0 ? 100 : -1;
+            }
         }
     }
 }

@@ -4,8 +4,8 @@ using Reapd.Linux.Proc;
 namespace Reapd.Linux.Sensors;
 
 /// <summary>
-/// The scope's cumulative refault count (<see cref="RefaultParser"/>): /proc/vmstat for the machine, memory.stat for a
-/// cgroup v2 group (the same counter names, hierarchical). Opened once, re-read into a preallocated buffer: a read
+/// The scope's cumulative refault and swap counters (<see cref="RefaultParser"/>): /proc/vmstat for the machine,
+/// memory.stat for a cgroup v2 group (the same counter names, hierarchical; swap-ins and swap-outs there since 6.13). Opened once, re-read into a preallocated buffer: a read
 /// allocates nothing. The thrash condition reads it only while the scope stalls. Owns the file.
 /// </summary>
 public sealed class RefaultReader : IDisposable
@@ -29,7 +29,8 @@ public sealed class RefaultReader : IDisposable
             return null;
         }
         var reader = new RefaultReader(file!);
-        if (reader.Read() < 0)
+        RefaultCounters first = reader.Read();
+        if (first.AnonRefaults < 0 && first.FileRefaults < 0)
         {
             reader.Dispose();
             return null;
@@ -37,9 +38,9 @@ public sealed class RefaultReader : IDisposable
         return reader;
     }
 
-    /// <summary>The cumulative refaults (pages), or -1 when the file could not be read or parsed this time.</summary>
-    public long Read() =>
-        _file.Read(out ReadOnlySpan<byte> text) == ProcReadOutcome.Ok && RefaultParser.TryParse(text, out long refaults) ? refaults : -1;
+    /// <summary>The cumulative counters (pages), or <see cref="RefaultCounters.Unread"/> when the file could not be read or parsed this time.</summary>
+    public RefaultCounters Read() =>
+        _file.Read(out ReadOnlySpan<byte> text) == ProcReadOutcome.Ok && RefaultParser.TryParse(text, out RefaultCounters counters) ? counters : RefaultCounters.Unread;
 
     public void Dispose() => _file.Dispose();
 }

@@ -79,6 +79,10 @@ internal sealed class DaemonEvents
             {
                 line.Field("thrash_refaults_per_s"u8, sample.ThrashRefaultsPerSecond, 0);
             }
+            if (sample.ThrashSwapInPercent >= 0)
+            {
+                line.Field("thrash_swap_in_pct"u8, sample.ThrashSwapInPercent, 1);
+            }
             if (sample.ThrashHeldMs >= 0)
             {
                 line.Field("thrash_held_ms"u8, sample.ThrashHeldMs);

@@ -252,7 +252,7 @@ internal sealed class DaemonLoop : IDisposable
             .Field("psi_some"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.PsiSomePercent is double some ? $"{some:0.##}% of {_config.PsiSomeWindowMs / 1000}s" : "off")
             .Field("psi_some_duration_ms"u8, _config.PsiSomeDurationMs)
             .Field("thrash"u8, _resources.Sensor.PressurePath is null ? "off (no PSI in this scope)" : _config.ThrashFullPercent is double thrash
-                ? $"{thrash:0.##}% full stall of {_config.ThrashWindowMs}ms with {_config.ThrashRefaultsPerSecond:0.##} refaults/s for {_config.ThrashDurationMs}ms ({(_resources.Refaults is null ? "no refault counter" : _resources.Refaults.Path)})"
+                ? $"{thrash:0.##}% full stall of {_config.ThrashWindowMs}ms with {_config.ThrashRefaultsPerSecond:0.##} anonymous refaults/s and {ThrashTracker.MinSwapInPercent:0.##} swap-ins per 100 swap-outs for {_config.ThrashDurationMs}ms ({(_resources.Refaults is null ? "no refault counter" : _resources.Refaults.Path)})"
                 : "off")
             .Field("swap_term_pct"u8, _config.SwapTermPercent ?? _config.TermPercent, 2)
             .Field("swap_kill_pct"u8, _config.SwapKillPercent ?? _config.KillPercent, 2)

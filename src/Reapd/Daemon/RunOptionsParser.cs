@@ -85,7 +85,7 @@ internal sealed class RunOptionsParser
     private readonly Option<PsiFullLevel> _thrashPercent = new("--thrash-percent")
     {
         HelpName = "P|off",
-        Description = "thrash: a full memory stall of P % of each 1 s while pages are faulted back in is a kill condition; off: never (default off; 40 suggested)",
+        Description = "thrash: a full memory stall of P % of each 1 s while a working set comes back from swap is a kill condition; off: never (default 40)",
         CustomParser = result => new PsiFullLevel(result.Tokens is [{ Value: "off" }] ? null : Level(result, allowHundred: true)),
     };
     private readonly Option<int?> _thrashDuration = new("--thrash-duration")
@@ -97,7 +97,7 @@ internal sealed class RunOptionsParser
     private readonly Option<int?> _thrashRefaults = new("--thrash-refaults")
     {
         HelpName = "N",
-        Description = "the refaults per second (pages evicted and faulted back in) the thrash condition needs besides the stall; 0: the stall alone (default 250)",
+        Description = "the anonymous refaults per second (pages swapped out and faulted back in) the thrash condition needs besides the stall; 0: no refault rate (default 250)",
         CustomParser = OptionValues.IntFromTo(0, 100_000_000),
     };
     private readonly Option<double?> _swapTermPercent = new("--swap-term-percent")

@@ -1,5 +1,6 @@
 using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
+using Reapd.Core.Proc;
 using Reapd.Linux.Sensors;
 
 namespace Reapd.Daemon;
@@ -140,6 +141,7 @@ internal sealed class SampleSource
         PsiSomeHeldMs = _some?.HeldMs ?? 0,
         ThrashFullPercent = _thrash?.FullPercent ?? -1,
         ThrashRefaultsPerSecond = _thrash?.RefaultsPerSecond ?? -1,
+        ThrashSwapInPercent = _thrash?.SwapInPercent ?? -1,
         ThrashHeldMs = _thrash?.HeldMs ?? -1,
     };
 
@@ -170,20 +172,25 @@ internal sealed class SampleSource
         }
         if (_thrash is not null)
         {
-            // The refaults only while the full-stall counter moves (and once after): a machine that does not stall pays
+            // The counters only while the full-stall counter moves (and once after): a machine that does not stall pays
             // nothing for /proc/vmstat. Without a refault file the rate is 0, and only a rate of 0 lets the stall kill alone.
-            long refaults = 0;
+            // The refaults are the anonymous ones (a working set coming back from swap); the page cache's refaults count
+            // only on a kernel that does not tell the kinds apart (before 5.9). docs/daemon.md, "The thrash condition".
+            long refaults = 0, swapIns = -1, swapOuts = -1;
             if (_refaults is not null)
             {
                 refaults = -1;
                 if (_thrash.NeedsRefaults(sample.Psi.FullTotalUs))
                 {
-                    refaults = _refaults.Read();
+                    RefaultCounters counters = _refaults.Read();
+                    refaults = counters.AnonRefaults >= 0 ? counters.AnonRefaults : counters.FileRefaults;
+                    swapIns = counters.SwapIns;
+                    swapOuts = counters.SwapOuts;
                     RefaultReads++;
                 }
             }
-            _thrash.Observe(timeMs, sample.Psi.FullTotalUs, refaults);
-            result = result with { ThrashFullPercent = _thrash.FullPercent, ThrashRefaultsPerSecond = _thrash.RefaultsPerSecond, ThrashHeldMs = _thrash.HeldMs };
+            _thrash.Observe(timeMs, sample.Psi.FullTotalUs, refaults, swapIns, swapOuts);
+            result = result with { ThrashFullPercent = _thrash.FullPercent, ThrashRefaultsPerSecond = _thrash.RefaultsPerSecond, ThrashSwapInPercent = _thrash.SwapInPercent, ThrashHeldMs = _thrash.HeldMs };
         }
         _psiStill &= (_full is null || _full.HeldMs < 0) && (_some is null || _some.HeldMs < 0)
             && (_thrash is null || _thrash.HeldMs < 0);

@@ -3,8 +3,9 @@ using Reapd.Core.Daemon;
 namespace Reapd.Core.Tests.Daemon;
 
 /// <summary>
-/// The thrash condition's sensing side: the full-stall share of a short window and the refault rate, both at or
-/// above their levels at every sample for the condition to hold; refaults counted only while the scope stalls.
+/// The thrash condition's sensing side: the full-stall share of a short window, the refault rate and (where the kernel
+/// counts the swap traffic) the swap-ins per 100 swap-outs, all at or above their levels at every sample for the
+/// condition to hold; the counters read only while the scope stalls.
 /// </summary>
 public sealed class ThrashTrackerTests
 {
@@ -130,14 +131,116 @@ public sealed class ThrashTrackerTests
         Assert.Equal(-1, tracker.HeldMs);
     }
 
+    // A sample every 250 ms with swap counts: stalledMs of it fully stalled, refaulted anonymous pages, and that many
+    // pages swapped in and out.
+    private static void Run(ThrashTracker tracker, ref long t, ref long full, ref long refaults, ref long ins, ref long outs, int steps,
+        long stalledMs, long refaulted, long swappedIn, long swappedOut)
+    {
+        for (int i = 0; i < steps; i++)
+        {
+            t += 250;
+            full += stalledMs * 1000;
+            refaults += refaulted;
+            ins += swappedIn;
+            outs += swappedOut;
+            if (tracker.NeedsRefaults(full))
+            {
+                tracker.Observe(t, full, refaults, ins, outs);
+            }
+            else
+            {
+                tracker.Observe(t, full, -1, -1, -1);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(100, 2500, false)] // the guests' push-out to zram: at most about 1 page back per 100 out
+    [InlineData(124, 2500, false)] // 4.96 per 100: below the level
+    [InlineData(125, 2500, true)]  // 5 per 100
+    [InlineData(1000, 2500, true)] // 40 per 100: a working set cycling through swap
+    [InlineData(3000, 2500, true)] // more in than out (memory came free): 100, the most it reports
+    public void Refaults_count_as_thrash_only_while_swap_ins_keep_up_with_swap_outs(long swappedInPerStep, long swappedOutPerStep, bool holds)
+    {
+        ThrashTracker tracker = Tracker();
+        long t = 0, full = 0, refaults = 0, ins = 0, outs = 0;
+        tracker.Observe(t, full, refaults, ins, outs);
+        // 50 % stalled and 400 anonymous refaults a second throughout: only the swap traffic differs.
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 8, 125, 100, swappedInPerStep, swappedOutPerStep);
+        Assert.Equal(Math.Min(100, swappedInPerStep * 100.0 / swappedOutPerStep), tracker.SwapInPercent, 3);
+        Assert.Equal(400, tracker.RefaultsPerSecond, 3);
+        Assert.Equal(holds, tracker.HeldMs >= 0);
+    }
+
+    [Fact]
+    public void Without_swap_counts_the_stall_and_the_refaults_decide_alone()
+    {
+        // A cgroup's memory.stat before 6.13 counts no swap traffic.
+        ThrashTracker tracker = Tracker();
+        long t = 0, full = 0, refaults = 0, ins = -1, outs = -1;
+        tracker.Observe(t, full, refaults, ins, outs);
+        for (int i = 0; i < 8; i++)
+        {
+            t += 250;
+            full += 125_000;
+            refaults += 100;
+            tracker.Observe(t, full, refaults, -1, -1);
+        }
+        Assert.Equal(-1, tracker.SwapInPercent);
+        Assert.True(tracker.HeldMs >= 1000);
+    }
+
+    [Fact]
+    public void A_window_without_any_swap_traffic_has_no_share()
+    {
+        // Anonymous refaults with neither swap-ins nor swap-outs counted is nothing the counters explain: the share is
+        // unknown and does not veto the refaults.
+        ThrashTracker tracker = Tracker();
+        long t = 0, full = 0, refaults = 0, ins = 0, outs = 0;
+        tracker.Observe(t, full, refaults, ins, outs);
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 8, 125, 100, 0, 0);
+        Assert.Equal(-1, tracker.SwapInPercent);
+        Assert.True(tracker.HeldMs >= 0);
+    }
+
+    [Fact]
+    public void A_push_out_that_turns_into_a_working_set_coming_back_holds_once_the_pages_return()
+    {
+        // The shape of the guests' zram-thrash recording: first a push-out (a hard stall, pages only going out), then
+        // the same pages coming back while others go out.
+        ThrashTracker tracker = Tracker();
+        long t = 0, full = 0, refaults = 0, ins = 0, outs = 0;
+        tracker.Observe(t, full, refaults, ins, outs);
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 12, 180, 0, 0, 3000);
+        Assert.Equal(-1, tracker.HeldMs);
+        Assert.True(tracker.FullPercent >= 70);
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 8, 160, 1000, 1000, 2500);
+        Assert.True(tracker.HeldMs >= 1000);
+    }
+
+    [Fact]
+    public void Restart_forgets_the_swap_in_share()
+    {
+        ThrashTracker tracker = Tracker();
+        long t = 0, full = 0, refaults = 0, ins = 0, outs = 0;
+        tracker.Observe(t, full, refaults, ins, outs);
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 8, 125, 100, 1000, 2500);
+        Assert.Equal(40, tracker.SwapInPercent, 3);
+        tracker.Restart();
+        Assert.Equal(-1, tracker.SwapInPercent);
+    }
+
     [Fact]
     public void Observing_allocates_nothing()
     {
         ThrashTracker tracker = Tracker();
         long t = 0, full = 0, refaults = 0;
+        long ins = 0, outs = 0;
         Run(tracker, ref t, ref full, ref refaults, 200, 200, 200);
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 200, 200, 200, 100, 200);
         long before = GC.GetAllocatedBytesForCurrentThread();
         Run(tracker, ref t, ref full, ref refaults, 1000, 200, 200);
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 1000, 200, 200, 100, 200);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

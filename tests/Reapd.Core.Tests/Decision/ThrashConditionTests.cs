@@ -30,14 +30,14 @@ public sealed class ThrashConditionTests
     }
 
     [Fact]
-    public void The_thrash_condition_is_off_by_default_and_once_at_40_percent_kills_after_1_s_of_1_s_windows_with_250_refaults_a_second()
+    public void The_thrash_condition_is_on_by_default_at_40_percent_and_kills_after_1_s_of_1_s_windows_with_250_refaults_a_second()
     {
-        var defaults = new DaemonConfig();
-        Assert.Null(defaults.ThrashFullPercent);
-        Assert.Equal(PressureLevel.None, PressureAssessment.Assess(At(1000, 900) with { ThrashHeldMs = 5000 }, defaults));
-        DaemonConfig config = defaults with { ThrashFullPercent = 40 };
+        var config = new DaemonConfig();
+        Assert.Equal(40, config.ThrashFullPercent);
         Assert.Equal((1000L, 1000L, 250.0), (config.ThrashWindowMs, config.ThrashDurationMs, config.ThrashRefaultsPerSecond));
+        Assert.Equal(PressureLevel.None, PressureAssessment.Assess(At(1000, 900) with { ThrashHeldMs = 999 }, config));
         Assert.Equal(PressureLevel.Kill, PressureAssessment.Assess(At(1000, 900) with { ThrashHeldMs = 1000 }, config));
+        Assert.Equal(PressureLevel.None, PressureAssessment.Assess(At(1000, 900) with { ThrashHeldMs = 5000 }, config with { ThrashFullPercent = null }));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Reapd.Testing;
 
 namespace Reapd.Core.Tests.Proc;
 
-/// <summary>The refault count of /proc/vmstat and a cgroup2 memory.stat, anonymous and file together.</summary>
+/// <summary>The refault counts of /proc/vmstat and a cgroup2 memory.stat, together and by kind, with the swap traffic.</summary>
 public sealed class RefaultParserTests
 {
     [Fact]
@@ -40,14 +40,53 @@ public sealed class RefaultParserTests
     }
 
     [Fact]
+    public void The_thrash_counters_of_proc_vmstat_are_the_refaults_by_kind_and_the_swap_traffic()
+    {
+        Assert.True(RefaultParser.TryParse(ProcFixtures.Read("vmstat"), out RefaultCounters counters));
+        Assert.Equal(new RefaultCounters(766_577, 905_506, 766_577, 2_809_713), counters);
+    }
+
+    [Fact]
+    public void A_cgroup_memory_stat_before_6_13_has_no_swap_traffic()
+    {
+        // Its zswpin/zswpout alone would miss what went to the swap device: both stay unknown.
+        byte[] stat = File.ReadAllBytes(Path.Combine(NativeProgram.RepositoryRoot, "tests", "fixtures", "cgroup2", "memory.stat"));
+        Assert.True(RefaultParser.TryParse(stat, out RefaultCounters counters));
+        Assert.Equal(new RefaultCounters(0, 12, -1, -1), counters);
+    }
+
+    [Theory]
+    [InlineData("workingset_refault_anon 5\nworkingset_refault_file 6\npswpin 7\npswpout 8\nzswpin 100\nzswpout 200\n", 5, 6, 107, 208)] // zswap's loads and stores count as swap traffic
+    [InlineData("workingset_refault_anon 5\nzswpin 100\nzswpout 200\n", 5, -1, -1, -1)]                                                  // no pswpin: unknown
+    [InlineData("workingset_refault 42\npswpin 1\npswpout 2\n", -1, 42, 1, 2)]                                                            // before 5.9: file only
+    [InlineData("pswpin 1\npswpout 2\nworkingset_refault_anon 3\n", 3, -1, 1, 2)]                                                        // any order
+    public void The_thrash_counters_are_read_by_name(string text, long anon, long file, long swapIns, long swapOuts)
+    {
+        Assert.True(RefaultParser.TryParse(Encoding.ASCII.GetBytes(text), out RefaultCounters counters));
+        Assert.Equal(new RefaultCounters(anon, file, swapIns, swapOuts), counters);
+    }
+
+    [Theory]
+    [InlineData("pswpin 1\npswpout 2\n")]                          // no refault counter at all
+    [InlineData("workingset_refault_anon 3\npswpin x\n")]          // a malformed swap counter
+    [InlineData("workingset_refault_anon 3\nzswpout -1\n")]
+    public void Thrash_counters_without_a_refault_counter_or_with_a_malformed_one_fail(string text)
+    {
+        Assert.False(RefaultParser.TryParse(Encoding.ASCII.GetBytes(text), out RefaultCounters counters));
+        Assert.Equal(RefaultCounters.Unread, counters);
+    }
+
+    [Fact]
     public void Parsing_allocates_nothing()
     {
         byte[] text = ProcFixtures.Read("vmstat");
-        RefaultParser.TryParse(text, out _);
+        RefaultParser.TryParse(text, out long _);
+        RefaultParser.TryParse(text, out RefaultCounters _);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++)
         {
-            RefaultParser.TryParse(text, out _);
+            RefaultParser.TryParse(text, out long _);
+            RefaultParser.TryParse(text, out RefaultCounters _);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
