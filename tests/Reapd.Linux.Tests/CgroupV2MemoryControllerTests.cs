@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Reapd.Core.Cgroups;
+using Reapd.Core.Policy;
+using Reapd.Core.Proc;
+using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
@@ -11,7 +14,8 @@ namespace Reapd.Linux.Tests;
 /// <summary>
 /// The Linux layer on a cgroup v2 hierarchy with the memory controller, as root with every capability. This machine has
 /// neither (memory is on v1, root lacks CAP_SYS_RESOURCE), so here these skip with the reason; the QEMU guests of
-/// Reapd.Guest.Tests run this class on Debian's 6.1 and 6.12 kernels (GuestLinuxLayerTests).
+/// Reapd.Guest.Tests run this class on Debian's 6.1 and 6.12 kernels (GuestLinuxLayerTests). The freezer tests need
+/// only cgroup2 (cgroup.freeze is a core file), so they run here as root too, and in the guests on both kernels.
 /// </summary>
 public sealed class CgroupV2MemoryControllerTests
 {
@@ -92,5 +96,104 @@ public sealed class CgroupV2MemoryControllerTests
         using HelperProcess hog = HelperProcess.Start("hog", ["--mib", "96", "--cgroup-procs", Path.Combine(cgroup.Path, "cgroup.procs")]);
         Assert.Equal(WakeOutcome.Ready, wake.Wait(120_000, out _));
         Assert.True((wake.Fired(slot) & WakeSet.Priority) != 0);
+    }
+    [Fact]
+    public void A_frozen_process_dies_of_SIGKILL_through_its_pidfd_and_through_cgroup_kill_before_any_thaw()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("frozenkill");
+        Process byPidFd = cgroup.StartSleeper();
+        Process byCgroupKill = cgroup.StartSleeper(cgroup.Child("sub"));
+        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? frozen));
+        using CgroupFreeze freeze = frozen!;
+        Assert.False(freeze.FrozenByOwner);
+        Assert.True(CgroupFreeze.IsFrozen(File.ReadAllBytes(Path.Combine(cgroup.Path, "cgroup.events"))));
+
+        Assert.Equal(PidFdOpenOutcome.Opened, PidFdSyscalls.Open(byPidFd.Id, out PidFdHandle? opened));
+        using (PidFdHandle pidfd = opened!)
+        {
+            Assert.Equal(SignalOutcome.Sent, PidFdSyscalls.SendSignal(pidfd, 9 /* SIGKILL */));
+            Assert.True(byPidFd.WaitForExit(10_000), "a frozen process outlived SIGKILL through its pidfd");
+        }
+        File.WriteAllText(Path.Combine(cgroup.Path, "sub", "cgroup.kill"), "1");
+        Assert.True(byCgroupKill.WaitForExit(10_000), "a frozen process outlived cgroup.kill");
+        Assert.Equal("1", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim()); // both died frozen
+
+        // A unit its owner froze is left frozen: this code neither froze it nor may thaw it.
+        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? again));
+        Assert.True(again!.FrozenByOwner);
+        again.Dispose();
+        Assert.Equal("1", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
+        freeze.Thaw();
+        Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
+    }
+
+    [Fact]
+    public void A_cgroup_scope_on_cgroup_v2_freezes_the_unit_and_kills_every_member_including_one_that_joined_after_the_check_then_thaws_it()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scopefreeze");
+        Process victimProcess = cgroup.StartSleeper();
+        Process member = cgroup.StartSleeper();
+        Process nested = cgroup.StartSleeper(cgroup.Child("sub"));
+        var reader = new ProcessReader();
+        using Victim victim = OpenVictim(reader, victimProcess.Id);
+        using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, reader, new RankingScope(0, 4, Environment.ProcessId), [],
+            v2Mount: cgroup.Mount);
+        Assert.True(scope.UnifiedUnit);
+        Process joiner = cgroup.StartSleeper(); // after the check, before the kill
+
+        scope.FreezeAndRecheck();
+        Assert.Equal(CgroupFreezeOutcome.Frozen, scope.Freeze);
+        Assert.True(CgroupFreeze.IsFrozen(File.ReadAllBytes(Path.Combine(cgroup.Path, "cgroup.events"))));
+        Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
+        Assert.Equal(new[] { member.Id, nested.Id, joiner.Id }.Order(), scope.Members.Select(m => m.Pid).Order());
+        Assert.Equal(SignalOutcome.Sent, victim.Kill(reader));
+        scope.KillMembers();
+
+        foreach (Process process in new[] { victimProcess, member, nested, joiner })
+        {
+            Assert.True(process.WaitForExit(10_000), $"pid {process.Id} of the unit outlived the cgroup scope");
+        }
+        Assert.Equal(3, scope.Signalled);
+        Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
+        Assert.False(CgroupFreeze.IsFrozen(File.ReadAllBytes(Path.Combine(cgroup.Path, "cgroup.events"))), "the unit was left frozen");
+    }
+
+    [Fact]
+    public void A_protected_process_that_joins_the_unit_after_the_check_refuses_the_cgroup_scope_and_the_unit_is_thawed()
+    {
+        // A protected name stands for every exclusion (oom_score_adj -1000 needs CAP_SYS_RESOURCE, which this
+        // machine's root lacks); the joiner is `tail`, the others `sleep`.
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scoperefuse");
+        Process victimProcess = cgroup.StartSleeper();
+        Process member = cgroup.StartSleeper();
+        var reader = new ProcessReader();
+        using Victim victim = OpenVictim(reader, victimProcess.Id);
+        var exclusions = new RankingScope(0, 4, Environment.ProcessId, new ProtectedNames(["tail"]));
+        using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, reader, exclusions, [], v2Mount: cgroup.Mount);
+        Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
+        var joiner = Process.Start(new ProcessStartInfo("tail", ["-f", "/dev/null"]) { UseShellExecute = false })!;
+        cgroup.Adopt(joiner);
+        File.WriteAllText(Path.Combine(cgroup.Path, "cgroup.procs"), joiner.Id.ToString(CultureInfo.InvariantCulture));
+
+        scope.FreezeAndRecheck();
+        Assert.Equal(CgroupFreezeOutcome.Frozen, scope.Freeze);
+        Assert.Equal(ScopeKillOutcome.Refused, scope.Outcome);
+        Assert.Equal(joiner.Id, scope.RefusedBy?.Pid);
+        Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim()); // thawed at the refusal
+        Assert.Equal(SignalOutcome.Sent, victim.Kill(reader));
+        scope.KillMembers();
+
+        Assert.True(victimProcess.WaitForExit(10_000), "the victim was not killed");
+        Assert.Equal(0, scope.Signalled);
+        Assert.False(member.HasExited, "a member of a refused scope was killed");
+        Assert.False(joiner.HasExited, "the protected joiner was killed");
+        Assert.False(CgroupFreeze.IsFrozen(File.ReadAllBytes(Path.Combine(cgroup.Path, "cgroup.events"))), "the unit was left frozen");
+    }
+
+    private static Victim OpenVictim(ProcessReader reader, int pid)
+    {
+        Assert.Equal(ProcReadOutcome.Ok, reader.TryReadStat(pid, out ProcStat stat));
+        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(pid, stat.StartTimeTicks, reader, out Victim? victim, Environment.ProcessId));
+        return victim!;
     }
 }

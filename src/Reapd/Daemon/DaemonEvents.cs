@@ -286,6 +286,16 @@ internal sealed class DaemonEvents
             {
                 line.Field("scope_spared"u8, $"pid {pid} ({why}), forked after the walk");
             }
+            if (scope.Freeze is Linux.Kill.CgroupFreezeOutcome freeze && freeze != Linux.Kill.CgroupFreezeOutcome.Frozen)
+            {
+                // The v2 unit was not frozen for the re-check: only the members checked before died (docs/cgroups.md).
+                line.Field("scope_freeze"u8, freeze switch
+                {
+                    Linux.Kill.CgroupFreezeOutcome.TimedOut => "timed-out",
+                    Linux.Kill.CgroupFreezeOutcome.Unsupported => "unsupported",
+                    _ => "gone",
+                });
+            }
         }
         else if (scope is not null)
         {

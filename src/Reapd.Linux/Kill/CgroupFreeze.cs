@@ -1,0 +1,130 @@
+using Reapd.Linux.Proc;
+using Reapd.Linux.Sensors;
+
+namespace Reapd.Linux.Kill;
+
+/// <summary>
+/// The cgroup v2 freezer (cgroup.freeze, Linux 5.2) around a cgroup-scope kill (docs/cgroups.md): while a unit is frozen
+/// none of its processes runs, so none forks, and a child or a migrant that arrives is frozen on arrival; SIGKILL still
+/// reaches a frozen process (the v2 freezer parks tasks in a signal trap that a fatal signal ends). Dispose or
+/// <see cref="Thaw"/> undoes the freeze, once, and only a freeze this object wrote: a unit its owner had frozen stays
+/// frozen. Not on the quiet cycle: it allocates and waits (bounded).
+/// </summary>
+public sealed class CgroupFreeze : IDisposable
+{
+    private readonly string _directory;
+    private bool _thawPending;
+
+    private CgroupFreeze(string directory, bool thawPending)
+    {
+        _directory = directory;
+        _thawPending = thawPending;
+    }
+
+    /// <summary>The cgroup was frozen by its owner before: this object neither froze nor will thaw it.</summary>
+    public bool FrozenByOwner => !_thawPending;
+
+    /// <summary>
+    /// Writes "1" to <paramref name="directory"/>/cgroup.freeze and waits, at most <paramref name="boundMs"/>, for
+    /// "frozen 1" in its cgroup.events (poll(2) on the file: the kernel notifies the change). On Frozen,
+    /// <paramref name="freeze"/> holds the thaw; on any other outcome the cgroup is as it was (thawed again when the
+    /// bound passed) and <paramref name="freeze"/> is null.
+    /// </summary>
+    public static CgroupFreezeOutcome TryFreeze(string directory, int boundMs, out CgroupFreeze? freeze)
+    {
+        freeze = null;
+        ProcReadOutcome opened = CgroupEventsWatch.TryOpen(Path.Combine(directory, "cgroup.events"), out CgroupEventsWatch? watch);
+        if (opened != ProcReadOutcome.Ok)
+        {
+            return Directory.Exists(directory) ? CgroupFreezeOutcome.Unsupported : CgroupFreezeOutcome.Gone;
+        }
+        using CgroupEventsWatch events = watch!;
+        string control = Path.Combine(directory, "cgroup.freeze");
+        bool ownerFroze;
+        try
+        {
+            ownerFroze = File.ReadAllText(control).Trim() == "1";
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Directory.Exists(directory) ? CgroupFreezeOutcome.Unsupported : CgroupFreezeOutcome.Gone;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CgroupFreezeOutcome.Unsupported;
+        }
+        var held = new CgroupFreeze(directory, thawPending: false);
+        if (!ownerFroze)
+        {
+            int written = Write(control, "1");
+            if (written != 0)
+            {
+                return written is (int)Interop.Errno.ENOENT or (int)Interop.Errno.ENODEV ? CgroupFreezeOutcome.Gone : CgroupFreezeOutcome.Unsupported;
+            }
+            held._thawPending = true;
+        }
+        using var wake = new WakeSet(1);
+        wake.Add(events.Fd, CgroupEventsWatch.PollEvents);
+        long deadlineMs = Environment.TickCount64 + boundMs;
+        while (true)
+        {
+            // Read before each wait: the freeze may have completed before the first poll armed.
+            if (events.Drain(out ReadOnlySpan<byte> text) != ProcReadOutcome.Ok)
+            {
+                held.Thaw();
+                return CgroupFreezeOutcome.Gone;
+            }
+            if (IsFrozen(text))
+            {
+                freeze = held;
+                return CgroupFreezeOutcome.Frozen;
+            }
+            long leftMs = deadlineMs - Environment.TickCount64;
+            if (leftMs <= 0 || wake.Wait((int)leftMs, out _) is WakeOutcome.Timeout or WakeOutcome.Failed or WakeOutcome.InvalidFd)
+            {
+                held.Thaw();
+                return CgroupFreezeOutcome.TimedOut;
+            }
+        }
+    }
+
+    /// <summary>Writes "0" to cgroup.freeze if this object froze the cgroup and has not thawed it yet. Never throws.</summary>
+    public void Thaw()
+    {
+        if (!_thawPending)
+        {
+            return;
+        }
+        _thawPending = false;
+        // A failure leaves nothing to do: the cgroup is gone (ENOENT, ENODEV), or a write this process could make a
+        // moment ago is refused now, which no retry on the kill path would change.
+        _ = Write(Path.Combine(_directory, "cgroup.freeze"), "0");
+    }
+
+    public void Dispose() => Thaw();
+
+    /// <summary>Whether cgroup.events text has the line "frozen 1".</summary>
+    public static bool IsFrozen(ReadOnlySpan<byte> events)
+    {
+        int at = events.IndexOf("frozen 1"u8);
+        return at >= 0 && (at == 0 || events[at - 1] == (byte)'\n')
+            && (at + 8 == events.Length || events[at + 8] == (byte)'\n');
+    }
+
+    private static int Write(string path, string text)
+    {
+        int fd = KernelTextFile.Open(path, Interop.O_WRONLY, out int errno);
+        if (fd < 0)
+        {
+            return errno;
+        }
+        try
+        {
+            return KernelTextFile.Write(fd, text);
+        }
+        finally
+        {
+            _ = Interop.close(fd);
+        }
+    }
+}
