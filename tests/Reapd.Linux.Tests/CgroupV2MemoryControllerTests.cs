@@ -134,12 +134,16 @@ public sealed class CgroupV2MemoryControllerTests
         Process victimProcess = cgroup.StartSleeper();
         Process member = cgroup.StartSleeper();
         Process nested = cgroup.StartSleeper(cgroup.Child("sub"));
+        Killable(victimProcess, member, nested);
         var reader = new ProcessReader();
         using Victim victim = OpenVictim(reader, victimProcess.Id);
         using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, reader, new RankingScope(0, 4, Environment.ProcessId), [],
             v2Mount: cgroup.Mount);
         Assert.True(scope.UnifiedUnit);
-        Process joiner = cgroup.StartSleeper(); // after the check, before the kill
+        var joiner = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
+        cgroup.Adopt(joiner);
+        Killable(joiner);
+        File.WriteAllText(Path.Combine(cgroup.Path, "cgroup.procs"), joiner.Id.ToString(CultureInfo.InvariantCulture)); // after the check
 
         scope.FreezeAndRecheck();
         Assert.Equal(CgroupFreezeOutcome.Frozen, scope.Freeze);
@@ -166,6 +170,7 @@ public sealed class CgroupV2MemoryControllerTests
         using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scoperefuse");
         Process victimProcess = cgroup.StartSleeper();
         Process member = cgroup.StartSleeper();
+        Killable(victimProcess, member);
         var reader = new ProcessReader();
         using Victim victim = OpenVictim(reader, victimProcess.Id);
         var exclusions = new RankingScope(0, 4, Environment.ProcessId, new ProtectedNames(["tail"]));
@@ -173,6 +178,7 @@ public sealed class CgroupV2MemoryControllerTests
         Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
         var joiner = Process.Start(new ProcessStartInfo("tail", ["-f", "/dev/null"]) { UseShellExecute = false })!;
         cgroup.Adopt(joiner);
+        Killable(joiner); // protected by its name alone
         File.WriteAllText(Path.Combine(cgroup.Path, "cgroup.procs"), joiner.Id.ToString(CultureInfo.InvariantCulture));
 
         scope.FreezeAndRecheck();
@@ -188,6 +194,18 @@ public sealed class CgroupV2MemoryControllerTests
         Assert.False(member.HasExited, "a member of a refused scope was killed");
         Assert.False(joiner.HasExited, "the protected joiner was killed");
         Assert.False(CgroupFreeze.IsFrozen(File.ReadAllBytes(Path.Combine(cgroup.Path, "cgroup.events"))), "the unit was left frozen");
+    }
+
+    /// <summary>
+    /// oom_score_adj 0 for processes this test starts: in the guests the test runs at -1000 (the harness protects itself)
+    /// and children inherit it, which would make every member one that may never die. Here it is 0 already.
+    /// </summary>
+    private static void Killable(params Process[] processes)
+    {
+        foreach (Process process in processes)
+        {
+            File.WriteAllText($"/proc/{process.Id}/oom_score_adj", "0");
+        }
     }
 
     private static Victim OpenVictim(ProcessReader reader, int pid)
