@@ -63,28 +63,114 @@ public sealed class CgroupFreeze : IDisposable
             }
             held._thawPending = true;
         }
-        using var wake = new WakeSet(1);
-        wake.Add(events.Fd, CgroupEventsWatch.PollEvents);
+        // The unit's own "frozen 1" is not enough (docs/cgroups.md, measured): kernel/cgroup/freezer.c sets an ancestor's
+        // frozen bit from its own tasks alone (cgroup_update_frozen) or from its descendants alone
+        // (cgroup_propagate_frozen), so a unit with processes of its own and a child cgroup can say "frozen 1" while
+        // the other half still runs. A leaf's bit counts only its own tasks, which is exact, so the wait ends when the
+        // unit and every cgroup below it say "frozen 1" at one pass. What remains (the unit's own processes still
+        // running while its bit was set from below) is why the kill sweeps the unit again (ScopeKill.KillMembers).
         long deadlineMs = Environment.TickCount64 + boundMs;
+        List<string> cgroups = [directory, .. Descendants(directory)];
         while (true)
         {
-            // Read before each wait: the freeze may have completed before the first poll armed.
-            if (events.Drain(out ReadOnlySpan<byte> text) != ProcReadOutcome.Ok)
+            string? waitOn = null;
+            foreach (string cgroup in cgroups)
             {
-                held.Thaw();
-                return CgroupFreezeOutcome.Gone;
+                ReadOnlySpan<byte> text;
+                ProcReadOutcome read;
+                if (cgroup == directory)
+                {
+                    // Read before each wait: the freeze may have completed before the poll armed.
+                    read = events.Drain(out text);
+                    if (read != ProcReadOutcome.Ok)
+                    {
+                        held.Thaw();
+                        return CgroupFreezeOutcome.Gone;
+                    }
+                }
+                else if (!TryReadEvents(cgroup, out text))
+                {
+                    continue; // a child cgroup removed meanwhile holds nothing to freeze
+                }
+                if (!IsFrozen(text))
+                {
+                    waitOn = cgroup;
+                    break;
+                }
             }
-            if (IsFrozen(text))
+            if (waitOn is null)
             {
                 freeze = held;
                 return CgroupFreezeOutcome.Frozen;
             }
             long leftMs = deadlineMs - Environment.TickCount64;
-            if (leftMs <= 0 || wake.Wait((int)leftMs, out _) is WakeOutcome.Timeout or WakeOutcome.Failed or WakeOutcome.InvalidFd)
+            if (leftMs <= 0 || !WaitForChange(waitOn == directory ? events : null, waitOn, (int)leftMs))
             {
                 held.Thaw();
                 return CgroupFreezeOutcome.TimedOut;
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits at most <paramref name="timeoutMs"/> for the kernel to notify a change of <paramref name="cgroup"/>'s
+    /// cgroup.events (POLLPRI; the kernel spaces its notifications of one file 10-20 ms apart and defers the ones in
+    /// between, never drops them). False when the time ran out or the wait failed.
+    /// </summary>
+    private static bool WaitForChange(CgroupEventsWatch? open, string cgroup, int timeoutMs)
+    {
+        CgroupEventsWatch? owned = null;
+        if (open is null)
+        {
+            if (CgroupEventsWatch.TryOpen(Path.Combine(cgroup, "cgroup.events"), out owned) != ProcReadOutcome.Ok)
+            {
+                return true; // removed meanwhile: the next pass skips it
+            }
+            // Armed only now: the state may have changed since the pass read it, and poll(2) on a kernfs file reports
+            // a change only after the first read, so read once before the wait.
+            if (owned!.Drain(out ReadOnlySpan<byte> now) != ProcReadOutcome.Ok || IsFrozen(now))
+            {
+                owned.Dispose();
+                return true;
+            }
+        }
+        try
+        {
+            CgroupEventsWatch watch = open ?? owned!;
+            using var wake = new WakeSet(1);
+            wake.Add(watch.Fd, CgroupEventsWatch.PollEvents);
+            return wake.Wait(timeoutMs, out _) == WakeOutcome.Ready;
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    /// <summary>Every cgroup directory below <paramref name="directory"/>, parents before children; none when unreadable.</summary>
+    private static List<string> Descendants(string directory)
+    {
+        try
+        {
+            return [.. Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return []; // a child removed during the walk: the unit's own bit alone is waited for
+        }
+    }
+
+    private static bool TryReadEvents(string cgroup, out ReadOnlySpan<byte> text)
+    {
+        try
+        {
+            text = File.ReadAllBytes(Path.Combine(cgroup, "cgroup.events"));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            text = default;
+            return false;
         }
     }
 

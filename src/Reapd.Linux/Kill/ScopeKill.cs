@@ -251,17 +251,23 @@ public sealed class ScopeKill : IDisposable
             return;
         }
         SignalAll();
-        for (int round = 0; round < 3 && Scope == KillScope.Subtree; round++)
+        bool sweepUnit = Scope == KillScope.Cgroup && Freeze == CgroupFreezeOutcome.Frozen;
+        for (int round = 0; round < 3 && (Scope == KillScope.Subtree || sweepUnit); round++)
         {
             int before = _members.Count;
-            foreach (int pid in NewChildren())
+            foreach (int pid in sweepUnit ? NewInUnit() : NewChildren())
             {
+                (int Pid, string Why)? spared = RefusedBy;
                 if (!TryAdd(pid))
                 {
                     // A protected child appeared after the walk: the members signalled stay dead (they cannot be
-                    // revived), the protected one is left alone and named in RefusedBy.
+                    // revived), the protected one is left alone and named in RefusedBy (the first one, in the unit).
                     Outcome = ScopeKillOutcome.Killed;
-                    break;
+                    if (!sweepUnit)
+                    {
+                        break;
+                    }
+                    RefusedBy = spared ?? RefusedBy; // the unit's other newcomers are still checked and signalled
                 }
             }
             if (_members.Count == before)
@@ -494,6 +500,34 @@ public sealed class ScopeKill : IDisposable
             current = Encoding.UTF8.GetString(memory);
         }
         return current == _cgroupRelative || current.StartsWith(_cgroupRelative + "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// For a frozen cgroup unit, after the member signals: the processes in the unit that are no member (nor the
+    /// victim or a sharer). The kernel can report a unit frozen while its own processes still run (its bit set from its
+    /// child cgroups, docs/cgroups.md), so one of them may have forked after the re-check; such a child is checked
+    /// (TryAdd) like any member before it is signalled. Still frozen here: nothing forks while this reads.
+    /// </summary>
+    private List<int> NewInUnit()
+    {
+        List<int> found = [];
+        if (_v2Mount is null || _cgroupRelative is null)
+        {
+            return found;
+        }
+        var pidsReader = new CgroupPidsReader(Path.Combine(_v2Mount, _cgroupRelative.TrimStart('/')));
+        if (pidsReader.TryRead(out ReadOnlySpan<int> pids) != ProcReadOutcome.Ok)
+        {
+            return found;
+        }
+        foreach (int pid in pids)
+        {
+            if ((_skip is null || !_skip.Contains(pid)) && !IsMember(pid))
+            {
+                found.Add(pid);
+            }
+        }
+        return found;
     }
 
     private IEnumerable<int> NewChildren()
