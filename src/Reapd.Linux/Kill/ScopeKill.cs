@@ -174,8 +174,9 @@ public sealed class ScopeKill : IDisposable
     /// <paramref name="boundMs"/>), then reads its members again and checks each, old and new, as Prepare did. A process
     /// that forked or was moved into the unit after Prepare's check is either checked now or frozen on arrival after this
     /// read; in both cases no unchecked process dies, because the kill goes through the pidfds of the checked members
-    /// (a frozen process cannot fork, so they are the whole unit) and not through cgroup.kill, which would take a
-    /// migrant that arrived after this read. A protected newcomer refuses the scope (the victim dies alone) and the unit
+    /// (a frozen process cannot fork, so they are the whole unit, save a fork already in progress, which
+    /// <see cref="KillMembers"/> sweeps) and not through cgroup.kill, which would take a migrant that arrived after this
+    /// read. Runs on the decision loop: the wait is poll(2) on cgroup.events, bounded by <paramref name="boundMs"/>. A protected newcomer refuses the scope (the victim dies alone) and the unit
     /// is thawed at once. If the unit does not freeze in the bound (or has no freezer), it is thawed and the members
     /// checked so far are killed by pidfd without the freeze: a child forked after the check survives, which is the
     /// price of never killing a process no check saw. Nothing for other scopes or a refused one.
@@ -228,7 +229,9 @@ public sealed class ScopeKill : IDisposable
 
     /// <summary>
     /// SIGKILLs every member (once the victim's SIGKILL is sent) through its pidfd, so a member that left the cgroup
-    /// meanwhile dies too; a frozen member dies as well (SIGKILL ends the freezer's trap). Then thaws a frozen unit.
+    /// meanwhile dies too; a frozen member dies as well (SIGKILL ends the freezer's trap). A frozen unit is then read
+    /// again, at most three rounds: a process found there that is no member (a fork that completed after the re-check)
+    /// is checked and signalled, or, if it may never die, left alone and named in RefusedBy. Then thaws a frozen unit.
     /// For a subtree, the tree is walked again after the signals (a child forked between the walk and its parent's
     /// SIGKILL), at most three rounds. Nothing but the thaw when the scope was refused.
     /// </summary>
