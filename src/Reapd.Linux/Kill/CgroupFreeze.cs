@@ -26,7 +26,8 @@ public sealed class CgroupFreeze : IDisposable
 
     /// <summary>
     /// Writes "1" to <paramref name="directory"/>/cgroup.freeze and waits, at most <paramref name="boundMs"/>, for
-    /// "frozen 1" in its cgroup.events (poll(2) on the file: the kernel notifies the change). On Frozen,
+    /// "frozen 1" in its cgroup.events and in that of every cgroup below it (poll(2) on the file that does not say it
+    /// yet: the kernel notifies the change). The bound starts after the write, which waits for the cgroup mutex. On Frozen,
     /// <paramref name="freeze"/> holds the thaw; on any other outcome the cgroup is as it was (thawed again when the
     /// bound passed) and <paramref name="freeze"/> is null.
     /// </summary>
