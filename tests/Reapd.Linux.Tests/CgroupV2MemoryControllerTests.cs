@@ -184,8 +184,9 @@ public sealed class CgroupV2MemoryControllerTests
         }
         Assert.Equal(3, scope.Signalled);
         Assert.Null(scope.RefusedBy);
+        // Thawed: cgroup.freeze is what reapd controls. Not cgroup.events: a unit emptied while frozen can keep saying
+        // "frozen 1" after the thaw until a process enters it again (seen here once in 65 runs; docs/cgroups.md).
         Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
-        WaitThawed(cgroup.Path);
     }
 
     [Fact]
@@ -260,7 +261,7 @@ public sealed class CgroupV2MemoryControllerTests
         Assert.Equal(protectedLate.Id, scope.RefusedBy?.Pid);
         Assert.False(protectedLate.HasExited, "a protected process found after the re-check was killed");
         Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
-        WaitThawed(cgroup.Path);
+        WaitThawed(cgroup.Path); // the spared tail still lives in the unit: its leaving the freezer clears the bit
     }
 
     [Fact]
@@ -301,7 +302,8 @@ public sealed class CgroupV2MemoryControllerTests
 
     /// <summary>
     /// After a thaw, waits (poll on cgroup.events, at most 10 s) for "frozen 0": the kernel clears the bit at the write
-    /// or when the first task leaves the trap, so a read right after the write may still see it set.
+    /// or when the first task leaves the trap, so a read right after the write may still see it set. Only for a unit
+    /// that still holds a live process: one emptied while frozen may keep the bit (docs/cgroups.md).
     /// </summary>
     private static void WaitThawed(string cgroup)
     {
