@@ -176,10 +176,11 @@ public sealed class ScopeKill : IDisposable
     /// read; in both cases no unchecked process dies, because the kill goes through the pidfds of the checked members
     /// (a frozen process cannot fork, so they are the whole unit, save a fork already in progress, which
     /// <see cref="KillMembers"/> sweeps) and not through cgroup.kill, which would take a migrant that arrived after this
-    /// read. Runs on the decision loop: the wait is poll(2) on cgroup.events, bounded by <paramref name="boundMs"/>. A protected newcomer refuses the scope (the victim dies alone) and the unit
-    /// is thawed at once. If the unit does not freeze in the bound (or has no freezer), it is thawed and the members
-    /// checked so far are killed by pidfd without the freeze: a child forked after the check survives, which is the
-    /// price of never killing a process no check saw. Nothing for other scopes or a refused one.
+    /// read. Runs on the decision loop: the wait is poll(2) on cgroup.events, bounded by <paramref name="boundMs"/>. A
+    /// protected newcomer refuses the scope (the victim dies alone) and the unit is thawed at once. If the unit does not
+    /// freeze in the bound (or has no freezer), it is thawed and the members checked so far are killed by pidfd without
+    /// the freeze: a child forked after the check survives, which is the price of never killing a process no check saw.
+    /// Nothing for other scopes or a refused one.
     /// </summary>
     public void FreezeAndRecheck(int boundMs = FreezeBoundMs)
     {
