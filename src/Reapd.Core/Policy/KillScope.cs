@@ -15,6 +15,6 @@ public enum KillScope : byte
     /// <summary>The victim and all its descendants.</summary>
     Subtree,
 
-    /// <summary>Every process in the victim's cgroup, through cgroup.kill on cgroup v2.</summary>
+    /// <summary>Every process in the victim's cgroup, each through its pidfd (on cgroup v2 with the unit frozen meanwhile).</summary>
     Cgroup,
 }

@@ -16,7 +16,9 @@ namespace Reapd.Linux.Kill;
 /// longer be walked; <see cref="KillMembers"/> SIGKILLs them right after the victim. If a member is one that may never
 /// be killed (PID 1, reapd, a kernel thread, oom_score_adj -1000, a protected name, or what
 /// <c>memberExclusion</c> refuses: a protect rule, an omitted unit), the whole scope is refused and the victim dies
-/// alone, as the kernel's group kill never reaches such a process. Not on the quiet cycle: it allocates and reads /proc.
+/// alone, as the kernel's group kill never reaches such a process. For a cgroup v2 unit, <see cref="FreezeAndRecheck"/>
+/// closes the window between that check and the kill: it freezes the unit, checks its members again, and
+/// <see cref="KillMembers"/> (or <see cref="Thaw"/>, or Dispose) thaws it. Not on the quiet cycle: it allocates and reads /proc.
 /// </summary>
 public sealed class ScopeKill : IDisposable
 {
@@ -28,6 +30,8 @@ public sealed class ScopeKill : IDisposable
     private readonly IRuleOutcomes? _knownRules;
     private readonly string? _v2Mount;
     private HashSet<int>? _tree;
+    private HashSet<int>? _skip;
+    private CgroupFreeze? _freeze;
     private ProcessAttributesReader? _attributes;
 
     private ScopeKill(KillScope scope, int victimPid, ProcessReader reader, in RankingScope exclusions, Func<int, ExclusionReason>? memberExclusion,
@@ -52,8 +56,18 @@ public sealed class ScopeKill : IDisposable
     /// <summary>The member that refused the scope, and why.</summary>
     public (int Pid, string Why)? RefusedBy { get; private set; }
 
-    /// <summary>The cgroup was killed through cgroup.kill (v2) rather than member by member.</summary>
-    public bool ThroughCgroupKill { get; private set; }
+    /// <summary>The scope is a cgroup v2 unit, which <see cref="FreezeAndRecheck"/> freezes before the kill.</summary>
+    public bool UnifiedUnit { get; private set; }
+
+    /// <summary>How the freeze before the kill ended; null when none was tried (not a v2 unit, or refused before).</summary>
+    public CgroupFreezeOutcome? Freeze { get; private set; }
+
+    /// <summary>
+    /// How long <see cref="FreezeAndRecheck"/> waits for the unit to report frozen. A process in uninterruptible sleep
+    /// (I/O, direct reclaim) stops only when it returns to user space; the victim's SIGKILL waits behind this, so it is
+    /// short.
+    /// </summary>
+    public const int FreezeBoundMs = 50;
 
     public IReadOnlyList<ScopeMember> Members => _members;
 
@@ -107,6 +121,7 @@ public sealed class ScopeKill : IDisposable
         {
             skip.Add(pid);
         }
+        kill._skip = skip;
         if (reader.TryReadStat(victimPid, out ProcStat victim) != ProcReadOutcome.Ok)
         {
             kill.Outcome = ScopeKillOutcome.Unreadable;
@@ -130,7 +145,7 @@ public sealed class ScopeKill : IDisposable
                 return kill; // refused: every handle opened so far stays with the object and is closed by Dispose
             }
         }
-        kill.Outcome = kill._members.Count > 0 || kill.ThroughCgroupKill ? ScopeKillOutcome.Killed : ScopeKillOutcome.NoOtherMembers;
+        kill.Outcome = kill._members.Count > 0 || kill.UnifiedUnit ? ScopeKillOutcome.Killed : ScopeKillOutcome.NoOtherMembers;
         return kill;
     }
 
@@ -155,34 +170,108 @@ public sealed class ScopeKill : IDisposable
     }
 
     /// <summary>
-    /// SIGKILLs every member (once the victim's SIGKILL is sent): through cgroup.kill for a cgroup2 unit, and in any case
-    /// through each member's pidfd, so a member that left the cgroup meanwhile dies too. For a subtree, the tree is walked
-    /// again after the signals (a child forked between the walk and its parent's SIGKILL), at most three rounds.
-    /// Nothing when the scope was refused.
+    /// For a cgroup v2 unit, after <see cref="Prepare"/> and before the victim's SIGKILL: freezes the unit (at most
+    /// <paramref name="boundMs"/>), then reads its members again and checks each, old and new, as Prepare did. A process
+    /// that forked or was moved into the unit after Prepare's check is either checked now or frozen on arrival after this
+    /// read; in both cases no unchecked process dies, because the kill goes through the pidfds of the checked members
+    /// (a frozen process cannot fork, so they are the whole unit, save a fork already in progress, which
+    /// <see cref="KillMembers"/> sweeps) and not through cgroup.kill, which would take a migrant that arrived after this
+    /// read. Runs on the decision loop: the wait is poll(2) on cgroup.events, bounded by <paramref name="boundMs"/>. A
+    /// protected newcomer refuses the scope (the victim dies alone) and the unit is thawed at once. If the unit does not
+    /// freeze in the bound (or has no freezer), it is thawed and the members checked so far are killed by pidfd without
+    /// the freeze: a child forked after the check survives, which is the price of never killing a process no check saw.
+    /// Nothing for other scopes or a refused one.
+    /// </summary>
+    public void FreezeAndRecheck(int boundMs = FreezeBoundMs)
+    {
+        if (Outcome != ScopeKillOutcome.Killed || !UnifiedUnit || _v2Mount is null || _cgroupRelative is null || _freeze is not null)
+        {
+            return;
+        }
+        string directory = Path.Combine(_v2Mount, _cgroupRelative.TrimStart('/'));
+        Freeze = CgroupFreeze.TryFreeze(directory, boundMs, out _freeze);
+        if (Freeze != CgroupFreezeOutcome.Frozen)
+        {
+            return;
+        }
+        try
+        {
+            var pidsReader = new CgroupPidsReader(directory);
+            if (pidsReader.TryRead(out ReadOnlySpan<int> read) != ProcReadOutcome.Ok)
+            {
+                return; // removed meanwhile: the members opened before are killed by pidfd
+            }
+            int[] pids = read.ToArray();
+            foreach (int pid in pids)
+            {
+                if (_skip is not null && _skip.Contains(pid))
+                {
+                    continue;
+                }
+                if (!(IsMember(pid) ? Recheck(pid) : TryAdd(pid)))
+                {
+                    Thaw();
+                    return;
+                }
+            }
+        }
+        catch
+        {
+            Thaw(); // never leave a unit frozen, whatever failed
+            throw;
+        }
+    }
+
+    /// <summary>Thaws the unit if <see cref="FreezeAndRecheck"/> froze it and it is not thawed yet. Idempotent.</summary>
+    public void Thaw()
+    {
+        _freeze?.Thaw();
+    }
+
+    /// <summary>
+    /// SIGKILLs every member (once the victim's SIGKILL is sent) through its pidfd, so a member that left the cgroup
+    /// meanwhile dies too; a frozen member dies as well (SIGKILL ends the freezer's trap). A frozen unit is then read
+    /// again, at most three rounds: a process found there that is no member (a fork that completed after the re-check)
+    /// is checked and signalled, or, if it may never die, left alone and named in RefusedBy. Then thaws a frozen unit.
+    /// For a subtree, the tree is walked again after the signals (a child forked between the walk and its parent's
+    /// SIGKILL), at most three rounds. Nothing but the thaw when the scope was refused.
     /// </summary>
     public void KillMembers()
+    {
+        try
+        {
+            KillCheckedMembers();
+        }
+        finally
+        {
+            Thaw();
+        }
+    }
+
+    private void KillCheckedMembers()
     {
         if (Outcome != ScopeKillOutcome.Killed)
         {
             return;
         }
-        if (ThroughCgroupKill && _v2Mount is not null)
-        {
-            OomGroupKill written = OomGroup.Kill(_v2Mount, Target["cgroup:".Length..], _exclusions.SelfPid, _reader.ProcRoot);
-            ThroughCgroupKill = written.Outcome == OomGroupKillOutcome.Killed;
-        }
         SignalAll();
-        for (int round = 0; round < 3 && Scope == KillScope.Subtree; round++)
+        bool sweepUnit = Scope == KillScope.Cgroup && Freeze == CgroupFreezeOutcome.Frozen;
+        for (int round = 0; round < 3 && (Scope == KillScope.Subtree || sweepUnit); round++)
         {
             int before = _members.Count;
-            foreach (int pid in NewChildren())
+            foreach (int pid in sweepUnit ? NewInUnit() : NewChildren())
             {
+                (int Pid, string Why)? spared = RefusedBy;
                 if (!TryAdd(pid))
                 {
                     // A protected child appeared after the walk: the members signalled stay dead (they cannot be
-                    // revived), the protected one is left alone and named in RefusedBy.
+                    // revived), the protected one is left alone and named in RefusedBy (the first one, in the unit).
                     Outcome = ScopeKillOutcome.Killed;
-                    break;
+                    if (!sweepUnit)
+                    {
+                        break;
+                    }
+                    RefusedBy = spared ?? RefusedBy; // the unit's other newcomers are still checked and signalled
                 }
             }
             if (_members.Count == before)
@@ -220,10 +309,40 @@ public sealed class ScopeKill : IDisposable
 
     public void Dispose()
     {
+        Thaw();
         foreach (ScopeMember member in _members)
         {
             member.Dispose();
         }
+    }
+
+    private bool IsMember(int pid)
+    {
+        foreach (ScopeMember member in _members)
+        {
+            if (member.Pid == pid)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A member checked before the freeze, checked again (its oom_score_adj or name may have changed since).</summary>
+    private bool Recheck(int pid)
+    {
+        if (_reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok)
+        {
+            return true; // exited: its pidfd signal finds nothing
+        }
+        ExclusionReason excluded = Exclusion(pid, stat);
+        if (excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
+        {
+            Outcome = ScopeKillOutcome.Refused;
+            RefusedBy = (pid, excluded.Describe());
+            return false;
+        }
+        return true;
     }
 
     private void SignalAll()
@@ -387,6 +506,34 @@ public sealed class ScopeKill : IDisposable
         return current == _cgroupRelative || current.StartsWith(_cgroupRelative + "/", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// For a frozen cgroup unit, after the member signals: the processes in the unit that are no member (nor the
+    /// victim or a sharer). The kernel can report a unit frozen while its own processes still run (its bit set from its
+    /// child cgroups, docs/cgroups.md), so one of them may have forked after the re-check; such a child is checked
+    /// (TryAdd) like any member before it is signalled. Still frozen here: nothing forks while this reads.
+    /// </summary>
+    private List<int> NewInUnit()
+    {
+        List<int> found = [];
+        if (_v2Mount is null || _cgroupRelative is null)
+        {
+            return found;
+        }
+        var pidsReader = new CgroupPidsReader(Path.Combine(_v2Mount, _cgroupRelative.TrimStart('/')));
+        if (pidsReader.TryRead(out ReadOnlySpan<int> pids) != ProcReadOutcome.Ok)
+        {
+            return found;
+        }
+        foreach (int pid in pids)
+        {
+            if ((_skip is null || !_skip.Contains(pid)) && !IsMember(pid))
+            {
+                found.Add(pid);
+            }
+        }
+        return found;
+    }
+
     private IEnumerable<int> NewChildren()
     {
         List<(int Pid, ProcStat Stat)>? all = StatAll();
@@ -448,7 +595,7 @@ public sealed class ScopeKill : IDisposable
         {
             return null;
         }
-        ThroughCgroupKill = mount == v2Mount;
+        UnifiedUnit = mount == v2Mount;
         return [.. pids];
     }
 

@@ -3,7 +3,7 @@ namespace Reapd.Linux.Kill;
 /// <summary>How a wider kill scope (process group, subtree, cgroup) ended. None of these is an exception.</summary>
 public enum ScopeKillOutcome
 {
-    /// <summary>Every member found was SIGKILLed (through its pidfd, or the cgroup through cgroup.kill).</summary>
+    /// <summary>Every member found was SIGKILLed through its pidfd.</summary>
     Killed,
 
     /// <summary>The victim alone: the scope reached a process that may never be killed; nothing else was signalled.</summary>

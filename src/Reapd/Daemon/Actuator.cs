@@ -380,10 +380,19 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             PrepareScope(id);
         }
         bool announced = Announce(KillNoticeKind.Before, id, signal, default, wake: false);
-        SignalOutcome outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
-        if (!term && outcome == SignalOutcome.Sent)
+        SignalOutcome outcome;
+        try
         {
-            _scopeKill?.KillMembers();
+            outcome = term ? victim.Terminate() : victim.Kill(_candidates.Reader);
+            if (!term && outcome == SignalOutcome.Sent)
+            {
+                _scopeKill?.KillMembers();
+            }
+        }
+        finally
+        {
+            // A cgroup scope's unit was frozen by PrepareScope: thawed on every path, the victim's kill failing included.
+            _scopeKill?.Thaw();
         }
         if (announced)
         {
@@ -450,6 +459,9 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         ProcessReader reader = _candidates.Reader;
         _scopeKill = ScopeKill.Prepare(scope, id.Pid, reader, RankingFor(Sample), sharers,
             units is null ? null : pid => units.MemberExclusion(pid, reader), _unifiedMount, _v1MemoryMount, knownRules: this);
+        // A cgroup v2 unit is frozen and checked again before the victim's SIGKILL (bounded: ScopeKill.FreezeBoundMs),
+        // so that no process that joined it after the check dies unchecked; the kill below thaws it.
+        _scopeKill.FreezeAndRecheck();
     }
 
     /// <summary>

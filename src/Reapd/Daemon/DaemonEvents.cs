@@ -284,7 +284,19 @@ internal sealed class DaemonEvents
             line.Field(groupKilled ? "kill_scope"u8 : "scope"u8, scope.Target).Field(groupKilled ? "kill_scope_processes"u8 : "group_processes"u8, scope.Signalled);
             if (scope.RefusedBy is (int pid, string why))
             {
-                line.Field("scope_spared"u8, $"pid {pid} ({why}), forked after the walk");
+                line.Field("scope_spared"u8, scope.Scope == KillScope.Cgroup
+                    ? $"pid {pid} ({why}), found in the frozen unit after the re-check"
+                    : $"pid {pid} ({why}), forked after the walk");
+            }
+            if (scope.Freeze is Linux.Kill.CgroupFreezeOutcome freeze && freeze != Linux.Kill.CgroupFreezeOutcome.Frozen)
+            {
+                // The v2 unit was not frozen for the re-check: only the members checked before died (docs/cgroups.md).
+                line.Field("scope_freeze"u8, freeze switch
+                {
+                    Linux.Kill.CgroupFreezeOutcome.TimedOut => "timed-out",
+                    Linux.Kill.CgroupFreezeOutcome.Unsupported => "unsupported",
+                    _ => "gone",
+                });
             }
         }
         else if (scope is not null)

@@ -118,7 +118,8 @@ public sealed class ScopeKillTests
 
         Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
         Assert.Equal("cgroup:" + cgroup.RelativePath, scope.Target);
-        Assert.False(scope.ThroughCgroupKill);
+        Assert.False(scope.UnifiedUnit);
+        Assert.Null(scope.Freeze);
         Assert.Equal([tree.GroupChild, bystander.SessionChild], scope.Members.Select(m => m.Pid).Order());
         Assert.All(scope.Members, m => Assert.True(PidFdSyscalls.WaitForExit(m.PidFd, 10_000), $"pid {m.Pid} did not die"));
         Assert.True(IsAlive(tree.SessionChild), "a process outside the cgroup was killed");
