@@ -135,7 +135,7 @@ public sealed record DaemonConfig
     /// <summary>How long the thrash condition must hold, at every sample, before it is a kill condition; 0 = at once.</summary>
     public long ThrashDurationMs { get; init; } = 1000;
 
-    /// <summary>The refault rate (anonymous pages per second; page cache too only before Linux 5.9) the thrash condition needs besides the stall; 0 = the stall alone.</summary>
+    /// <summary>The refault rate (anonymous pages per second; page cache too only before Linux 5.9) the thrash condition needs besides the stall; 0 = no refault rate needed (the swap-in share still applies where it is known).</summary>
     public double ThrashRefaultsPerSecond { get; init; } = 250;
 
     /// <summary>A "some" memory stall share of <see cref="PsiSomeWindowMs"/> that is a kill condition of its own; null = off (the default).</summary>
