@@ -49,8 +49,9 @@ public sealed class CandidatePidIndex
     /// <summary>
     /// Runs the sort and the search on a fixed permutation of 64 keys (on the stack; the index itself is untouched), so
     /// that every instruction a build and a lookup of any size can run has run: for the warm-up before the memory lock.
+    /// True when they gave the right answers (the keys in order, key 17 found where it belongs).
     /// </summary>
-    public static void WarmUp()
+    public static bool WarmUp()
     {
         Span<long> keys = stackalloc long[64];
         for (int i = 0; i < keys.Length; i++)
@@ -59,8 +60,12 @@ public sealed class CandidatePidIndex
             keys[i] = (long)(i * 37 % keys.Length) << 32;
         }
         SortKeys(keys);
-        _ = LowerBound(keys, 17L << 32);
-        _ = LowerBound(keys, (17L << 32) + 1);
+        bool ordered = true;
+        for (int i = 1; i < keys.Length; i++)
+        {
+            ordered &= keys[i - 1] < keys[i];
+        }
+        return ordered && LowerBound(keys, 17L << 32) == 17 && LowerBound(keys, (17L << 32) + 1) == 18;
     }
 
     /// <summary>Forgets the entries (the ranking they referred to is gone).</summary>

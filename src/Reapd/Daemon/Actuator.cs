@@ -345,7 +345,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             _scanAnswer.Ranked = read.Length;
         }
         IndexRanking();
-        CandidatePidIndex.WarmUp();
+        _ = CandidatePidIndex.WarmUp();
         _rankedByPid.Clear();
         _rankedCount = _candidateCount = 0;
         _scanAnswer = default;
