@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Reapd.Core.Selection;
 
 /// <summary>
@@ -89,7 +91,9 @@ public sealed class CandidatePidIndex
         return -1;
     }
 
+    // Not inlined, this and the two below: the one copy of each that WarmUp runs is the copy Build and Find run.
     /// <summary>In-place ascending heapsort: O(n log n) with no size-dependent branch to another algorithm.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void SortKeys(Span<long> keys)
     {
         for (int root = keys.Length / 2 - 1; root >= 0; root--)
@@ -103,6 +107,7 @@ public sealed class CandidatePidIndex
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void SiftDown(Span<long> keys, int root, int length)
     {
         long value = keys[root];
@@ -128,6 +133,7 @@ public sealed class CandidatePidIndex
     }
 
     /// <summary>The first position whose key is at least <paramref name="key"/> (the length when none is).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int LowerBound(ReadOnlySpan<long> keys, long key)
     {
         int low = 0, high = keys.Length;
