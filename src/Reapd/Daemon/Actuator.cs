@@ -271,6 +271,19 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         _scanMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         _scanAnswer.ElapsedMs = _scanMs;
         _events.Scanned(_scanAnswer, _core.Config.ScanDeadlineMs);
+        IndexRanking();
+        // `run --record`: the names go with the answer, so a replay with other protect rules can match them.
+        _core.Tap?.ScanNames(_ranked.AsSpan(0, _candidateCount));
+        _core.OnScanned(_rankedVictims.AsSpan(0, _candidateCount), MonotonicClock.NowMs);
+    }
+
+    /// <summary>
+    /// The loop's own work on a scan answer (in _ranked and _scanAnswer): candidates first, the cgroup-first order, the
+    /// victims handed to the core, the pid index. Its cost and its code paths grow with the ranking's size, so the
+    /// warm-up runs it on the real scope's scan (<see cref="WarmUp"/>).
+    /// </summary>
+    private void IndexRanking()
+    {
         _rankedCount = _scanAnswer.Ranked;
         _rankedRules = _rules;
         // Only candidates may reach the core: the victims handed on are the ranking's prefix, so that prefix must hold
@@ -291,10 +304,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         {
             _rankedVictims[i] = RankedVictim.From(_ranked[i]);
         }
-        // `run --record`: the names go with the answer, so a replay with other protect rules can match them.
-        _core.Tap?.ScanNames(_ranked.AsSpan(0, _candidateCount));
         _rankedByPid.Build(_ranked.AsSpan(0, _rankedCount));
-        _core.OnScanned(_rankedVictims.AsSpan(0, _candidateCount), MonotonicClock.NowMs);
     }
 
     /// <summary>
@@ -311,7 +321,12 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         return false;
     }
 
-    /// <summary>Warms the scanner (arrays at their working size, code mapped) without deciding anything.</summary>
+    /// <summary>
+    /// Warms the scanner and the loop's handling of its answer (arrays at their working size, code mapped) without
+    /// deciding anything: a scan of the real scope, indexed as an emergency's scan is (<see cref="IndexRanking"/>),
+    /// then forgotten. The warm-up kill that follows ranks only its own child, so without this the loop's steps whose
+    /// code depends on the ranking's size first ran in a real emergency (docs/reliability.md, "Under its own pressure").
+    /// </summary>
     public void WarmUp(in MemorySample sample)
     {
         if (_scans.ThreadCount > 0)
@@ -320,8 +335,20 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         }
         else
         {
-            _ = _candidates.Scan(RankingFor(sample), out _);
+            _ = _candidates.Scan(RankingFor(sample), out ReadOnlySpan<Candidate> read);
+            if (_ranked.Length < read.Length)
+            {
+                _ranked = new Candidate[Math.Max(read.Length, _ranked.Length * 2)];
+            }
+            read.CopyTo(_ranked);
+            _scanAnswer = default;
+            _scanAnswer.Ranked = read.Length;
         }
+        IndexRanking();
+        _ = CandidatePidIndex.WarmUp();
+        _rankedByPid.Clear();
+        _rankedCount = _candidateCount = 0;
+        _scanAnswer = default;
     }
 
     /// <summary>

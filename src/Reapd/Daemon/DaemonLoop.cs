@@ -237,6 +237,12 @@ internal sealed class DaemonLoop : IDisposable
             // cycle it starts runs (a spurious wake-up only ever leads to a sample).
             _resources.V1Notifications?.Pressure?.Signal();
             _resources.V1Notifications?.Oom?.Signal();
+            // In every scope (the system's and a v2 cgroup's have no such notification, and nothing else fires here):
+            // the stop eventfd, with neither a stop nor a reload asked for, so that the poll returns ready and the
+            // collection of fired sources (CollectWakes, Fired) runs — every emergency's wake-ups take it (a PSI
+            // trigger, the reaper's answer, the victim's pidfd). Without it that code first ran in an emergency, and
+            // the whole-guest test saw the loop fault on it (docs/reliability.md).
+            _resources.StopEvent.Signal();
             RunOnce(0);
             locked = $"{SelfProtection.LockMemory()}; {trimmed}; {warmUpKill}";
         }

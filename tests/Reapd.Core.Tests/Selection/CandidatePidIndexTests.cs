@@ -35,6 +35,34 @@ public sealed class CandidatePidIndexTests
     }
 
     [Fact]
+    public void Every_size_and_order_the_sort_can_meet_finds_every_entry_and_nothing_else()
+    {
+        // The index sorts with a heapsort of its own (one code path at every size, so the warm-up maps all of it):
+        // sizes around every threshold the runtime's sort had (16, partitions), ascending, descending and repeated pids.
+        var index = new CandidatePidIndex(1);
+        for (int size = 0; size <= 70; size++)
+        {
+            foreach (Func<int, int> pidAt in new Func<int, int>[] { i => i + 1, i => size - i, i => (i % 5) + 1, i => (i * 37 % 71) + 1 })
+            {
+                var ranked = new Candidate[size];
+                for (int i = 0; i < size; i++)
+                {
+                    ranked[i] = new Candidate { Pid = pidAt(i), StartTimeTicks = (ulong)i };
+                }
+                index.Build(ranked);
+                for (int i = 0; i < size; i++)
+                {
+                    Assert.Equal(i, index.Find(ranked, ranked[i].Pid, (ulong)i));
+                }
+                Assert.Equal(-1, index.Find(ranked, 0, 0));
+                Assert.Equal(-1, index.Find(ranked, 100, 0));
+                Assert.Equal(-1, index.Find(ranked, 1, (ulong)size + 1));
+            }
+        }
+        Assert.True(CandidatePidIndex.WarmUp(), "the warm-up's own sort and search gave a wrong answer");
+    }
+
+    [Fact]
     public void A_ranking_rewritten_without_a_rebuild_gives_misses_not_wrong_entries()
     {
         Candidate[] ranked = [new() { Pid = 10, StartTimeTicks = 5 }, new() { Pid = 20, StartTimeTicks = 6 }];

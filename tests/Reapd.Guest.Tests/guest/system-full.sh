@@ -36,6 +36,27 @@ sleep 1 # a few quiet cycles after the start, so that "before" is the idle daemo
 result reapd_majflt_before "$(majflt)"
 result reapd_thread_majflt_before "$(thread_majflt)"
 result reapd_vmlck_kib "$(awk '/^VmLck:/ { print $2 }' "/proc/$REAPD_PID/status")"
+# Which page a thread of reapd faults on, should it: the kernel's own tracing (no process of ours runs while memory is
+# gone) records every user page fault of reapd's threads (address and instruction pointer) and every page they bring
+# into the page cache (file and page offset: a major fault's read) from here until the kill settled; the trace and
+# reapd's mappings are kept for the host test, which prints them when a thread it asserts on took a major fault.
+TRACE=/sys/kernel/tracing
+trace_reapd_faults() {
+    [ -d "$TRACE/events" ] || mount -t tracefs nodev "$TRACE" 2>/dev/null || return 1
+    local t filter=""
+    for t in /proc/"$REAPD_PID"/task/*; do
+        filter="$filter${filter:+ || }common_pid == ${t##*/}"
+    done
+    echo 0 >"$TRACE/tracing_on"
+    echo >"$TRACE/trace"
+    echo 2048 >"$TRACE/buffer_size_kb"
+    local e
+    for e in exceptions/page_fault_user filemap/mm_filemap_add_to_page_cache; do
+        echo "$filter" >"$TRACE/events/$e/filter" && echo 1 >"$TRACE/events/$e/enable" || return 1
+    done
+    echo 1 >"$TRACE/tracing_on"
+}
+trace_reapd_faults && result fault_trace on || result fault_trace off
 # The lowest MemAvailable seen: a sampler that reads /proc/meminfo with bash's own read (no process started per
 # sample, which would itself fault in from the 9p root while memory is gone).
 min_available_sampler() {
@@ -64,6 +85,13 @@ start_hog hog - --mib $((total_mib * 2)) --rate-mib-s 96 --page thp --adj 1000 -
 await_kill hog
 result reapd_majflt_after "$(majflt)"
 result reapd_thread_majflt_after "$(thread_majflt)"
+if [ -d "$TRACE/events" ]; then
+    echo 0 >"$TRACE/tracing_on"
+    cp "$TRACE/trace" "$OUT/fault-trace.txt"
+    for e in exceptions/page_fault_user filemap/mm_filemap_add_to_page_cache; do echo 0 >"$TRACE/events/$e/enable"; done
+    cp "/proc/$REAPD_PID/maps" "$OUT/reapd.maps"
+    for t in /proc/"$REAPD_PID"/task/*; do echo "${t##*/} $(cat "$t/comm")"; done >"$OUT/reapd.threads"
+fi
 kill "$SAMPLER_PID" 2>/dev/null
 wait "$SAMPLER_PID" 2>/dev/null
 result min_available_kib "$(cat "$OUT/min_available_kib" 2>/dev/null)"
