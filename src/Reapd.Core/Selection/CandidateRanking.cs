@@ -11,6 +11,14 @@ public static class CandidateRanking
 
     public static void Sort(Span<Candidate> candidates) => candidates.Sort(s_order);
 
+    /// <summary>
+    /// Runs <see cref="Sort"/> on more than 16 entries once: the runtime's sort partitions only above 16 keys (insertion
+    /// sort below), so a scope that is small at start would first run that code in an emergency grown past 16
+    /// processes, after the memory lock (docs/reliability.md, "The whole machine at MemAvailable near zero"). Start-up
+    /// only: allocates.
+    /// </summary>
+    public static void WarmUpSort() => Sort(new Candidate[64]);
+
     /// <summary>Index of the best candidate, or -1 when none may be chosen. Works on an unsorted span.</summary>
     public static int IndexOfBest(ReadOnlySpan<Candidate> candidates)
     {

@@ -346,6 +346,12 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         }
         IndexRanking();
         _ = CandidatePidIndex.WarmUp();
+        // The sorts the handling above runs only past 16 entries, whatever the scope's size now.
+        CandidateRanking.WarmUpSort();
+        if (_chooser is not null)
+        {
+            _ = CgroupFirstChooser.WarmUpSorts();
+        }
         _rankedByPid.Clear();
         _rankedCount = _candidateCount = 0;
         _scanAnswer = default;

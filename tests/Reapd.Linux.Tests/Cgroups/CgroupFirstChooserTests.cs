@@ -27,6 +27,12 @@ public sealed class CgroupFirstChooserTests : IDisposable
     public void Dispose() => _root.Delete(recursive: true);
 
     [Fact]
+    public void The_warm_up_runs_both_sorts_past_the_insertion_sort_size_and_they_sort_right()
+    {
+        Assert.True(CgroupFirstChooser.WarmUpSorts());
+    }
+
+    [Fact]
     public void The_unit_most_over_its_memory_low_gives_up_its_largest_process_before_a_larger_protected_one()
     {
         Unit("/system.slice/db.service", currentMib: 800, lowMib: 700);
