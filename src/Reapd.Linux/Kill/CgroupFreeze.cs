@@ -38,9 +38,17 @@ public sealed class CgroupFreeze : IDisposable
     /// bound passed) and <paramref name="freeze"/> is null. cgroup.freeze is opened once, before the write of 1, and
     /// that fd does the thaw: the thaw needs no new fd. Any exception after the write of 1 thaws before it propagates.
     /// </summary>
-    public static CgroupFreezeOutcome TryFreeze(string directory, int boundMs, out CgroupFreeze? freeze)
+    public static CgroupFreezeOutcome TryFreeze(string directory, int boundMs, out CgroupFreeze? freeze) =>
+        TryFreeze(directory, boundMs, out freeze, out _);
+
+    /// <summary>
+    /// As <see cref="TryFreeze(string, int, out CgroupFreeze?)"/>; <paramref name="thawErrno"/> is the errno of the thaw
+    /// when the freeze did not complete and undoing it failed (the unit may be left frozen: the caller reports it), else 0.
+    /// </summary>
+    public static CgroupFreezeOutcome TryFreeze(string directory, int boundMs, out CgroupFreeze? freeze, out int thawErrno)
     {
         freeze = null;
+        thawErrno = 0;
         // The bound starts here, before the write of 1, so that it covers the write (which waits for cgroup_mutex and
         // cannot be interrupted: a slow write leaves less time to wait, and may end in TimedOut).
         long deadlineMs = Environment.TickCount64 + boundMs;
@@ -94,12 +102,13 @@ public sealed class CgroupFreeze : IDisposable
             else
             {
                 held.Dispose();
+                thawErrno = held.ThawErrno;
             }
             return outcome;
         }
         catch
         {
-            held.Dispose(); // whatever failed, the unit is not left frozen
+            held.Dispose(); // whatever failed, the unit is not left frozen (a failed thaw is in ThawErrno, lost with the exception)
             throw;
         }
     }

@@ -69,7 +69,10 @@ public sealed class ScopeKill : IDisposable
     /// 0, or the errno of a thaw that failed: the unit may still be frozen, which the caller must report (it is never
     /// silent). The thaw writes through the fd opened at the freeze, so running out of fds cannot cause it.
     /// </summary>
-    public int ThawErrno => _freeze?.ThawErrno ?? 0;
+    public int ThawErrno => _freeze?.ThawErrno ?? _timedOutThawErrno;
+
+    // The errno of the thaw TryFreeze did itself when the unit did not freeze in time (there is no _freeze then).
+    private int _timedOutThawErrno;
 
     /// <summary>
     /// The one deadline of <see cref="FreezeAndRecheck"/>: the freeze, the wait for the unit to report frozen and the
@@ -203,7 +206,7 @@ public sealed class ScopeKill : IDisposable
         // takes cgroup_mutex, which reapd cannot bound; the deadline starts before it, so a slow write eats the bound.)
         long deadlineMs = Environment.TickCount64 + boundMs;
         string directory = Path.Combine(_v2Mount, _cgroupRelative.TrimStart('/'));
-        Freeze = CgroupFreeze.TryFreeze(directory, boundMs, out _freeze);
+        Freeze = CgroupFreeze.TryFreeze(directory, boundMs, out _freeze, out _timedOutThawErrno);
         if (Freeze != CgroupFreezeOutcome.Frozen)
         {
             return;

@@ -230,6 +230,32 @@ public sealed class ScopeKillTests
         Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
     }
 
+    [Fact]
+    public void A_cgroup_scope_whose_deadline_passes_before_the_re_check_is_thawed_and_kills_only_the_members_checked_before_the_freeze()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scopedeadline");
+        Process victimProcess = cgroup.StartSleeper();
+        Process member = cgroup.StartSleeper();
+        Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(victimProcess.Id, out ProcStat victimStat));
+        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(victimProcess.Id, victimStat.StartTimeTicks, _reader, out Victim? opened, Environment.ProcessId));
+        using Victim victim = opened!;
+        using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, _reader, _exclusions, [], v2Mount: cgroup.Mount);
+        Process joiner = cgroup.StartSleeper(); // after the check
+
+        // A bound of 0 has passed by the time the freeze or the re-check looks: whichever sees it, the unit is thawed
+        // and the joiner, which no check saw, is no member.
+        scope.FreezeAndRecheck(boundMs: 0);
+        Assert.Equal(CgroupFreezeOutcome.TimedOut, scope.Freeze);
+        Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
+        Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
+        Assert.Equal([member.Id], scope.Members.Select(m => m.Pid));
+        Assert.Equal(SignalOutcome.Sent, victim.Kill(_reader));
+        scope.KillMembers();
+
+        Assert.True(member.WaitForExit(10_000), "the member checked before the freeze outlived the scope");
+        Assert.True(IsAlive(joiner.Id), "a process no check saw was killed");
+    }
+
     private ScopeKill KillWithScope(int victimPid, KillScope kind, Func<int, ExclusionReason>? exclusion = null, string? v2Mount = null, string? v1Mount = null,
         RankingScope? exclusions = null)
     {
