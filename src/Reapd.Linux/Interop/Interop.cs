@@ -16,6 +16,7 @@ internal static partial class Interop
         ENOENT = 2,
         ESRCH = 3,
         EINTR = 4,
+        EIO = 5,
         EBADF = 9,
         ECHILD = 10,
         EAGAIN = 11,

@@ -23,6 +23,9 @@ namespace Reapd.Linux.Kill;
 public sealed class ScopeKill : IDisposable
 {
     private readonly List<ScopeMember> _members = [];
+    // pid -> index in _members of the newest member with that pid: the re-check and the sweep look each pid of the unit
+    // up here instead of scanning the list (that was O(n^2) inside the freeze bound).
+    private readonly Dictionary<int, int> _memberIndex = [];
     private readonly ProcessReader _reader;
     private readonly int _victimPid;
     private readonly RankingScope _exclusions;
@@ -63,9 +66,19 @@ public sealed class ScopeKill : IDisposable
     public CgroupFreezeOutcome? Freeze { get; private set; }
 
     /// <summary>
-    /// How long <see cref="FreezeAndRecheck"/> waits for the unit to report frozen. A process in uninterruptible sleep
-    /// (I/O, direct reclaim) stops only when it returns to user space; the victim's SIGKILL waits behind this, so it is
-    /// short.
+    /// 0, or the errno of a thaw that failed: the unit may still be frozen, which the caller must report (it is never
+    /// silent). The thaw writes through the fd opened at the freeze, so running out of fds cannot cause it.
+    /// </summary>
+    public int ThawErrno => _freeze?.ThawErrno ?? _timedOutThawErrno;
+
+    // The errno of the thaw TryFreeze did itself when the unit did not freeze in time (there is no _freeze then).
+    private int _timedOutThawErrno;
+
+    /// <summary>
+    /// The one deadline of <see cref="FreezeAndRecheck"/>: the freeze, the wait for the unit to report frozen and the
+    /// re-check of its members together. A process in uninterruptible sleep (I/O, direct reclaim) stops only when it
+    /// returns to user space; the victim's SIGKILL waits behind this, so it is short. Not bounded by it: the write of 1
+    /// to cgroup.freeze, which takes the kernel's cgroup_mutex.
     /// </summary>
     public const int FreezeBoundMs = 50;
 
@@ -163,7 +176,7 @@ public sealed class ScopeKill : IDisposable
             {
                 continue;
             }
-            kill._members.Add(new ScopeMember(pid, startTimeTicks, pidfd!) { KillOutcome = SignalOutcome.Sent });
+            kill.AddMember(new ScopeMember(pid, startTimeTicks, pidfd!) { KillOutcome = SignalOutcome.Sent });
         }
         kill.Outcome = kill._members.Count > 0 ? ScopeKillOutcome.Killed : ScopeKillOutcome.NoOtherMembers;
         return kill;
@@ -176,7 +189,8 @@ public sealed class ScopeKill : IDisposable
     /// read; in both cases no unchecked process dies, because the kill goes through the pidfds of the checked members
     /// (a frozen process cannot fork, so they are the whole unit, save a fork already in progress, which
     /// <see cref="KillMembers"/> sweeps) and not through cgroup.kill, which would take a migrant that arrived after this
-    /// read. Runs on the decision loop: the wait is poll(2) on cgroup.events, bounded by <paramref name="boundMs"/>. A
+    /// read. Runs on the decision loop: the wait is poll(2) on cgroup.events; <paramref name="boundMs"/> bounds the
+    /// freeze and the re-check together (when it passes during the re-check, the fallback below applies). A
     /// protected newcomer refuses the scope (the victim dies alone) and the unit is thawed at once. If the unit does not
     /// freeze in the bound (or has no freezer), it is thawed and the members checked so far are killed by pidfd without
     /// the freeze: a child forked after the check survives, which is the price of never killing a process no check saw.
@@ -188,12 +202,16 @@ public sealed class ScopeKill : IDisposable
         {
             return;
         }
+        // One deadline over the freeze and the re-check: the victim's SIGKILL waits behind both. (The write of 1 itself
+        // takes cgroup_mutex, which reapd cannot bound; the deadline starts before it, so a slow write eats the bound.)
+        long deadlineMs = Environment.TickCount64 + boundMs;
         string directory = Path.Combine(_v2Mount, _cgroupRelative.TrimStart('/'));
-        Freeze = CgroupFreeze.TryFreeze(directory, boundMs, out _freeze);
+        Freeze = CgroupFreeze.TryFreeze(directory, boundMs, out _freeze, out _timedOutThawErrno);
         if (Freeze != CgroupFreezeOutcome.Frozen)
         {
             return;
         }
+        int checkedBefore = _members.Count;
         try
         {
             var pidsReader = new CgroupPidsReader(directory);
@@ -204,11 +222,20 @@ public sealed class ScopeKill : IDisposable
             int[] pids = read.ToArray();
             foreach (int pid in pids)
             {
+                if (Environment.TickCount64 >= deadlineMs)
+                {
+                    // Out of time: as when the unit does not freeze in the bound, thaw and kill only the members checked
+                    // before the freeze; the newcomers this pass opened are let go unsignalled.
+                    Thaw();
+                    DropMembersFrom(checkedBefore);
+                    Freeze = CgroupFreezeOutcome.TimedOut;
+                    return;
+                }
                 if (_skip is not null && _skip.Contains(pid))
                 {
                     continue;
                 }
-                if (!(IsMember(pid) ? Recheck(pid) : TryAdd(pid)))
+                if (!RecheckOrAdd(pid))
                 {
                     Thaw();
                     return;
@@ -316,24 +343,63 @@ public sealed class ScopeKill : IDisposable
         }
     }
 
-    private bool IsMember(int pid)
+    /// <summary>The newest member with this pid, or null.</summary>
+    private ScopeMember? MemberOf(int pid) => _memberIndex.TryGetValue(pid, out int i) ? _members[i] : null;
+
+    private void AddMember(ScopeMember member)
     {
-        foreach (ScopeMember member in _members)
-        {
-            if (member.Pid == pid)
-            {
-                return true;
-            }
-        }
-        return false;
+        _memberIndex[member.Pid] = _members.Count;
+        _members.Add(member);
     }
 
-    /// <summary>A member checked before the freeze, checked again (its oom_score_adj or name may have changed since).</summary>
-    private bool Recheck(int pid)
+    /// <summary>Closes and forgets the members from index <paramref name="first"/> on (none of them was signalled).</summary>
+    private void DropMembersFrom(int first)
     {
-        if (_reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok)
+        for (int i = _members.Count - 1; i >= first; i--)
+        {
+            ScopeMember dropped = _members[i];
+            _members.RemoveAt(i);
+            dropped.Dispose();
+            _memberIndex.Remove(dropped.Pid);
+            for (int j = i - 1; j >= 0; j--)
+            {
+                if (_members[j].Pid == dropped.Pid)
+                {
+                    _memberIndex[dropped.Pid] = j;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A pid read from the frozen unit: a member checked before is checked again (its oom_score_adj or name may have
+    /// changed); anything else, including a process that took the number of a member that exited (its start time
+    /// differs from the member's), is a newcomer for <see cref="TryAdd"/>.
+    /// </summary>
+    private bool RecheckOrAdd(int pid)
+    {
+        ScopeMember? member = MemberOf(pid);
+        if (member is null)
+        {
+            return TryAdd(pid);
+        }
+        ProcReadOutcome read = _reader.TryReadStat(pid, out ProcStat stat);
+        if (read == ProcReadOutcome.Gone)
         {
             return true; // exited: its pidfd signal finds nothing
+        }
+        if (read == ProcReadOutcome.OutOfFileDescriptors)
+        {
+            return Unchecked(pid);
+        }
+        if (read != ProcReadOutcome.Ok)
+        {
+            return true; // not readable (denied, malformed): as before, counted with the gone
+        }
+        if (stat.StartTimeTicks != member.StartTimeTicks)
+        {
+            return TryAdd(pid); // the member exited and a newcomer has its number
         }
         ExclusionReason excluded = Exclusion(pid, stat);
         if (excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
@@ -356,9 +422,18 @@ public sealed class ScopeKill : IDisposable
     /// <summary>Opens <paramref name="pid"/>, confirms it and checks it may be killed; false (and Refused) when it may not.</summary>
     private bool TryAdd(int pid)
     {
-        if (_reader.TryReadStat(pid, out ProcStat stat) != ProcReadOutcome.Ok)
+        ProcReadOutcome read = _reader.TryReadStat(pid, out ProcStat stat);
+        if (read == ProcReadOutcome.Gone)
         {
             return true; // gone meanwhile
+        }
+        if (read == ProcReadOutcome.OutOfFileDescriptors)
+        {
+            return Unchecked(pid);
+        }
+        if (read != ProcReadOutcome.Ok)
+        {
+            return true; // not readable (denied, malformed): as before, counted with the gone
         }
         if (_walkStartTicks.TryGetValue(pid, out ulong walked) && walked != stat.StartTimeTicks)
         {
@@ -375,19 +450,40 @@ public sealed class ScopeKill : IDisposable
         {
             return true; // a zombie or exiting process: nothing to free, nothing to signal
         }
-        if (PidFdSyscalls.Open(pid, out PidFdHandle? pidfd) != PidFdOpenOutcome.Opened)
+        PidFdOpenOutcome opened = PidFdSyscalls.Open(pid, out PidFdHandle? pidfd);
+        if (opened == PidFdOpenOutcome.OutOfFileDescriptors)
+        {
+            // Not gone: reapd has no fd for it. Counting it as gone would report the scope killed while it lives on.
+            Outcome = ScopeKillOutcome.Refused;
+            RefusedBy = (pid, "it could not be opened: reapd is out of file descriptors (EMFILE/ENFILE)");
+            return false;
+        }
+        if (opened != PidFdOpenOutcome.Opened)
         {
             return true; // gone between the two reads
         }
         // The pidfd pins whatever had the number at open time: the start time read after it shows it is the one checked.
-        if (_reader.TryReadStat(pid, out ProcStat again) != ProcReadOutcome.Ok || again.StartTimeTicks != stat.StartTimeTicks
-            || !InScopeCgroup(pid))
+        ProcReadOutcome reread = _reader.TryReadStat(pid, out ProcStat again);
+        bool inScope = reread == ProcReadOutcome.Ok && again.StartTimeTicks == stat.StartTimeTicks && InScopeCgroup(pid, out reread);
+        if (!inScope)
         {
             pidfd!.Dispose();
-            return true;
+            // Out of fds is no answer: the process may well be the one checked, in the unit.
+            return reread == ProcReadOutcome.OutOfFileDescriptors ? Unchecked(pid) : true;
         }
-        _members.Add(new ScopeMember(pid, stat.StartTimeTicks, pidfd!));
+        AddMember(new ScopeMember(pid, stat.StartTimeTicks, pidfd!));
         return true;
+    }
+
+    /// <summary>
+    /// A process that could not be read for lack of fds is not known gone: it may live on, so the scope is refused (the
+    /// victim dies alone) rather than reported killed without it.
+    /// </summary>
+    private bool Unchecked(int pid)
+    {
+        Outcome = ScopeKillOutcome.Refused;
+        RefusedBy = (pid, "it could not be read: reapd is out of file descriptors (EMFILE/ENFILE)");
+        return false;
     }
 
     /// <summary>
@@ -474,14 +570,16 @@ public sealed class ScopeKill : IDisposable
     /// For the cgroup scope: whether the process the pidfd pins is still in the unit (cgroup.procs was read before it
     /// was opened; a number reused meanwhile belongs to a process born elsewhere). True for the other scopes.
     /// </summary>
-    private bool InScopeCgroup(int pid)
+    private bool InScopeCgroup(int pid, out ProcReadOutcome read)
     {
+        read = ProcReadOutcome.Ok;
         if (_cgroupRelative is null)
         {
             return true;
         }
         Span<byte> text = stackalloc byte[4096];
-        if (_reader.TryReadCgroup(pid, text, out int length) != ProcReadOutcome.Ok)
+        read = _reader.TryReadCgroup(pid, text, out int length);
+        if (read != ProcReadOutcome.Ok)
         {
             return false;
         }
@@ -526,7 +624,13 @@ public sealed class ScopeKill : IDisposable
         }
         foreach (int pid in pids)
         {
-            if ((_skip is null || !_skip.Contains(pid)) && !IsMember(pid))
+            if (_skip is not null && _skip.Contains(pid))
+            {
+                continue;
+            }
+            ScopeMember? member = MemberOf(pid);
+            // A member's number with another start time is a newcomer that took it after the member exited.
+            if (member is null || (_reader.TryReadStat(pid, out ProcStat stat) == ProcReadOutcome.Ok && stat.StartTimeTicks != member.StartTimeTicks))
             {
                 found.Add(pid);
             }

@@ -427,6 +427,12 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             // A cgroup scope's unit was frozen by PrepareScope: thawed on every path, the victim's kill failing included.
             _scopeKill?.Thaw();
         }
+        if (_scopeKill is { ThawErrno: not 0 } unthawed)
+        {
+            // Never silent: the write of 0 went through the fd kept from the freeze and still failed.
+            _events.Warning("scope-thaw"u8, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"could not thaw {unthawed.Target} (cgroup.freeze write errno {unthawed.ThawErrno}): the unit may stay frozen; write 0 to its cgroup.freeze"), EventLog.Error);
+        }
         if (announced)
         {
             Announcer!.Wake();
@@ -492,8 +498,10 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         ProcessReader reader = _candidates.Reader;
         _scopeKill = ScopeKill.Prepare(scope, id.Pid, reader, RankingFor(Sample), sharers,
             units is null ? null : pid => units.MemberExclusion(pid, reader), _unifiedMount, _v1MemoryMount, knownRules: this);
-        // A cgroup v2 unit is frozen and checked again before the victim's SIGKILL (bounded: ScopeKill.FreezeBoundMs),
-        // so that no process that joined it after the check dies unchecked; the kill below thaws it.
+        // A cgroup v2 unit is frozen and checked again before the victim's SIGKILL, so that no process that joined it
+        // after the check dies unchecked; the kill below thaws it. ScopeKill.FreezeBoundMs bounds the wait for "frozen"
+        // and the re-check together, not the write of 1 to cgroup.freeze: that write takes the kernel's cgroup_mutex,
+        // and a holder of that mutex (a cgroup being created or removed, a migration) delays the SIGKILL by as long.
         _scopeKill.FreezeAndRecheck();
     }
 

@@ -189,6 +189,8 @@ internal sealed class DaemonLoop : IDisposable
         // mlockall then locks, only what the hot path runs.
         string trimmed = protectSelf ? SelfProtection.TrimToHotPath() : "";
         string locked = "skipped", adj = "skipped", nice = "skipped";
+        // Before any thread or kill: a cgroup-scope kill holds one pidfd per member of the unit (docs/cgroups.md).
+        string fileLimit = FileDescriptorLimit.RaiseSoftToHard();
         if (protectSelf)
         {
             adj = SelfProtection.LowerOomScoreAdj();
@@ -278,6 +280,7 @@ internal sealed class DaemonLoop : IDisposable
             .Field("notify_desktop"u8, _announcer is not null ? AnnounceOptions.ModeText(_announce.NotifyDesktop) : _config.DryRun && _announce.Enabled ? "off (dry run)" : "off")
             .Field("hooks"u8, _announcer is not null ? DescribeHooks(_announce) : _config.DryRun && _announce.Enabled ? "none (dry run)" : "none")
             .Field("kill_scope"u8, _config.KillScope.ToString())
+            .Field("open_files_limit"u8, fileLimit)
             .Field("cgroup_first"u8, _actuator.Chooser is null ? "off" : _actuator.Chooser.Kubernetes ? "on, pods by QoS class" : "on")
             .Field("dry_run"u8, _config.DryRun)
             .Field("config"u8, Config.ConfigFile.Describe(_options.ConfigFileRead));

@@ -135,6 +135,127 @@ public sealed class ScopeKillTests
         Assert.Empty(scope.Members);
     }
 
+    [Fact]
+    public void A_unit_frozen_before_reapd_ran_out_of_file_descriptors_is_still_thawed()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("thawnofd");
+        Process sleeper = cgroup.StartSleeper();
+        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? frozen));
+        using CgroupFreeze freeze = frozen!;
+
+        // The state of a kill that opened one pidfd per member of a large unit: no fd left to open.
+        (bool openFailed, bool thawed) = OpenFilesLimit.WithNoFreeDescriptor(() =>
+        {
+            bool failed;
+            try
+            {
+                File.OpenHandle("/dev/null").Dispose();
+                failed = false;
+            }
+            catch (IOException)
+            {
+                failed = true;
+            }
+            return (failed, freeze.Thaw());
+        });
+
+        Assert.True(openFailed, "the lowered limit still let a file be opened: the test did not reach EMFILE");
+        Assert.True(thawed, $"the thaw failed (errno {freeze.ThawErrno})");
+        Assert.Equal(0, freeze.ThawErrno);
+        Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
+        Assert.False(sleeper.HasExited);
+    }
+
+    [Fact]
+    public void A_unit_member_that_cannot_be_read_for_lack_of_file_descriptors_refuses_the_scope_instead_of_counting_as_gone()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scopenofd");
+        Process victim = cgroup.StartSleeper();
+        Process first = cgroup.StartSleeper();
+        Process second = cgroup.StartSleeper();
+        // Once with room, so that whatever the runtime opens and keeps on a first use is open before the limit drops.
+        using (ScopeKill warm = ScopeKill.Prepare(KillScope.Cgroup, victim.Id, _reader, _exclusions, [], v2Mount: cgroup.Mount))
+        {
+            Assert.Equal(ScopeKillOutcome.Killed, warm.Outcome);
+            Assert.Equal(2, warm.Members.Count);
+        }
+
+        // Room for one fd: the reads before the first member close theirs, the first member's pidfd takes it, and the
+        // second member's /proc read fails with EMFILE. It lives: the scope must not say Killed without it.
+        using ScopeKill scope = OpenFilesLimit.WithFreeDescriptors(1,
+            () => ScopeKill.Prepare(KillScope.Cgroup, victim.Id, _reader, _exclusions, [], v2Mount: cgroup.Mount));
+
+        Assert.Equal(ScopeKillOutcome.Refused, scope.Outcome);
+        Assert.NotNull(scope.RefusedBy);
+        Assert.Contains(scope.RefusedBy!.Value.Pid, new[] { first.Id, second.Id });
+        Assert.Contains("file descriptors", scope.Describe(), StringComparison.Ordinal);
+        scope.KillMembers(); // refused: signals nothing
+        Assert.True(IsAlive(first.Id) && IsAlive(second.Id), "a refused scope signalled a member");
+    }
+
+    [Fact]
+    public void A_process_that_took_an_exited_members_pid_before_the_freeze_is_checked_and_killed_as_a_newcomer()
+    {
+        Root.Require();
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scopereuse");
+        Process victimProcess = cgroup.StartSleeper();
+        Process old = cgroup.StartSleeper();
+        Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(victimProcess.Id, out ProcStat victimStat));
+        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(victimProcess.Id, victimStat.StartTimeTicks, _reader, out Victim? opened, Environment.ProcessId));
+        using Victim victim = opened!;
+        using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, _reader, _exclusions, [], v2Mount: cgroup.Mount);
+        Assert.Equal([old.Id], scope.Members.Select(m => m.Pid));
+        ulong oldStart = scope.Members[0].StartTimeTicks;
+
+        // The member exits after the check and another process takes its number (and joins the unit).
+        int pid = old.Id;
+        old.Kill();
+        Assert.True(old.WaitForExit(10_000));
+        Assert.True(ProcFacts.WaitPastTick(oldStart));
+        using var newcomer = HelperProcess.Start("pid_at", [pid.ToString(CultureInfo.InvariantCulture)]);
+        newcomer.WaitForLine("ready");
+        Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(pid, out ProcStat taken));
+        Assert.NotEqual(oldStart, taken.StartTimeTicks);
+        File.WriteAllText(Path.Combine(cgroup.Path, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+
+        scope.FreezeAndRecheck(boundMs: 10_000);
+        Assert.Equal(CgroupFreezeOutcome.Frozen, scope.Freeze);
+        Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
+        Assert.Contains(scope.Members, m => m.Pid == pid && m.StartTimeTicks == taken.StartTimeTicks);
+        Assert.Equal(SignalOutcome.Sent, victim.Kill(_reader));
+        scope.KillMembers();
+
+        // pid_at's launcher exits when the child with the pid is killed.
+        Assert.True(newcomer.WaitForExit(10_000), "the newcomer with the old member's pid outlived the cgroup scope");
+        Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
+    }
+
+    [Fact]
+    public void A_cgroup_scope_whose_deadline_passes_before_the_re_check_is_thawed_and_kills_only_the_members_checked_before_the_freeze()
+    {
+        using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scopedeadline");
+        Process victimProcess = cgroup.StartSleeper();
+        Process member = cgroup.StartSleeper();
+        Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(victimProcess.Id, out ProcStat victimStat));
+        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(victimProcess.Id, victimStat.StartTimeTicks, _reader, out Victim? opened, Environment.ProcessId));
+        using Victim victim = opened!;
+        using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, _reader, _exclusions, [], v2Mount: cgroup.Mount);
+        Process joiner = cgroup.StartSleeper(); // after the check
+
+        // A bound of 0 has passed by the time the freeze or the re-check looks: whichever sees it, the unit is thawed
+        // and the joiner, which no check saw, is no member.
+        scope.FreezeAndRecheck(boundMs: 0);
+        Assert.Equal(CgroupFreezeOutcome.TimedOut, scope.Freeze);
+        Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
+        Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
+        Assert.Equal([member.Id], scope.Members.Select(m => m.Pid));
+        Assert.Equal(SignalOutcome.Sent, victim.Kill(_reader));
+        scope.KillMembers();
+
+        Assert.True(member.WaitForExit(10_000), "the member checked before the freeze outlived the scope");
+        Assert.True(IsAlive(joiner.Id), "a process no check saw was killed");
+    }
+
     private ScopeKill KillWithScope(int victimPid, KillScope kind, Func<int, ExclusionReason>? exclusion = null, string? v2Mount = null, string? v1Mount = null,
         RankingScope? exclusions = null)
     {
