@@ -215,9 +215,18 @@ public sealed class ScopeKill : IDisposable
         try
         {
             var pidsReader = new CgroupPidsReader(directory);
-            if (pidsReader.TryRead(out ReadOnlySpan<int> read) != ProcReadOutcome.Ok)
+            ProcReadOutcome listed = pidsReader.TryRead(out ReadOnlySpan<int> read);
+            if (listed == ProcReadOutcome.Gone)
             {
                 return; // removed meanwhile: the members opened before are killed by pidfd
+            }
+            if (listed != ProcReadOutcome.Ok)
+            {
+                // The unit's members could not be listed again (out of fds, denied): newcomers would go unchecked.
+                Outcome = ScopeKillOutcome.Refused;
+                RefusedBy = (_victimPid, $"the frozen unit's members could not be listed again ({listed})");
+                Thaw();
+                return;
             }
             int[] pids = read.ToArray();
             foreach (int pid in pids)
@@ -401,11 +410,11 @@ public sealed class ScopeKill : IDisposable
         {
             return TryAdd(pid); // the member exited and a newcomer has its number
         }
-        ExclusionReason excluded = Exclusion(pid, stat);
-        if (excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
+        ExclusionReason excluded = Exclusion(pid, stat, out string? unread);
+        if (unread is not null || excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
         {
             Outcome = ScopeKillOutcome.Refused;
-            RefusedBy = (pid, excluded.Describe());
+            RefusedBy = (pid, unread ?? excluded.Describe());
             return false;
         }
         return true;
@@ -439,11 +448,11 @@ public sealed class ScopeKill : IDisposable
         {
             return true; // the member exited and its number was taken since the walk: the newcomer is no member
         }
-        ExclusionReason excluded = Exclusion(pid, stat);
-        if (excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
+        ExclusionReason excluded = Exclusion(pid, stat, out string? unread);
+        if (unread is not null || excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
         {
             Outcome = ScopeKillOutcome.Refused;
-            RefusedBy = (pid, excluded.Describe());
+            RefusedBy = (pid, unread ?? excluded.Describe());
             return false;
         }
         if (excluded == ExclusionReason.NoMemory)
@@ -488,11 +497,23 @@ public sealed class ScopeKill : IDisposable
 
     /// <summary>
     /// Why a member may not die: the scan's exclusions, then a protect rule (an ignore rule lets it die with the scope:
-    /// that is what ignore means), then the caller's predicate (an omitted unit).
+    /// that is what ignore means), then the caller's predicate (an omitted unit). <paramref name="unread"/> names a check
+    /// that could not be made (its oom_score_adj unreadable for another reason than the process being gone): the
+    /// caller refuses the scope, as for a protected member — an unknown oom_score_adj may be -1000.
     /// </summary>
-    private ExclusionReason Exclusion(int pid, in ProcStat stat)
+    private ExclusionReason Exclusion(int pid, in ProcStat stat, out string? unread)
     {
-        _ = _reader.TryReadOomScoreAdj(pid, out int adj);
+        unread = null;
+        ProcReadOutcome adjRead = _reader.TryReadOomScoreAdj(pid, out int adj);
+        if (adjRead == ProcReadOutcome.Gone)
+        {
+            return ExclusionReason.NoMemory; // exited since its stat: nothing to signal
+        }
+        if (adjRead != ProcReadOutcome.Ok)
+        {
+            unread = $"its oom_score_adj could not be read ({adjRead}): it may be -1000";
+            return ExclusionReason.None;
+        }
         bool hasMm = !stat.IsKernelThread && _reader.FindMmHolder(pid, stat) != 0;
         ExclusionReason reason = CandidateClassifier.Classify(stat, hasMm, adj, _exclusions);
         if (reason is not ExclusionReason.None and not ExclusionReason.NoMemory)
