@@ -190,7 +190,7 @@ internal sealed class DaemonLoop : IDisposable
         string trimmed = protectSelf ? SelfProtection.TrimToHotPath() : "";
         string locked = "skipped", adj = "skipped", nice = "skipped";
         // Before any thread or kill: a cgroup-scope kill holds one pidfd per member of the unit (docs/cgroups.md).
-        string fileLimit = FileDescriptorLimit.RaiseSoftToHard();
+        string fileLimit = FileDescriptorLimit.Raise();
         if (protectSelf)
         {
             adj = SelfProtection.LowerOomScoreAdj();
