@@ -13,4 +13,12 @@ public readonly record struct RefaultCounters(long AnonRefaults, long FileRefaul
 {
     /// <summary>Nothing read (the caller skipped the file, or the read failed).</summary>
     public static readonly RefaultCounters Unread = new(-1, -1, -1, -1);
+
+    /// <summary>
+    /// The refault count the thrash condition goes by: the anonymous refaults; on a kernel that does not tell the kinds
+    /// apart (before 5.9) the one page-cache count, but only where the swap counters are there to veto a push-out with
+    /// (/proc/vmstat); a cgroup's memory.stat of such a kernel has neither, and a stall with page-cache refaults alone
+    /// is what a push-out of cold pages looks like, so the count is -1 there (unknown: the condition waits).
+    /// </summary>
+    public long ThrashRefaults => AnonRefaults >= 0 ? AnonRefaults : SwapIns >= 0 && SwapOuts >= 0 ? FileRefaults : -1;
 }

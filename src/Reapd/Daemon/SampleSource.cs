@@ -175,7 +175,8 @@ internal sealed class SampleSource
             // The counters only while the full-stall counter moves (and once after): a machine that does not stall pays
             // nothing for /proc/vmstat. Without a refault file the rate is 0, and only a rate of 0 lets the stall kill alone.
             // The refaults are the anonymous ones (a working set coming back from swap); the page cache's refaults count
-            // only on a kernel that does not tell the kinds apart (before 5.9). docs/daemon.md, "The thrash condition".
+            // only on a kernel that does not tell the kinds apart (before 5.9), and only where the swap counters can veto
+            // (RefaultCounters.ThrashRefaults). docs/daemon.md, "The thrash condition".
             long refaults = 0, swapIns = -1, swapOuts = -1;
             if (_refaults is not null)
             {
@@ -183,7 +184,7 @@ internal sealed class SampleSource
                 if (_thrash.NeedsRefaults(sample.Psi.FullTotalUs))
                 {
                     RefaultCounters counters = _refaults.Read();
-                    refaults = counters.AnonRefaults >= 0 ? counters.AnonRefaults : counters.FileRefaults;
+                    refaults = counters.ThrashRefaults;
                     swapIns = counters.SwapIns;
                     swapOuts = counters.SwapOuts;
                     RefaultReads++;

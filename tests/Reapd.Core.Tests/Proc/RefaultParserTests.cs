@@ -57,6 +57,16 @@ public sealed class RefaultParserTests
         Assert.Equal(RefaultCounters.Unread, counters);
     }
 
+    [Theory]
+    [InlineData(5, 6, 7, 8, 5)]    // the anonymous refaults, wherever they are counted
+    [InlineData(5, 6, -1, -1, 5)]
+    [InlineData(-1, 42, 1, 2, 42)] // before 5.9, /proc/vmstat: the page-cache count, the swap counters can veto
+    [InlineData(-1, 42, -1, -1, -1)] // before 5.9, a cgroup's memory.stat: nothing to veto a push-out with, unknown
+    public void The_thrash_condition_counts_page_cache_refaults_only_where_the_swap_counters_can_veto(long anon, long file, long swapIns, long swapOuts, long expected)
+    {
+        Assert.Equal(expected, new RefaultCounters(anon, file, swapIns, swapOuts).ThrashRefaults);
+    }
+
     [Fact]
     public void Parsing_allocates_nothing()
     {
