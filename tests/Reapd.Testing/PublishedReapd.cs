@@ -74,6 +74,18 @@ public static class PublishedReapd
         return false;
     }
 
+    /// <summary>
+    /// Holds the lock the publish takes, for another Release build of the solution's projects (fuzz/run.sh publishes the
+    /// fuzz harness, which rebuilds Reapd.Core and reapd in Release): the NativeAOT compiler maps those assemblies, and
+    /// one rewritten under it dies of SIGBUS (a CI run lost every guest test so). Dispose to release.
+    /// </summary>
+    public static IDisposable LockReleaseBuilds()
+    {
+        string artifacts = Path.Combine(NativeProgram.RepositoryRoot, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        return AcquireLock(Path.Combine(artifacts, "publish.lock"));
+    }
+
     private static FileStream AcquireLock(string path)
     {
         for (int i = 0; ; i++)

@@ -28,6 +28,9 @@ public sealed class AflSmokeTests
         {
             psi.ArgumentList.Add(arg);
         }
+        // run.sh publishes the harness in Release, rebuilding Reapd.Core and reapd: not while the NativeAOT publish of
+        // another test project reads them.
+        using IDisposable releaseBuilds = PublishedReapd.LockReleaseBuilds();
         using Process run = Process.Start(psi)!;
         Task<string> stderrText = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         string stdout = await run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
