@@ -7,6 +7,7 @@ using Reapd.Core.Selection;
 using Reapd.Linux.Kill;
 using Reapd.Linux.Proc;
 using Reapd.Linux.Sensors;
+using Reapd.Linux.Tests.Kill;
 using Reapd.Testing;
 
 namespace Reapd.Linux.Tests;
@@ -159,7 +160,7 @@ public sealed class CgroupV2MemoryControllerTests
         Process nested = cgroup.StartSleeper(cgroup.Child("sub"));
         Killable(victimProcess, member, nested);
         var reader = new ProcessReader();
-        using Victim victim = OpenVictim(reader, victimProcess.Id);
+        using Victim victim = ConfirmedVictim.Open(reader, victimProcess.Id);
         using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, reader, new RankingScope(0, 4, Environment.ProcessId), [],
             v2Mount: cgroup.Mount);
         Assert.True(scope.UnifiedUnit);
@@ -199,7 +200,7 @@ public sealed class CgroupV2MemoryControllerTests
         Process member = cgroup.StartSleeper();
         Killable(victimProcess, member);
         var reader = new ProcessReader();
-        using Victim victim = OpenVictim(reader, victimProcess.Id);
+        using Victim victim = ConfirmedVictim.Open(reader, victimProcess.Id);
         var exclusions = new RankingScope(0, 4, Environment.ProcessId, new ProtectedNames(["tail"]));
         using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, reader, exclusions, [], v2Mount: cgroup.Mount);
         Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
@@ -235,7 +236,7 @@ public sealed class CgroupV2MemoryControllerTests
         Process member = cgroup.StartSleeper(cgroup.Child("sub"));
         Killable(victimProcess, member);
         var reader = new ProcessReader();
-        using Victim victim = OpenVictim(reader, victimProcess.Id);
+        using Victim victim = ConfirmedVictim.Open(reader, victimProcess.Id);
         var exclusions = new RankingScope(0, 4, Environment.ProcessId, new ProtectedNames(["tail"]));
         using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, reader, exclusions, [], v2Mount: cgroup.Mount);
         scope.FreezeAndRecheck(boundMs: 10_000);
@@ -275,7 +276,7 @@ public sealed class CgroupV2MemoryControllerTests
         Process member = cgroup.StartSleeper();
         Killable(victimProcess, member);
         var reader = new ProcessReader();
-        using Victim victim = OpenVictim(reader, victimProcess.Id);
+        using Victim victim = ConfirmedVictim.Open(reader, victimProcess.Id);
         using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, reader, new RankingScope(0, 4, Environment.ProcessId), [],
             v2Mount: cgroup.Mount);
         Assert.Equal(ScopeKillOutcome.Killed, scope.Outcome);
@@ -334,12 +335,5 @@ public sealed class CgroupV2MemoryControllerTests
         {
             File.WriteAllText($"/proc/{process.Id}/oom_score_adj", "0");
         }
-    }
-
-    private static Victim OpenVictim(ProcessReader reader, int pid)
-    {
-        Assert.Equal(ProcReadOutcome.Ok, reader.TryReadStat(pid, out ProcStat stat));
-        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(pid, stat.StartTimeTicks, reader, out Victim? victim, Environment.ProcessId));
-        return victim!;
     }
 }

@@ -179,13 +179,7 @@ public sealed class ThrashTrackerTests
         ThrashTracker tracker = Tracker();
         long t = 0, full = 0, refaults = 0, ins = -1, outs = -1;
         tracker.Observe(t, full, refaults, ins, outs);
-        for (int i = 0; i < 8; i++)
-        {
-            t += 250;
-            full += 125_000;
-            refaults += 100;
-            tracker.Observe(t, full, refaults, -1, -1);
-        }
+        Run(tracker, ref t, ref full, ref refaults, ref ins, ref outs, 8, 125, 100, 0, 0);
         Assert.Equal(-1, tracker.SwapInPercent);
         Assert.True(tracker.HeldMs >= 1000);
     }

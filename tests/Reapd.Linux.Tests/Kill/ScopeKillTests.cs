@@ -200,9 +200,7 @@ public sealed class ScopeKillTests
         using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scopereuse");
         Process victimProcess = cgroup.StartSleeper();
         Process old = cgroup.StartSleeper();
-        Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(victimProcess.Id, out ProcStat victimStat));
-        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(victimProcess.Id, victimStat.StartTimeTicks, _reader, out Victim? opened, Environment.ProcessId));
-        using Victim victim = opened!;
+        using Victim victim = ConfirmedVictim.Open(_reader, victimProcess.Id);
         using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, _reader, _exclusions, [], v2Mount: cgroup.Mount);
         Assert.Equal([old.Id], scope.Members.Select(m => m.Pid));
         ulong oldStart = scope.Members[0].StartTimeTicks;
@@ -236,9 +234,7 @@ public sealed class ScopeKillTests
         using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("scopedeadline");
         Process victimProcess = cgroup.StartSleeper();
         Process member = cgroup.StartSleeper();
-        Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(victimProcess.Id, out ProcStat victimStat));
-        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(victimProcess.Id, victimStat.StartTimeTicks, _reader, out Victim? opened, Environment.ProcessId));
-        using Victim victim = opened!;
+        using Victim victim = ConfirmedVictim.Open(_reader, victimProcess.Id);
         using ScopeKill scope = ScopeKill.Prepare(KillScope.Cgroup, victimProcess.Id, _reader, _exclusions, [], v2Mount: cgroup.Mount);
         Process joiner = cgroup.StartSleeper(); // after the check
 
@@ -259,15 +255,11 @@ public sealed class ScopeKillTests
     private ScopeKill KillWithScope(int victimPid, KillScope kind, Func<int, ExclusionReason>? exclusion = null, string? v2Mount = null, string? v1Mount = null,
         RankingScope? exclusions = null)
     {
-        Assert.Equal(ProcReadOutcome.Ok, _reader.TryReadStat(victimPid, out ProcStat stat));
-        Assert.Equal(VictimOpenOutcome.Confirmed, Victim.TryOpen(victimPid, stat.StartTimeTicks, _reader, out Victim? victim, Environment.ProcessId));
-        using (victim)
-        {
-            ScopeKill scope = ScopeKill.Prepare(kind, victimPid, _reader, exclusions ?? _exclusions, [], exclusion, v2Mount, v1Mount);
-            Assert.Equal(SignalOutcome.Sent, victim!.Kill(_reader));
-            scope.KillMembers();
-            return scope;
-        }
+        using Victim victim = ConfirmedVictim.Open(_reader, victimPid);
+        ScopeKill scope = ScopeKill.Prepare(kind, victimPid, _reader, exclusions ?? _exclusions, [], exclusion, v2Mount, v1Mount);
+        Assert.Equal(SignalOutcome.Sent, victim.Kill(_reader));
+        scope.KillMembers();
+        return scope;
     }
 
     private bool IsAlive(int pid) => _reader.TryReadStat(pid, out ProcStat stat) == ProcReadOutcome.Ok && !stat.IsZombie;
