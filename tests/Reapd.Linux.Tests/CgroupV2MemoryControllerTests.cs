@@ -106,7 +106,7 @@ public sealed class CgroupV2MemoryControllerTests
         using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("frozenkill");
         Process byPidFd = cgroup.StartSleeper(cgroup.Child("a"));
         Process byCgroupKill = cgroup.StartSleeper(cgroup.Child("sub"));
-        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? frozen));
+        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? frozen, out _));
         using CgroupFreeze freeze = frozen!;
         Assert.False(freeze.FrozenByOwner);
         Assert.True(IsFrozen(cgroup.Path), "TryFreeze said Frozen, the unit's cgroup.events does not");
@@ -123,7 +123,7 @@ public sealed class CgroupV2MemoryControllerTests
         Assert.Equal("1", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim()); // both died frozen
 
         // A unit its owner froze is left frozen: this code neither froze it nor may thaw it.
-        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? again));
+        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? again, out _));
         Assert.True(again!.FrozenByOwner);
         again.Dispose();
         Assert.Equal("1", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim());
@@ -143,7 +143,7 @@ public sealed class CgroupV2MemoryControllerTests
         string sub = cgroup.Child("sub");
         using FuseStuck stuck = FuseStuck.Start(8, Path.Combine(sub, "cgroup.procs"));
 
-        Assert.Equal(CgroupFreezeOutcome.TimedOut, CgroupFreeze.TryFreeze(cgroup.Path, 300, out CgroupFreeze? frozen));
+        Assert.Equal(CgroupFreezeOutcome.TimedOut, CgroupFreeze.TryFreeze(cgroup.Path, 300, out CgroupFreeze? frozen, out _));
         Assert.Null(frozen);
         Assert.Equal("0", File.ReadAllText(Path.Combine(cgroup.Path, "cgroup.freeze")).Trim()); // thawed at the timeout
         Assert.False(IsFrozen(sub));

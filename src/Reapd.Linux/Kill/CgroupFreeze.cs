@@ -37,13 +37,8 @@ public sealed class CgroupFreeze : IDisposable
     /// <paramref name="freeze"/> holds the thaw; on any other outcome the cgroup is as it was (thawed again when the
     /// bound passed) and <paramref name="freeze"/> is null. cgroup.freeze is opened once, before the write of 1, and
     /// that fd does the thaw: the thaw needs no new fd. Any exception after the write of 1 thaws before it propagates.
-    /// </summary>
-    public static CgroupFreezeOutcome TryFreeze(string directory, int boundMs, out CgroupFreeze? freeze) =>
-        TryFreeze(directory, boundMs, out freeze, out _);
-
-    /// <summary>
-    /// As <see cref="TryFreeze(string, int, out CgroupFreeze?)"/>; <paramref name="thawErrno"/> is the errno of the thaw
-    /// when the freeze did not complete and undoing it failed (the unit may be left frozen: the caller reports it), else 0.
+    /// <paramref name="thawErrno"/> is the errno of the thaw when the freeze did not complete and undoing it failed (the
+    /// unit may be left frozen: the caller reports it), else 0.
     /// </summary>
     public static CgroupFreezeOutcome TryFreeze(string directory, int boundMs, out CgroupFreeze? freeze, out int thawErrno)
     {

@@ -223,8 +223,7 @@ public sealed class ScopeKill : IDisposable
             if (listed != ProcReadOutcome.Ok)
             {
                 // The unit's members could not be listed again (out of fds, denied): newcomers would go unchecked.
-                Outcome = ScopeKillOutcome.Refused;
-                RefusedBy = (_victimPid, $"the frozen unit's members could not be listed again ({listed})");
+                _ = Refuse(_victimPid, $"the frozen unit's members could not be listed again ({listed})");
                 Thaw();
                 return;
             }
@@ -410,14 +409,7 @@ public sealed class ScopeKill : IDisposable
         {
             return TryAdd(pid); // the member exited and a newcomer has its number
         }
-        ExclusionReason excluded = Exclusion(pid, stat, out string? unread);
-        if (unread is not null || excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
-        {
-            Outcome = ScopeKillOutcome.Refused;
-            RefusedBy = (pid, unread ?? excluded.Describe());
-            return false;
-        }
-        return true;
+        return MayDie(pid, stat, out _);
     }
 
     private void SignalAll()
@@ -448,11 +440,8 @@ public sealed class ScopeKill : IDisposable
         {
             return true; // the member exited and its number was taken since the walk: the newcomer is no member
         }
-        ExclusionReason excluded = Exclusion(pid, stat, out string? unread);
-        if (unread is not null || excluded is not ExclusionReason.None and not ExclusionReason.NoMemory)
+        if (!MayDie(pid, stat, out ExclusionReason excluded))
         {
-            Outcome = ScopeKillOutcome.Refused;
-            RefusedBy = (pid, unread ?? excluded.Describe());
             return false;
         }
         if (excluded == ExclusionReason.NoMemory)
@@ -463,9 +452,7 @@ public sealed class ScopeKill : IDisposable
         if (opened == PidFdOpenOutcome.OutOfFileDescriptors)
         {
             // Not gone: reapd has no fd for it. Counting it as gone would report the scope killed while it lives on.
-            Outcome = ScopeKillOutcome.Refused;
-            RefusedBy = (pid, "it could not be opened: reapd is out of file descriptors (EMFILE/ENFILE)");
-            return false;
+            return Refuse(pid, "it could not be opened: reapd is out of file descriptors (EMFILE/ENFILE)");
         }
         if (opened != PidFdOpenOutcome.Opened)
         {
@@ -488,10 +475,25 @@ public sealed class ScopeKill : IDisposable
     /// A process that could not be read for lack of fds is not known gone: it may live on, so the scope is refused (the
     /// victim dies alone) rather than reported killed without it.
     /// </summary>
-    private bool Unchecked(int pid)
+    private bool Unchecked(int pid) => Refuse(pid, "it could not be read: reapd is out of file descriptors (EMFILE/ENFILE)");
+
+    /// <summary>
+    /// Whether a member read as <paramref name="stat"/> may die with the victim (<see cref="Exclusion"/>); when it may
+    /// not, or its check could not be made, the scope is refused. <paramref name="excluded"/> is NoMemory for a
+    /// process with nothing to signal (a zombie, an exiting one), else None.
+    /// </summary>
+    private bool MayDie(int pid, in ProcStat stat, out ExclusionReason excluded)
+    {
+        excluded = Exclusion(pid, stat, out string? unread);
+        return (unread is null && excluded is ExclusionReason.None or ExclusionReason.NoMemory)
+            || Refuse(pid, unread ?? excluded.Describe());
+    }
+
+    /// <summary>Refuses the scope because of <paramref name="pid"/> (the victim dies alone); false, for the callers' returns.</summary>
+    private bool Refuse(int pid, string why)
     {
         Outcome = ScopeKillOutcome.Refused;
-        RefusedBy = (pid, "it could not be read: reapd is out of file descriptors (EMFILE/ENFILE)");
+        RefusedBy = (pid, why);
         return false;
     }
 
@@ -709,8 +711,7 @@ public sealed class ScopeKill : IDisposable
         if (relative == "/")
         {
             // The root cgroup is the whole machine: that is no unit to kill.
-            Outcome = ScopeKillOutcome.Refused;
-            RefusedBy = (victimPid, "the victim is in the root cgroup, which holds the whole machine");
+            _ = Refuse(victimPid, "the victim is in the root cgroup, which holds the whole machine");
             return null;
         }
         _cgroupRelative = relative;

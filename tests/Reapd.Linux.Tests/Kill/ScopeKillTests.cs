@@ -140,7 +140,7 @@ public sealed class ScopeKillTests
     {
         using UnifiedTestCgroup cgroup = UnifiedTestCgroup.Create("thawnofd");
         Process sleeper = cgroup.StartSleeper();
-        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? frozen));
+        Assert.Equal(CgroupFreezeOutcome.Frozen, CgroupFreeze.TryFreeze(cgroup.Path, 10_000, out CgroupFreeze? frozen, out _));
         using CgroupFreeze freeze = frozen!;
 
         // The state of a kill that opened one pidfd per member of a large unit: no fd left to open.
