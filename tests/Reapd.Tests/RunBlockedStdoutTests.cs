@@ -49,8 +49,10 @@ public sealed class RunBlockedStdoutTests
 
         void Emergency()
         {
-        // 1 GiB at up to 1 GiB/s into 512 MiB, ignoring SIGTERM: only a SIGKILL from the loop stops it in time.
-        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 1024);
+        // 1 GiB at up to 256 MiB/s into 512 MiB, ignoring SIGTERM: only a SIGKILL from the loop stops it before the
+        // kernel's OOM killer. (At 1 GiB/s the loop, here in the Debug test host and not locked or raised in priority,
+        // lost that race to the memcg OOM killer in some loaded CI runs; what this test is about is the full pipe.)
+        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 256);
         Assert.True(hog.WaitForExit(30_000), "the hog is still alive: the loop did not act while stdout was blocked");
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
         Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < 128 * MiB), $"usage {cgroup.UsageBytes / MiB} MiB after the kill");
