@@ -51,9 +51,11 @@ public sealed class ZramSwapTests
         });
     }
 
+    // 6.1 only: there the scenario runs the full-stall condition alone (30 % of 10 s). On 6.12 it runs the thrash
+    // condition too, and which line acts depends on how far the hog gets; the fact below holds that run to its own
+    // assertions (a clean-clone CI run saw memory+swap send the SIGTERM and the thrash condition escalate it).
     [Theory]
     [InlineData("6.1")]
-    [InlineData("6.12")]
     public void A_working_set_thrashing_on_zram_with_swap_to_spare_is_killed_on_a_stall_condition_before_the_kernel_OOM_killer(string kernel)
     {
         GuestRun run = SharedGuests.Scenario(kernel, "zram-thrash");
