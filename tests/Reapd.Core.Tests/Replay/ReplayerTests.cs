@@ -3,6 +3,8 @@ using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
 using Reapd.Core.Replay;
 
+using static Reapd.Core.Tests.Replay.RecordedEmergency;
+
 namespace Reapd.Core.Tests.Replay;
 
 /// <summary>
@@ -11,11 +13,6 @@ namespace Reapd.Core.Tests.Replay;
 /// </summary>
 public sealed class ReplayerTests
 {
-    private const long MiB = 1L << 20;
-    private const long TotalBytes = 1024 * MiB;
-    private static readonly VictimId Hog = new(4242, 777);
-    private static readonly VictimId Bystander = new(4343, 888);
-
     [Fact]
     public void A_recorded_emergency_replays_to_exactly_the_recorded_commands_with_the_recorded_configuration()
     {
@@ -139,64 +136,5 @@ public sealed class ReplayerTests
         }, seed: "0N0XIzNsQ0O2", iter: 3_000, threads: 1);
     }
 
-    /// <summary>
-    /// A hog ramps the scope down through the term level (SIGTERM, which it ignores), the kill level (SIGKILL, reap),
-    /// the reap is answered, its pidfd becomes readable, the memory comes back and the victim settles.
-    /// </summary>
-    private static (byte[] File, List<Command> Live) RecordEmergency(DaemonConfig config)
-    {
-        var core = new DecisionCore(config);
-        var tap = new MemoryTap(config);
-        core.Tap = tap;
-        var live = new List<Command>();
-        long now = 1_000_000;
-        long available = 600 * MiB;
-        RankedVictim[] ranked = [new(Hog, 500 * MiB, 0), new(Bystander, 16 * MiB, 0)];
-
-        void Drain()
-        {
-            while (core.Commands.TryDequeue(out Command command))
-            {
-                live.Add(command);
-                switch (command.Kind)
-                {
-                    case CommandKind.Scan:
-                        core.OnScanned(ranked, now);
-                        break;
-                    case CommandKind.Signal:
-                        core.OnSignalled(SignalResult.Sent, 0, now);
-                        break;
-                }
-            }
-        }
-
-        void Sample()
-        {
-            core.OnSample(new MemorySample(now, available, TotalBytes, 0, 0, PsiReading.None));
-            Drain();
-        }
-
-        for (int i = 0; i < 60 && available > 30 * MiB; i++)
-        {
-            Sample();
-            now += 10;
-            available -= 10 * MiB;
-        }
-        Assert.Equal(VictimPhase.Killed, core.State.Phase);
-        now += 5;
-        core.OnReapAnswered(ReapObservation.Released, now);
-        Drain();
-        available = 700 * MiB;
-        Sample();
-        now += 20;
-        core.OnExited(true, 0, now);
-        Drain();
-        for (int i = 0; i < 5; i++)
-        {
-            now += 10;
-            Sample();
-        }
-        Assert.Equal(VictimPhase.None, core.State.Phase);
-        return (tap.Bytes, live);
-    }
+    private static (byte[] File, List<Command> Live) RecordEmergency(DaemonConfig config) => RecordedEmergency.Record(config, names: false);
 }

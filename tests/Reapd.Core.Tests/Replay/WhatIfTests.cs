@@ -3,6 +3,8 @@ using Reapd.Core.Decision;
 using Reapd.Core.Policy;
 using Reapd.Core.Replay;
 
+using static Reapd.Core.Tests.Replay.RecordedEmergency;
+
 namespace Reapd.Core.Tests.Replay;
 
 /// <summary>
@@ -12,11 +14,6 @@ namespace Reapd.Core.Tests.Replay;
 /// </summary>
 public sealed class WhatIfTests
 {
-    private const long MiB = 1L << 20;
-    private const long TotalBytes = 1024 * MiB;
-    private static readonly VictimId Hog = new(4242, 777);
-    private static readonly VictimId Bystander = new(4343, 888);
-
     [Fact]
     public void The_recorded_settings_compared_with_themselves_decide_the_same_everywhere()
     {
@@ -92,63 +89,8 @@ public sealed class WhatIfTests
         Assert.All(outcome.OtherSignals, s => Assert.Equal(Bystander, s.Command.Victim));
     }
 
-    /// <summary>
-    /// As <see cref="ReplayerTests"/>' emergency: the hog ramps the scope down through the term level (SIGTERM, which
-    /// it ignores) and the kill level (SIGKILL, reap), exits, and the memory comes back. Names are recorded before each scan answer.
-    /// </summary>
-    private static Recording RecordEmergency()
-    {
-        var config = new DaemonConfig();
-        var core = new DecisionCore(config);
-        var tap = new MemoryTap(config);
-        core.Tap = tap;
-        long now = 1_000_000;
-        long available = 600 * MiB;
-        RankedVictim[] ranked = [new(Hog, 500 * MiB, 0), new(Bystander, 16 * MiB, 0)];
-
-        void Drain()
-        {
-            while (core.Commands.TryDequeue(out Command command))
-            {
-                switch (command.Kind)
-                {
-                    case CommandKind.Scan:
-                        tap.ScanNames("hog", "bystander");
-                        core.OnScanned(ranked, now);
-                        break;
-                    case CommandKind.Signal:
-                        core.OnSignalled(SignalResult.Sent, 0, now);
-                        break;
-                }
-            }
-        }
-
-        void Sample()
-        {
-            core.OnSample(new MemorySample(now, available, TotalBytes, 0, 0, PsiReading.None));
-            Drain();
-        }
-
-        for (int i = 0; i < 60 && available > 30 * MiB; i++)
-        {
-            Sample();
-            now += 10;
-            available -= 10 * MiB;
-        }
-        Assert.Equal(VictimPhase.Killed, core.State.Phase);
-        now += 5;
-        core.OnReapAnswered(ReapObservation.Released, now);
-        Drain();
-        available = 700 * MiB;
-        Sample();
-        now += 20;
-        core.OnExited(true, 0, now);
-        Drain();
-        for (int i = 0; i < 5; i++)
-        {
-            now += 10;
-            Sample();
-        }
-        return RecordReader.TryRead(tap.Bytes, out string? error) ?? throw new InvalidOperationException(error);
-    }
+    /// <summary>The emergency of <see cref="RecordedEmergency"/>, with the names recorded before each scan answer.</summary>
+    private static Recording RecordEmergency() =>
+        RecordReader.TryRead(RecordedEmergency.Record(new DaemonConfig(), names: true).File, out string? error)
+        ?? throw new InvalidOperationException(error);
 }
