@@ -70,6 +70,25 @@ public sealed class SampleSourcePsiTests
         Assert.Equal(0, samples.PsiReadsSkipped);
     }
 
+    [Theory]
+    // The privileged triggers: a 1 s window that divides the conditions' windows (10 s full, 1 s thrash).
+    [InlineData(100_000, 1_000_000, 40, 1_000, true)]
+    [InlineData(6_000_000, 10_000_000, 60, 10_000, true)]
+    [InlineData(100_000, 1_000_000, 60, 10_000, true)]
+    // Without CAP_SYS_RESOURCE the kernel widens 1 s to 2 s at the same share: 800 ms in 2 s misses a 1 s window
+    // that holds 400 ms and nothing around it; the some trigger's 200 ms in 2 s fires on it.
+    [InlineData(800_000, 2_000_000, 40, 1_000, false)]
+    [InlineData(200_000, 2_000_000, 40, 1_000, true)]
+    [InlineData(200_000, 2_000_000, 60, 10_000, true)]
+    // A threshold above the condition's share, or a window that neither divides nor contains the condition's.
+    [InlineData(500_000, 1_000_000, 40, 1_000, false)]
+    [InlineData(300_000, 3_000_000, 60, 10_000, false)]
+    public void A_trigger_covers_a_stall_condition_only_if_it_fires_in_every_window_that_holds_the_condition(
+        long thresholdUs, long triggerWindowUs, double levelPercent, long windowMs, bool covers)
+    {
+        Assert.Equal(covers, DaemonResources.Covers(thresholdUs, triggerWindowUs, levelPercent, windowMs * 1000));
+    }
+
     [Fact]
     public void A_victim_in_flight_reads_the_pressure_file_on_every_cycle()
     {

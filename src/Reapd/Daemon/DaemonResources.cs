@@ -170,21 +170,34 @@ internal sealed class DaemonResources : IDisposable
     public const double EarlySomeSharePercent = 10;
 
     /// <summary>
-    /// Whether the armed triggers watch every configured stall condition: each condition has a trigger on its counter
-    /// (a some trigger for the some condition, the full trigger for the full one) whose share is at most the
-    /// condition's and whose window divides the condition's window. A window of the condition's length holding its
-    /// share then holds it in at least one of the trigger's windows, which fires the trigger. A trigger the kernel
-    /// refused (or widened past the condition's window) leaves its condition unwatched: then every cycle reads PSI.
+    /// Whether the armed triggers watch every configured stall condition: each condition has a trigger that fires in
+    /// every window of the condition's length that holds the condition's share. Its own trigger does (a some trigger
+    /// for the some condition, the full trigger for the full one, the thrash trigger for the thrash condition), and for
+    /// a full-stall condition so does the some trigger, since every moment of full stall is also one of some stall. A
+    /// trigger the kernel refused, or widened past what still covers (<see cref="Covers"/>), leaves its condition to
+    /// the others: when none covers it, every cycle reads PSI.
     /// </summary>
     public bool PsiTriggersCover(DaemonConfig config) =>
         Sensor.PressurePath is not null
-        && (config.PsiFullPercent is not double full || Covers(PsiFull, full, config.PsiFullWindowMs))
+        && (config.PsiFullPercent is not double full || Covers(PsiFull, full, config.PsiFullWindowMs) || Covers(PsiSome, full, config.PsiFullWindowMs))
         && (config.PsiSomePercent is not double some || Covers(PsiSome, some, config.PsiSomeWindowMs))
-        && (config.ThrashFullPercent is not double thrash || Covers(PsiThrash, thrash, config.ThrashWindowMs));
+        && (config.ThrashFullPercent is not double thrash || Covers(PsiThrash, thrash, config.ThrashWindowMs) || Covers(PsiSome, thrash, config.ThrashWindowMs));
 
     private static bool Covers(PsiTrigger? trigger, double levelPercent, long windowMs) =>
-        trigger is not null && trigger.WindowUs <= windowMs * 1000 && windowMs * 1000 % trigger.WindowUs == 0
-        && trigger.ThresholdUs * 100.0 <= levelPercent * trigger.WindowUs;
+        trigger is not null && Covers(trigger.ThresholdUs, trigger.WindowUs, levelPercent, windowMs * 1000);
+
+    /// <summary>
+    /// Whether a trigger of <paramref name="thresholdUs"/> stall in <paramref name="triggerWindowUs"/> fires in every
+    /// window of <paramref name="windowUs"/> that holds <paramref name="levelPercent"/> % of stall. A trigger window
+    /// that divides the condition's: one of the parts holds at least the share, so the threshold must be at most that
+    /// share of the trigger's window. A trigger window at least as long as the condition's (the kernel widens a 1 s
+    /// window to 2 s without CAP_SYS_RESOURCE): the trigger's window around the condition's holds all of its stall, so
+    /// the threshold must be at most that stall. Any other window never covers.
+    /// </summary>
+    internal static bool Covers(long thresholdUs, long triggerWindowUs, double levelPercent, long windowUs) =>
+        triggerWindowUs <= windowUs && windowUs % triggerWindowUs == 0
+            ? thresholdUs * 100.0 <= levelPercent * triggerWindowUs
+            : triggerWindowUs >= windowUs && thresholdUs * 100.0 <= levelPercent * windowUs;
 
     /// <summary>The armed PSI triggers, for the start event.</summary>
     public string DescribePsiTriggers()
