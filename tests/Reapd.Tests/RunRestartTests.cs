@@ -165,7 +165,15 @@ public sealed class RunRestartTests
         public Scene(long limitBytes, string name, params string[] options)
         {
             Cgroup = TestCgroup.Create(limitBytes, name);
-            StateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+            try
+            {
+                StateDir = Directory.CreateTempSubdirectory("reapd-state-").FullName;
+            }
+            catch
+            {
+                Cgroup.Dispose();
+                throw;
+            }
             Args = ["--cgroup", Cgroup.Path, "--state-dir", StateDir, .. options];
         }
 
@@ -192,16 +200,30 @@ public sealed class RunRestartTests
         public HelperProcess StartSharedMm(out int parent, out int child, params string[] options)
         {
             var pair = HelperProcess.Start("clone_vm", ["--cgroup-procs", Path.Combine(Cgroup.Path, "cgroup.procs"), .. options]);
-            string[] words = pair.WaitForLine(" ready ").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            parent = int.Parse(words[1], CultureInfo.InvariantCulture);
-            child = int.Parse(words[3], CultureInfo.InvariantCulture);
-            return pair;
+            try
+            {
+                string[] words = pair.WaitForLine(" ready ").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                parent = int.Parse(words[1], CultureInfo.InvariantCulture);
+                child = int.Parse(words[3], CultureInfo.InvariantCulture);
+                return pair;
+            }
+            catch
+            {
+                pair.Dispose();
+                throw;
+            }
         }
 
         public void Dispose()
         {
-            Directory.Delete(StateDir, recursive: true);
-            Cgroup.Dispose();
+            try
+            {
+                Directory.Delete(StateDir, recursive: true);
+            }
+            finally
+            {
+                Cgroup.Dispose();
+            }
         }
     }
 

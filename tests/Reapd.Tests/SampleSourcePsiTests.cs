@@ -71,22 +71,47 @@ public sealed class SampleSourcePsiTests
     }
 
     [Theory]
-    // The privileged triggers: a 1 s window that divides the conditions' windows (10 s full, 1 s thrash).
+    // The early some trigger (100 ms in 1 s) covers the thrash condition (400 ms in 1 s: two trigger windows share it,
+    // one holds 200 ms) and the full-stall condition (6 s in 10 s: eleven windows, one holds 545 ms).
     [InlineData(100_000, 1_000_000, 40, 1_000, true)]
-    [InlineData(6_000_000, 10_000_000, 60, 10_000, true)]
     [InlineData(100_000, 1_000_000, 60, 10_000, true)]
-    // Without CAP_SYS_RESOURCE the kernel widens 1 s to 2 s at the same share: 800 ms in 2 s misses a 1 s window
-    // that holds 400 ms and nothing around it; the some trigger's 200 ms in 2 s fires on it.
-    [InlineData(800_000, 2_000_000, 40, 1_000, false)]
-    [InlineData(200_000, 2_000_000, 40, 1_000, true)]
+    // A trigger armed at the condition's own share does not: the condition's window may straddle two of its windows.
+    [InlineData(400_000, 1_000_000, 40, 1_000, false)]
+    [InlineData(6_000_000, 10_000_000, 60, 10_000, false)]
+    // Widened to 2 s (no CAP_SYS_RESOURCE): longer than the thrash condition's 1 s, so it covers that at no threshold;
+    // six 2 s windows share a 10 s window.
+    [InlineData(200_000, 2_000_000, 40, 1_000, false)]
+    [InlineData(400_000, 2_000_000, 40, 1_000, false)]
     [InlineData(200_000, 2_000_000, 60, 10_000, true)]
-    // A threshold above the condition's share, or a window that neither divides nor contains the condition's.
-    [InlineData(500_000, 1_000_000, 40, 1_000, false)]
-    [InlineData(300_000, 3_000_000, 60, 10_000, false)]
+    // A window that does not divide the condition's: five 3 s windows share 10 s.
+    [InlineData(1_200_000, 3_000_000, 60, 10_000, true)]
+    [InlineData(1_300_000, 3_000_000, 60, 10_000, false)]
+    // A some condition of 10 % over 10 s is more than the 10 % trigger can promise.
+    [InlineData(100_000, 1_000_000, 10, 10_000, false)]
     public void A_trigger_covers_a_stall_condition_only_if_it_fires_in_every_window_that_holds_the_condition(
         long thresholdUs, long triggerWindowUs, double levelPercent, long windowMs, bool covers)
     {
         Assert.Equal(covers, DaemonResources.Covers(thresholdUs, triggerWindowUs, levelPercent, windowMs * 1000));
+    }
+
+    [Fact]
+    public void The_some_trigger_covers_the_full_stall_and_thrash_conditions_and_a_widened_one_leaves_the_thrash_condition_uncovered()
+    {
+        var defaults = new DaemonConfig();
+        (long, long) some = (100_000, 1_000_000);
+        (long, long) full = (6_000_000, 10_000_000);
+        (long, long) thrash = (400_000, 1_000_000);
+        Assert.True(DaemonResources.TriggersCover(defaults, some, full, thrash));
+        // The full and thrash triggers refused: the some trigger still covers both conditions.
+        Assert.True(DaemonResources.TriggersCover(defaults, some, null, null));
+        // The some trigger refused: the others, at their conditions' shares, cannot promise to fire.
+        Assert.False(DaemonResources.TriggersCover(defaults, null, full, thrash));
+        // As the kernel arms them without CAP_SYS_RESOURCE (2 s windows): the 10 s condition is covered, the 1 s
+        // thrash condition is not, so every cycle reads the pressure file; with the thrash condition off, none needs to.
+        (long, long) someWide = (200_000, 2_000_000);
+        (long, long) thrashWide = (800_000, 2_000_000);
+        Assert.False(DaemonResources.TriggersCover(defaults, someWide, full, thrashWide));
+        Assert.True(DaemonResources.TriggersCover(defaults with { ThrashFullPercent = null }, someWide, full, null));
     }
 
     [Fact]

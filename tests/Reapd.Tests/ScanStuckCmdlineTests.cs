@@ -10,7 +10,7 @@ namespace Reapd.Tests;
 /// two real processes listed stuck one first: tests/native/fuse_stuck.c --mm-held, whose /proc/PID/cmdline blocks
 /// (docs/kernel.md E.1), and a small hog whose command line carries a marker. The scan publishes every process's cheap
 /// facts before it reads any command line, so the blocked read costs the answer only the stuck process: the hog is
-/// scene.Ranked, the stuck process is named and counted as skipped. A protect rule that could not be evaluated by then fails
+/// ranked, the stuck process is named and counted as skipped. A protect rule that could not be evaluated by then fails
 /// closed. The stuck process has the larger memory, so the scanner reads its command line first; that order is what
 /// the test depends on, not timing.
 /// </summary>
@@ -76,38 +76,53 @@ public sealed class ScanStuckCmdlineTests
     private sealed class Scene : IDisposable
     {
         private readonly TestCgroup _cgroup;
-        private readonly ScanService _scans;
+        private readonly ScanService? _scans;
         private readonly RankingScope _scope;
 
         public Scene(string name, RuleAction action)
         {
             _cgroup = TestCgroup.Create(256 * MiB, name);
-            string procs = Path.Combine(_cgroup.Path, "cgroup.procs");
-            Stuck = FuseStuck.StartMmHeld(48, procs);
-            Hog = HelperProcess.Start("hog", ["--mib", "8", "--cgroup-procs", procs, "--", "--marker"]);
-            _ = Hog.WaitForLine(" ready ");
-            _scans = new ScanService(null, DeadlineMs, [Stuck.VictimPid, Hog.Pid]);
-            Assert.True(_scans.Start());
+            try
+            {
+                string procs = Path.Combine(_cgroup.Path, "cgroup.procs");
+                Stuck = FuseStuck.StartMmHeld(48, procs);
+                Hog = HelperProcess.Start("hog", ["--mib", "8", "--cgroup-procs", procs, "--", "--marker"]);
+                _ = Hog.WaitForLine(" ready ");
+                _scans = new ScanService(null, DeadlineMs, [Stuck.VictimPid, Hog.Pid]);
+                Assert.True(_scans.Start());
+            }
+            catch
+            {
+                // A set-up that failed half way still ends what it started, as the tests' using declarations did.
+                Dispose();
+                throw;
+            }
             RuleSet rules = RuleSet.Compile([new PolicyRule("marked", action, new RuleMatch { Cmdline = "--marker" }, SourcePosition.BuiltIn)]);
             _scope = RankingScope.ForCgroupLimit(256 * MiB, Environment.SystemPageSize / 1024, Environment.ProcessId).WithRules(rules);
         }
 
-        public FuseStuck Stuck { get; }
+        public FuseStuck Stuck { get; } = null!;
 
-        public HelperProcess Hog { get; }
+        public HelperProcess Hog { get; } = null!;
 
         public Candidate[] Ranked = new Candidate[4];
 
         public ScanAnswer Answer;
 
-        public void Scan() => _scans.Scan(_scope, ref Ranked, ref Answer);
+        public void Scan() => _scans!.Scan(_scope, ref Ranked, ref Answer);
 
         public void Dispose()
         {
-            _scans.Dispose();
-            Hog.Dispose();
-            Stuck.Dispose();
-            _cgroup.Dispose();
+            try
+            {
+                _scans?.Dispose();
+                Hog?.Dispose();
+                Stuck?.Dispose();
+            }
+            finally
+            {
+                _cgroup.Dispose();
+            }
         }
     }
 }

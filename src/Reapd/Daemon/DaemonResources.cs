@@ -169,35 +169,51 @@ internal sealed class DaemonResources : IDisposable
     /// <summary>The share of its window the early-wake some trigger is armed at (lower only for a some condition below it).</summary>
     public const double EarlySomeSharePercent = 10;
 
-    /// <summary>
-    /// Whether the armed triggers watch every configured stall condition: each condition has a trigger that fires in
-    /// every window of the condition's length that holds the condition's share. Its own trigger does (a some trigger
-    /// for the some condition, the full trigger for the full one, the thrash trigger for the thrash condition), and for
-    /// a full-stall condition so does the some trigger, since every moment of full stall is also one of some stall. A
-    /// trigger the kernel refused, or widened past what still covers (<see cref="Covers"/>), leaves its condition to
-    /// the others: when none covers it, every cycle reads PSI.
-    /// </summary>
+    /// <summary>Whether the armed triggers watch every configured stall condition (<see cref="TriggersCover"/>).</summary>
     public bool PsiTriggersCover(DaemonConfig config) =>
-        Sensor.PressurePath is not null
-        && (config.PsiFullPercent is not double full || Covers(PsiFull, full, config.PsiFullWindowMs) || Covers(PsiSome, full, config.PsiFullWindowMs))
-        && (config.PsiSomePercent is not double some || Covers(PsiSome, some, config.PsiSomeWindowMs))
-        && (config.ThrashFullPercent is not double thrash || Covers(PsiThrash, thrash, config.ThrashWindowMs) || Covers(PsiSome, thrash, config.ThrashWindowMs));
+        Sensor.PressurePath is not null && TriggersCover(config, Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash));
 
-    private static bool Covers(PsiTrigger? trigger, double levelPercent, long windowMs) =>
-        trigger is not null && Covers(trigger.ThresholdUs, trigger.WindowUs, levelPercent, windowMs * 1000);
+    private static (long ThresholdUs, long WindowUs)? Shape(PsiTrigger? trigger) =>
+        trigger is null ? null : (trigger.ThresholdUs, trigger.WindowUs);
+
+    /// <summary>
+    /// Whether every configured stall condition has a trigger that fires in every window of the condition's length
+    /// that holds the condition's share (<see cref="Covers"/>). Its own trigger may (the some trigger for the some
+    /// condition, the full trigger for the full-stall one, the thrash trigger for the thrash condition), and for the
+    /// full-stall and thrash conditions so may the early some trigger, since every moment of full stall is also one of
+    /// some stall: with the defaults it is the some trigger that covers them, with a margin their own triggers, armed
+    /// at the condition's share to wake reapd the moment it is reached, do not have. A condition nothing covers (a
+    /// trigger refused, or widened by the kernel to a window longer than the condition's) makes every cycle read PSI.
+    /// </summary>
+    internal static bool TriggersCover(DaemonConfig config, (long ThresholdUs, long WindowUs)? some,
+        (long ThresholdUs, long WindowUs)? full, (long ThresholdUs, long WindowUs)? thrash)
+    {
+        bool By((long ThresholdUs, long WindowUs)? trigger, double levelPercent, long windowMs) =>
+            trigger is { } t && Covers(t.ThresholdUs, t.WindowUs, levelPercent, windowMs * 1000);
+        return (config.PsiFullPercent is not double fullPercent || By(full, fullPercent, config.PsiFullWindowMs) || By(some, fullPercent, config.PsiFullWindowMs))
+            && (config.PsiSomePercent is not double somePercent || By(some, somePercent, config.PsiSomeWindowMs))
+            && (config.ThrashFullPercent is not double thrashPercent || By(thrash, thrashPercent, config.ThrashWindowMs) || By(some, thrashPercent, config.ThrashWindowMs));
+    }
 
     /// <summary>
     /// Whether a trigger of <paramref name="thresholdUs"/> stall in <paramref name="triggerWindowUs"/> fires in every
-    /// window of <paramref name="windowUs"/> that holds <paramref name="levelPercent"/> % of stall. A trigger window
-    /// that divides the condition's: one of the parts holds at least the share, so the threshold must be at most that
-    /// share of the trigger's window. A trigger window at least as long as the condition's (the kernel widens a 1 s
-    /// window to 2 s without CAP_SYS_RESOURCE): the trigger's window around the condition's holds all of its stall, so
-    /// the threshold must be at most that stall. Any other window never covers.
+    /// window of <paramref name="windowUs"/> that holds <paramref name="levelPercent"/> % of stall. The kernel's
+    /// trigger windows do not slide: a new one starts when the last has passed, and the growth it checks is the new
+    /// window's plus a share of the last one's (kernel/sched/psi.c, window_update). A condition's window not aligned with
+    /// them spans up to ceil(window / trigger window) + 1 of them, and its stall may be split evenly among them, so
+    /// the threshold must be at most the condition's stall divided by that count. A trigger window longer than the
+    /// condition's never covers it here (the window around it may hold nothing else, and the kernel checks such a
+    /// trigger only every 2 s).
     /// </summary>
-    internal static bool Covers(long thresholdUs, long triggerWindowUs, double levelPercent, long windowUs) =>
-        triggerWindowUs <= windowUs && windowUs % triggerWindowUs == 0
-            ? thresholdUs * 100.0 <= levelPercent * triggerWindowUs
-            : triggerWindowUs >= windowUs && thresholdUs * 100.0 <= levelPercent * windowUs;
+    internal static bool Covers(long thresholdUs, long triggerWindowUs, double levelPercent, long windowUs)
+    {
+        if (triggerWindowUs <= 0 || triggerWindowUs > windowUs)
+        {
+            return false;
+        }
+        long pieces = ((windowUs + triggerWindowUs - 1) / triggerWindowUs) + 1;
+        return thresholdUs * pieces * 100.0 <= levelPercent * windowUs;
+    }
 
     /// <summary>The armed PSI triggers, for the start event.</summary>
     public string DescribePsiTriggers()

@@ -29,8 +29,9 @@ internal sealed class SampleSource
     public const long ExactRefreshMs = 10_000;
 
     /// <summary>
-    /// Stall counters that grew by less than this share of the time between two readings are "still": far under the
-    /// least share any trigger is armed at (10 %), so a stall that could reach a condition has to fire one.
+    /// Stall counters that grew by less than this share of the time between two readings are "still": under the share
+    /// the early some trigger is armed at (10 %, or a some condition's when that is lower), so a stall that could reach
+    /// a condition fires a trigger when it grows (DaemonResources.TriggersCover).
     /// </summary>
     public const double StillStallPercent = 1;
 
