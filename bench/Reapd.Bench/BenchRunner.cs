@@ -453,10 +453,10 @@ internal sealed class BenchRunner : IDisposable
             }
             r.KernelOomKills = cgroup.KernelOomKills;
             r.VmstatOomKillDelta = ProcFiles.VmstatOomKills - oomBefore;
-            var events = _trace.Read(out string[] rawTrace);
+            var events = _trace.Read(out string[] rawTrace, out var forks);
             File.WriteAllLines(Path.Combine(runDir, tag + ".trace"), rawTrace);
             var kernelKills = _kernelLog.ReadOomKills();
-            RunAnalysis.Fill(r, sampler.Samples, events, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler, kernelKills);
+            RunAnalysis.Fill(r, sampler.Samples, events, forks, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler, kernelKills);
             File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString())
                 .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: {(k.Value.Global ? "global" : "memcg")} OOM kill of {k.Key} at {k.Value.TimeS:F6}"))));
         }
@@ -481,6 +481,10 @@ internal sealed class BenchRunner : IDisposable
             if (daemonProcess != null)
             {
                 File.WriteAllText(Path.Combine(runDir, tag + ".daemon.log"), daemonProcess.Log());
+                if (daemon is ReapdDaemon)
+                {
+                    KeepEventLog(r, daemonProcess);
+                }
                 daemonProcess.Dispose();
             }
             sampler?.Dispose();
@@ -488,6 +492,19 @@ internal sealed class BenchRunner : IDisposable
         cgroup.Dispose();
         WriteSamples(Path.Combine(runDir, tag + ".csv"), r);
         return r;
+    }
+
+    /// <summary>
+    /// reapd's JSON events of the run, as it wrote them on stdout (start to stop), kept beside the tables as
+    /// events-SCENARIO-DAEMON-ROUND.jsonl (the raw directory is not published, and a guest copies out only the results
+    /// directory's own files); and each signal with the condition that triggered it, for the run's notes.
+    /// </summary>
+    private void KeepEventLog(RunResult r, ChildProcess daemonProcess)
+    {
+        var lines = ReapdEventLog.JsonLines(daemonProcess.Lines.Select(l => l.Line)).ToList();
+        Directory.CreateDirectory(_resultsDir);
+        File.WriteAllLines(Path.Combine(_resultsDir, $"events-{r.Scenario}-{r.Daemon}-{r.Round}.jsonl"), lines);
+        r.DaemonActions.AddRange(ReapdEventLog.Actions(lines));
     }
 
     private static void WriteSamples(string path, RunResult r)
@@ -512,7 +529,9 @@ internal sealed class BenchRunner : IDisposable
         return string.Create(CultureInfo.InvariantCulture,
             $"{r.Scenario} {r.Daemon} #{r.Round}: {kill}; kills {r.VictimKills}+{r.ExtraKills} extra; kernel OOM {r.KernelOomKills}; ramp {r.RampMiBs:F0} MiB/s")
             + (r.TimedOut ? "; TIMED OUT" : "") + (double.IsNaN(r.SafetyValveS) ? "" : "; safety valve") + (r.Error is null ? "" : "; error: " + r.Error)
-            + (r.OutsiderKills.Count > 0 ? "; OUTSIDER: " + string.Join(", ", r.OutsiderKills) : "");
+            + (r.OutsiderKills.Count > 0 ? "; OUTSIDER: " + string.Join(", ", r.OutsiderKills) : "")
+            + (r.OwnChildSignals.Count > 0 ? "; its own child: " + string.Join(", ", r.OwnChildSignals) : "")
+            + (r.DaemonActions.Count > 0 ? $"; {r.Daemon} says: " + string.Join(", ", r.DaemonActions) : "");
     }
 
     public void Dispose()

@@ -6,7 +6,7 @@ namespace Reapd.Guest.Tests;
 /// Not a test of reapd: the launcher of the benchmark's guest mode (bench/README.md), here because this project owns
 /// the QEMU rig. It boots the 6.12 systemd guest once and runs bench/Reapd.Bench inside it (`--in-guest`: the
 /// whole-guest swap thrash with reapd, earlyoom, nohang, systemd-oomd, MGLRU's min_ttl_ms and the kernel alone), then
-/// copies the tables and plots it wrote into bench/results/swap-guest. It takes about 25 minutes, so it runs only
+/// copies the tables, plots and reapd's event logs (events-*.jsonl) it wrote into bench/results/swap-guest. It takes about 25 minutes, so it runs only
 /// when asked: REAPD_GUEST_BENCH=1 (REAPD_GUEST_BENCH_ARGS adds runner options, e.g. "--runs 2").
 /// </summary>
 public sealed class GuestBench
@@ -41,7 +41,7 @@ public sealed class GuestBench
         string kept = Path.Combine(root, "artifacts", "guest-runs", run.Kernel, "bench-swap");
         string results = Path.Combine(root, "bench", "results", "swap-guest");
         Directory.CreateDirectory(results);
-        foreach (string file in Directory.EnumerateFiles(kept).Where(f => f.EndsWith(".md", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".csv", StringComparison.Ordinal)))
+        foreach (string file in Directory.EnumerateFiles(kept).Where(f => f.EndsWith(".md", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal)))
         {
             File.Copy(file, Path.Combine(results, Path.GetFileName(file)), overwrite: true);
         }
