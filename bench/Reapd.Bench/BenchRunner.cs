@@ -73,7 +73,7 @@ internal sealed class BenchRunner : IDisposable
         Directory.CreateDirectory(_rawDir);
         // A runner that crashed with its swap on: remove it before anything else runs (under the swap lock).
         Swap.SwapSpace.CleanLeftover(Console.Out);
-        var programs = BuildPrograms();
+        var programs = BuildPrograms(_root);
         var daemons = ChooseDaemons(out var unavailable);
         var scenarios = ChooseScenarios();
         long memTotalKiB = ProcFiles.MemTotalKiB;
@@ -304,18 +304,19 @@ internal sealed class BenchRunner : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, name)))
         || File.Exists("/usr/sbin/" + name);
 
-    private NativeBinaries BuildPrograms()
+    /// <summary>The C programs, built once per source content (also on its own: --build-programs).</summary>
+    public static NativeBinaries BuildPrograms(string root)
     {
-        string hog = NativePrograms.Build(_root, "tests/native/hog.c");
-        string storm = NativePrograms.Build(_root, "bench/native/forkstorm.c");
-        string ballast = NativePrograms.Build(_root, "bench/native/ballast.c");
-        string sigblock = NativePrograms.Build(_root, "bench/native/sigblock.c");
-        string fuseSource = Path.Combine(_root, "tests", "native", "fuse_stuck.c");
+        string hog = NativePrograms.Build(root, "tests/native/hog.c");
+        string storm = NativePrograms.Build(root, "bench/native/forkstorm.c");
+        string ballast = NativePrograms.Build(root, "bench/native/ballast.c");
+        string sigblock = NativePrograms.Build(root, "bench/native/sigblock.c");
+        string fuseSource = Path.Combine(root, "tests", "native", "fuse_stuck.c");
         if (!File.Exists(fuseSource))
         {
             return new NativeBinaries(hog, storm, ballast, sigblock, null, "tests/native/fuse_stuck.c is not in this tree yet (it comes with the foundation work; merge main)");
         }
-        return new NativeBinaries(hog, storm, ballast, sigblock, NativePrograms.Build(_root, "tests/native/fuse_stuck.c", "-pthread"), null);
+        return new NativeBinaries(hog, storm, ballast, sigblock, NativePrograms.Build(root, "tests/native/fuse_stuck.c", "-pthread"), null);
     }
 
     /// <summary>System-wide: sets the ballast so that available memory sits the scenario's ramp above the kill line. Refuses (false) when the machine cannot give that much even with no ballast.</summary>

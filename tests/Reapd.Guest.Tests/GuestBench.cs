@@ -19,6 +19,14 @@ public sealed class GuestBench
         string root = NativeProgram.RepositoryRoot;
         string dll = Path.Combine(root, "artifacts", "bench-guest", "Reapd.Bench.dll");
         Assert.SkipUnless(File.Exists(dll), $"build the runner first: dotnet build bench/Reapd.Bench -c Release -o artifacts/bench-guest ({dll} is missing)");
+        // The guest sees this tree read-only: the C programs the runner drives are built here first.
+        using (var build = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [dll, "--build-programs"])
+        { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root })!)
+        {
+            string buildOutput = build.StandardOutput.ReadToEnd() + build.StandardError.ReadToEnd();
+            build.WaitForExit();
+            Assert.True(build.ExitCode == 0, $"building the benchmark's C programs failed:\n{buildOutput}");
+        }
         string reapd = Environment.GetEnvironmentVariable("REAPD_GUEST_BENCH_REAPD") is { Length: > 0 } given ? given : PublishedReapd.BinaryPath;
         var options = new GuestOptions
         {
