@@ -3,6 +3,14 @@ namespace Reapd.Bench.Tests;
 public class BenchOptionsTests
 {
     [Fact]
+    public void Build_programs_asks_only_for_the_c_programs_and_is_off_by_default()
+    {
+        Assert.True(BenchOptions.Parse(["--build-programs"], out string? error)!.BuildProgramsOnly);
+        Assert.Null(error);
+        Assert.False(BenchOptions.Parse(["--in-guest"], out _)!.BuildProgramsOnly);
+    }
+
+    [Fact]
     public void Quick_mode_defaults_to_two_runs_and_ten_second_idle_windows()
     {
         var options = BenchOptions.Parse(["--quick"], out string? error);

@@ -51,4 +51,19 @@ public class SignalTraceTests
     {
         Assert.False(SignalTrace.TryParse(line, out _));
     }
+
+    [Fact]
+    public void A_fork_line_gives_the_forking_process_the_forking_thread_and_the_child()
+    {
+        const string line = "           reapd-303     (    301) [001] .....   412.902114: sched_process_fork: comm=reapd pid=303 child_comm=reapd child_pid=309";
+
+        Assert.True(SignalTrace.TryParseFork(line, out var f));
+        Assert.False(SignalTrace.TryParse(line, out _));
+
+        Assert.Equal(412.902114, f.TimeS, 6);
+        Assert.Equal(301, f.ParentTgid);
+        Assert.Equal(303, f.ParentPid);
+        Assert.Equal("reapd", f.ChildComm);
+        Assert.Equal(309, f.ChildPid);
+    }
 }

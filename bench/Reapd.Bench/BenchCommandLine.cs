@@ -75,6 +75,12 @@ internal sealed class BenchCommandLine
         Arity = ArgumentArity.Zero,
     };
 
+    private readonly Option<bool> _buildPrograms = new("--build-programs")
+    {
+        Description = "only build the C programs the runner drives into artifacts/bench-native, and exit (the guest mode's launcher does this on the host: the guest's root is read-only)",
+        Arity = ArgumentArity.Zero,
+    };
+
     public BenchCommandLine()
     {
         Command = new DocumentedCommand("bench", "side-by-side benchmark of reapd against earlyoom, nohang and the kernel's OOM killer (as root)")
@@ -92,6 +98,7 @@ internal sealed class BenchCommandLine
         Command.Options.Add(_results);
         Command.Options.Add(_noReadme);
         Command.Options.Add(_inGuest);
+        Command.Options.Add(_buildPrograms);
         HelpText.Apply(Command, "bench");
     }
 
@@ -128,6 +135,7 @@ internal sealed class BenchCommandLine
             ResultsDirectory = result.GetValue(_results),
             UpdateReadme = !result.GetValue(_noReadme),
             InGuest = result.GetValue(_inGuest),
+            BuildProgramsOnly = result.GetValue(_buildPrograms),
         };
     }
 }

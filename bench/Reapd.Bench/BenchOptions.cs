@@ -27,6 +27,9 @@ internal sealed record BenchOptions
     /// <summary>Running inside a QEMU guest (cgroup v2, systemd): the guest's own scenario and daemons.</summary>
     public bool InGuest { get; init; }
 
+    /// <summary>--build-programs: build the C programs into artifacts/bench-native and run nothing.</summary>
+    public bool BuildProgramsOnly { get; init; }
+
     /// <summary>The daemon name of the --baseline binary in every table.</summary>
     public const string BaselineDaemon = "reapd-base";
 

@@ -73,7 +73,7 @@ internal sealed class BenchRunner : IDisposable
         Directory.CreateDirectory(_rawDir);
         // A runner that crashed with its swap on: remove it before anything else runs (under the swap lock).
         Swap.SwapSpace.CleanLeftover(Console.Out);
-        var programs = BuildPrograms();
+        var programs = BuildPrograms(_root);
         var daemons = ChooseDaemons(out var unavailable);
         var scenarios = ChooseScenarios();
         long memTotalKiB = ProcFiles.MemTotalKiB;
@@ -304,18 +304,19 @@ internal sealed class BenchRunner : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, name)))
         || File.Exists("/usr/sbin/" + name);
 
-    private NativeBinaries BuildPrograms()
+    /// <summary>The C programs, built once per source content (also on its own: --build-programs).</summary>
+    public static NativeBinaries BuildPrograms(string root)
     {
-        string hog = NativePrograms.Build(_root, "tests/native/hog.c");
-        string storm = NativePrograms.Build(_root, "bench/native/forkstorm.c");
-        string ballast = NativePrograms.Build(_root, "bench/native/ballast.c");
-        string sigblock = NativePrograms.Build(_root, "bench/native/sigblock.c");
-        string fuseSource = Path.Combine(_root, "tests", "native", "fuse_stuck.c");
+        string hog = NativePrograms.Build(root, "tests/native/hog.c");
+        string storm = NativePrograms.Build(root, "bench/native/forkstorm.c");
+        string ballast = NativePrograms.Build(root, "bench/native/ballast.c");
+        string sigblock = NativePrograms.Build(root, "bench/native/sigblock.c");
+        string fuseSource = Path.Combine(root, "tests", "native", "fuse_stuck.c");
         if (!File.Exists(fuseSource))
         {
             return new NativeBinaries(hog, storm, ballast, sigblock, null, "tests/native/fuse_stuck.c is not in this tree yet (it comes with the foundation work; merge main)");
         }
-        return new NativeBinaries(hog, storm, ballast, sigblock, NativePrograms.Build(_root, "tests/native/fuse_stuck.c", "-pthread"), null);
+        return new NativeBinaries(hog, storm, ballast, sigblock, NativePrograms.Build(root, "tests/native/fuse_stuck.c", "-pthread"), null);
     }
 
     /// <summary>System-wide: sets the ballast so that available memory sits the scenario's ramp above the kill line. Refuses (false) when the machine cannot give that much even with no ballast.</summary>
@@ -453,10 +454,10 @@ internal sealed class BenchRunner : IDisposable
             }
             r.KernelOomKills = cgroup.KernelOomKills;
             r.VmstatOomKillDelta = ProcFiles.VmstatOomKills - oomBefore;
-            var events = _trace.Read(out string[] rawTrace);
+            var events = _trace.Read(out string[] rawTrace, out var forks);
             File.WriteAllLines(Path.Combine(runDir, tag + ".trace"), rawTrace);
             var kernelKills = _kernelLog.ReadOomKills();
-            RunAnalysis.Fill(r, sampler.Samples, events, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler, kernelKills);
+            RunAnalysis.Fill(r, sampler.Samples, events, forks, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler, kernelKills);
             File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString())
                 .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: {(k.Value.Global ? "global" : "memcg")} OOM kill of {k.Key} at {k.Value.TimeS:F6}"))));
         }
@@ -481,6 +482,10 @@ internal sealed class BenchRunner : IDisposable
             if (daemonProcess != null)
             {
                 File.WriteAllText(Path.Combine(runDir, tag + ".daemon.log"), daemonProcess.Log());
+                if (daemon is ReapdDaemon)
+                {
+                    KeepEventLog(r, daemonProcess);
+                }
                 daemonProcess.Dispose();
             }
             sampler?.Dispose();
@@ -488,6 +493,19 @@ internal sealed class BenchRunner : IDisposable
         cgroup.Dispose();
         WriteSamples(Path.Combine(runDir, tag + ".csv"), r);
         return r;
+    }
+
+    /// <summary>
+    /// reapd's JSON events of the run, as it wrote them on stdout (start to stop), kept beside the tables as
+    /// events-SCENARIO-DAEMON-ROUND.jsonl (the raw directory is not published, and a guest copies out only the results
+    /// directory's own files); and each signal with the condition that triggered it, for the run's notes.
+    /// </summary>
+    private void KeepEventLog(RunResult r, ChildProcess daemonProcess)
+    {
+        var lines = ReapdEventLog.JsonLines(daemonProcess.Lines.Select(l => l.Line)).ToList();
+        Directory.CreateDirectory(_resultsDir);
+        File.WriteAllLines(Path.Combine(_resultsDir, $"events-{r.Scenario}-{r.Daemon}-{r.Round}.jsonl"), lines);
+        r.DaemonActions.AddRange(ReapdEventLog.Actions(lines));
     }
 
     private static void WriteSamples(string path, RunResult r)
@@ -512,7 +530,9 @@ internal sealed class BenchRunner : IDisposable
         return string.Create(CultureInfo.InvariantCulture,
             $"{r.Scenario} {r.Daemon} #{r.Round}: {kill}; kills {r.VictimKills}+{r.ExtraKills} extra; kernel OOM {r.KernelOomKills}; ramp {r.RampMiBs:F0} MiB/s")
             + (r.TimedOut ? "; TIMED OUT" : "") + (double.IsNaN(r.SafetyValveS) ? "" : "; safety valve") + (r.Error is null ? "" : "; error: " + r.Error)
-            + (r.OutsiderKills.Count > 0 ? "; OUTSIDER: " + string.Join(", ", r.OutsiderKills) : "");
+            + (r.OutsiderKills.Count > 0 ? "; OUTSIDER: " + string.Join(", ", r.OutsiderKills) : "")
+            + (r.OwnChildSignals.Count > 0 ? "; its own child: " + string.Join(", ", r.OwnChildSignals) : "")
+            + (r.DaemonActions.Count > 0 ? $"; {r.Daemon} says: " + string.Join(", ", r.DaemonActions) : "");
     }
 
     public void Dispose()

@@ -18,6 +18,12 @@ internal static class Program
                 return CommandLineInvoker.UsageExitCode;
             }
             string root = FindRepositoryRoot();
+            if (options.BuildProgramsOnly)
+            {
+                NativeBinaries built = BenchRunner.BuildPrograms(root);
+                Console.WriteLine($"bench: built {built.Hog}, {built.Forkstorm}, {built.Ballast}, {built.SigBlock}{(built.FuseStuck is null ? "" : ", " + built.FuseStuck)}");
+                return 0;
+            }
             using var runner = new BenchRunner(options, root);
             return runner.Run();
         });

@@ -26,22 +26,12 @@ internal sealed class ReapdDaemon(string name, string binary, IReadOnlyList<stri
             args.Add("--cgroup");
             args.Add(cgroup.Path);
         }
-        // reapd prints JSON events; any first line (or its stderr staying quiet for a moment) means it is up.
-        return (binary, [.. args], _ => true);
+        // Its start event comes once it is watching: after its warm-up kill of its own `sleep` child
+        // (docs/reliability.md), so that kill is over before the workload starts.
+        return (binary, [.. args], IsStartEvent);
     }
 
-    public override ChildProcess? Start(BenchScope scope, WorkloadCgroup cgroup, string workDir)
-    {
-        var (file, args, _) = Command(scope, cgroup, workDir);
-        var child = ChildProcess.Start(Name, file, args);
-        // reapd need not print anything before its first event: give it a short, bounded start-up and check it lives.
-        child.WaitForLine(_ => true, TimeSpan.FromMilliseconds(700));
-        if (child.HasExited)
-        {
-            string log = child.Log();
-            child.Dispose();
-            throw new InvalidOperationException($"{Name} exited at start:\n{log}");
-        }
-        return child;
-    }
+    /// <summary>reapd's `start` event (`--json`): one JSON object whose "event" is "start".</summary>
+    public static bool IsStartEvent(string line) =>
+        line.StartsWith('{') && line.Contains("\"event\":\"start\"", StringComparison.Ordinal);
 }

@@ -247,6 +247,8 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
                 r.Error,
                 double.IsNaN(r.SafetyValveS) ? null : string.Create(CultureInfo.InvariantCulture, $"safety valve released ballast at {r.SafetyValveS - r.StartS:F2} s"),
                 r.OutsiderKills.Count > 0 ? "outside the workload: " + string.Join(", ", r.OutsiderKills) : null,
+                r.DaemonActions.Count > 0 ? $"{r.Daemon}'s events: " + string.Join(", ", r.DaemonActions) : null,
+                r.OwnChildSignals.Count > 0 ? $"not counted, {r.Daemon}'s own child: " + string.Join(", ", r.OwnChildSignals) : null,
             }.Where(x => x != null));
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Daemon} | {r.Round} | {Seconds(r.KillCrossS - r.StartS)} | {Seconds(r.FirstTermS - r.StartS)} | {kills} | {r.ExtraKills} | {r.KernelOomKills} / {r.VmstatOomKillDelta} | {notes} |"));

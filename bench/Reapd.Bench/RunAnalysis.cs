@@ -6,7 +6,7 @@ internal static class RunAnalysis
     /// <summary>"Memory back": available memory recovered by this share of the victim's resident size.</summary>
     public const double BackShare = 0.8;
 
-    public static void Fill(RunResult r, MemorySample[] all, List<SignalEvent> events, bool traceAvailable, Workload workload,
+    public static void Fill(RunResult r, MemorySample[] all, List<SignalEvent> events, List<ForkEvent> forks, bool traceAvailable, Workload workload,
         ChildProcess? daemon, string daemonName, int ballastPid, MemorySampler sampler, Dictionary<int, (double TimeS, bool Global)> kernelLogKills)
     {
         var samples = all.Where(s => s.TimeS >= r.StartS - 0.5 && s.TimeS <= r.EndS + 0.01).ToArray();
@@ -35,6 +35,13 @@ internal static class RunAnalysis
                 if (role.Length == 0 && e.TargetComm.StartsWith("bench-forkstorm", StringComparison.Ordinal))
                 {
                     role = "churn";
+                }
+                if (role.Length == 0 && by == daemonName && DaemonChildren.IsOwnDescendant(forks, daemonPid, e.TargetPid, e.TimeS))
+                {
+                    // A process the daemon started itself (reapd's warm-up `sleep`, a hook): not a kill of the
+                    // workload's or anyone else's process. Shown in the run's notes, not counted.
+                    r.OwnChildSignals.Add($"{(e.Signal == Libc.SIGKILL ? "SIGKILL" : "SIGTERM")} {e.TargetComm} {e.TargetPid}");
+                    continue;
                 }
                 if (e.Signal == Libc.SIGTERM)
                 {

@@ -41,6 +41,14 @@ internal sealed class RunResult
     /// <summary>Kills of processes outside the workload by the daemon under test (the ballast included).</summary>
     public List<string> OutsiderKills { get; } = [];
 
+    /// <summary>Signals the daemon sent to processes it had started itself (reapd's warm-up kill of its own `sleep`
+    /// child, a hook), told apart by the kernel's fork events; not extra kills.</summary>
+    public List<string> OwnChildSignals { get; } = [];
+
+    /// <summary>What the daemon said it did, from its own event log (reapd: each signal with the condition of the
+    /// trigger behind it, e.g. "SIGKILL 264 hog on thrash"); empty for daemons without one.</summary>
+    public List<string> DaemonActions { get; } = [];
+
     public long KernelOomKills { get; set; }
 
     public long VmstatOomKillDelta { get; set; }

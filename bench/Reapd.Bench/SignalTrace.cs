@@ -6,7 +6,8 @@ namespace Reapd.Bench;
 /// <summary>
 /// The kernel's own record of every SIGTERM and SIGKILL sent on the machine, from the signal:signal_generate
 /// tracepoint, in a private tracefs instance (so the global trace buffer of anyone else is untouched) with the
-/// "mono" trace clock (the runner's clock) and the sender's tgid recorded. Mounts tracefs when it is not mounted
+/// "mono" trace clock (the runner's clock) and the sender's tgid recorded; and every fork (sched:sched_process_fork),
+/// so that a signal a daemon sends to a process it started itself is told from one it sends to anything else. Mounts tracefs when it is not mounted
 /// and unmounts it again at the end. When tracefs cannot be used, <see cref="Available"/> is false and the runner
 /// falls back to its own observation of its children's deaths.
 /// </summary>
@@ -56,6 +57,17 @@ internal sealed partial class SignalTrace : IDisposable
             string ev = Path.Combine(instance, "events", "signal", "signal_generate");
             File.WriteAllText(Path.Combine(ev, "filter"), "sig == 9 || sig == 15");
             File.WriteAllText(Path.Combine(ev, "enable"), "1");
+            // Forks are few next to a 2 MiB-per-CPU buffer (the fork storm's 50 children a second, the daemons' threads).
+            // Without them (a kernel without the sched events) only the wait for the daemon's start tells its own
+            // children's signals apart: they come before the workload starts.
+            try
+            {
+                File.WriteAllText(Path.Combine(instance, "events", "sched", "sched_process_fork", "enable"), "1");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"bench: no fork events in the trace ({e.Message})");
+            }
             File.WriteAllText(Path.Combine(instance, "tracing_on"), "1");
             return new SignalTrace(root, instance, mounted, true, "");
         }
@@ -88,10 +100,11 @@ internal sealed partial class SignalTrace : IDisposable
         }
     }
 
-    /// <summary>Every event in the buffer since the last <see cref="Clear"/>, and the buffer's text as read.</summary>
-    public List<SignalEvent> Read(out string[] rawLines)
+    /// <summary>Every signal and fork in the buffer since the last <see cref="Clear"/>, and the buffer's text as read.</summary>
+    public List<SignalEvent> Read(out string[] rawLines, out List<ForkEvent> forks)
     {
         var events = new List<SignalEvent>();
+        forks = [];
         rawLines = [];
         if (!Available)
         {
@@ -103,6 +116,10 @@ internal sealed partial class SignalTrace : IDisposable
             if (TryParse(line, out var e))
             {
                 events.Add(e);
+            }
+            else if (TryParseFork(line, out var f))
+            {
+                forks.Add(f);
             }
         }
         return events;
@@ -130,6 +147,29 @@ internal sealed partial class SignalTrace : IDisposable
         return true;
     }
 
+    /// <summary>One sched_process_fork line (record-tgid on), or false for anything else.</summary>
+    public static bool TryParseFork(string line, out ForkEvent forkEvent)
+    {
+        forkEvent = default;
+        var m = ForkRegex().Match(line);
+        if (line.StartsWith('#') || !m.Success)
+        {
+            return false;
+        }
+        forkEvent = new ForkEvent(
+            double.Parse(m.Groups["ts"].Value, CultureInfo.InvariantCulture),
+            int.TryParse(m.Groups["tgid"].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int g) ? g : -1,
+            int.Parse(m.Groups["ppid"].Value, CultureInfo.InvariantCulture),
+            m.Groups["ccomm"].Value,
+            int.Parse(m.Groups["cpid"].Value, CultureInfo.InvariantCulture));
+        return true;
+    }
+
+    // "  reapd-301     (    301) [000] .....   88.123456: sched_process_fork: comm=reapd pid=301 child_comm=reapd child_pid=309"
+    // (include/trace/events/sched.h; the child's comm is its parent's until it execs).
+    [GeneratedRegex(@"^\s*(?<comm>.*?)-(?<tid>\d+)\s+\(\s*(?<tgid>[-\d]+)\)\s+\[\d+\]\s+\S+\s+(?<ts>\d+\.\d+): sched_process_fork: comm=(?<pcomm>.*) pid=(?<ppid>\d+) child_comm=(?<ccomm>.*) child_pid=(?<cpid>\d+)")]
+    private static partial Regex ForkRegex();
+
     // "  earlyoom-1234    (   1234) [001] d..2.  5123.456789: signal_generate: sig=9 errno=0 code=0 comm=hog pid=77 grp=1 res=0"
     [GeneratedRegex(@"^\s*(?<comm>.*?)-(?<tid>\d+)\s+\(\s*(?<tgid>[-\d]+)\)\s+\[\d+\]\s+\S+\s+(?<ts>\d+\.\d+): signal_generate: sig=(?<sig>\d+) errno=-?\d+ code=(?<code>-?\d+) comm=(?<tcomm>.*) pid=(?<pid>\d+) grp=\d+ res=(?<res>\d+)")]
     private static partial Regex LineRegex();
@@ -141,6 +181,11 @@ internal sealed partial class SignalTrace : IDisposable
             if (_instance.Length > 0 && Directory.Exists(_instance))
             {
                 File.WriteAllText(Path.Combine(_instance, "events", "signal", "signal_generate", "enable"), "0");
+                string fork = Path.Combine(_instance, "events", "sched", "sched_process_fork", "enable");
+                if (File.Exists(fork))
+                {
+                    File.WriteAllText(fork, "0");
+                }
                 Directory.Delete(_instance);
             }
         }

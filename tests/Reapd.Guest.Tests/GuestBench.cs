@@ -6,7 +6,7 @@ namespace Reapd.Guest.Tests;
 /// Not a test of reapd: the launcher of the benchmark's guest mode (bench/README.md), here because this project owns
 /// the QEMU rig. It boots the 6.12 systemd guest once and runs bench/Reapd.Bench inside it (`--in-guest`: the
 /// whole-guest swap thrash with reapd, earlyoom, nohang, systemd-oomd, MGLRU's min_ttl_ms and the kernel alone), then
-/// copies the tables and plots it wrote into bench/results/swap-guest. It takes about 25 minutes, so it runs only
+/// copies the tables, plots and reapd's event logs (events-*.jsonl) it wrote into bench/results/swap-guest. It takes about 25 minutes, so it runs only
 /// when asked: REAPD_GUEST_BENCH=1 (REAPD_GUEST_BENCH_ARGS adds runner options, e.g. "--runs 2").
 /// </summary>
 public sealed class GuestBench
@@ -19,6 +19,14 @@ public sealed class GuestBench
         string root = NativeProgram.RepositoryRoot;
         string dll = Path.Combine(root, "artifacts", "bench-guest", "Reapd.Bench.dll");
         Assert.SkipUnless(File.Exists(dll), $"build the runner first: dotnet build bench/Reapd.Bench -c Release -o artifacts/bench-guest ({dll} is missing)");
+        // The guest sees this tree read-only: the C programs the runner drives are built here first.
+        using (var build = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [dll, "--build-programs"])
+        { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root })!)
+        {
+            string buildOutput = build.StandardOutput.ReadToEnd() + build.StandardError.ReadToEnd();
+            build.WaitForExit();
+            Assert.True(build.ExitCode == 0, $"building the benchmark's C programs failed:\n{buildOutput}");
+        }
         string reapd = Environment.GetEnvironmentVariable("REAPD_GUEST_BENCH_REAPD") is { Length: > 0 } given ? given : PublishedReapd.BinaryPath;
         var options = new GuestOptions
         {
@@ -41,7 +49,7 @@ public sealed class GuestBench
         string kept = Path.Combine(root, "artifacts", "guest-runs", run.Kernel, "bench-swap");
         string results = Path.Combine(root, "bench", "results", "swap-guest");
         Directory.CreateDirectory(results);
-        foreach (string file in Directory.EnumerateFiles(kept).Where(f => f.EndsWith(".md", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".csv", StringComparison.Ordinal)))
+        foreach (string file in Directory.EnumerateFiles(kept).Where(f => f.EndsWith(".md", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal)))
         {
             File.Copy(file, Path.Combine(results, Path.GetFileName(file)), overwrite: true);
         }
