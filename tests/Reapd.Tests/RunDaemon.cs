@@ -130,10 +130,13 @@ internal sealed class RunDaemon : IDisposable
     /// As <see cref="Start(string[])"/>, the daemon started inside <paramref name="own"/> (a shell writes its own pid to
     /// the cgroup's procs and then execs reapd), so everything it faults in or allocates is charged there from the start.
     /// </summary>
-    public static RunDaemon StartInCgroup(TestCgroup own, params string[] args)
+    public static RunDaemon StartInCgroup(TestCgroup own, params string[] args) => StartInCgroupDirectory(own.Path, args);
+
+    /// <summary>As <see cref="StartInCgroup"/>, in the cgroup directory <paramref name="directory"/> of any hierarchy.</summary>
+    public static RunDaemon StartInCgroupDirectory(string directory, params string[] args)
     {
         var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { "-c", "echo $$ > \"$0\" && exec \"$@\"", Path.Combine(own.Path, "cgroup.procs"), PublishedReapd.BinaryPath, "run" })
+        foreach (string arg in new[] { "-c", "echo $$ > \"$0\" && exec \"$@\"", Path.Combine(directory, "cgroup.procs"), PublishedReapd.BinaryPath, "run" })
         {
             psi.ArgumentList.Add(arg);
         }
