@@ -8,7 +8,7 @@ namespace Reapd.Linux.Sensors;
 /// the pressure it answers; lower its own oom_score_adj so the kernel takes it last; raise its CPU priority so a
 /// starved machine still runs the reaper (docs/kernel.md D.2). Each step is best effort and reported, never fatal.
 /// </summary>
-public static class SelfProtection
+public static partial class SelfProtection
 {
     /// <summary>
     /// -900, not -1000: the kernel then practically never picks reapd (its badness clamps to 1 page while anything
@@ -76,12 +76,14 @@ public static class SelfProtection
                 refused++;
             }
         }
+        // Before anything is unmapped, so that no fault from here on maps a neighbour it did not need.
+        string faultAround = DisableFaultAround(mappings);
         for (int round = 0; round < 2; round++)
         {
             for (int i = 0; i < mappings.Count; i++)
             {
                 Mapping mapping = mappings[i];
-                if (!mapping.Path.StartsWith('/') || mapping.Writable || mapping.AnonymousKiB != 0 || (round == 1 && !own[i]))
+                if (!IsReadOnlyFilePages(mapping) || (round == 1 && !own[i]))
                 {
                     continue;
                 }
@@ -104,7 +106,7 @@ public static class SelfProtection
             _ = Interop.close(fd);
         }
         string dropped = fadviseError == 0 ? "; executable's unmapped cache dropped" : $"; executable's cache kept ({(fadviseError < 0 ? "cannot open it" : ((Interop.Errno)fadviseError).ToString())})";
-        return $"unmapped {unmappedKiB} KiB of read-only file pages{dropped}{(refused == 0 ? "" : $" ({refused} madvise calls refused)")}";
+        return $"unmapped {unmappedKiB} KiB of read-only file pages{dropped}{(refused == 0 ? "" : $" ({refused} madvise calls refused)")}; {faultAround}";
     }
 
     /// <summary>How much of the executable and the libraries is resident now, and how big the managed heap is (for the start event).</summary>
@@ -136,6 +138,12 @@ public static class SelfProtection
         GCMemoryInfo heap = GC.GetGCMemoryInfo();
         return $"resident: {ownKiB} of {ownSizeKiB} KiB of the executable, {librariesKiB} KiB of libraries; managed heap {heap.HeapSizeBytes / 1024} KiB, {heap.TotalCommittedBytes / 1024} KiB committed";
     }
+
+    /// <summary>
+    /// A file mapping reapd never writes and that holds no copied-on-write page: MADV_DONTNEED on it only unmaps pages
+    /// the file still has (relocated read-only data holds copies, which it would throw away).
+    /// </summary>
+    private static bool IsReadOnlyFilePages(Mapping mapping) => mapping.Path.StartsWith('/') && !mapping.Writable && mapping.AnonymousKiB == 0;
 
     private readonly record struct Mapping(nint Start, nuint Length, bool Writable, string Path, long RssKiB, long AnonymousKiB);
 
