@@ -11,7 +11,7 @@ namespace Reapd.Tests;
 public sealed class RunMemoryFootprintTests
 {
     /// <summary>
-    /// The bound on anonymous memory. Measured (docs/daemon.md, "Memory"): 3.0 MiB idle with the default
+    /// The bound on anonymous memory. Measured (docs/daemon.md, "Memory"): 2.6–3.0 MiB idle with the default
     /// configuration — 1.5 MiB of it the executable's hydrated runtime data, about 1 MiB the managed heap after the
     /// warm-up's collection. 3.75 MiB leaves room for a runtime update or a new buffer, and fails when a regular
     /// expression comes back into the default rules (each NonBacktracking expression adds 1.3–2 MiB), the warm-up's
@@ -21,7 +21,7 @@ public sealed class RunMemoryFootprintTests
 
     /// <summary>
     /// The bound on everything resident, with fault-around off (SelfProtection.DisableFaultAround; Linux 6.7 and
-    /// later). Measured 5.0–5.1 MiB: 2.1 MiB of it file pages — 1.6 MiB of the executable's code and data that the
+    /// later). Measured 4.6–5.0 MiB: 2.1 MiB of it file pages — 1.6 MiB of the executable's code and data that the
     /// warm-up ran, 0.5 MiB of libc, libm and the loader, which every process shares. The file part depends on the
     /// machine's libc, so it gets some room: 6.5 MiB.
     /// </summary>
