@@ -114,7 +114,7 @@ public sealed class SystemdTests
             Assert.Contains("mlock=\"locked (current, future, on fault)", start, StringComparison.Ordinal);
             // userfaultfd (in @system-service): fault-around off on the locked code where the kernel can (asynchronous
             // write-protection, 6.7), and on 6.1 the kernel's refusal, not the filter's EPERM.
-            Assert.Contains(kernel == "6.1" ? "fault-around on (userfaultfd without asynchronous write-protection" : "fault-around off on ", start, StringComparison.Ordinal);
+            Assert.Contains(kernel == "6.1" ? "fault-around on (the kernel has no asynchronous userfaultfd write-protection" : "fault-around off on ", start, StringComparison.Ordinal);
             Assert.Contains("oom_score_adj=-900", start, StringComparison.Ordinal);
             // Nice=-20 set by systemd; reapd's setpriority to the same value needs no CAP_SYS_NICE.
             Assert.Contains("priority=\"nice -20\"", start, StringComparison.Ordinal);

@@ -48,8 +48,9 @@ public sealed class RunWarmUpOmittedUnitTests
         finally
         {
             // Every process in it has exited (the daemon and both warm-up children, collected): the directory can go.
-            Assert.True(ProcFacts.WaitUntil(() => File.ReadAllText(Path.Combine(unit, "cgroup.procs")).Length == 0), $"{unit} still has processes");
+            bool empty = ProcFacts.WaitUntil(() => File.ReadAllText(Path.Combine(unit, "cgroup.procs")).Length == 0);
             Directory.Delete(unit);
+            Assert.True(empty, $"{unit} still had processes");
         }
     }
 }

@@ -19,7 +19,7 @@ internal static partial class Interop
     /// </summary>
     internal const int UFFD_USER_MODE_ONLY = 1;
 
-    /// <summary>Write-protect faults are resolved by the kernel itself, with no handler thread (6.7); with it, any memory type may be registered for write-protection, file mappings included (fs/userfaultfd.c, vma_can_userfault).</summary>
+    /// <summary>Write-protect faults are resolved by the kernel itself, with no handler thread (6.7); with it, any memory type may be registered for write-protection, file mappings included (vma_can_userfault, include/linux/userfaultfd_k.h in 6.7–6.12).</summary>
     internal const ulong UFFD_FEATURE_WP_ASYNC = 1UL << 15;
 
     internal const ulong UFFDIO_REGISTER_MODE_WP = 1UL << 1;

@@ -16,8 +16,9 @@ public static partial class SelfProtection
     /// the warm-up left resident was such neighbours, never run. The kernel skips fault-around on a mapping registered
     /// with a userfaultfd for write-protection (uffd_disable_fault_around, include/linux/userfaultfd_k.h); with
     /// UFFD_FEATURE_WP_ASYNC (6.7) a private file mapping may be registered so, and the kernel itself resolves any write
-    /// fault, with no thread of reapd's. These mappings are never written (no PROT_WRITE), so the registration changes
-    /// nothing else: each read fault maps exactly its page. Measured: docs/reliability.md "What is kept resident".
+    /// fault, with no thread of reapd's. These mappings are never written (no PROT_WRITE), so no fault on them ever
+    /// reaches the userfaultfd: each read fault maps exactly its page (the registration also keeps khugepaged from
+    /// collapsing them and them from merging with unregistered neighbours, both harmless here). Measured: docs/reliability.md "What is kept resident".
     /// Best effort (before 6.7, without CONFIG_USERFAULTFD, or under a seccomp filter that forbids it, fault-around
     /// stays on); returns what was done, for the start event.
     /// </summary>
@@ -36,7 +37,7 @@ public static partial class SelfProtection
                 Interop.Errno errno = Interop.LastErrno;
                 _ = Interop.close(fd);
                 return errno == Interop.Errno.EINVAL
-                    ? "fault-around on (userfaultfd without asynchronous write-protection: Linux 6.7)"
+                    ? "fault-around on (the kernel has no asynchronous userfaultfd write-protection: Linux 6.7 with CONFIG_PTE_MARKER_UFFD_WP)"
                     : $"fault-around on (userfaultfd API: {errno})";
             }
             s_faultAroundFd = fd;
@@ -64,7 +65,8 @@ public static partial class SelfProtection
                 firstError = refused++ == 0 ? Interop.LastErrno : firstError;
             }
         }
-        return refused == 0 ? $"fault-around off on {registered} read-only file mappings"
+        return registered == 0 ? (refused == 0 ? "fault-around on (no read-only file mapping to register)" : $"fault-around on (registering {refused} read-only file mappings: {firstError})")
+            : refused == 0 ? $"fault-around off on {registered} read-only file mappings"
             : $"fault-around off on {registered} read-only file mappings, on for {refused} ({firstError})";
     }
 }

@@ -45,8 +45,8 @@ public static partial class SelfProtection
     /// fault mapped up to 64 KiB around the page it needed (fault-around, mm/memory.c do_fault_around), so most of the
     /// executable was mapped without being used. Then the warm-up maps back what the hot path runs — the wake loop, a
     /// sample, a scan, a kill and a reap, the event lines — and <see cref="LockMemory"/> locks exactly that. MADV_RANDOM
-    /// on the executable keeps the warm-up's faults from reading a readahead window each (the pages around a needed one
-    /// are then not in the cache for fault-around to map). A mapping holding a copied-on-write page (relocated
+    /// on the executable keeps the warm-up's faults from reading a readahead window each; fault-around, which would map
+    /// the neighbours already cached, is turned off separately (<see cref="DisableFaultAround"/>). A mapping holding a copied-on-write page (relocated
     /// read-only data) is left alone: MADV_DONTNEED would throw the copy away. Best effort; returns what was done.
     /// Measured: docs/reliability.md "Under its own pressure".
     /// </summary>
@@ -127,7 +127,9 @@ public static partial class SelfProtection
         {
             return $"resident code unknown: /proc/self/smaps: {(Interop.Errno)errno}";
         }
-        const int BufferBytes = 64 * 1024;
+        // 16 KiB: more than a line of smaps can be (a path is at most 4 KiB), and little left in malloc's heap, which
+        // this runs after mlockall and so stays locked once touched.
+        const int BufferBytes = 16 * 1024;
         byte* buffer = (byte*)NativeMemory.Alloc(BufferBytes);
         try
         {

@@ -23,15 +23,15 @@ internal static class KillWarmUp
     /// <summary>Runs the warm-up emergency, then one collection; returns what it did, for the start event.</summary>
     public static string Run(DaemonConfig config, DaemonResources resources, SampleSource samples, ReaperThread? reaper, in MemorySample sample, EventLog realLog, Actuator real)
     {
-        string result = Pass(config, resources, samples, reaper, sample, realLog, real, out bool signalled);
+        string result = Pass(config, resources, samples, reaper, sample, realLog, real, out bool ran, out bool signalled);
         // Cgroup-first: the child runs in reapd's own unit, and a unit marked user.oomd_omit (ManagedOOMPreference=omit,
         // which an admin may well give the OOM killer's own unit) gives up no process, so the pass chose nobody and the
         // kill path stayed cold (the guest benchmark's runner unit showed it). The unit step ran; the kill is run again
         // without it. A dry run never signals, and says so.
-        if (!signalled && !config.DryRun && real.Chooser is not null)
+        if (ran && !signalled && !config.DryRun && real.Chooser is not null)
         {
             result += "; the cgroup-first choice took nothing from reapd's own unit, so again without it: "
-                + Pass(config with { CgroupFirst = ChoiceMode.Off }, resources, samples, reaper, sample, realLog, real, out _);
+                + Pass(config with { CgroupFirst = ChoiceMode.Off }, resources, samples, reaper, sample, realLog, real, out _, out _);
         }
         // And one collection: the GC's own code, run for the first time during an emergency, would fault too.
         // Aggressive: also gives back (decommits) the heap the start-up and the warm-up used and no longer need, so
@@ -42,11 +42,14 @@ internal static class KillWarmUp
         return result;
     }
 
-    /// <summary>One warm-up emergency on a child of its own; <paramref name="signalled"/> when it sent the SIGTERM.</summary>
+    /// <summary>
+    /// One warm-up emergency on a child of its own: <paramref name="ran"/> when the child was started,
+    /// <paramref name="signalled"/> when it was sent the SIGTERM.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)] // its locals die with its frame
-    private static string Pass(DaemonConfig config, DaemonResources resources, SampleSource samples, ReaperThread? reaper, in MemorySample sample, EventLog realLog, Actuator real, out bool signalled)
+    private static string Pass(DaemonConfig config, DaemonResources resources, SampleSource samples, ReaperThread? reaper, in MemorySample sample, EventLog realLog, Actuator real, out bool ran, out bool signalled)
     {
-        signalled = false;
+        ran = signalled = false;
         string? sleep = Array.Find(s_sleepPaths, File.Exists);
         if (sleep is null)
         {
@@ -57,6 +60,7 @@ internal static class KillWarmUp
         {
             return $"warm-up kill skipped: cannot start {sleep} (errno {error})";
         }
+        ran = true;
         var core = new DecisionCore(config);
         var log = new EventLog(TextWriter.Null, realLog.Json, realLog.Journal);
         var events = new DaemonEvents(log, config, new Metrics.DaemonMetrics(config, samples.Description));
