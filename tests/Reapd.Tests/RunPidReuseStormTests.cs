@@ -13,8 +13,9 @@ namespace Reapd.Tests;
 /// level of 40 % (with no grace: SIGKILL there), and tests/native/churn.c forks 40 000 children, up to 300 at once, that live
 /// 1–4 ms each at oom_score_adj 1000, so every choice falls on a churner that is about to exit and whose pid a newcomer
 /// soon takes (about 300 of the 700 pids are in use at any time). The test hook REAPD_TEST_OPEN_DELAY_MS holds each
-/// choice 100 ms before the victim's pidfd is opened: by then the victim is gone and its pid has been handed out again
-/// many times, and held by a newcomer at that instant in a good part of the choices; the storm itself is real. (The
+/// choice 300 ms before the victim's pidfd is opened: by then the victim is gone and its pid has been handed out again
+/// (pids are handed out in turn, so a pid comes back after about 700 forks: 100 ms was enough at the 7,000 forks a second
+/// of a quiet machine, but a loaded CI run forked 4,000 a second and met no reuse in 68 choices), and held by a newcomer at that instant in a good part of the choices; the storm itself is real. (The
 /// cgroup is 1 GiB and the hog leaves about 300 MiB free because the churn's kernel memory, charged to the cgroup, grew
 /// by 110 MiB and more in trials with less room, where the kernel's OOM killer then took churners: reapd cannot free
 /// memory here, the hog being protected and every churner exiting on its own.) Every churner killed by a signal is recorded by its parent with its start
@@ -51,7 +52,7 @@ public sealed class RunPidReuseStormTests
         {
             psi.ArgumentList.Add(arg);
         }
-        psi.Environment["REAPD_TEST_OPEN_DELAY_MS"] = "100";
+        psi.Environment["REAPD_TEST_OPEN_DELAY_MS"] = "300";
         using Process unshare = Process.Start(psi)!;
         var lines = new ConcurrentQueue<string>();
         var errors = new ConcurrentQueue<string>();
