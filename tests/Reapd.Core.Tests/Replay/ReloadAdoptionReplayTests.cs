@@ -2,6 +2,8 @@ using Reapd.Core.Daemon;
 using Reapd.Core.Decision;
 using Reapd.Core.Replay;
 
+using static Reapd.Core.Tests.Replay.RecordedEmergency;
+
 namespace Reapd.Core.Tests.Replay;
 
 /// <summary>
@@ -11,11 +13,6 @@ namespace Reapd.Core.Tests.Replay;
 /// </summary>
 public sealed class ReloadAdoptionReplayTests
 {
-    private const long MiB = 1L << 20;
-    private const long TotalBytes = 1024 * MiB;
-    private static readonly VictimId Hog = new(4242, 777);
-    private static readonly VictimId Bystander = new(4343, 888);
-
     [Fact]
     public void A_reload_in_the_grace_is_recorded_and_the_replay_decides_with_the_new_settings_from_there()
     {
