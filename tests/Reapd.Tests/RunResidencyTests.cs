@@ -25,13 +25,10 @@ public sealed class RunResidencyTests
 
         string executable = File.ResolveLinkTarget($"/proc/{daemon.Pid}/exe", returnFinalTarget: false)!.FullName;
         long sizeKiB = 0, rssKiB = 0;
-        foreach ((string path, long mappingKiB, long residentKiB) in Mappings(daemon.Pid))
+        foreach (SmapsMapping mapping in SmapsMappings(daemon.Pid).Where(m => m.Path == executable))
         {
-            if (path == executable)
-            {
-                sizeKiB += mappingKiB;
-                rssKiB += residentKiB;
-            }
+            sizeKiB += mapping.SizeKiB;
+            rssKiB += mapping.RssKiB;
         }
         TestContext.Current.TestOutputHelper?.WriteLine($"{locked}; executable {rssKiB} of {sizeKiB} KiB resident");
         Assert.InRange(rssKiB, 1, sizeKiB - 1);
@@ -76,14 +73,14 @@ public sealed class RunResidencyTests
         Assert.InRange(codeKiB, 1, 2048);
     }
 
-    private sealed record SmapsMapping(string Path, string Permissions, long RssKiB, long AnonymousKiB, string[] VmFlags);
+    private sealed record SmapsMapping(string Path, string Permissions, long SizeKiB, long RssKiB, long AnonymousKiB, string[] VmFlags);
 
-    /// <summary>Each mapping of /proc/PID/smaps with its path, permissions, Rss, Anonymous and VmFlags.</summary>
+    /// <summary>Each mapping of /proc/PID/smaps with its path (empty when anonymous), permissions, Size, Rss, Anonymous and VmFlags.</summary>
     private static List<SmapsMapping> SmapsMappings(int pid)
     {
         var mappings = new List<SmapsMapping>();
         string path = "", permissions = "";
-        long rss = 0, anonymous = 0;
+        long size = 0, rss = 0, anonymous = 0;
         foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
         {
             string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -91,6 +88,10 @@ public sealed class RunResidencyTests
             {
                 path = fields.Length >= 6 ? string.Join(' ', fields[5..]) : "";
                 permissions = fields[1];
+            }
+            else if (fields[0] == "Size:")
+            {
+                size = long.Parse(fields[1], CultureInfo.InvariantCulture);
             }
             else if (fields[0] == "Rss:")
             {
@@ -102,32 +103,9 @@ public sealed class RunResidencyTests
             }
             else if (fields[0] == "VmFlags:")
             {
-                mappings.Add(new SmapsMapping(path, permissions, rss, anonymous, fields[1..]));
+                mappings.Add(new SmapsMapping(path, permissions, size, rss, anonymous, fields[1..]));
             }
         }
         return mappings;
-    }
-
-    /// <summary>Each mapping of /proc/PID/smaps with a path: (path, Size, Rss), in KiB.</summary>
-    private static IEnumerable<(string Path, long SizeKiB, long RssKiB)> Mappings(int pid)
-    {
-        string? path = null;
-        long size = 0;
-        foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
-        {
-            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
-            {
-                path = fields.Length >= 6 ? string.Join(' ', fields[5..]) : null;
-            }
-            else if (fields[0] == "Size:")
-            {
-                size = long.Parse(fields[1], CultureInfo.InvariantCulture);
-            }
-            else if (fields[0] == "Rss:" && path is not null)
-            {
-                yield return (path, size, long.Parse(fields[1], CultureInfo.InvariantCulture));
-            }
-        }
     }
 }

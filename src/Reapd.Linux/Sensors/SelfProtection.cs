@@ -160,7 +160,7 @@ public static partial class SelfProtection
                 kept = filled - consumed;
                 if (kept == BufferBytes)
                 {
-                    return "resident code unknown: a /proc/self/smaps line longer than 64 KiB";
+                    return $"resident code unknown: a /proc/self/smaps line longer than {BufferBytes / 1024} KiB";
                 }
                 text[consumed..].CopyTo(new Span<byte>(buffer, kept));
             }
