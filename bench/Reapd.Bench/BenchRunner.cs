@@ -94,7 +94,9 @@ internal sealed class BenchRunner : IDisposable
             if (WantScenario("idle"))
             {
                 Console.WriteLine($"bench: idle, {_options.Runs} windows of {_options.IdleSeconds} s, daemons side by side");
-                idle = IdleBench.Run(daemons.Where(d => d is not KernelOnly).ToList(), _options.Runs, _options.IdleSeconds, _rawDir, _cancel.Token);
+                // With the floor of a once-a-second watch beside them (bench/native/wakefloor.c): what no daemon waking
+                // that often can go below on this machine.
+                idle = IdleBench.Run(daemons.Where(d => d is not KernelOnly).Append(new WakeFloor(programs.WakeFloor)).ToList(), _options.Runs, _options.IdleSeconds, _rawDir, _cancel.Token);
             }
             if (!_options.Quick && scenarios.FirstOrDefault(s => s.UsesBallast) is { } first && !_cancel.IsCancellationRequested)
             {
@@ -311,12 +313,13 @@ internal sealed class BenchRunner : IDisposable
         string storm = NativePrograms.Build(root, "bench/native/forkstorm.c");
         string ballast = NativePrograms.Build(root, "bench/native/ballast.c");
         string sigblock = NativePrograms.Build(root, "bench/native/sigblock.c");
+        string wakeFloor = NativePrograms.Build(root, "bench/native/wakefloor.c");
         string fuseSource = Path.Combine(root, "tests", "native", "fuse_stuck.c");
         if (!File.Exists(fuseSource))
         {
-            return new NativeBinaries(hog, storm, ballast, sigblock, null, "tests/native/fuse_stuck.c is not in this tree yet (it comes with the foundation work; merge main)");
+            return new NativeBinaries(hog, storm, ballast, sigblock, wakeFloor, null, "tests/native/fuse_stuck.c is not in this tree yet (it comes with the foundation work; merge main)");
         }
-        return new NativeBinaries(hog, storm, ballast, sigblock, NativePrograms.Build(root, "tests/native/fuse_stuck.c", "-pthread"), null);
+        return new NativeBinaries(hog, storm, ballast, sigblock, wakeFloor, NativePrograms.Build(root, "tests/native/fuse_stuck.c", "-pthread"), null);
     }
 
     /// <summary>System-wide: sets the ballast so that available memory sits the scenario's ramp above the kill line. Refuses (false) when the machine cannot give that much even with no ballast.</summary>

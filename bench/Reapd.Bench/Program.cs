@@ -21,7 +21,7 @@ internal static class Program
             if (options.BuildProgramsOnly)
             {
                 NativeBinaries built = BenchRunner.BuildPrograms(root);
-                Console.WriteLine($"bench: built {built.Hog}, {built.Forkstorm}, {built.Ballast}, {built.SigBlock}{(built.FuseStuck is null ? "" : ", " + built.FuseStuck)}");
+                Console.WriteLine($"bench: built {built.Hog}, {built.Forkstorm}, {built.Ballast}, {built.SigBlock}, {built.WakeFloor}{(built.FuseStuck is null ? "" : ", " + built.FuseStuck)}");
                 return 0;
             }
             using var runner = new BenchRunner(options, root);

@@ -315,7 +315,9 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         md.AppendLine("# Idle: the cost of watching while nothing happens").AppendLine();
         md.AppendLine("Every daemon runs side by side, guarding the whole machine with the same lines, while nothing happens. "
             + "Each window measures CPU time (the threads' runtime from /proc/PID/task/*/schedstat, to the nanosecond; utime + stime "
-            + "from /proc/PID/stat, in 10 ms ticks, for comparison) and, at its end, RSS and PSS (/proc/PID/smaps_rollup).").AppendLine();
+            + "from /proc/PID/stat, in 10 ms ticks, for comparison) and, at its end, RSS and PSS (/proc/PID/smaps_rollup). "
+            + "`wake-floor` is no OOM killer: a C program (bench/native/wakefloor.c) that wakes once a second from poll(2) and does "
+            + "nothing else, the floor of what a once-a-second watch costs on this machine.").AppendLine();
         md.AppendLine(Header).AppendLine();
         md.AppendLine("| daemon | windows | CPU per window, ms | CPU, % of one core | utime+stime per window, ms | RSS, MiB | PSS, MiB |");
         md.AppendLine("|---|---|---|---|---|---|---|");

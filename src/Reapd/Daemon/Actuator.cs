@@ -772,4 +772,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         ReleaseVictim();
         _scans.Dispose();
     }
+
+    /// <summary>After <see cref="Dispose"/>: the warm-up waits for its scanner threads to end (<see cref="ScanService.JoinStopped"/>).</summary>
+    public bool JoinStoppedScanners(int timeoutMs) => _scans.JoinStopped(timeoutMs);
 }
