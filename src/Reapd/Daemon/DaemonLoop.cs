@@ -70,7 +70,11 @@ internal sealed class DaemonLoop : IDisposable
         _config = config;
         _announce = announce;
         _core = new DecisionCore(config);
-        _samples = new SampleSource(resources.Sensor, config, resources.Refaults) { PsiTriggersCover = resources.PsiTriggersCover(config) };
+        _samples = new SampleSource(resources.Sensor, config, resources.Refaults)
+        {
+            PsiTriggersCover = resources.PsiTriggersCover(config),
+            PsiTriggersCoverWithoutSwap = resources.PsiTriggersCoverWithoutSwap(config),
+        };
         _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
         _events = new DaemonEvents(log, config, _metrics);
         _actuator = new Actuator(_core, _events, resources, _samples);
@@ -378,6 +382,7 @@ internal sealed class DaemonLoop : IDisposable
         _metrics.CycleStarted();
         bool quietAllowed = _haveSample && !_core.State.InFlight && _core.State.Phase == VictimPhase.None
             && _core.State.PendingAction == PendingAction.None;
+        long psiSkippedBefore = _samples.PsiReadsSkipped;
         if (!_samples.TryRead(MonotonicClock.NowMs, quietAllowed, (wake & Wake.Psi) != 0, out MemorySample sample))
         {
             SensorFailed();
@@ -397,7 +402,7 @@ internal sealed class DaemonLoop : IDisposable
         _core.OnSample(sample);
         _actuator.Drain();
         _wake.Set(_victimSlot, _actuator.WatchedPidFd);
-        _metrics.CycleDone(wake, sample, _core.State.InFlight, _events.Log.DroppedTotal);
+        _metrics.CycleDone(wake, sample, _core.State.InFlight, _events.Log.DroppedTotal, _samples.PsiReadsSkipped != psiSkippedBefore);
         if (MetricsFile is not null && MetricsFile.FailureStreaks != _metricsFileFailuresWarned)
         {
             _metricsFileFailuresWarned = MetricsFile.FailureStreaks;
@@ -586,7 +591,10 @@ internal sealed class DaemonLoop : IDisposable
     private string DescribePsiReads() =>
         _resources.Sensor.PressurePath is null ? "none (no PSI in this scope)"
         : !ReferenceEquals(_resources.Sensor, _resources.System) || _resources.System.LowerBound is not { ReserveBytes: >= 0 } ? "every cycle (no quiet bound)"
-        : _samples.PsiTriggersCover ? "every cycle but quiet wake-ups while the counters are still (triggers watch every stall condition)"
+        : _samples.PsiTriggersCover ? _config.ThrashFullPercent is not null && _resources.ThrashReachOf(_config) == ThrashReach.Never
+            ? "every cycle but quiet wake-ups while the counters are still (triggers watch every stall condition; the thrash condition cannot hold: no refault counter)"
+            : "every cycle but quiet wake-ups while the counters are still (triggers watch every stall condition)"
+        : _samples.PsiTriggersCoverWithoutSwap ? "every cycle but quiet wake-ups while the counters are still and no swap is in use (triggers watch every stall condition but the thrash condition, whose anonymous refaults need swap in use)"
         : "every cycle (a stall condition has no trigger the kernel accepted)";
 
     private static string DescribeHooks(AnnounceOptions announce) =>
