@@ -151,10 +151,108 @@ public sealed class SampleSourcePsiTests
         Assert.Equal(2, samples.PsiReadsSkipped);
     }
 
+    [Fact]
+    public void Without_swap_in_use_quiet_wake_ups_skip_the_pressure_file_and_with_swap_in_use_they_read_it()
+    {
+        // As on a machine whose root lacks CAP_SYS_RESOURCE: triggers cover every condition but the 1 s thrash one.
+        var sensor = new CountingSensor { SwapTotalBytes = GiB, SwapFreeBytes = GiB };
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCoverWithoutSwap = true };
+        long t = 0;
+        for (; t < 4000; t += 1000)
+        {
+            Assert.True(samples.TryRead(t, quietAllowed: true, psiWoke: false, out _));
+        }
+        // The exact first reading, the second to find the counters still, then two skipped: a swap device with every
+        // slot free is no swap in use.
+        Assert.Equal(2, sensor.PressureReads);
+        Assert.Equal(2, samples.PsiReadsSkipped);
+
+        // One page swapped out: every quiet wake-up reads the file again, on the same sysinfo reading.
+        sensor.SwapFreeBytes = GiB - 4096;
+        for (int i = 0; i < 3; i++, t += 1000)
+        {
+            sensor.SomeTotalUs += 1_000;
+            Assert.True(samples.TryRead(t, quietAllowed: true, psiWoke: false, out MemorySample sample));
+            Assert.Equal(sensor.SomeTotalUs, sample.Psi.SomeTotalUs);
+        }
+        Assert.Equal(5, sensor.PressureReads);
+        Assert.Equal(7, sensor.LowerBoundReads); // one sysinfo reading a cycle, seven cycles
+        Assert.Equal(2, samples.PsiReadsSkipped);
+
+        // Swapped back in (or swapoff): skipped again while the counters stay still.
+        sensor.SwapFreeBytes = GiB;
+        for (int i = 0; i < 3; i++, t += 1000)
+        {
+            samples.TryRead(t, quietAllowed: true, psiWoke: false, out _);
+        }
+        Assert.Equal(5, sensor.PressureReads);
+        Assert.Equal(5, samples.PsiReadsSkipped);
+
+        // A trigger's wake-up reads it whatever swap does.
+        samples.TryRead(t, quietAllowed: true, psiWoke: true, out _);
+        Assert.Equal(6, sensor.PressureReads);
+    }
+
+    [Fact]
+    public void A_dropped_trigger_ends_the_skip_without_swap_too()
+    {
+        var sensor = new CountingSensor();
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCoverWithoutSwap = true };
+        long t = 0;
+        for (; t < 3000; t += 1000)
+        {
+            samples.TryRead(t, quietAllowed: true, psiWoke: false, out _);
+        }
+        Assert.Equal(1, samples.PsiReadsSkipped);
+        samples.PsiTriggerDropped();
+        Assert.False(samples.PsiTriggersCoverWithoutSwap);
+        for (int i = 0; i < 3; i++, t += 1000)
+        {
+            samples.TryRead(t, quietAllowed: true, psiWoke: false, out _);
+        }
+        Assert.Equal(1, samples.PsiReadsSkipped);
+        Assert.Equal(5, sensor.PressureReads);
+    }
+
+    [Theory]
+    // Triggers as the kernel arms them without CAP_SYS_RESOURCE (2 s windows): the thrash condition is the one uncovered.
+    [InlineData(ThrashReach.OnlyWithSwapInUse, true, "WithoutSwap")]
+    [InlineData(ThrashReach.Never, true, "Always")]
+    [InlineData(ThrashReach.Anytime, true, "Never")]
+    // The some trigger refused: the 10 s full-stall condition is uncovered as well, whatever swap does.
+    [InlineData(ThrashReach.OnlyWithSwapInUse, false, "Never")]
+    [InlineData(ThrashReach.Never, false, "Never")]
+    public void Without_a_trigger_for_the_thrash_condition_its_need_for_swap_decides_when_the_file_may_be_skipped(
+        ThrashReach reach, bool someArmed, string expected)
+    {
+        (long, long)? some = someArmed ? (200_000, 2_000_000) : null;
+        (long, long) full = (6_000_000, 10_000_000);
+        (long, long) thrash = (800_000, 2_000_000);
+        Assert.Equal(expected, DaemonResources.CoverFor(new DaemonConfig(), reach, some, full, thrash).ToString());
+    }
+
+    [Fact]
+    public void Triggers_that_cover_the_thrash_condition_or_a_thrash_condition_turned_off_need_no_rule_about_swap()
+    {
+        (long, long) some = (100_000, 1_000_000);
+        (long, long) someWide = (200_000, 2_000_000);
+        (long, long) full = (6_000_000, 10_000_000);
+        // 1 s triggers (CAP_SYS_RESOURCE): covered as before, even where the condition could hold without swap.
+        Assert.Equal(DaemonResources.PsiCover.Always, DaemonResources.CoverFor(new DaemonConfig(), ThrashReach.Anytime, some, full, (400_000, 1_000_000)));
+        // --thrash-percent off: nothing left uncovered.
+        Assert.Equal(DaemonResources.PsiCover.Always, DaemonResources.CoverFor(new DaemonConfig { ThrashFullPercent = null }, ThrashReach.Anytime, someWide, full, null));
+    }
+
     /// <summary>A scope with 8 of 16 GiB available and PSI counters the test sets; it counts reads of the pressure file.</summary>
     private sealed class CountingSensor : IMemorySensor
     {
         public long SomeTotalUs { get; set; } = 1_000_000;
+
+        public long SwapTotalBytes { get; set; }
+
+        public long SwapFreeBytes { get; set; }
+
+        public int LowerBoundReads { get; private set; }
 
         public int PressureReads { get; private set; }
 
@@ -171,6 +269,7 @@ public sealed class SampleSourcePsiTests
 
         public bool TryReadLowerBound(long timeMs, out MemorySample sample)
         {
+            LowerBoundReads++;
             PressureReads++;
             sample = Sample(timeMs, new PsiReading(true, SomeTotalUs, 0, 0, 0)) with { AvailableIsLowerBound = true };
             return true;
@@ -178,11 +277,18 @@ public sealed class SampleSourcePsiTests
 
         public bool TryReadLowerBound(long timeMs, in PsiReading keptPressure, out MemorySample sample)
         {
+            LowerBoundReads++;
             sample = Sample(timeMs, keptPressure) with { AvailableIsLowerBound = true };
             return true;
         }
 
-        private static MemorySample Sample(long timeMs, PsiReading psi) => new(timeMs, 8 * GiB, 16 * GiB, 0, 0, psi);
+        public PsiReading ReadPressure()
+        {
+            PressureReads++;
+            return new PsiReading(true, SomeTotalUs, 0, 0, 0);
+        }
+
+        private MemorySample Sample(long timeMs, PsiReading psi) => new(timeMs, 8 * GiB, 16 * GiB, SwapFreeBytes, SwapTotalBytes, psi);
 
         public void Dispose()
         {

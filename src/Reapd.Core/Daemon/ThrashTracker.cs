@@ -126,19 +126,32 @@ public sealed class ThrashTracker
         RefaultsPerSecond = -1;
         SwapInPercent = -1;
         int countedInside = -1;
+        int oldestCountedInside = -1;
+        long oldestInWindowUs = fullTotalUs;
         for (int i = 0; i < _count; i++)
         {
             int index = (_newest - i + _timesMs.Length) % _timesMs.Length;
             long ageMs = timeMs - _timesMs[index];
             if (ageMs < _windowMs)
             {
+                oldestInWindowUs = _fullTotalsUs[index];
+                if (_refaults[index] >= 0)
+                {
+                    oldestCountedInside = index;
+                }
                 if (_refaults[index] >= 0 && ageMs * 4 >= _windowMs)
                 {
                     countedInside = index;
                 }
                 continue;
             }
-            FullPercent = Math.Clamp((fullTotalUs - _fullTotalsUs[index]) / (ageMs * 10.0), 0, 100);
+            // After a gap in the readings (quiet wake-ups that left the pressure file unread) that point may be far
+            // older than a window, and its average dilutes a stall that began since. The stall since the oldest point
+            // inside the window happened within the window: over the whole window it is a lower bound of the share,
+            // so the larger of the two never claims a stall that did not happen (as PsiFullStallTracker does).
+            double averagePercent = (fullTotalUs - _fullTotalsUs[index]) / (ageMs * 10.0);
+            double withinWindowPercent = (fullTotalUs - oldestInWindowUs) / (_windowMs * 10.0);
+            FullPercent = Math.Clamp(Math.Max(averagePercent, withinWindowPercent), 0, 100);
             if (_refaults[index] >= 0)
             {
                 countedInside = index;
@@ -149,6 +162,12 @@ public sealed class ThrashTracker
         {
             // A refault counter never goes back; a smaller count is another counter (a cgroup made anew): no refaults.
             RefaultsPerSecond = Math.Max(0, refaults - _refaults[countedInside]) * 1000.0 / (timeMs - _timesMs[countedInside]);
+            if (oldestCountedInside >= 0 && timeMs - _timesMs[countedInside] > _windowMs)
+            {
+                // The count at the window's start is older than a window (a gap, as for the share above): the refaults
+                // since the oldest count inside the window, over the whole window, are a lower bound of its rate.
+                RefaultsPerSecond = Math.Max(RefaultsPerSecond, Math.Max(0, refaults - _refaults[oldestCountedInside]) * 1000.0 / _windowMs);
+            }
             if (swapIns >= 0 && swapOuts >= 0 && _swapIns[countedInside] >= 0 && _swapOuts[countedInside] >= 0)
             {
                 long inPages = Math.Max(0, swapIns - _swapIns[countedInside]);

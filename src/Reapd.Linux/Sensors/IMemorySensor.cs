@@ -37,4 +37,11 @@ public interface IMemorySensor : IDisposable
         sample = default;
         return false;
     }
+
+    /// <summary>
+    /// The PSI file alone (one pread), for a quiet wake-up that took <see cref="TryReadLowerBound(long, in PsiReading, out MemorySample)"/>
+    /// and then found it needs the stall counters after all (swap in use while only the thrash condition lacks a
+    /// trigger). Not present where the scope has no such file or it cannot be read.
+    /// </summary>
+    PsiReading ReadPressure() => default;
 }

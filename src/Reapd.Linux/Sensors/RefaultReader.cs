@@ -21,6 +21,12 @@ public sealed class RefaultReader : IDisposable
 
     public string Path => _file.Path;
 
+    /// <summary>
+    /// Whether the file counts anonymous refaults apart from the page cache's (workingset_refault_anon, Linux 5.9 on):
+    /// then the thrash condition's refaults need swap in use (<see cref="Core.Daemon.ThrashSwapRule"/>).
+    /// </summary>
+    public bool CountsAnonymousRefaults { get; private set; }
+
     /// <summary>The reader, or null where the file cannot be opened or has no refault counter (then the thrash condition has no rate).</summary>
     public static RefaultReader? TryOpen(string path)
     {
@@ -30,6 +36,7 @@ public sealed class RefaultReader : IDisposable
         }
         var reader = new RefaultReader(file!);
         RefaultCounters first = reader.Read();
+        reader.CountsAnonymousRefaults = first.AnonRefaults >= 0;
         if (first.AnonRefaults < 0 && first.FileRefaults < 0)
         {
             reader.Dispose();

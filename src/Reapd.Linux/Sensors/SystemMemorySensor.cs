@@ -91,6 +91,8 @@ public sealed class SystemMemorySensor : IMemorySensor
         return true;
     }
 
+    public PsiReading ReadPressure() => PressureFiles.Read(_pressure);
+
     private MemorySample Build(long timeMs, long availableBytes, long totalBytes, long swapTotalBytes, long swapFreeBytes, long swappableBytes, bool lowerBound) =>
         Build(timeMs, availableBytes, totalBytes, swapTotalBytes, swapFreeBytes, swappableBytes, lowerBound, PressureFiles.Read(_pressure));
 

@@ -8,10 +8,10 @@ using Reapd.Linux.Systemd;
 namespace Reapd.Daemon;
 
 /// <summary>
-/// `reapd run`'s loop: sleep on the wake set (PSI triggers, cgroup eventfds, the victim's pidfd, the reaper's
+/// `reapd run`'s loop: sleep on the wake set (one epoll instance, each fd registered once: PSI triggers, cgroup eventfds, the victim's pidfd, the reaper's
 /// completion, the stop eventfd) with the core's next wake as timeout; then feed the core — the reap answer and exits
 /// first, then one sample — and let the actuator carry out its commands. Nothing here decides; nothing here blocks
-/// in the kernel except the poll. A quiet cycle allocates nothing. Only the loop thread touches state; the stop
+/// in the kernel except the wait. A quiet cycle allocates nothing. Only the loop thread touches state; the stop
 /// handler only sets a flag and signals an eventfd.
 /// </summary>
 internal sealed class DaemonLoop : IDisposable
@@ -30,7 +30,7 @@ internal sealed class DaemonLoop : IDisposable
     private readonly AnnounceOptions _announce;
     private KillAnnouncer? _announcer;
     private readonly Actuator _actuator;
-    private readonly WakeSet _wake;
+    private readonly EpollWakeSet _wake;
     private readonly VictimStateFile? _stateFile;
     private readonly string _stateDescription;
     private readonly ServiceNotifications? _notify;
@@ -61,7 +61,7 @@ internal sealed class DaemonLoop : IDisposable
     private int _exitCode = ExitCodes.Ok;
     private bool _disposed;
 
-    private DaemonLoop(DaemonResources resources, RunOptions options, EventLog log, SystemdNotifier? notifier)
+    private DaemonLoop(DaemonResources resources, EpollWakeSet wake, RunOptions options, EventLog log, SystemdNotifier? notifier)
     {
         DaemonConfig config = options.Config;
         AnnounceOptions announce = options.Announce;
@@ -70,7 +70,11 @@ internal sealed class DaemonLoop : IDisposable
         _config = config;
         _announce = announce;
         _core = new DecisionCore(config);
-        _samples = new SampleSource(resources.Sensor, config, resources.Refaults) { PsiTriggersCover = resources.PsiTriggersCover(config) };
+        _samples = new SampleSource(resources.Sensor, config, resources.Refaults)
+        {
+            PsiTriggersCover = resources.PsiTriggersCover(config),
+            PsiTriggersCoverWithoutSwap = resources.PsiTriggersCoverWithoutSwap(config),
+        };
         _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
         _events = new DaemonEvents(log, config, _metrics);
         _actuator = new Actuator(_core, _events, resources, _samples);
@@ -78,7 +82,7 @@ internal sealed class DaemonLoop : IDisposable
         _actuator.StateFile = _stateFile;
         _notify = notifier is null ? null : new ServiceNotifications(notifier, config, _events, MonotonicClock.NowMs);
 
-        _wake = new WakeSet(10);
+        _wake = wake;
         _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
         _reaperSlot = _wake.Add(-1, WakeSet.Readable);
         _victimSlot = _wake.Add(-1, WakeSet.Readable);
@@ -110,6 +114,9 @@ internal sealed class DaemonLoop : IDisposable
         }
     }
 
+    // stop, reaper, victim, reload, three PSI triggers, two v1 eventfds, memory.events.
+    private const int WakeSlots = 10;
+
     /// <summary>Where the victim in flight is (for tests and the stop event).</summary>
     public VictimPhase Phase => _core.State.Phase;
 
@@ -139,7 +146,17 @@ internal sealed class DaemonLoop : IDisposable
             notifier?.Dispose();
             return null;
         }
-        var loop = new DaemonLoop(resources, options, log, notifier);
+        // The wake set's fds are registered once (epoll), not on every wait (poll): the idle loop's largest kernel cost.
+        EpollWakeSet? wake = EpollWakeSet.TryCreate(WakeSlots, out int epollErrno);
+        if (wake is null)
+        {
+            resources.Dispose();
+            notifier?.Dispose();
+            error = $"cannot create an epoll instance (errno {epollErrno})";
+            exitCode = ExitCodes.Failed;
+            return null;
+        }
+        var loop = new DaemonLoop(resources, wake, options, log, notifier);
         if (options.RecordPath is not null)
         {
             loop._recorder = DecisionRecorder.TryStart(options.RecordPath, options.RecordMaxBytes, options.Config, loop.Scope, out error);
@@ -245,6 +262,7 @@ internal sealed class DaemonLoop : IDisposable
             // trigger, the reaper's answer, the victim's pidfd). Without it that code first ran in an emergency, and
             // the whole-guest test saw the loop fault on it (docs/reliability.md).
             _resources.StopEvent.Signal();
+            WarmUpVictimSlot();
             RunOnce(0);
             locked = $"{SelfProtection.LockMemory()}; {trimmed}; {warmUpKill}";
         }
@@ -302,6 +320,24 @@ internal sealed class DaemonLoop : IDisposable
         }
         line.End();
         _notify?.Ready(MonotonicClock.NowMs, _haveSample, _lastSample, _core.State.Phase, _core.State.Victim.Pid);
+    }
+
+    /// <summary>
+    /// Runs the wake set's changes of the victim's slot once before memory is locked: registering a pidfd
+    /// (EPOLL_CTL_ADD), the same number again (the MOD check of every in-flight cycle), and removing it (DEL). Otherwise
+    /// they would first run in an emergency (docs/reliability.md). An eventfd stands in for the pidfd: the set's code
+    /// is the same for any fd.
+    /// </summary>
+    private void WarmUpVictimSlot()
+    {
+        using EventFdHandle? standIn = EventFdHandle.Create(out _);
+        if (standIn is not null)
+        {
+            _wake.Set(_victimSlot, standIn.Fd);
+            _wake.Set(_victimSlot, standIn.Fd);
+            _wake.Set(_victimSlot, -1);
+        }
+        _wake.Set(_victimSlot, _actuator.WatchedPidFd);
     }
 
     /// <summary>Runs until a stop is requested. Returns the exit code.</summary>
@@ -378,6 +414,7 @@ internal sealed class DaemonLoop : IDisposable
         _metrics.CycleStarted();
         bool quietAllowed = _haveSample && !_core.State.InFlight && _core.State.Phase == VictimPhase.None
             && _core.State.PendingAction == PendingAction.None;
+        long psiSkippedBefore = _samples.PsiReadsSkipped;
         if (!_samples.TryRead(MonotonicClock.NowMs, quietAllowed, (wake & Wake.Psi) != 0, out MemorySample sample))
         {
             SensorFailed();
@@ -397,7 +434,7 @@ internal sealed class DaemonLoop : IDisposable
         _core.OnSample(sample);
         _actuator.Drain();
         _wake.Set(_victimSlot, _actuator.WatchedPidFd);
-        _metrics.CycleDone(wake, sample, _core.State.InFlight, _events.Log.DroppedTotal);
+        _metrics.CycleDone(wake, sample, _core.State.InFlight, _events.Log.DroppedTotal, _samples.PsiReadsSkipped != psiSkippedBefore);
         if (MetricsFile is not null && MetricsFile.FailureStreaks != _metricsFileFailuresWarned)
         {
             _metricsFileFailuresWarned = MetricsFile.FailureStreaks;
@@ -586,7 +623,10 @@ internal sealed class DaemonLoop : IDisposable
     private string DescribePsiReads() =>
         _resources.Sensor.PressurePath is null ? "none (no PSI in this scope)"
         : !ReferenceEquals(_resources.Sensor, _resources.System) || _resources.System.LowerBound is not { ReserveBytes: >= 0 } ? "every cycle (no quiet bound)"
-        : _samples.PsiTriggersCover ? "every cycle but quiet wake-ups while the counters are still (triggers watch every stall condition)"
+        : _samples.PsiTriggersCover ? _config.ThrashFullPercent is not null && _resources.ThrashReachOf(_config) == ThrashReach.Never
+            ? "every cycle but quiet wake-ups while the counters are still (triggers watch every stall condition; the thrash condition cannot hold: no refault counter)"
+            : "every cycle but quiet wake-ups while the counters are still (triggers watch every stall condition)"
+        : _samples.PsiTriggersCoverWithoutSwap ? "every cycle but quiet wake-ups while the counters are still and no swap is in use (triggers watch every stall condition but the thrash condition, whose anonymous refaults need swap in use)"
         : "every cycle (a stall condition has no trigger the kernel accepted)";
 
     private static string DescribeHooks(AnnounceOptions announce) =>
@@ -658,7 +698,7 @@ internal sealed class DaemonLoop : IDisposable
 
     /// <summary>
     /// Whether a wake source fired. POLLERR/POLLNVAL on it (a PSI trigger whose cgroup was removed, an fd closed
-    /// under it) is an outcome: the source is reported once and dropped from the set, so it cannot spin the loop. A
+    /// under it or one epoll refused: EpollWakeSet) is an outcome: the source is reported once and dropped from the set, so it cannot spin the loop. A
     /// dropped PSI trigger no longer covers its condition, so the sample source reads the pressure file every cycle.
     /// </summary>
     private bool Fired(int slot, ReadOnlySpan<byte> what)
@@ -670,7 +710,7 @@ internal sealed class DaemonLoop : IDisposable
         short events = _wake.Fired(slot);
         if ((events & (WakeSet.Error | WakeSet.Invalid)) != 0)
         {
-            _events.Warning(what, $"poll reported {((events & WakeSet.Invalid) != 0 ? "an invalid fd" : "an error")} on it; it is no longer waited on (the timer and the other sources remain)", EventLog.Error);
+            _events.Warning(what, $"the wake set reported {((events & WakeSet.Invalid) != 0 ? "an fd it cannot watch (closed, or refused by epoll)" : "an error")} on it; it is no longer waited on (the timer and the other sources remain)", EventLog.Error);
             _wake.Set(slot, -1);
             if (slot == _psiSomeSlot || slot == _psiFullSlot || slot == _psiThrashSlot)
             {
@@ -682,13 +722,13 @@ internal sealed class DaemonLoop : IDisposable
         return events != 0;
     }
 
-    /// <summary>poll itself failed (ENOMEM under memory pressure, …): reported once per errno, and the cycle runs anyway.</summary>
+    /// <summary>The wait itself failed (epoll_wait: EFAULT, EINVAL; a reapd bug): reported once per errno, and the cycle runs anyway.</summary>
     private Wake PollFailed(int errno, int timeoutMs)
     {
         if (errno != _lastPollErrno)
         {
             _lastPollErrno = errno;
-            _events.Warning("poll"u8, $"poll failed with errno {errno}; sampling on a short sleep instead until it works again", EventLog.Error);
+            _events.Warning("poll"u8, $"epoll_wait failed with errno {errno}; sampling on a short sleep instead until it works again", EventLog.Error);
         }
         Thread.Sleep(Math.Clamp(timeoutMs, 0, _config.InFlightIntervalMs));
         return Wake.Timer;

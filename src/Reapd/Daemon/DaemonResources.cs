@@ -169,9 +169,55 @@ internal sealed class DaemonResources : IDisposable
     /// <summary>The share of its window the early-wake some trigger is armed at (lower only for a some condition below it).</summary>
     public const double EarlySomeSharePercent = 10;
 
-    /// <summary>Whether the armed triggers watch every configured stall condition (<see cref="TriggersCover"/>).</summary>
+    /// <summary>
+    /// Whether the armed triggers watch every configured stall condition (<see cref="TriggersCover"/>), counting a
+    /// thrash condition that can never hold (<see cref="ThrashReach.Never"/>) as watched.
+    /// </summary>
     public bool PsiTriggersCover(DaemonConfig config) =>
-        Sensor.PressurePath is not null && TriggersCover(config, Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash));
+        Sensor.PressurePath is not null && CoverFor(config, ThrashReachOf(config), Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash)) == PsiCover.Always;
+
+    /// <summary>
+    /// Whether the armed triggers watch every configured stall condition but the thrash condition, which holds only
+    /// while swap is in use (<see cref="ThrashSwapRule"/>): quiet wake-ups without swap in use need not read PSI.
+    /// </summary>
+    public bool PsiTriggersCoverWithoutSwap(DaemonConfig config) =>
+        Sensor.PressurePath is not null && CoverFor(config, ThrashReachOf(config), Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash)) == PsiCover.WithoutSwap;
+
+    /// <summary>When the thrash condition can hold, by its refault setting and the refault counter that was opened.</summary>
+    public ThrashReach ThrashReachOf(DaemonConfig config) =>
+        ThrashSwapRule.Reach(config.ThrashRefaultsPerSecond, Refaults is not null, Refaults?.CountsAnonymousRefaults == true);
+
+    /// <summary>When triggers leave a quiet wake-up free to skip the pressure file.</summary>
+    internal enum PsiCover
+    {
+        /// <summary>A condition that can hold has no trigger that covers it: every cycle reads the file.</summary>
+        Never,
+
+        /// <summary>Every condition but the thrash condition is covered, and that one needs swap in use.</summary>
+        WithoutSwap,
+
+        /// <summary>Every condition that can hold is covered.</summary>
+        Always,
+    }
+
+    /// <summary>
+    /// <see cref="TriggersCover"/> with the thrash condition's reach: one that can never hold needs no trigger, and
+    /// one that needs swap in use needs none on a cycle that sees no swap in use (<see cref="ThrashSwapRule"/>).
+    /// </summary>
+    internal static PsiCover CoverFor(DaemonConfig config, ThrashReach thrashReach, (long ThresholdUs, long WindowUs)? some,
+        (long ThresholdUs, long WindowUs)? full, (long ThresholdUs, long WindowUs)? thrash)
+    {
+        if (TriggersCover(config, some, full, thrash))
+        {
+            return PsiCover.Always;
+        }
+        if (config.ThrashFullPercent is null || thrashReach == ThrashReach.Anytime
+            || !TriggersCover(config with { ThrashFullPercent = null }, some, full, null))
+        {
+            return PsiCover.Never;
+        }
+        return thrashReach == ThrashReach.Never ? PsiCover.Always : PsiCover.WithoutSwap;
+    }
 
     private static (long ThresholdUs, long WindowUs)? Shape(PsiTrigger? trigger) =>
         trigger is null ? null : (trigger.ThresholdUs, trigger.WindowUs);

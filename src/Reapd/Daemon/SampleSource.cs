@@ -21,7 +21,15 @@ namespace Reapd.Daemon;
 /// still (under <see cref="StillStallPercent"/> of the time since the reading before, no condition held): a stall
 /// that could reach a condition fires a trigger first, and that wake-up reads the file. The sample then carries the
 /// last reading and the stall shares as last measured. The share of a window taken after such a gap counts the stall
-/// since the oldest point inside the window (<see cref="PsiFullStallTracker"/>), so the gap does not dilute it.
+/// since the oldest point inside the window (<see cref="PsiFullStallTracker"/>, and the thrash condition's
+/// <see cref="ThrashTracker"/>), so the gap does not dilute it.
+///
+/// The thrash condition needs no trigger while no swap is in use (<see cref="PsiTriggersCoverWithoutSwap"/>): its
+/// refault rate counts anonymous refaults, and there are none without pages in swap (<see cref="ThrashSwapRule"/>).
+/// What a gap in its readings costs: a skipped cycle feeds no tracker, so the first reading after it has no refault
+/// count at the window's start and no rate; the condition is judged again from the next reading on. The cycle that
+/// first sees swap in use reads the file, and so does every cycle while swap stays in use; the counts start there,
+/// and every anonymous refault they miss is of a page swapped out after the last cycle that saw no swap in use.
 /// </summary>
 internal sealed class SampleSource
 {
@@ -78,11 +86,23 @@ internal sealed class SampleSource
     public bool PsiTriggersCover { get; set; }
 
     /// <summary>
-    /// A PSI trigger was dropped from the wake set (poll reported an error or an invalid fd on it): nothing watches its
-    /// condition any more, so from here on every cycle reads the pressure file (<see cref="PsiTriggersCover"/> off for
-    /// good; the triggers are armed only at start).
+    /// Whether armed PSI triggers watch every configured stall condition but the thrash condition, and that one can
+    /// hold only while swap is in use (<see cref="ThrashSwapRule"/>, <see cref="ThrashReach.OnlyWithSwapInUse"/>): then
+    /// a quiet wake-up whose sysinfo shows no swap slot taken may leave the PSI file unread as well; one that shows swap
+    /// in use reads it. (Where the thrash condition can never hold, the loop sets <see cref="PsiTriggersCover"/> instead.)
     /// </summary>
-    public void PsiTriggerDropped() => PsiTriggersCover = false;
+    public bool PsiTriggersCoverWithoutSwap { get; set; }
+
+    /// <summary>
+    /// A PSI trigger was dropped from the wake set (poll reported an error or an invalid fd on it): nothing watches its
+    /// condition any more, so from here on every cycle reads the pressure file (<see cref="PsiTriggersCover"/> and
+    /// <see cref="PsiTriggersCoverWithoutSwap"/> off for good; the triggers are armed only at start).
+    /// </summary>
+    public void PsiTriggerDropped()
+    {
+        PsiTriggersCover = false;
+        PsiTriggersCoverWithoutSwap = false;
+    }
 
     /// <summary>Quiet cycles that did not read the PSI file (a subset of <see cref="QuietReads"/>).</summary>
     public long PsiReadsSkipped { get; private set; }
@@ -98,9 +118,16 @@ internal sealed class SampleSource
     {
         if (quietAllowed && QuietEnabled && timeMs - _lastExactMs < ExactRefreshMs)
         {
-            bool skipPsi = PsiTriggersCover && !psiWoke && _psiStill;
+            bool skipPsi = (PsiTriggersCover || PsiTriggersCoverWithoutSwap) && !psiWoke && _psiStill;
             if (skipPsi ? _sensor.TryReadLowerBound(timeMs, _lastPsi, out sample) : _sensor.TryReadLowerBound(timeMs, out sample))
             {
+                if (skipPsi && !PsiTriggersCover && ThrashSwapRule.SwapInUse(sample))
+                {
+                    // Swap in use: the thrash condition, which no trigger watches, could hold. The same sysinfo reading,
+                    // and the pressure file after all.
+                    skipPsi = false;
+                    sample = sample with { Psi = _sensor.ReadPressure() };
+                }
                 sample = skipPsi ? WithLastStalls(sample) : WithStalls(sample, timeMs);
                 if (PressureAssessment.ProvesQuiet(sample, _config))
                 {

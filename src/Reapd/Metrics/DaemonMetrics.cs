@@ -92,7 +92,8 @@ internal sealed class DaemonMetrics
     public static readonly int ScanSkippedAt = ScansPartialAt + 1;
     public static readonly int TriggersAt = ScanSkippedAt + 1;
     public static readonly int QuietWakeupsAt = TriggersAt + TriggerConditions.Length;
-    public static readonly int ThresholdToKillBucketsAt = QuietWakeupsAt + 1;
+    public static readonly int PsiReadsSkippedAt = QuietWakeupsAt + 1;
+    public static readonly int ThresholdToKillBucketsAt = PsiReadsSkippedAt + 1;
     public static readonly int KillToMemoryBackBucketsAt = ThresholdToKillBucketsAt + ThresholdToKillBucketsSeconds.Length + 1;
     public static readonly int CounterSlots = KillToMemoryBackBucketsAt + KillToMemoryBackBucketsSeconds.Length + 1;
 
@@ -190,7 +191,8 @@ internal sealed class DaemonMetrics
     public void CycleStarted() => _cycleStartTimestamp = Stopwatch.GetTimestamp();
 
     /// <summary>Each cycle after its commands ran: the wake sources, the gauges and the dropped event lines.</summary>
-    public void CycleDone(Wake wake, in MemorySample sample, bool inFlight, long eventsDroppedTotal)
+    /// <param name="psiReadSkipped">The cycle was quiet and left the pressure file unread (docs/daemon.md, "Idle cost").</param>
+    public void CycleDone(Wake wake, in MemorySample sample, bool inFlight, long eventsDroppedTotal, bool psiReadSkipped = false)
     {
         BeginWrite();
         for (int i = 0; i < WakeSources.Length; i++)
@@ -206,6 +208,10 @@ internal sealed class DaemonMetrics
             // A quiet wake-up decided on the lower bound: the gauge keeps the last exact MemAvailable (re-read at least
             // every few seconds, docs/daemon.md "Idle cost"), so a dashboard does not see the bound's dip.
             _counters[QuietWakeupsAt]++;
+            if (psiReadSkipped)
+            {
+                _counters[PsiReadsSkippedAt]++;
+            }
         }
         else
         {

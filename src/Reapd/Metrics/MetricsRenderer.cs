@@ -69,6 +69,8 @@ internal sealed class MetricsRenderer
         }
         w.Family("reapd_quiet_wakeups_total", "counter", "Cycles decided quiet on the proven lower bound of available memory, without reading /proc/meminfo.");
         w.Sample("reapd_quiet_wakeups_total", _counters[DaemonMetrics.QuietWakeupsAt]);
+        w.Family("reapd_psi_reads_skipped_total", "counter", "Quiet cycles that left the pressure file unread: triggers watch every stall condition that can hold (the thrash condition only while swap is in use).");
+        w.Sample("reapd_psi_reads_skipped_total", _counters[DaemonMetrics.PsiReadsSkippedAt]);
         w.Family("reapd_no_candidate_total", "counter", "Emergencies in which no process in scope could be chosen.");
         w.Sample("reapd_no_candidate_total", _counters[DaemonMetrics.NoCandidateAt]);
         w.Family("reapd_reap_slow_total", "counter", "Reaps that had not returned after 1 s (reap-slow events).");

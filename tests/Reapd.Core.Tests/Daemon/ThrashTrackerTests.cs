@@ -46,6 +46,38 @@ public sealed class ThrashTrackerTests
         Assert.Equal(1000, tracker.HeldMs);
     }
 
+    [Fact]
+    public void A_stall_that_began_after_a_gap_in_the_readings_counts_at_its_share_of_the_window()
+    {
+        // Readings at 0 and 1 s, then none for 9 s (quiet wake-ups that left the pressure file unread).
+        ThrashTracker tracker = Tracker();
+        tracker.Observe(0, 0, 0);
+        tracker.Observe(1000, 0, 0);
+        // A full stall began 500 ms before the reading at 10 s and went on: 850 ms of it in the 850 ms since.
+        tracker.Observe(10_000, 500_000, 1000);
+        tracker.Observe(10_850, 1_350_000, 1500);
+        // The average since the newest point a window old (1 s) would be 1.35 s of 9.85 s, 14 %; the stall since the
+        // oldest point inside the window is 850 ms of the 1 s window.
+        Assert.Equal(85, tracker.FullPercent, 3);
+        // Likewise the refaults: 1500 since the count at 1 s is 152 a second over 9.85 s; the 500 since the count at
+        // 10 s, inside the window, are at least 500 in the window.
+        Assert.Equal(500, tracker.RefaultsPerSecond, 3);
+        Assert.Equal(0, tracker.HeldMs);
+        tracker.Observe(11_100, 1_600_000, 1800);
+        Assert.Equal(250, tracker.HeldMs);
+    }
+
+    [Fact]
+    public void Without_a_gap_the_share_is_the_average_over_the_window()
+    {
+        ThrashTracker tracker = Tracker();
+        tracker.Observe(0, 0, 0);
+        tracker.Observe(1000, 300_000, 0);
+        // 100 ms of stall in the 200 ms since the last reading; the point at 0 is the newest a window old.
+        tracker.Observe(1200, 400_000, 0);
+        Assert.Equal(400 / 12.0, tracker.FullPercent, 3);
+    }
+
     [Theory]
     [InlineData(100, 100, true)]  // 40 % of the window stalled, 400 refaults/s: both at their levels
     [InlineData(99, 100, false)]  // 39.6 %: the stall is below its level
