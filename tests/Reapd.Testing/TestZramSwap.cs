@@ -51,11 +51,22 @@ public sealed class TestZramSwap : IDisposable
         }
         catch
         {
-            if (id >= 0)
+            // The set-up's own failure is what the test reports; a teardown that fails as well must neither hide it
+            // nor keep the machine-wide lock (the next taker, a test or the benchmark, would wait forever).
+            try
             {
-                Teardown(id);
+                if (id >= 0)
+                {
+                    Teardown(id);
+                }
             }
-            Unlock(fd);
+            catch (InvalidOperationException)
+            {
+            }
+            finally
+            {
+                Unlock(fd);
+            }
             throw;
         }
     }
@@ -101,7 +112,11 @@ public sealed class TestZramSwap : IDisposable
     private static void Teardown(int id)
     {
         var problems = new List<string>();
-        Try(() => Run("swapoff", $"/dev/zram{id}"));
+        // Not swapped on (the set-up failed before swapon): swapoff would fail, and there is nothing to bring back.
+        if (File.ReadLines("/proc/swaps").Skip(1).Any(line => line.StartsWith($"/dev/zram{id} ", StringComparison.Ordinal)))
+        {
+            Try(() => Run("swapoff", $"/dev/zram{id}"));
+        }
         Try(() => File.WriteAllText($"/sys/block/zram{id}/reset", "1"));
         Try(() => File.WriteAllText(ZramControl + "/hot_remove", id.ToString(CultureInfo.InvariantCulture)));
         if (problems.Count > 0)

@@ -179,18 +179,46 @@ public sealed class SampleSourcePsiTests
         Assert.Equal(7, sensor.LowerBoundReads); // one sysinfo reading a cycle, seven cycles
         Assert.Equal(2, samples.PsiReadsSkipped);
 
-        // Swapped back in (or swapoff): skipped again while the counters stay still.
+        // Swapped back in (or swapoff): still read for one thrash window and one longest interval (2 s) after the last
+        // reading that saw a slot taken (a slot can be freed as its page comes back in while the window still holds
+        // refaults), then skipped again while the counters stay still.
         sensor.SwapFreeBytes = GiB;
         for (int i = 0; i < 3; i++, t += 1000)
         {
             samples.TryRead(t, quietAllowed: true, psiWoke: false, out _);
         }
-        Assert.Equal(5, sensor.PressureReads);
-        Assert.Equal(5, samples.PsiReadsSkipped);
+        Assert.Equal(7, sensor.PressureReads);
+        Assert.Equal(3, samples.PsiReadsSkipped);
 
         // A trigger's wake-up reads it whatever swap does.
         samples.TryRead(t, quietAllowed: true, psiWoke: true, out _);
-        Assert.Equal(6, sensor.PressureReads);
+        Assert.Equal(8, sensor.PressureReads);
+    }
+
+    [Fact]
+    public void A_quiet_wake_up_that_finds_swap_in_use_allocates_nothing()
+    {
+        // The branch that reads the pressure file on the cheap reading runs on the loop in quiet cycles (review finding:
+        // no allocation test covered it, the host has no swap).
+        var sensor = new CountingSensor { SwapTotalBytes = GiB, SwapFreeBytes = GiB - 4096 };
+        var samples = new SampleSource(sensor, new DaemonConfig()) { PsiTriggersCoverWithoutSwap = true };
+        long t = 0;
+        for (; t < 3000; t += 1000)
+        {
+            sensor.SomeTotalUs += 1_000;
+            Assert.True(samples.TryRead(t, quietAllowed: true, psiWoke: false, out _));
+        }
+        int reads = sensor.PressureReads;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++, t += 1000)
+        {
+            sensor.SomeTotalUs += 1_000;
+            Assert.True(samples.TryRead(t, quietAllowed: true, psiWoke: false, out _));
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(reads + 5, sensor.PressureReads);
+        Assert.Equal(0, samples.PsiReadsSkipped);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

@@ -45,8 +45,9 @@ public static class ThrashSwapRule
     /// <summary>
     /// Whether the sample shows any swap slot taken, by the kernel's own count (sysinfo's or meminfo's SwapFree, not the
     /// zram-aware figure, which is lower: it would read "in use" where nothing is). A slot is taken from a page's
-    /// swap-out (zswap's pages included: they hold one too) until it is freed; per-CPU slot caches take some early,
-    /// which only makes this say "in use" sooner.
+    /// swap-out (zswap's pages included: they hold one too) until it is freed. Before Linux 6.15 per-CPU slot caches
+    /// take 64 slots at a CPU's first swap-out and keep the unused ones until swapoff: there this says "in use" from
+    /// the first swap-out on, for good (safe: the pressure file is read; docs/daemon.md, "Without swap in use").
     /// </summary>
     public static bool SwapInUse(in MemorySample sample)
     {

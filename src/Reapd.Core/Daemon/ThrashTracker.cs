@@ -168,10 +168,14 @@ public sealed class ThrashTracker
                 // since the oldest count inside the window, over the whole window, are a lower bound of its rate.
                 RefaultsPerSecond = Math.Max(RefaultsPerSecond, Math.Max(0, refaults - _refaults[oldestCountedInside]) * 1000.0 / _windowMs);
             }
-            if (swapIns >= 0 && swapOuts >= 0 && _swapIns[countedInside] >= 0 && _swapOuts[countedInside] >= 0)
+            // The swap-in share over the window; after a gap, over the part of it since the oldest count inside it: the
+            // pages a quiet gap of up to 10 s pushed out to swap (cold ones, no thrash) would otherwise weigh against
+            // the window's swap-ins, and hold the condition off for up to a window after the readings resume.
+            int shareFrom = oldestCountedInside >= 0 && timeMs - _timesMs[countedInside] > _windowMs ? oldestCountedInside : countedInside;
+            if (swapIns >= 0 && swapOuts >= 0 && _swapIns[shareFrom] >= 0 && _swapOuts[shareFrom] >= 0)
             {
-                long inPages = Math.Max(0, swapIns - _swapIns[countedInside]);
-                long outPages = Math.Max(0, swapOuts - _swapOuts[countedInside]);
+                long inPages = Math.Max(0, swapIns - _swapIns[shareFrom]);
+                long outPages = Math.Max(0, swapOuts - _swapOuts[shareFrom]);
                 // No swap traffic at all while anonymous pages refault is not a case the counters explain: unknown.
                 SwapInPercent = outPages > 0 ? Math.Min(100, inPages * 100.0 / outPages) : inPages > 0 ? 100 : -1;
             }

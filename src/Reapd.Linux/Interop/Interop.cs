@@ -27,6 +27,7 @@ internal static partial class Interop
         EINVAL = 22,
         ENFILE = 23,
         EMFILE = 24,
+        ENOSPC = 28,
         ENAMETOOLONG = 36,
         ENOSYS = 38,
         EMSGSIZE = 90,

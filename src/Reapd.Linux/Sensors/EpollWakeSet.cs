@@ -91,9 +91,10 @@ public sealed unsafe class EpollWakeSet : IDisposable
         int old = _fds[slot];
         if (old == fd)
         {
-            if (fd >= 0 && _registered[slot] && Control(Interop.EPOLL_CTL_MOD, fd, slot) != 0)
+            // ENOENT from the check: the file registered under this number was closed (which removed it) and the number
+            // reused. Not registered (the kernel lacked the memory for it, see Register): tried again.
+            if (fd >= 0 && !_invalid[slot] && (!_registered[slot] || Control(Interop.EPOLL_CTL_MOD, fd, slot) != 0))
             {
-                // ENOENT: the file registered under this number was closed (which removed it) and the number reused.
                 _registered[slot] = false;
                 Register(slot, fd);
             }
@@ -118,6 +119,16 @@ public sealed unsafe class EpollWakeSet : IDisposable
         if (Control(Interop.EPOLL_CTL_ADD, fd, slot) == 0)
         {
             _registered[slot] = true;
+            return;
+        }
+        // ENOMEM (each registration is kernel memory, charged to reapd's cgroup) or ENOSPC (the user's
+        // max_user_watches): nothing wrong with the fd, the kernel could not take it now. It stays unwatched, not
+        // invalid — an invalid slot ends every wait at once, and the loop, which points the victim's slot at its pidfd
+        // again each cycle, would spin — and the next Set with it tries again (the loop's in-flight cycles look at the
+        // victim's pidfd themselves).
+        Interop.Errno errno = Interop.LastErrno;
+        if (errno is Interop.Errno.ENOMEM or Interop.Errno.ENOSPC)
+        {
             return;
         }
         // EBADF (no open fd), EPERM (a file epoll cannot watch), EEXIST (another slot holds it: a caller's bug):
@@ -147,31 +158,28 @@ public sealed unsafe class EpollWakeSet : IDisposable
         {
             _fired[i] = 0;
         }
+        bool invalid = false;
         for (int i = 0; i < _count; i++)
         {
             if (_invalid[i])
             {
-                // As poll answers POLLNVAL at once, every time, until the slot is pointed elsewhere.
+                // As poll answers POLLNVAL at once, every time, until the slot is pointed elsewhere — together with
+                // whatever else is ready (so the wait does not sleep, but still collects the other sources).
                 _fired[i] = WakeSet.Invalid;
-                InvalidSlot = i;
-                ready = 1;
-                return WakeOutcome.InvalidFd;
+                InvalidSlot = InvalidSlot < 0 ? i : InvalidSlot;
+                ready++;
+                invalid = true;
             }
         }
-        int n = Interop.epoll_wait(_epfd, _ready, _capacity, timeoutMs);
+        int n = Interop.epoll_wait(_epfd, _ready, _capacity, invalid ? 0 : timeoutMs);
+        if (invalid)
+        {
+            Collect(n, ref ready);
+            return WakeOutcome.InvalidFd;
+        }
         if (n > 0)
         {
-            for (int k = 0; k < n; k++)
-            {
-                byte* ev = _ready + (k * _eventBytes);
-                uint events = Unsafe.ReadUnaligned<uint>(ev);
-                ulong slot = Unsafe.ReadUnaligned<ulong>(ev + _dataOffset);
-                if (slot < (ulong)_count && _registered[(int)slot])
-                {
-                    ready += _fired[(int)slot] == 0 ? 1 : 0;
-                    _fired[(int)slot] |= (short)(events & 0x7fff);
-                }
-            }
+            Collect(n, ref ready);
             return WakeOutcome.Ready;
         }
         if (n == 0)
@@ -185,6 +193,25 @@ public sealed unsafe class EpollWakeSet : IDisposable
         }
         LastErrno = (int)errno;
         return WakeOutcome.Failed;
+    }
+
+    /// <summary>The slots of the <paramref name="n"/> events epoll_wait answered (none when it failed).</summary>
+    private void Collect(int n, ref int ready)
+    {
+        if (n > 0)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                byte* ev = _ready + (k * _eventBytes);
+                uint events = Unsafe.ReadUnaligned<uint>(ev);
+                ulong slot = Unsafe.ReadUnaligned<ulong>(ev + _dataOffset);
+                if (slot < (ulong)_count && _registered[(int)slot])
+                {
+                    ready += _fired[(int)slot] == 0 ? 1 : 0;
+                    _fired[(int)slot] |= (short)(events & 0x7fff);
+                }
+            }
+        }
     }
 
     /// <summary>The events that fired for a slot in the last wait (POLLIN, POLLPRI, POLLERR, POLLHUP, or POLLNVAL for an fd that could not be registered).</summary>

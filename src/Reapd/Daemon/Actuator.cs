@@ -147,6 +147,14 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
     /// <summary>The victim's pidfd while its exit has not been seen (the loop polls it), else -1.</summary>
     public int WatchedPidFd => _victim is not null && !_victimExitSeen ? _victim.PidFdNumber : -1;
 
+    /// <summary>
+    /// Called just before the victim's pidfd may be closed (the victim released): the loop takes it out of its wake set
+    /// while the number still names that file. Taken out after the close, by number, the removal could hit another
+    /// file given the same number in between, and a registration of the old file that outlives the close (a child
+    /// being spawned holding a copy until its exec) would go on reporting on the victim's slot.
+    /// </summary>
+    public Action? VictimFdClosing { get; set; }
+
     /// <summary>Carries out every queued command; answers may queue more, which are carried out too.</summary>
     public void Drain()
     {
@@ -730,6 +738,10 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
 
     private void ReleaseVictim()
     {
+        if (_victim is not null)
+        {
+            VictimFdClosing?.Invoke();
+        }
         // The reaper thread may still hold it (a reap stuck in the kernel): then it is disposed when its completion is taken.
         if (_victim is not null && IsReaping(_victim))
         {

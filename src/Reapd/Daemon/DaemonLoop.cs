@@ -86,6 +86,7 @@ internal sealed class DaemonLoop : IDisposable
         _stopSlot = _wake.Add(resources.StopEvent.Fd, WakeSet.Readable);
         _reaperSlot = _wake.Add(-1, WakeSet.Readable);
         _victimSlot = _wake.Add(-1, WakeSet.Readable);
+        _actuator.VictimFdClosing = () => _wake.Set(_victimSlot, -1);
         // The reload thread's completion eventfd, set once the thread is started (on the first SIGHUP).
         _reloadSlot = _wake.Add(-1, WakeSet.Readable);
         if (resources.PsiSome is not null)
@@ -263,6 +264,7 @@ internal sealed class DaemonLoop : IDisposable
             // the whole-guest test saw the loop fault on it (docs/reliability.md).
             _resources.StopEvent.Signal();
             WarmUpVictimSlot();
+            _samples.WarmUpSwapBranch(MonotonicClock.NowMs);
             RunOnce(0);
             locked = $"{SelfProtection.LockMemory()}; {trimmed}; {warmUpKill}";
         }
@@ -335,7 +337,8 @@ internal sealed class DaemonLoop : IDisposable
         {
             _wake.Set(_victimSlot, standIn.Fd);
             _wake.Set(_victimSlot, standIn.Fd);
-            _wake.Set(_victimSlot, -1);
+            // As a released victim's slot is emptied (Actuator.VictimFdClosing), before its pidfd closes.
+            _actuator.VictimFdClosing?.Invoke();
         }
         _wake.Set(_victimSlot, _actuator.WatchedPidFd);
     }
@@ -418,6 +421,8 @@ internal sealed class DaemonLoop : IDisposable
         if (!_samples.TryRead(MonotonicClock.NowMs, quietAllowed, (wake & Wake.Psi) != 0, out MemorySample sample))
         {
             SensorFailed();
+            // A victim whose exit was seen is waited on no longer (its pidfd stays readable: the wait would not sleep).
+            _wake.Set(_victimSlot, _actuator.WatchedPidFd);
             // The loop itself is alive and cycling: the watchdog is for a hung loop, not for a sensor that failed.
             _notify?.AfterCycle(MonotonicClock.NowMs, false, default, _core.State.Phase, _core.State.Victim.Pid);
             return;
@@ -520,6 +525,12 @@ internal sealed class DaemonLoop : IDisposable
                 PsiFullWindowMs = _config.PsiFullWindowMs,
                 PsiSomePercent = _config.PsiSomePercent,
                 PsiSomeWindowMs = _config.PsiSomeWindowMs,
+                // Start-only too (ConfigKeys): its trigger, tracker and refault counter are the start's; a reload that
+                // turned it off in the core while the trigger and the quiet-wake-up rule still assumed it on would
+                // report "restart needed" and yet act on the new value (review finding).
+                ThrashFullPercent = _config.ThrashFullPercent,
+                ThrashWindowMs = _config.ThrashWindowMs,
+                ThrashRefaultsPerSecond = _config.ThrashRefaultsPerSecond,
                 DryRun = _config.DryRun,
                 StateDirectory = _config.StateDirectory,
                 ScanDeadlineMs = _config.ScanDeadlineMs,

@@ -178,10 +178,12 @@ internal sealed class DaemonResources : IDisposable
 
     /// <summary>
     /// Whether the armed triggers watch every configured stall condition but the thrash condition, which holds only
-    /// while swap is in use (<see cref="ThrashSwapRule"/>): quiet wake-ups without swap in use need not read PSI.
+    /// while swap is in use (<see cref="ThrashSwapRule"/>): quiet wake-ups without swap in use need not read PSI. The
+    /// system scope only: the swap figures the rule reads are then the machine's own, which a cgroup's are not (and a
+    /// cgroup's sensor has no cheap reading for a quiet wake-up today).
     /// </summary>
     public bool PsiTriggersCoverWithoutSwap(DaemonConfig config) =>
-        Sensor.PressurePath is not null && CoverFor(config, ThrashReachOf(config), Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash)) == PsiCover.WithoutSwap;
+        Cgroup is null && Sensor.PressurePath is not null && CoverFor(config, ThrashReachOf(config), Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash)) == PsiCover.WithoutSwap;
 
     /// <summary>When the thrash condition can hold, by its refault setting and the refault counter that was opened.</summary>
     public ThrashReach ThrashReachOf(DaemonConfig config) =>

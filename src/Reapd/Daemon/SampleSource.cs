@@ -121,10 +121,11 @@ internal sealed class SampleSource
             bool skipPsi = (PsiTriggersCover || PsiTriggersCoverWithoutSwap) && !psiWoke && _psiStill;
             if (skipPsi ? _sensor.TryReadLowerBound(timeMs, _lastPsi, out sample) : _sensor.TryReadLowerBound(timeMs, out sample))
             {
-                if (skipPsi && !PsiTriggersCover && ThrashSwapRule.SwapInUse(sample))
+                NoteSwap(sample, timeMs);
+                if (skipPsi && !PsiTriggersCover && SwapRecentlyInUse(timeMs))
                 {
-                    // Swap in use: the thrash condition, which no trigger watches, could hold. The same sysinfo reading,
-                    // and the pressure file after all.
+                    // Swap in use, now or within the last thrash window and interval: the thrash condition, which no
+                    // trigger watches, could hold. The same sysinfo reading, and the pressure file after all.
                     skipPsi = false;
                     sample = sample with { Psi = _sensor.ReadPressure() };
                 }
@@ -146,8 +147,43 @@ internal sealed class SampleSource
         }
         ExactReads++;
         _lastExactMs = timeMs;
+        NoteSwap(sample, timeMs);
         sample = WithStalls(sample, timeMs);
         return true;
+    }
+
+    /// <summary>
+    /// When a reading last showed a swap slot taken. Swap in use counts for one thrash window and one longest interval
+    /// after that reading: since Linux 6.15 a page's slot is freed when it comes back in, so a cycle can land on a moment
+    /// with no slot taken while its window held refaults; the cycles that follow one that saw swap keep reading the file
+    /// until such a window has passed (docs/daemon.md, "Without swap in use").
+    /// </summary>
+    private long _swapSeenMs = long.MinValue;
+
+    private void NoteSwap(in MemorySample sample, long timeMs)
+    {
+        if (ThrashSwapRule.SwapInUse(sample))
+        {
+            _swapSeenMs = timeMs;
+        }
+    }
+
+    private bool SwapRecentlyInUse(long timeMs) =>
+        _swapSeenMs != long.MinValue && timeMs - _swapSeenMs <= _config.ThrashWindowMs + _config.MaxIntervalMs;
+
+    /// <summary>
+    /// Runs, once before memory is locked, what a quiet cycle does when swap comes into use: the pressure file read on
+    /// the cheap reading (the system sensor reads it nowhere else). Otherwise that code would first run under the
+    /// pressure that brought swap into use (docs/reliability.md, "Under its own pressure"). Feeds no tracker.
+    /// </summary>
+    public void WarmUpSwapBranch(long timeMs)
+    {
+        if (PsiTriggersCoverWithoutSwap && _sensor.TryReadLowerBound(timeMs, out MemorySample sample))
+        {
+            sample = sample with { Psi = _sensor.ReadPressure() };
+            NoteSwap(sample, timeMs);
+            _ = PressureAssessment.ProvesQuiet(WithLastStalls(sample), _config);
+        }
     }
 
     /// <summary>A reload's settings: the lines the quiet proof checks against (the stall levels and windows stay the start's).</summary>

@@ -68,6 +68,22 @@ public sealed class ThrashTrackerTests
     }
 
     [Fact]
+    public void After_a_gap_the_swap_in_share_is_the_windows_not_the_gaps()
+    {
+        // Readings at 0 and 1 s, then none for 9 s, in which 10,000 cold pages went out to swap and none came back.
+        ThrashTracker tracker = Tracker();
+        tracker.Observe(0, 0, 0, 0, 0);
+        tracker.Observe(1000, 0, 0, 0, 0);
+        tracker.Observe(10_000, 500_000, 1000, 0, 10_000);
+        // Then a thrash: in the 850 ms since, 500 pages back in for every 1,000 out, and 500 refaults.
+        tracker.Observe(10_850, 1_350_000, 1500, 500, 11_000);
+        // Measured from the count at 1 s the share would be 500 of 11,000 (4.5 %, under the 5 % the condition needs:
+        // the gap's push-out vetoing the thrash); inside the window it is 500 of 1,000.
+        Assert.Equal(50, tracker.SwapInPercent, 3);
+        Assert.Equal(0, tracker.HeldMs);
+    }
+
+    [Fact]
     public void Without_a_gap_the_share_is_the_average_over_the_window()
     {
         ThrashTracker tracker = Tracker();

@@ -35,6 +35,31 @@ public sealed class EpollWakeSetTests
     }
 
     [Fact]
+    public void A_wait_with_a_slot_it_cannot_watch_still_reports_the_sources_that_are_ready()
+    {
+        // As poll answered POLLNVAL beside every other ready fd: the reaper's answer, a PSI trigger or the stop eventfd
+        // that fired in the same wait must not wait for the next one (review finding: epoll's wait returned at once).
+        using EventFdHandle ready = EventFdHandle.Create(out _)!;
+        using EventFdHandle closing = EventFdHandle.Create(out _)!;
+        using EpollWakeSet wake = Create(3);
+        int readySlot = wake.Add(ready.Fd, WakeSet.Readable);
+        int badSlot = wake.Add(-1, WakeSet.Readable);
+        int number = closing.Fd;
+        closing.Dispose();
+        wake.Set(badSlot, number); // no open fd under that number: EBADF at registration
+        ready.Signal();
+        Assert.Equal(WakeOutcome.InvalidFd, wake.Wait(1000, out int fired));
+        Assert.Equal(2, fired);
+        Assert.Equal(badSlot, wake.InvalidSlot);
+        Assert.Equal(WakeSet.Invalid, wake.Fired(badSlot));
+        Assert.True((wake.Fired(readySlot) & WakeSet.Readable) != 0, "the ready eventfd was not collected with the invalid slot");
+        // Pointed elsewhere, the slot no longer ends the wait.
+        Assert.Equal(1ul, ready.Drain());
+        wake.Set(badSlot, -1);
+        Assert.Equal(WakeOutcome.Timeout, wake.Wait(0, out _));
+    }
+
+    [Fact]
     public void Two_sources_that_fire_together_are_both_reported()
     {
         using EventFdHandle first = EventFdHandle.Create(out _)!;

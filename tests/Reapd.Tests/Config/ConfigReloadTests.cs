@@ -74,12 +74,13 @@ public sealed class ConfigReloadTests : IDisposable
         using TestCgroup cgroup = TestCgroup.Create(64 * MiB, "reload2");
         string path = Config("[memory]\nterm_percent = 10\n");
         using RunDaemon daemon = RunDaemon.Start("--cgroup", cgroup.Path, "--config", path, "--kill-percent", "4");
-        Config("[memory]\nterm_percent = 12\nkill_percent = 8\n[psi]\nfull_percent = 30\n[kill]\nscope = \"process-group\"\n");
+        Config("[memory]\nterm_percent = 12\nkill_percent = 8\n[psi]\nfull_percent = 30\nthrash_percent = \"off\"\n[kill]\nscope = \"process-group\"\n");
         _ = RunSignals.Send(daemon.Pid, 1);
         JsonElement reloaded = daemon.WaitFor("reloaded", _ => true);
-        // kill_percent stays 4, from the command line; psi.full_percent is armed at start.
+        // kill_percent stays 4, from the command line; psi.full_percent and psi.thrash_percent are armed at start (the
+        // thrash condition stays on: it is not among the changed).
         Assert.Equal("memory.term_percent kill.scope", reloaded.GetProperty("changed").GetString());
-        Assert.Equal("psi.full_percent", reloaded.GetProperty("restart_needed").GetString());
+        Assert.Equal("psi.full_percent psi.thrash_percent", reloaded.GetProperty("restart_needed").GetString());
         Assert.Equal((12.0, 4.0), (reloaded.GetProperty("term_pct").GetDouble(), reloaded.GetProperty("kill_pct").GetDouble()));
         daemon.StopCleanly();
     }
