@@ -113,10 +113,13 @@ public sealed class TestZramSwap : IDisposable
     {
         var problems = new List<string>();
         // Not swapped on (the set-up failed before swapon): swapoff would fail, and there is nothing to bring back.
-        if (File.ReadLines("/proc/swaps").Skip(1).Any(line => line.StartsWith($"/dev/zram{id} ", StringComparison.Ordinal)))
+        Try(() =>
         {
-            Try(() => Run("swapoff", $"/dev/zram{id}"));
-        }
+            if (File.ReadLines("/proc/swaps").Skip(1).Any(line => line.StartsWith($"/dev/zram{id} ", StringComparison.Ordinal)))
+            {
+                Run("swapoff", $"/dev/zram{id}");
+            }
+        });
         Try(() => File.WriteAllText($"/sys/block/zram{id}/reset", "1"));
         Try(() => File.WriteAllText(ZramControl + "/hot_remove", id.ToString(CultureInfo.InvariantCulture)));
         if (problems.Count > 0)

@@ -170,8 +170,15 @@ public sealed class ThrashTracker
             }
             // The swap-in share over the window; after a gap, over the part of it since the oldest count inside it: the
             // pages a quiet gap of up to 10 s pushed out to swap (cold ones, no thrash) would otherwise weigh against
-            // the window's swap-ins, and hold the condition off for up to a window after the readings resume.
-            int shareFrom = oldestCountedInside >= 0 && timeMs - _timesMs[countedInside] > _windowMs ? oldestCountedInside : countedInside;
+            // the window's swap-ins, and hold the condition off for up to a window after the readings resume. Only a
+            // count at least a quarter of a window old, as for the rate's start above: the oldest count inside can be
+            // this very reading, whose share of its own traffic is unknown, and unknown does not veto (review finding:
+            // with readings 1,001 ms apart a zram push-out then held the condition).
+            int shareFrom = countedInside;
+            if (oldestCountedInside >= 0 && timeMs - _timesMs[countedInside] > _windowMs && (timeMs - _timesMs[oldestCountedInside]) * 4 >= _windowMs)
+            {
+                shareFrom = oldestCountedInside;
+            }
             if (swapIns >= 0 && swapOuts >= 0 && _swapIns[shareFrom] >= 0 && _swapOuts[shareFrom] >= 0)
             {
                 long inPages = Math.Max(0, swapIns - _swapIns[shareFrom]);

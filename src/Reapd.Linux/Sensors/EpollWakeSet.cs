@@ -74,9 +74,15 @@ public sealed unsafe class EpollWakeSet : IDisposable
             throw new InvalidOperationException("wake set full");
         }
         int slot = _count++;
-        _fds[slot] = -1;
+        _fds[slot] = fd;
         _events[slot] = events;
-        Set(slot, fd);
+        // A source added once (a PSI trigger, the stop eventfd) that the kernel cannot take now is reported as
+        // invalid, as any other refusal: the loop then warns and stops counting on it (a PSI trigger dropped means the
+        // pressure file is read on every cycle). Only a slot the loop sets again may wait unwatched for a retry.
+        if (fd >= 0 && !Register(slot, fd))
+        {
+            _invalid[slot] = true;
+        }
         return slot;
     }
 
@@ -96,7 +102,7 @@ public sealed unsafe class EpollWakeSet : IDisposable
             if (fd >= 0 && !_invalid[slot] && (!_registered[slot] || Control(Interop.EPOLL_CTL_MOD, fd, slot) != 0))
             {
                 _registered[slot] = false;
-                Register(slot, fd);
+                _ = Register(slot, fd);
             }
             return;
         }
@@ -110,30 +116,31 @@ public sealed unsafe class EpollWakeSet : IDisposable
         _fds[slot] = fd;
         if (fd >= 0)
         {
-            Register(slot, fd);
+            _ = Register(slot, fd);
         }
     }
 
-    private void Register(int slot, int fd)
+    /// <summary>
+    /// EPOLL_CTL_ADD. False when the kernel could not take it now: ENOMEM (each registration is kernel memory, charged
+    /// to reapd's cgroup) or ENOSPC (the user's max_user_watches) — nothing wrong with the fd; the slot stays unwatched,
+    /// not invalid (an invalid slot ends every wait at once, and the loop, which points the victim's slot at its pidfd
+    /// again each cycle, would spin), and every wait tries it again before it sleeps. Any other refusal — EBADF (no
+    /// open fd), EPERM (a file epoll cannot watch), EEXIST (another slot holds it: a caller's bug) — marks the slot
+    /// invalid, reported by the next wait as poll's POLLNVAL was.
+    /// </summary>
+    private bool Register(int slot, int fd)
     {
         if (Control(Interop.EPOLL_CTL_ADD, fd, slot) == 0)
         {
             _registered[slot] = true;
-            return;
+            return true;
         }
-        // ENOMEM (each registration is kernel memory, charged to reapd's cgroup) or ENOSPC (the user's
-        // max_user_watches): nothing wrong with the fd, the kernel could not take it now. It stays unwatched, not
-        // invalid — an invalid slot ends every wait at once, and the loop, which points the victim's slot at its pidfd
-        // again each cycle, would spin — and the next Set with it tries again (the loop's in-flight cycles look at the
-        // victim's pidfd themselves).
         Interop.Errno errno = Interop.LastErrno;
-        if (errno is Interop.Errno.ENOMEM or Interop.Errno.ENOSPC)
+        if (errno is not (Interop.Errno.ENOMEM or Interop.Errno.ENOSPC))
         {
-            return;
+            _invalid[slot] = true;
         }
-        // EBADF (no open fd), EPERM (a file epoll cannot watch), EEXIST (another slot holds it: a caller's bug):
-        // reported by the next wait, as poll's POLLNVAL was.
-        _invalid[slot] = true;
+        return false;
     }
 
     private int Control(int op, int fd, int slot)
@@ -161,6 +168,11 @@ public sealed unsafe class EpollWakeSet : IDisposable
         bool invalid = false;
         for (int i = 0; i < _count; i++)
         {
+            if (_fds[i] >= 0 && !_registered[i] && !_invalid[i])
+            {
+                // Refused for lack of kernel memory or watches when it was set: tried again.
+                _ = Register(i, _fds[i]);
+            }
             if (_invalid[i])
             {
                 // As poll answers POLLNVAL at once, every time, until the slot is pointed elsewhere — together with

@@ -326,7 +326,8 @@ internal sealed class DaemonLoop : IDisposable
 
     /// <summary>
     /// Runs the wake set's changes of the victim's slot once before memory is locked: registering a pidfd
-    /// (EPOLL_CTL_ADD), the same number again (the MOD check of every in-flight cycle), and removing it (DEL). Otherwise
+    /// (EPOLL_CTL_ADD), the same number again (the MOD check of every in-flight cycle), removing it (DEL), and a
+    /// registration the kernel refuses. Otherwise
     /// they would first run in an emergency (docs/reliability.md). An eventfd stands in for the pidfd: the set's code
     /// is the same for any fd.
     /// </summary>
@@ -340,6 +341,10 @@ internal sealed class DaemonLoop : IDisposable
             // As a released victim's slot is emptied (Actuator.VictimFdClosing), before its pidfd closes.
             _actuator.VictimFdClosing?.Invoke();
         }
+        // A registration the kernel refuses (its errno read and sorted): a number no process can have open, then
+        // cleared before any wait could report it.
+        _wake.Set(_victimSlot, int.MaxValue);
+        _wake.Set(_victimSlot, -1);
         _wake.Set(_victimSlot, _actuator.WatchedPidFd);
     }
 

@@ -178,10 +178,13 @@ internal sealed class SampleSource
     /// </summary>
     public void WarmUpSwapBranch(long timeMs)
     {
-        if (PsiTriggersCoverWithoutSwap && _sensor.TryReadLowerBound(timeMs, out MemorySample sample))
+        // The branch's own steps, on the cheap reading that keeps the last PSI reading, as a skipping cycle makes it;
+        // only the trackers are not fed (WithLastStalls, not WithStalls).
+        if (PsiTriggersCoverWithoutSwap && _sensor.TryReadLowerBound(timeMs, _lastPsi, out MemorySample sample))
         {
-            sample = sample with { Psi = _sensor.ReadPressure() };
             NoteSwap(sample, timeMs);
+            _ = SwapRecentlyInUse(timeMs);
+            sample = sample with { Psi = _sensor.ReadPressure() };
             _ = PressureAssessment.ProvesQuiet(WithLastStalls(sample), _config);
         }
     }

@@ -84,6 +84,40 @@ public sealed class ThrashTrackerTests
     }
 
     [Fact]
+    public void A_push_out_read_a_little_over_a_window_apart_is_never_taken_for_a_thrash()
+    {
+        // Readings 1,001 ms apart (a 1 s interval and the cycle's own time): the point a window old is the last one, and
+        // the oldest count inside the window is this very reading. A push-out to zram: 50 % full stall, 400 refaults/s,
+        // one page back for every 100 out — the swap-in share (1 %) must keep vetoing it at every reading.
+        ThrashTracker tracker = Tracker();
+        long t = 0, full = 0, refaults = 0, ins = 0, outs = 0;
+        tracker.Observe(t, full, refaults, ins, outs);
+        for (int i = 0; i < 10; i++)
+        {
+            t += 1001;
+            full += 500_500;
+            refaults += 400;
+            ins += 40;
+            outs += 4000;
+            tracker.Observe(t, full, refaults, ins, outs);
+            Assert.Equal(1, tracker.SwapInPercent, 3);
+            Assert.Equal(-1, tracker.HeldMs);
+        }
+    }
+
+    [Fact]
+    public void The_first_reading_after_a_gap_in_a_push_out_keeps_the_veto()
+    {
+        ThrashTracker tracker = Tracker();
+        tracker.Observe(0, 0, 0, 0, 0);
+        tracker.Observe(1000, 0, 0, 0, 0);
+        // 9 s of push-out at 90 % stall, 300 refaults/s, 1 page back per 100 out, read only now.
+        tracker.Observe(10_000, 8_100_000, 2700, 270, 27_000);
+        Assert.Equal(1, tracker.SwapInPercent, 3);
+        Assert.Equal(-1, tracker.HeldMs);
+    }
+
+    [Fact]
     public void Without_a_gap_the_share_is_the_average_over_the_window()
     {
         ThrashTracker tracker = Tracker();

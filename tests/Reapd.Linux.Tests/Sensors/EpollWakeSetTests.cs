@@ -40,13 +40,12 @@ public sealed class EpollWakeSetTests
         // As poll answered POLLNVAL beside every other ready fd: the reaper's answer, a PSI trigger or the stop eventfd
         // that fired in the same wait must not wait for the next one (review finding: epoll's wait returned at once).
         using EventFdHandle ready = EventFdHandle.Create(out _)!;
-        using EventFdHandle closing = EventFdHandle.Create(out _)!;
         using EpollWakeSet wake = Create(3);
         int readySlot = wake.Add(ready.Fd, WakeSet.Readable);
         int badSlot = wake.Add(-1, WakeSet.Readable);
-        int number = closing.Fd;
-        closing.Dispose();
-        wake.Set(badSlot, number); // no open fd under that number: EBADF at registration
+        // A number no process can have open (far above any RLIMIT_NOFILE): EBADF at registration, whatever other
+        // tests running alongside open meanwhile.
+        wake.Set(badSlot, int.MaxValue);
         ready.Signal();
         Assert.Equal(WakeOutcome.InvalidFd, wake.Wait(1000, out int fired));
         Assert.Equal(2, fired);
