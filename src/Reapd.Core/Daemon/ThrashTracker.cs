@@ -162,7 +162,8 @@ public sealed class ThrashTracker
         {
             // A refault counter never goes back; a smaller count is another counter (a cgroup made anew): no refaults.
             RefaultsPerSecond = Math.Max(0, refaults - _refaults[countedInside]) * 1000.0 / (timeMs - _timesMs[countedInside]);
-            if (oldestCountedInside >= 0 && timeMs - _timesMs[countedInside] > _windowMs)
+            bool startOlderThanWindow = oldestCountedInside >= 0 && timeMs - _timesMs[countedInside] > _windowMs;
+            if (startOlderThanWindow)
             {
                 // The count at the window's start is older than a window (a gap, as for the share above): the refaults
                 // since the oldest count inside the window, over the whole window, are a lower bound of its rate.
@@ -175,7 +176,7 @@ public sealed class ThrashTracker
             // this very reading, whose share of its own traffic is unknown, and unknown does not veto (review finding:
             // with readings 1,001 ms apart a zram push-out then held the condition).
             int shareFrom = countedInside;
-            if (oldestCountedInside >= 0 && timeMs - _timesMs[countedInside] > _windowMs && (timeMs - _timesMs[oldestCountedInside]) * 4 >= _windowMs)
+            if (startOlderThanWindow && (timeMs - _timesMs[oldestCountedInside]) * 4 >= _windowMs)
             {
                 shareFrom = oldestCountedInside;
             }

@@ -210,18 +210,15 @@ public sealed unsafe class EpollWakeSet : IDisposable
     /// <summary>The slots of the <paramref name="n"/> events epoll_wait answered (none when it failed).</summary>
     private void Collect(int n, ref int ready)
     {
-        if (n > 0)
+        for (int k = 0; k < n; k++)
         {
-            for (int k = 0; k < n; k++)
+            byte* ev = _ready + (k * _eventBytes);
+            uint events = Unsafe.ReadUnaligned<uint>(ev);
+            ulong slot = Unsafe.ReadUnaligned<ulong>(ev + _dataOffset);
+            if (slot < (ulong)_count && _registered[(int)slot])
             {
-                byte* ev = _ready + (k * _eventBytes);
-                uint events = Unsafe.ReadUnaligned<uint>(ev);
-                ulong slot = Unsafe.ReadUnaligned<ulong>(ev + _dataOffset);
-                if (slot < (ulong)_count && _registered[(int)slot])
-                {
-                    ready += _fired[(int)slot] == 0 ? 1 : 0;
-                    _fired[(int)slot] |= (short)(events & 0x7fff);
-                }
+                ready += _fired[(int)slot] == 0 ? 1 : 0;
+                _fired[(int)slot] |= (short)(events & 0x7fff);
             }
         }
     }

@@ -70,10 +70,11 @@ internal sealed class DaemonLoop : IDisposable
         _config = config;
         _announce = announce;
         _core = new DecisionCore(config);
+        DaemonResources.PsiCover cover = resources.PsiCoverOf(config);
         _samples = new SampleSource(resources.Sensor, config, resources.Refaults)
         {
-            PsiTriggersCover = resources.PsiTriggersCover(config),
-            PsiTriggersCoverWithoutSwap = resources.PsiTriggersCoverWithoutSwap(config),
+            PsiTriggersCover = cover == DaemonResources.PsiCover.Always,
+            PsiTriggersCoverWithoutSwap = cover == DaemonResources.PsiCover.WithoutSwap,
         };
         _metrics = new Metrics.DaemonMetrics(config, _samples.Description);
         _events = new DaemonEvents(log, config, _metrics);
@@ -327,9 +328,8 @@ internal sealed class DaemonLoop : IDisposable
     /// <summary>
     /// Runs the wake set's changes of the victim's slot once before memory is locked: registering a pidfd
     /// (EPOLL_CTL_ADD), the same number again (the MOD check of every in-flight cycle), removing it (DEL), and a
-    /// registration the kernel refuses. Otherwise
-    /// they would first run in an emergency (docs/reliability.md). An eventfd stands in for the pidfd: the set's code
-    /// is the same for any fd.
+    /// registration the kernel refuses. Otherwise they would first run in an emergency (docs/reliability.md). An
+    /// eventfd stands in for the pidfd: the set's code is the same for any fd.
     /// </summary>
     private void WarmUpVictimSlot()
     {

@@ -170,20 +170,22 @@ internal sealed class DaemonResources : IDisposable
     public const double EarlySomeSharePercent = 10;
 
     /// <summary>
-    /// Whether the armed triggers watch every configured stall condition (<see cref="TriggersCover"/>), counting a
-    /// thrash condition that can never hold (<see cref="ThrashReach.Never"/>) as watched.
-    /// </summary>
-    public bool PsiTriggersCover(DaemonConfig config) =>
-        Sensor.PressurePath is not null && CoverFor(config, ThrashReachOf(config), Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash)) == PsiCover.Always;
-
-    /// <summary>
-    /// Whether the armed triggers watch every configured stall condition but the thrash condition, which holds only
-    /// while swap is in use (<see cref="ThrashSwapRule"/>): quiet wake-ups without swap in use need not read PSI. The
+    /// What the armed triggers leave a quiet wake-up free to skip in this scope (<see cref="CoverFor"/>):
+    /// <see cref="PsiCover.Always"/> when they watch every configured stall condition (a thrash condition that can never
+    /// hold, <see cref="ThrashReach.Never"/>, counted as watched); <see cref="PsiCover.WithoutSwap"/> when they watch
+    /// every one but the thrash condition, which holds only while swap is in use (<see cref="ThrashSwapRule"/>) — the
     /// system scope only: the swap figures the rule reads are then the machine's own, which a cgroup's are not (and a
-    /// cgroup's sensor has no cheap reading for a quiet wake-up today).
+    /// cgroup's sensor has no cheap reading for a quiet wake-up today); else, and without PSI, <see cref="PsiCover.Never"/>.
     /// </summary>
-    public bool PsiTriggersCoverWithoutSwap(DaemonConfig config) =>
-        Cgroup is null && Sensor.PressurePath is not null && CoverFor(config, ThrashReachOf(config), Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash)) == PsiCover.WithoutSwap;
+    public PsiCover PsiCoverOf(DaemonConfig config)
+    {
+        if (Sensor.PressurePath is null)
+        {
+            return PsiCover.Never;
+        }
+        PsiCover cover = CoverFor(config, ThrashReachOf(config), Shape(PsiSome), Shape(PsiFull), Shape(PsiThrash));
+        return cover == PsiCover.WithoutSwap && Cgroup is not null ? PsiCover.Never : cover;
+    }
 
     /// <summary>When the thrash condition can hold, by its refault setting and the refault counter that was opened.</summary>
     public ThrashReach ThrashReachOf(DaemonConfig config) =>

@@ -28,8 +28,9 @@ namespace Reapd.Daemon;
 /// refault rate counts anonymous refaults, and there are none without pages in swap (<see cref="ThrashSwapRule"/>).
 /// What a gap in its readings costs: a skipped cycle feeds no tracker, so the first reading after it has no refault
 /// count at the window's start and no rate; the condition is judged again from the next reading on. The cycle that
-/// first sees swap in use reads the file, and so does every cycle while swap stays in use; the counts start there,
-/// and every anonymous refault they miss is of a page swapped out after the last cycle that saw no swap in use.
+/// first sees swap in use reads the file, and so does every cycle while swap stays in use and for one thrash window
+/// and one longest interval after (<see cref="SwapRecentlyInUse"/>); the counts start there, and every anonymous
+/// refault they miss is of a page swapped out after the last cycle that saw no swap in use.
 /// </summary>
 internal sealed class SampleSource
 {
