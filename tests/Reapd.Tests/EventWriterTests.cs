@@ -96,28 +96,23 @@ public sealed partial class EventWriterTests
         long writerBefore = writer.WriterThreadAllocatedBytes;
 
         long allocated = 0, loggingTicks = 0, enqueueTicks = 0;
+        int logged = 0, enqueued = 0;
         byte[] line = Encoding.ASCII.GetBytes($"{{\"event\":\"test\",\"pad\":\"{new string('p', 170)}\"}}\n");
+        // Each line is measured on its own (ThreadAllocation); a line written again after a disturbed reading is just
+        // one more (a rare handful per round: the ring's 18 KiB to spare hold them, and the writer drains meanwhile).
+        Action logNext = () => { Log(log, seq++); logged++; };
+        // The enqueue alone, of a ready 200-byte line.
+        Action enqueueNext = () => { _ = writer.TryEnqueue(line); seq++; enqueued++; };
         for (int round = 0; round < Rounds; round++)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < Round; i++, seq++)
-            {
-                Log(log, seq);
-            }
+            allocated += ThreadAllocation.Measure(Round, logNext);
             loggingTicks += Stopwatch.GetTimestamp() - start;
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.True(ProcFacts.WaitUntil(() => writer.LinesWritten == seq));
 
-            // The enqueue alone, of a ready 200-byte line.
-            before = GC.GetAllocatedBytesForCurrentThread();
             start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < Round; i++, seq++)
-            {
-                _ = writer.TryEnqueue(line);
-            }
+            allocated += ThreadAllocation.Measure(Round, enqueueNext);
             enqueueTicks += Stopwatch.GetTimestamp() - start;
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.True(ProcFacts.WaitUntil(() => writer.LinesWritten == seq));
         }
         Assert.True(writer.Stop(10_000));
@@ -126,10 +121,10 @@ public sealed partial class EventWriterTests
         Assert.Equal(0, writer.WriterThreadAllocatedBytes - writerBefore);
         Assert.Equal(0, writer.DroppedTotal);
         // Reported, never asserted.
-        double perLineUs = loggingTicks * 1e6 / Stopwatch.Frequency / (Round * Rounds);
-        double perEnqueueUs = enqueueTicks * 1e6 / Stopwatch.Frequency / (Round * Rounds);
+        double perLineUs = loggingTicks * 1e6 / Stopwatch.Frequency / logged;
+        double perEnqueueUs = enqueueTicks * 1e6 / Stopwatch.Frequency / enqueued;
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"EventLog: {perLineUs:F2} µs per JSON line (Begin, 2 fields, End with the enqueue); TryEnqueue alone: {perEnqueueUs:F2} µs per 200-byte line; {Round * Rounds} lines each");
+            $"EventLog: {perLineUs:F2} µs per JSON line (Begin, 2 fields, End with the enqueue); TryEnqueue alone: {perEnqueueUs:F2} µs per 200-byte line; {logged} and {enqueued} lines, each with the measurement's bracket");
     }
 
     [Fact]
@@ -147,17 +142,16 @@ public sealed partial class EventWriterTests
         long droppedBefore = writer.DroppedTotal;
         Assert.True(droppedBefore > 0);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        // 1000 lines, each measured on its own (ThreadAllocation); one logged again after a disturbed reading is one more drop.
+        int next = 100, logged = 0;
         long start = Stopwatch.GetTimestamp();
-        for (int seq = 100; seq < 1100; seq++)
-        {
-            Log(log, seq);
-        }
-        double perDroppedLineUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds / 1000;
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        TestContext.Current.TestOutputHelper?.WriteLine($"EventLog into a full ring: {perDroppedLineUs:F2} µs per dropped JSON line (reported, never asserted)");
-        Assert.Equal(droppedBefore + 1000, writer.DroppedTotal);
-        Assert.Equal(droppedBefore + 1000, log.DroppedTotal);
+        long allocated = ThreadAllocation.Measure(1000, () => { Log(log, next++); logged++; });
+        double perDroppedLineUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds / logged;
+        Assert.Equal(0, allocated);
+        Assert.True(logged >= 1000);
+        TestContext.Current.TestOutputHelper?.WriteLine($"EventLog into a full ring: {perDroppedLineUs:F2} µs per dropped JSON line with the measurement's bracket (reported, never asserted)");
+        Assert.Equal(droppedBefore + logged, writer.DroppedTotal);
+        Assert.Equal(droppedBefore + logged, log.DroppedTotal);
 
         // A stream that stays blocked is not waited for beyond the bound; reading releases the writer, which ends.
         Assert.False(writer.Stop(100));

@@ -157,9 +157,10 @@ public sealed class ReaperThreadTests
         Assert.Equal(0, measured.Failed);
         Assert.Equal(0, measured.CallerBytes);
         Assert.Equal(0, measured.WorkerBytes);
-        Assert.Equal(1010, job.Runs);
+        Assert.True(measured.Trips >= 1000);
+        Assert.Equal(10 + measured.Trips, job.Runs);
         // Reported, never asserted: submit → reaper thread runs it → completion eventfd → take.
-        TestContext.Current.TestOutputHelper?.WriteLine($"reaper round trip: {measured.MicrosecondsPerTrip:F1} µs per job over 1000 jobs");
+        TestContext.Current.TestOutputHelper?.WriteLine($"reaper round trip: {measured.MicrosecondsPerTrip:F1} µs per job over {measured.Trips} jobs, with the measurement's bracket");
     }
 
     /// <summary>Submit, wait for the completion eventfd, take: true when all went as expected (no Assert: it may allocate).</summary>

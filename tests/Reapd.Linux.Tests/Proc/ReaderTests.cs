@@ -45,11 +45,12 @@ public sealed class ReaderTests
             Assert.True(first.MemTotalKiB > 0);
             Assert.Equal(ProcReadOutcome.Ok, pressure.TryRead(out _));
             int failures = 0;
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 50; i++)
+            long totalKiB = first.MemTotalKiB;
+            // 50 pairs of reads, each measured on its own (ThreadAllocation).
+            long allocated = ThreadAllocation.Measure(50, () =>
             {
-                // No assertion inside the measured loop: xunit's asserts allocate.
-                if (meminfo.TryRead(out MemInfo info) != ProcReadOutcome.Ok || info.MemTotalKiB != first.MemTotalKiB)
+                // No assertion inside the measured region: xunit's asserts allocate.
+                if (meminfo.TryRead(out MemInfo info) != ProcReadOutcome.Ok || info.MemTotalKiB != totalKiB)
                 {
                     failures++;
                 }
@@ -57,8 +58,7 @@ public sealed class ReaderTests
                 {
                     failures++;
                 }
-            }
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            });
             Assert.Equal(0, failures);
             Assert.Equal(0, allocated);
         }

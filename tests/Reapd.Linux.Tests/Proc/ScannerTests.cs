@@ -49,12 +49,8 @@ public sealed class ScannerTests
         var scanner = new ProcessScanner();
         var scope = new RankingScope(6_000_000, 4, Environment.ProcessId);
         scanner.ScanAll(scope, out _);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++)
-        {
-            scanner.ScanAll(scope, out _);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Three scans, each measured on its own (ThreadAllocation).
+        Assert.Equal(0, ThreadAllocation.Measure(3, () => scanner.ScanAll(scope, out _)));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Reapd.Linux.Sensors;
+using Reapd.Testing;
 
 namespace Reapd.Linux.Tests.Sensors;
 
@@ -42,9 +43,8 @@ public sealed partial class SelfProtectionResidencyTests
     public void The_residency_line_allocates_no_string_per_smaps_line()
     {
         _ = SelfProtection.DescribeResidentCode();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        string line = SelfProtection.DescribeResidentCode();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        string line = "";
+        long allocated = ThreadAllocation.Measure(() => line = SelfProtection.DescribeResidentCode());
         // The line itself, the executable's path in UTF-8 and the GC's figures: well under 4 KiB. Reading smaps a
         // string per line, as it did, took 1.9 MB in this test host (hundreds of mappings; 340 KiB in the daemon).
         Assert.True(allocated < 4096, $"{allocated} bytes allocated for: {line}");
