@@ -100,6 +100,26 @@ internal sealed class BlockedExitScenario : Scenario
         return w;
     }
 
+    /// <summary>The pusher's stop, decided on one sample: available memory below <paramref name="freezeBelowKiB"/>,
+    /// or the victim dying and available memory more than <paramref name="comingBackKiB"/> above where it was when the
+    /// victim was first seen dying (kept in <paramref name="availableAtKillKiB"/>, -1 until then).</summary>
+    public static bool ShouldStopPusher(long availableKiB, long freezeBelowKiB, bool victimDying, ref long availableAtKillKiB, long comingBackKiB)
+    {
+        if (availableKiB < freezeBelowKiB)
+        {
+            return true;
+        }
+        if (!victimDying)
+        {
+            return false;
+        }
+        if (availableAtKillKiB < 0)
+        {
+            availableAtKillKiB = availableKiB;
+        }
+        return availableKiB > availableAtKillKiB + comingBackKiB;
+    }
+
     private sealed class BlockedWorkload(ScenarioContext context) : Workload(context)
     {
         /// <summary>Available memory when the runner first saw the victim dying (KiB; -1: not yet).</summary>
@@ -136,17 +156,9 @@ internal sealed class BlockedExitScenario : Scenario
             {
                 return;
             }
-            bool deep = latest.AvailableKiB < FreezeBelowKiB;
-            bool comingBack = false;
-            if (!deep && IsDeadOrDying(VictimPid))
-            {
-                if (_availableAtKillKiB < 0)
-                {
-                    _availableAtKillKiB = latest.AvailableKiB;
-                }
-                comingBack = latest.AvailableKiB > _availableAtKillKiB + ComingBackKiB;
-            }
-            if ((deep || comingBack) && Libc.Kill(pusher.Pid, Libc.SIGSTOP))
+            bool victimDying = latest.AvailableKiB >= FreezeBelowKiB && IsDeadOrDying(VictimPid);
+            bool stop = ShouldStopPusher(latest.AvailableKiB, FreezeBelowKiB, victimDying, ref _availableAtKillKiB, ComingBackKiB);
+            if (stop && Libc.Kill(pusher.Pid, Libc.SIGSTOP))
             {
                 FrozenS = Clock.NowS;
             }
