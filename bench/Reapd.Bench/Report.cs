@@ -253,6 +253,9 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
             {
                 r.Void is null ? null : "**did not happen, not counted**: " + r.Void,
                 r.TimedOut ? "timed out" : null,
+                r.VictimKill is { } vk && double.IsNaN(vk.MemoryBackS) && !double.IsNaN(vk.FreedS)
+                    ? string.Create(CultureInfo.InvariantCulture, $"the victim's memory left the cgroup {(vk.FreedS - vk.TimeS) * 1000:F0} ms after the kill, but MemAvailable never rose by {RunAnalysis.BackShare:P0} of it (freed pages can stay on the per-CPU free lists, which MemAvailable does not count)")
+                    : null,
                 r.CrossingEstimated ? "no sample saw the line crossed before the kill: latency from the last sample above it (an upper bound)" : null,
                 r.Error,
                 double.IsNaN(r.SafetyValveS) ? null : string.Create(CultureInfo.InvariantCulture, $"safety valve released ballast at {r.SafetyValveS - r.StartS:F2} s"),
