@@ -414,6 +414,7 @@ internal sealed class BenchRunner : IDisposable
             double doneAt = double.NaN, lastValve = 0, shortSince = double.NaN, crossedAt = double.NaN;
             while (!_cancel.IsCancellationRequested)
             {
+                workload.Tick();
                 double now = Clock.NowS;
                 if (double.IsNaN(doneAt) && workload.Done)
                 {
@@ -461,6 +462,10 @@ internal sealed class BenchRunner : IDisposable
             File.WriteAllLines(Path.Combine(runDir, tag + ".trace"), rawTrace);
             var kernelKills = _kernelLog.ReadOomKills();
             RunAnalysis.Fill(r, sampler.Samples, events, forks, _trace.Available, workload, daemonProcess, daemon.Name, _ballast?.Pid ?? -1, sampler, kernelKills);
+            if (scenario.MustCrossKillLine && r.Error is null)
+            {
+                r.Void = RunAnalysis.DidNotHappen(r);
+            }
             File.WriteAllLines(Path.Combine(runDir, tag + ".signals"), events.Select(e => e.ToString())
                 .Concat(kernelKills.Select(k => string.Create(CultureInfo.InvariantCulture, $"kmsg: {(k.Value.Global ? "global" : "memcg")} OOM kill of {k.Key} at {k.Value.TimeS:F6}"))));
         }
@@ -526,6 +531,10 @@ internal sealed class BenchRunner : IDisposable
         if (r.Skipped != null)
         {
             return $"{r.Scenario} {r.Daemon} #{r.Round}: skipped: {r.Skipped}";
+        }
+        if (r.Void != null)
+        {
+            return $"{r.Scenario} {r.Daemon} #{r.Round}: DID NOT HAPPEN (not counted): {r.Void}";
         }
         string kill = r.VictimKill is { } k
             ? string.Create(CultureInfo.InvariantCulture, $"SIGKILL by {k.By} {r.KillLatencyMs:F0} ms after the line, memory back {r.MemoryBackMs:F0} ms, freed {r.FreedMs:F0} ms")

@@ -8,6 +8,7 @@ internal static partial class Libc
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGSTOP = 19;
     private const int _SC_CLK_TCK = 2;
 
     [LibraryImport("libc", SetLastError = true)]

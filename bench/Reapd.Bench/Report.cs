@@ -20,7 +20,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         + $"({scope.KillLineKiB / 1024} MiB). Kill times from {signalSource}. Run {startedUtc:yyyy-MM-dd HH:mm}–{endedUtc:HH:mm} UTC on "
         + $"Linux {Environment.OSVersion.Version}, {Environment.ProcessorCount} CPUs, {ProcFiles.MemTotalKiB / 1024} MiB RAM, {swap ?? "no swap"}."
         + (ballastAdj is int adj && swap is null
-            ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the blocked-exit and small-and-big scenarios), at oom_score_adj {adj}"
+            ? $" A ballast process held all but the last 2 GiB above the SIGKILL line of available memory (3 GiB in the small-and-big scenario, 4 GiB in blocked-exit), at oom_score_adj {adj}"
               + (adj == -1000 ? " (no killer may pick it)." : " (root here lacks CAP_SYS_RESOURCE, so -1000 was refused; at 0 it is the first thing after the hogs any killer would take, before anything else on the machine). A kill of it counts as an extra kill.")
             : "")
         + (options.BaselineBinary is { } baseline
@@ -46,7 +46,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         {
             var runs = results.Where(r => r.Scenario == s.Slug).ToList();
             File.WriteAllText(Path.Combine(dir, s.Slug + ".md"), ScenarioMarkdown(s, daemons, runs));
-            var reps = daemons.Select(d => Representative(runs.Where(r => r.Daemon == d && r.Skipped is null && r.Error is null).ToList()))
+            var reps = daemons.Select(d => Representative(runs.Where(r => r.Daemon == d && r.Counted && r.Error is null).ToList()))
                 .OfType<RunResult>().ToList();
             if (reps.Count > 0)
             {
@@ -73,7 +73,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
     private void AppendRatioSummary(IReadOnlyList<Scenario> scenarios, IReadOnlyList<string> daemons, List<RunResult> results)
     {
         var peers = daemons.Where(d => d != "reapd").ToList();
-        if (!results.Any(r => r.Daemon == "reapd" && r.Skipped is null))
+        if (!results.Any(r => r.Daemon == "reapd" && r.Counted))
         {
             return;
         }
@@ -82,9 +82,9 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         _summary.AppendLine("|---|" + string.Concat(peers.Select(_ => "---|")));
         foreach (var s in scenarios)
         {
-            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Counted).ToDictionary(r => r.Round);
             var cells = peers.Select(p => Stats.MedianRange(results
-                .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Skipped is null && mine.ContainsKey(r.Round))
+                .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Counted && mine.ContainsKey(r.Round))
                 .Select(r => mine[r.Round].KillLatencyMs / r.KillLatencyMs).ToList(), "F3"));
             _summary.AppendLine($"| {s.Slug} | " + string.Join(" | ", cells) + " |");
         }
@@ -107,8 +107,8 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         _summary.AppendLine("|---|---|---|---|---|---|");
         foreach (var s in scenarios)
         {
-            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
-            var pairs = results.Where(r => r.Scenario == s.Slug && r.Daemon == baseName && r.Skipped is null && mine.ContainsKey(r.Round))
+            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Counted).ToDictionary(r => r.Round);
+            var pairs = results.Where(r => r.Scenario == s.Slug && r.Daemon == baseName && r.Counted && mine.ContainsKey(r.Round))
                 .Select(r => (Mine: mine[r.Round], Base: r)).ToList();
             string Ratio(Func<RunResult, double> f) => Stats.MedianRange(pairs.Select(p => f(p.Mine) / f(p.Base)).ToList(), "F3");
             _summary.AppendLine($"| {s.Slug} | {Ratio(r => r.KillLatencyMs)} | {Ratio(r => r.MemoryBackMs)} | {Ratio(r => r.FreedMs)} | "
@@ -150,7 +150,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         {
             foreach (string d in daemons)
             {
-                var done = results.Where(r => r.Scenario == s.Slug && r.Daemon == d && r.Skipped is null).ToList();
+                var done = results.Where(r => r.Scenario == s.Slug && r.Daemon == d && r.Counted).ToList();
                 if (done.Count > 0)
                 {
                     _summary.AppendLine($"| {s.Slug} | " + StallRow(d, done));
@@ -163,9 +163,9 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         _summary.AppendLine("|---|" + string.Concat(peers.Select(_ => "---|")));
         foreach (var s in scenarios)
         {
-            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+            var mine = results.Where(r => r.Scenario == s.Slug && r.Daemon == "reapd" && r.Counted).ToDictionary(r => r.Round);
             var cells = peers.Select(p => Stats.MedianRange(results
-                .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Skipped is null && mine.ContainsKey(r.Round))
+                .Where(r => r.Scenario == s.Slug && r.Daemon == p && r.Counted && mine.ContainsKey(r.Round))
                 .Select(r => mine[r.Round].PsiFullStallMs / r.PsiFullStallMs).ToList(), "F3"));
             _summary.AppendLine($"| {s.Slug} | " + string.Join(" | ", cells) + " |");
         }
@@ -194,7 +194,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
             md.AppendLine(StallTableHead.Replace("| scenario ", "", StringComparison.Ordinal)).AppendLine(StallTableRule[4..]);
             foreach (string d in daemons)
             {
-                var done = runs.Where(r => r.Daemon == d && r.Skipped is null).ToList();
+                var done = runs.Where(r => r.Daemon == d && r.Counted).ToList();
                 if (done.Count > 0)
                 {
                     md.AppendLine("| " + StallRow(d, done));
@@ -207,10 +207,13 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         foreach (string d in daemons)
         {
             var all = runs.Where(r => r.Daemon == d).ToList();
-            var done = all.Where(r => r.Skipped is null).ToList();
+            var done = all.Where(r => r.Counted).ToList();
+            // Runs whose workload never reached the kill line: named under the table, never counted as results.
+            string voids = string.Join("; ", all.Where(r => r.Void != null).Select(r => $"run {r.Round}: {r.Void}"));
             if (done.Count == 0)
             {
-                string why = all.Select(r => r.Skipped).FirstOrDefault(x => x != null) ?? "not run";
+                string why = all.Select(r => r.Skipped).FirstOrDefault(x => x != null)
+                    ?? (voids.Length > 0 ? "no run happened (" + voids + ")" : "not run");
                 md.AppendLine($"| {d} | 0 | skipped: {why} | | | | | | | |");
                 _summary.AppendLine($"| {s.Slug} | {d} | skipped: {why} | | | | | |");
                 continue;
@@ -224,11 +227,17 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
             string by = string.Join(", ", done.Select(r => r.VictimKill?.By ?? "nobody").GroupBy(x => x).Select(g => $"{g.Key} ×{g.Count()}"));
             string ramp = Stats.MedianRange(done.Select(r => r.RampMiBs).ToList());
             string errors = string.Join("; ", done.Where(r => r.Error != null || r.TimedOut).Select(r => $"run {r.Round}: {(r.TimedOut ? "timed out" : "")}{r.Error}"));
-            md.AppendLine($"| {d} | {done.Count} | {latency} | {back} | {freed} | {victims} | {extra} | {kernel} | {by} | {ramp} |");
-            _summary.AppendLine($"| {s.Slug} | {d} | {latency} | {back} | {victims} | {extra} | {kernel} | {by} |");
+            int voidCount = all.Count(r => r.Void != null);
+            string notCounted = voidCount > 0 ? $" ({voidCount} more did not happen)" : "";
+            md.AppendLine($"| {d} | {done.Count}{notCounted} | {latency} | {back} | {freed} | {victims} | {extra} | {kernel} | {by} | {ramp} |");
+            _summary.AppendLine($"| {s.Slug} | {d}{notCounted} | {latency} | {back} | {victims} | {extra} | {kernel} | {by} |");
             if (errors.Length > 0)
             {
                 md.AppendLine().AppendLine($"{d}: {errors}").AppendLine();
+            }
+            if (voids.Length > 0)
+            {
+                md.AppendLine().AppendLine($"{d}: did not happen, not counted: {voids}").AppendLine();
             }
         }
         md.AppendLine();
@@ -242,7 +251,11 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
                 $"{k.TimeS - r.StartS:F3}: {k.Pid} {k.Role} by {k.By}, {k.RssKiB / 1024} MiB, back {(double.IsNaN(k.MemoryBackS) ? "never" : ((k.MemoryBackS - k.TimeS) * 1000).ToString("F0", CultureInfo.InvariantCulture) + " ms")}{(k.Premature ? " (premature)" : "")}")));
             string notes = string.Join("; ", new[]
             {
+                r.Void is null ? null : "**did not happen, not counted**: " + r.Void,
                 r.TimedOut ? "timed out" : null,
+                r.VictimKill is { } vk && double.IsNaN(vk.MemoryBackS) && !double.IsNaN(vk.FreedS)
+                    ? string.Create(CultureInfo.InvariantCulture, $"the victim's memory left the cgroup {(vk.FreedS - vk.TimeS) * 1000:F0} ms after the kill, but MemAvailable never rose by {RunAnalysis.BackShare:P0} of it (freed pages can stay on the per-CPU free lists, which MemAvailable does not count)")
+                    : null,
                 r.CrossingEstimated ? "no sample saw the line crossed before the kill: latency from the last sample above it (an upper bound)" : null,
                 r.Error,
                 double.IsNaN(r.SafetyValveS) ? null : string.Create(CultureInfo.InvariantCulture, $"safety valve released ballast at {r.SafetyValveS - r.StartS:F2} s"),
@@ -266,7 +279,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         {
             return;
         }
-        var reapd = runs.Where(r => r.Daemon == "reapd" && r.Skipped is null).ToDictionary(r => r.Round);
+        var reapd = runs.Where(r => r.Daemon == "reapd" && r.Counted).ToDictionary(r => r.Round);
         if (reapd.Count == 0)
         {
             return;
@@ -278,7 +291,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         {
             var lat = new List<double>();
             var back = new List<double>();
-            foreach (var p in runs.Where(r => r.Daemon == peer && r.Skipped is null))
+            foreach (var p in runs.Where(r => r.Daemon == peer && r.Counted))
             {
                 if (reapd.TryGetValue(p.Round, out var mine))
                 {
@@ -352,7 +365,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
     private static void WriteCsv(string path, List<RunResult> results)
     {
         using var w = new StreamWriter(path);
-        w.WriteLine("scenario,daemon,round,skipped,error,timed_out,kill_line_crossed_s,first_sigterm_s,victim_sigkill_s,killed_by,threshold_to_sigkill_ms,kill_to_memory_back_ms,kill_to_freed_ms,victims_killed,extra_kills,kernel_oom_kills,vmstat_oom_kill_delta,ramp_mib_s,safety_valve_s,psi_full_stall_ms,psi_some_stall_ms");
+        w.WriteLine("scenario,daemon,round,skipped,error,timed_out,kill_line_crossed_s,first_sigterm_s,victim_sigkill_s,killed_by,threshold_to_sigkill_ms,kill_to_memory_back_ms,kill_to_freed_ms,victims_killed,extra_kills,kernel_oom_kills,vmstat_oom_kill_delta,ramp_mib_s,safety_valve_s,psi_full_stall_ms,psi_some_stall_ms,did_not_happen");
         foreach (var r in results)
         {
             string F(double v) => double.IsNaN(v) ? "" : v.ToString("F4", CultureInfo.InvariantCulture);
@@ -360,7 +373,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
             w.WriteLine(string.Join(",", r.Scenario, r.Daemon, r.Round, Q(r.Skipped), Q(r.Error), r.TimedOut ? "1" : "0",
                 F(r.KillCrossS - r.StartS), F(r.FirstTermS - r.StartS), F((r.VictimKill?.TimeS ?? double.NaN) - r.StartS), r.VictimKill?.By ?? "",
                 F(r.KillLatencyMs), F(r.MemoryBackMs), F(r.FreedMs), r.VictimKills, r.ExtraKills, r.KernelOomKills, r.VmstatOomKillDelta,
-                F(r.RampMiBs), F(r.SafetyValveS - r.StartS), F(r.PsiFullStallMs), F(r.PsiSomeStallMs)));
+                F(r.RampMiBs), F(r.SafetyValveS - r.StartS), F(r.PsiFullStallMs), F(r.PsiSomeStallMs), Q(r.Void)));
         }
     }
 

@@ -163,6 +163,33 @@ internal static class RunAnalysis
     }
 
     /// <summary>
+    /// Why a run whose workload is sized to go below the kill line did not happen, or null: no sample below the line
+    /// and no kill of a workload process. The reason gives the lowest available memory, the workload's growth by then,
+    /// and how much memory came back elsewhere (available fell by less than the workload grew: another user's memory
+    /// freed, caches that MemAvailable does not count reclaimed), which is what undoes a ramp on a shared machine.
+    /// </summary>
+    public static string? DidNotHappen(RunResult r)
+    {
+        if (!double.IsNaN(r.KillCrossS) || r.Kills.Count > 0)
+        {
+            return null;
+        }
+        var during = r.Samples.Where(s => s.TimeS >= r.StartS).ToArray();
+        if (during.Length == 0)
+        {
+            return "no memory sample during the run";
+        }
+        var first = during[0];
+        var lowest = during.MinBy(s => s.AvailableKiB);
+        long grownKiB = lowest.WorkloadUsageKiB - first.WorkloadUsageKiB;
+        long cameBackKiB = lowest.AvailableKiB - first.AvailableKiB + grownKiB;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"available memory never went below the SIGKILL line ({r.KillLineKiB / 1024} MiB): lowest {lowest.AvailableKiB / 1024} MiB "
+            + $"({(lowest.AvailableKiB - r.KillLineKiB) / 1024} MiB above it) at {lowest.TimeS - r.StartS:F2} s, from {first.AvailableKiB / 1024} MiB at the start; "
+            + $"the workload had grown {grownKiB / 1024} MiB by then, and {cameBackKiB / 1024} MiB came back outside it");
+    }
+
+    /// <summary>
     /// A killer that acts within a sample interval of the crossing can free the memory before any sample shows it
     /// below the line. The crossing then lies between the last sample (still above the line) and the kill; the
     /// runner takes that last sample's time, so the reported latency is an upper bound (conservative for the killer;

@@ -13,6 +13,14 @@ internal sealed class RunResult
 
     public string? Error { get; set; }
 
+    /// <summary>Why the run did not happen as designed although nothing failed (its workload never took available
+    /// memory below the kill line, and nothing was killed), or null. Such a run is shown with its reason and left out
+    /// of every figure.</summary>
+    public string? Void { get; set; }
+
+    /// <summary>Neither skipped nor void: the run's figures count.</summary>
+    public bool Counted => Skipped is null && Void is null;
+
     /// <summary>Monotonic time the workload started; every other time is relative to it in the report.</summary>
     public double StartS { get; set; }
 

@@ -34,6 +34,11 @@ internal abstract class Scenario
     /// <summary>System-wide runs fill all but the scenario's ramp with the ballast first; the guest's thrash fills the guest itself.</summary>
     public virtual bool UsesBallast => CgroupLimitBytes is null;
 
+    /// <summary>The workload is sized to take available memory below the kill line: a run in which it never did and
+    /// nothing was killed did not happen (<see cref="RunResult.Void"/>). Every ballast scenario is; the swap thrash
+    /// need not be (swap can absorb it; its figure is the stall).</summary>
+    public virtual bool MustCrossKillLine => UsesBallast;
+
     /// <summary>With <see cref="CgroupLimitBytes"/> on cgroup v2: memory.high (null: none).</summary>
     public virtual long? CgroupHighBytes => null;
 

@@ -55,6 +55,12 @@ internal class Workload : IDisposable
     {
     }
 
+    /// <summary>Called by the runner on every turn of its loop (about every 5 ms) for as long as the run lasts: a
+    /// workload that steers itself by the memory it sees (the blocked-exit pusher stops there).</summary>
+    public virtual void Tick()
+    {
+    }
+
     /// <summary>True once the run has reached its end condition (the victim is dead or dying, ...).</summary>
     public virtual bool Done => PidsWithRole("victim").All(IsDeadOrDying);
 
