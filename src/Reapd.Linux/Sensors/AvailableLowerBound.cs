@@ -17,6 +17,17 @@ public sealed class AvailableLowerBound : IDisposable
     /// <summary>How old the reserve may get before zoneinfo is read again.</summary>
     public const long ReserveRefreshMs = 60_000;
 
+    /// <summary>
+    /// zoneinfo's first buffer. The file was 5.4 KiB on a 2-CPU, 24 GiB machine (Linux 6.18); it grows by some 170 bytes
+    /// per CPU for each zone with memory (a pageset block each), so a large machine's first read grows the buffer — the
+    /// daemon's first read is before its memory is locked. The fixed 256 KiB buffer this replaces was the daemon's
+    /// largest object, resident for good, and still too small for a few hundred CPUs over several nodes.
+    /// </summary>
+    internal const int ZoneinfoFirstBufferBytes = 16 * 1024;
+
+    /// <summary>The largest zoneinfo read (beyond it the bound is off and meminfo decides every cycle).</summary>
+    internal const int ZoneinfoMaxBufferBytes = 4 * 1024 * 1024;
+
     private readonly KeptOpenFile _zoneinfo;
     private readonly KeptOpenFile? _boostFactor;
     private readonly long _pageBytes;
@@ -42,7 +53,7 @@ public sealed class AvailableLowerBound : IDisposable
     /// <summary>Opens PROC/zoneinfo and PROC/sys/vm/watermark_boost_factor; null where zoneinfo cannot be read.</summary>
     public static AvailableLowerBound? TryOpen(string procRoot = "/proc")
     {
-        if (KeptOpenFile.TryOpen(Path.Combine(procRoot, "zoneinfo"), 256 * 1024, out KeptOpenFile? zoneinfo) != ProcReadOutcome.Ok)
+        if (KeptOpenFile.TryOpen(Path.Combine(procRoot, "zoneinfo"), ZoneinfoFirstBufferBytes, out KeptOpenFile? zoneinfo, ZoneinfoMaxBufferBytes) != ProcReadOutcome.Ok)
         {
             return null;
         }
