@@ -14,13 +14,15 @@ internal sealed class KeptOpenFile : IDisposable
 {
     private readonly KernelFileHandle _handle;
     private readonly int _maxBufferBytes;
+    private readonly bool _readToEnd;
     private byte[] _buffer;
 
-    private KeptOpenFile(KernelFileHandle handle, int bufferBytes, int maxBufferBytes, string path)
+    private KeptOpenFile(KernelFileHandle handle, int bufferBytes, int maxBufferBytes, bool readToEnd, string path)
     {
         _handle = handle;
         _buffer = new byte[bufferBytes];
         _maxBufferBytes = Math.Max(bufferBytes, maxBufferBytes);
+        _readToEnd = readToEnd;
         Path = path;
     }
 
@@ -34,7 +36,9 @@ internal sealed class KeptOpenFile : IDisposable
 
     /// <param name="maxBufferBytes">How far reads may grow the buffer (0: never past <paramref name="bufferBytes"/>); a
     /// file larger than that reads as Malformed, as one larger than a fixed buffer does.</param>
-    public static unsafe ProcReadOutcome TryOpen(string path, int bufferBytes, out KeptOpenFile? file, int maxBufferBytes = 0)
+    /// <param name="readToEnd">Read until a read returns nothing, not only until a short read: for a file of several
+    /// seq_file records (KernelFile.ReadFrom's untilEnd), at the cost of one more read, which regenerates the file.</param>
+    public static unsafe ProcReadOutcome TryOpen(string path, int bufferBytes, out KeptOpenFile? file, int maxBufferBytes = 0, bool readToEnd = false)
     {
         file = null;
         byte[] pathZ = Encoding.UTF8.GetBytes(path + "\0");
@@ -47,7 +51,7 @@ internal sealed class KeptOpenFile : IDisposable
         {
             return KernelFile.FromErrno(Interop.LastErrno);
         }
-        file = new KeptOpenFile(new KernelFileHandle(fd), bufferBytes, maxBufferBytes, path);
+        file = new KeptOpenFile(new KernelFileHandle(fd), bufferBytes, maxBufferBytes, readToEnd, path);
         return ProcReadOutcome.Ok;
     }
 
@@ -58,12 +62,20 @@ internal sealed class KeptOpenFile : IDisposable
         try
         {
             _handle.DangerousAddRef(ref added);
-            ProcReadOutcome outcome = KernelFile.ReadFrom(_handle.Fd, _buffer, positional: true, out int length);
-            // A full buffer (Malformed) may only mean the file is larger than the buffer is yet.
+            ProcReadOutcome outcome = KernelFile.ReadFrom(_handle.Fd, _buffer, positional: true, out int length, _readToEnd);
+            // A full buffer (Malformed) may only mean the file is larger than the buffer is yet. Growing allocates:
+            // at the first read (before the daemon locks its memory), or when the file grew (CPUs brought online).
             while (outcome == ProcReadOutcome.Malformed && _buffer.Length < _maxBufferBytes)
             {
-                _buffer = new byte[(int)Math.Min((long)_buffer.Length * 2, _maxBufferBytes)];
-                outcome = KernelFile.ReadFrom(_handle.Fd, _buffer, positional: true, out length);
+                try
+                {
+                    _buffer = new byte[(int)Math.Min((long)_buffer.Length * 2, _maxBufferBytes)];
+                }
+                catch (OutOfMemoryException)
+                {
+                    break; // Malformed: the caller goes without this file, as for one too large
+                }
+                outcome = KernelFile.ReadFrom(_handle.Fd, _buffer, positional: true, out length, _readToEnd);
             }
             contents = outcome == ProcReadOutcome.Ok ? _buffer.AsSpan(0, length) : default;
             return outcome;

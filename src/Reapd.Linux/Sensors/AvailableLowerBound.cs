@@ -33,7 +33,7 @@ public sealed class AvailableLowerBound : IDisposable
     private readonly long _pageBytes;
     private readonly long _pageblockPages;
     private long _reservePages = -1;
-    private long _reserveReadAtMs = long.MinValue;
+    private long _reserveReadAtMs;
     private ulong _reserveTotalRam;
 
     private AvailableLowerBound(KeptOpenFile zoneinfo, KeptOpenFile? boostFactor, long pageBytes, long pageblockPages)
@@ -53,7 +53,7 @@ public sealed class AvailableLowerBound : IDisposable
     /// <summary>Opens PROC/zoneinfo and PROC/sys/vm/watermark_boost_factor; null where zoneinfo cannot be read.</summary>
     public static AvailableLowerBound? TryOpen(string procRoot = "/proc")
     {
-        if (KeptOpenFile.TryOpen(Path.Combine(procRoot, "zoneinfo"), ZoneinfoFirstBufferBytes, out KeptOpenFile? zoneinfo, ZoneinfoMaxBufferBytes) != ProcReadOutcome.Ok)
+        if (KeptOpenFile.TryOpen(Path.Combine(procRoot, "zoneinfo"), ZoneinfoFirstBufferBytes, out KeptOpenFile? zoneinfo, ZoneinfoMaxBufferBytes, readToEnd: true) != ProcReadOutcome.Ok)
         {
             return null;
         }
@@ -92,12 +92,15 @@ public sealed class AvailableLowerBound : IDisposable
             return false;
         }
         long unit = info.MemUnit == 0 ? 1 : info.MemUnit;
-        if (_reservePages < 0 || info.TotalRam != _reserveTotalRam || timeMs - _reserveReadAtMs >= ReserveRefreshMs)
+        // A read that failed is not retried before the next refresh either: a zoneinfo too large to read would
+        // otherwise be generated whole on every cycle, only to fall back to meminfo.
+        if (ReserveReads == 0 || info.TotalRam != _reserveTotalRam || timeMs - _reserveReadAtMs >= ReserveRefreshMs)
         {
-            if (!RefreshReserve(timeMs, info.TotalRam))
-            {
-                return false;
-            }
+            RefreshReserve(timeMs, info.TotalRam);
+        }
+        if (_reservePages < 0)
+        {
+            return false;
         }
         totalBytes = (long)info.TotalRam * unit;
         swapTotalBytes = (long)info.TotalSwap * unit;
@@ -115,14 +118,11 @@ public sealed class AvailableLowerBound : IDisposable
         {
             factor = parsed;
         }
-        if (_zoneinfo.Read(out ReadOnlySpan<byte> zones) != ProcReadOutcome.Ok)
-        {
-            _reservePages = -1;
-            return false;
-        }
-        _reservePages = ZoneReserveParser.ReservePages(zones, factor, _pageblockPages);
         _reserveReadAtMs = timeMs;
         _reserveTotalRam = totalRam;
+        _reservePages = _zoneinfo.Read(out ReadOnlySpan<byte> zones) == ProcReadOutcome.Ok
+            ? ZoneReserveParser.ReservePages(zones, factor, _pageblockPages)
+            : -1;
         return _reservePages >= 0;
     }
 
