@@ -17,12 +17,23 @@ public sealed class AvailableLowerBound : IDisposable
     /// <summary>How old the reserve may get before zoneinfo is read again.</summary>
     public const long ReserveRefreshMs = 60_000;
 
+    /// <summary>
+    /// zoneinfo's first buffer. The file was 5.4 KiB on a 2-CPU, 24 GiB machine (Linux 6.18); it grows by some 170 bytes
+    /// per CPU for each zone with memory (a pageset block each), so a large machine's first read grows the buffer — the
+    /// daemon's first read is before its memory is locked. The fixed 256 KiB buffer this replaces was the daemon's
+    /// largest object, resident for good, and still too small for a few hundred CPUs over several nodes.
+    /// </summary>
+    internal const int ZoneinfoFirstBufferBytes = 16 * 1024;
+
+    /// <summary>The largest zoneinfo read (beyond it the bound is off and meminfo decides every cycle).</summary>
+    internal const int ZoneinfoMaxBufferBytes = 4 * 1024 * 1024;
+
     private readonly KeptOpenFile _zoneinfo;
     private readonly KeptOpenFile? _boostFactor;
     private readonly long _pageBytes;
     private readonly long _pageblockPages;
     private long _reservePages = -1;
-    private long _reserveReadAtMs = long.MinValue;
+    private long _reserveReadAtMs;
     private ulong _reserveTotalRam;
 
     private AvailableLowerBound(KeptOpenFile zoneinfo, KeptOpenFile? boostFactor, long pageBytes, long pageblockPages)
@@ -42,7 +53,7 @@ public sealed class AvailableLowerBound : IDisposable
     /// <summary>Opens PROC/zoneinfo and PROC/sys/vm/watermark_boost_factor; null where zoneinfo cannot be read.</summary>
     public static AvailableLowerBound? TryOpen(string procRoot = "/proc")
     {
-        if (KeptOpenFile.TryOpen(Path.Combine(procRoot, "zoneinfo"), 256 * 1024, out KeptOpenFile? zoneinfo) != ProcReadOutcome.Ok)
+        if (KeptOpenFile.TryOpen(Path.Combine(procRoot, "zoneinfo"), ZoneinfoFirstBufferBytes, out KeptOpenFile? zoneinfo, ZoneinfoMaxBufferBytes, readToEnd: true) != ProcReadOutcome.Ok)
         {
             return null;
         }
@@ -81,12 +92,15 @@ public sealed class AvailableLowerBound : IDisposable
             return false;
         }
         long unit = info.MemUnit == 0 ? 1 : info.MemUnit;
-        if (_reservePages < 0 || info.TotalRam != _reserveTotalRam || timeMs - _reserveReadAtMs >= ReserveRefreshMs)
+        // A read that failed is not retried before the next refresh either: a zoneinfo too large to read would
+        // otherwise be generated whole on every cycle, only to fall back to meminfo.
+        if (ReserveReads == 0 || info.TotalRam != _reserveTotalRam || timeMs - _reserveReadAtMs >= ReserveRefreshMs)
         {
-            if (!RefreshReserve(timeMs, info.TotalRam))
-            {
-                return false;
-            }
+            RefreshReserve(timeMs, info.TotalRam);
+        }
+        if (_reservePages < 0)
+        {
+            return false;
         }
         totalBytes = (long)info.TotalRam * unit;
         swapTotalBytes = (long)info.TotalSwap * unit;
@@ -104,14 +118,11 @@ public sealed class AvailableLowerBound : IDisposable
         {
             factor = parsed;
         }
-        if (_zoneinfo.Read(out ReadOnlySpan<byte> zones) != ProcReadOutcome.Ok)
-        {
-            _reservePages = -1;
-            return false;
-        }
-        _reservePages = ZoneReserveParser.ReservePages(zones, factor, _pageblockPages);
         _reserveReadAtMs = timeMs;
         _reserveTotalRam = totalRam;
+        _reservePages = _zoneinfo.Read(out ReadOnlySpan<byte> zones) == ProcReadOutcome.Ok
+            ? ZoneReserveParser.ReservePages(zones, factor, _pageblockPages)
+            : -1;
         return _reservePages >= 0;
     }
 

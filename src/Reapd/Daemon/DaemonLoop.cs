@@ -267,7 +267,9 @@ internal sealed class DaemonLoop : IDisposable
             WarmUpVictimSlot();
             _samples.WarmUpSwapBranch(MonotonicClock.NowMs);
             RunOnce(0);
-            locked = $"{SelfProtection.LockMemory()}; {trimmed}; {warmUpKill}";
+            // Last before the lock: the packed hot region whole, the warm-up's branches and the ones it did not take.
+            string hotRegion = HotRegion.FaultIn();
+            locked = $"{SelfProtection.LockMemory()}; {trimmed}; {hotRegion}; {warmUpKill}";
         }
         EventLog line = _events.Log.Begin("start"u8, EventLog.Notice)
             .Field("pid"u8, Environment.ProcessId)
