@@ -109,7 +109,8 @@ public sealed class AvailableLowerBound : IDisposable
         return true;
     }
 
-    private bool RefreshReserve(long timeMs, ulong totalRam)
+    /// <summary>Reads the reserve now; a failed read leaves it at -1 until the next refresh.</summary>
+    private void RefreshReserve(long timeMs, ulong totalRam)
     {
         ReserveReads++;
         long factor = 15000; // the kernel's default, when the sysctl cannot be read
@@ -123,7 +124,6 @@ public sealed class AvailableLowerBound : IDisposable
         _reservePages = _zoneinfo.Read(out ReadOnlySpan<byte> zones) == ProcReadOutcome.Ok
             ? ZoneReserveParser.ReservePages(zones, factor, _pageblockPages)
             : -1;
-        return _reservePages >= 0;
     }
 
     public void Dispose()
