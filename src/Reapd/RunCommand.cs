@@ -20,6 +20,8 @@ internal static class RunCommand
             return ExitCodes.NotPermitted;
         }
 
+        // Before the first thread of reapd's own (the event writer's, just below).
+        _ = Reapd.Linux.Sensors.SelfProtection.ShareOneMallocArena();
         // Event lines leave through a writer thread, so a stalled stdout (journald under pressure, a full pipe) never
         // blocks the loop; disposing it (declared before the guard, so after it is disposed) drains for at most 1 s.
         bool realStdout = ReferenceEquals(stdout, Console.Out);
