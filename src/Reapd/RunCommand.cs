@@ -20,6 +20,8 @@ internal static class RunCommand
             return ExitCodes.NotPermitted;
         }
 
+        // Before the first thread of reapd's own (the event writer's, just below).
+        bool oneArena = Reapd.Linux.Sensors.SelfProtection.ShareOneMallocArena();
         // Event lines leave through a writer thread, so a stalled stdout (journald under pressure, a full pipe) never
         // blocks the loop; disposing it (declared before the guard, so after it is disposed) drains for at most 1 s.
         bool realStdout = ReferenceEquals(stdout, Console.Out);
@@ -37,6 +39,11 @@ internal static class RunCommand
             return ExitCodes.Failed;
         }
         EventLog log = events is null ? new EventLog(stdout, options.Json, journal: false) : new EventLog(events);
+        if (!oneArena)
+        {
+            log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "malloc"u8)
+                .Field("detail"u8, "glibc refused M_ARENA_MAX: each thread may keep a malloc arena of its own (a few resident KiB each)"u8).End();
+        }
         if (journal && socket is null)
         {
             log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "journal"u8).Field("errno"u8, socketErrno)

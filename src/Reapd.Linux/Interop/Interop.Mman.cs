@@ -9,6 +9,13 @@ internal static partial class Interop
     /// <summary>Lock pages as they are faulted in rather than populating whole mappings (4.4): the runtime's large PROT_NONE reservations stay cheap.</summary>
     internal const int MCL_ONFAULT = 4;
 
+    /// <summary>mallopt(3)'s M_ARENA_MAX (glibc malloc/malloc.h): the most malloc arenas glibc may create.</summary>
+    internal const int M_ARENA_MAX = -8;
+
+    /// <summary>mallopt(3): sets a parameter of glibc's malloc; returns 1 on success, 0 on error.</summary>
+    [LibraryImport(Libc)]
+    internal static partial int mallopt(int param, int value);
+
     /// <summary>mlockall(2): keeps reapd's own pages resident, so it never waits on a major fault under the pressure it is meant to answer.</summary>
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int mlockall(int flags);

@@ -19,6 +19,15 @@ public static partial class SelfProtection
     public const int OwnOomScoreAdj = -900;
 
     /// <summary>
+    /// Before any thread of reapd's starts: every thread mallocs from glibc's one main arena. By default glibc gives a
+    /// thread that finds the main arena busy an arena of its own (up to eight per core), each a 132 KiB mapping of
+    /// which a few pages stay resident — some 30 KiB with reapd's threads (docs/reliability.md, "The hot path
+    /// packed"). The runtime mallocs rarely, none of it in the quiet cycle, so the threads never wait on one another
+    /// for it. Returns whether glibc took the setting.
+    /// </summary>
+    public static bool ShareOneMallocArena() => Interop.mallopt(Interop.M_ARENA_MAX, 1) == 1;
+
+    /// <summary>
     /// mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT), retried without MCL_ONFAULT (before 4.4). Called after the warm-up
     /// (<see cref="TrimToHotPath"/> before it): MCL_CURRENT with MCL_ONFAULT locks exactly the pages mapped now — the
     /// ones the warm-up ran and read — and MCL_FUTURE locks every page faulted in later the moment it is. Returns what
