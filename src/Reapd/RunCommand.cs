@@ -42,7 +42,7 @@ internal static class RunCommand
         if (!oneArena)
         {
             log.Begin("warning"u8, EventLog.Warning).Field("what"u8, "malloc"u8)
-                .Field("detail"u8, "glibc refused M_ARENA_MAX: each thread may keep a malloc arena of its own (a few resident KiB each)"u8).End();
+                .Field("detail"u8, "libc refused mallopt(M_ARENA_MAX, 1): each thread may keep a malloc arena of its own (a few resident KiB each)"u8).End();
         }
         if (journal && socket is null)
         {

@@ -30,12 +30,13 @@ public sealed class RunMemoryFootprintTests
 
     /// <summary>
     /// The bound on everything resident, with fault-around off (SelfProtection.DisableFaultAround; Linux 6.7 and
-    /// later): issue 13's 4 MiB. Measured 3,960–3,972 KiB in this setup (the cgroup scope, whose warm-up kill runs whole)
-    /// since libc's functions are bound at load and the threads share one malloc arena, 4,148 before, 4,768–4,780
-    /// before the hot path was packed (docs/reliability.md, "The hot path packed"): 1.3 MiB of it file pages — the
-    /// executable's hot region and the rest of what the warm-up ran, and 0.3 MiB of libc, libm and the loader, which
-    /// every process shares. It fails when the executable looks libc's functions up at their first call (4,140–4,160)
-    /// or is linked without the order (4.7 MiB).
+    /// later): issue 13's 4 MiB. Measured 3,944–3,968 KiB in this setup (the cgroup scope, whose warm-up kill runs whole;
+    /// 3,980–4,008 inside this test, stdout piped) since libc's functions are bound at load and the threads share one
+    /// malloc arena, 4,140–4,160 before, 4,768–4,780 before the hot path was packed (docs/reliability.md, "The hot path
+    /// packed"): 1.3 MiB of it file pages — the executable's hot region and the rest of what the warm-up ran, and
+    /// 0.3 MiB of libc, libm and the loader, which every process shares and which depends on the machine's libc. It
+    /// fails when the executable is linked without the order (4.7 MiB); without the libc binding it is 20–40 KiB
+    /// over, which the check below catches whatever the margin.
     /// </summary>
     private const long MaxVmRssKiB = 4096;
 
@@ -57,7 +58,7 @@ public sealed class RunMemoryFootprintTests
             Assert.Contains("locked (current, future, on fault)", locked);
             Assert.Contains("settled=yes", locked);
             // The executable was linked in the order of src/Reapd/hot-path.order and its hot region mapped whole
-            // (352 KiB when it was made: far more than the markers' own page or two, were they merely neighbours).
+            // (356 KiB when it was made: far more than the markers' own page or two, were they merely neighbours).
             Match region = Regex.Match(locked, "hot region of ([0-9]+) KiB mapped");
             Assert.True(region.Success, $"the hot region was not mapped: {locked}");
             Assert.True(long.Parse(region.Groups[1].Value, CultureInfo.InvariantCulture) >= 256, $"the hot region is too small to be the packed one: {locked}");
@@ -81,6 +82,39 @@ public sealed class RunMemoryFootprintTests
         {
             File.Delete(config);
         }
+    }
+
+    /// <summary>
+    /// libc's functions are bound when the executable is loaded (DirectPInvoke in src/Reapd/Reapd.csproj), so no lookup
+    /// after the hot-path trim maps libc's symbol tables back in (112 KiB of them stayed resident and locked when each
+    /// P/Invoke was looked up at its first call: docs/reliability.md, "The hot path packed"). The executable's dynamic
+    /// imports then name reapd's own libc functions, and the runtime's lookup functions are not imported at all.
+    /// </summary>
+    [Fact]
+    public async Task The_executable_binds_its_libc_functions_at_load_and_looks_none_up_later()
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/objdump"), "needs objdump (binutils) to read the executable's dynamic symbols");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/objdump", ["-T", PublishedReapd.BinaryPath]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var objdump = System.Diagnostics.Process.Start(psi)!;
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        Task<string> errors = objdump.StandardError.ReadToEndAsync(cancel);
+        string table = await objdump.StandardOutput.ReadToEndAsync(cancel);
+        await objdump.WaitForExitAsync(cancel);
+        Assert.True(objdump.ExitCode == 0, $"objdump -T failed: {await errors}");
+        var imported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string line in table.Split('\n'))
+        {
+            if (line.Contains("*UND*", StringComparison.Ordinal))
+            {
+                imported.Add(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]);
+            }
+        }
+        // Functions only reapd's own P/Invokes use (the runtime imports none of them).
+        foreach (string own in new[] { "mlockall", "mallopt", "posix_spawn", "statx" })
+        {
+            Assert.True(imported.Contains(own), $"{own} is not bound at load (objdump -T has no import of it): is libc still named in DirectPInvoke?");
+        }
+        Assert.DoesNotContain("dlsym", imported);
     }
 
     /// <summary>A "Name: N kB" or "Name: N" line of /proc/PID/status, as a number.</summary>

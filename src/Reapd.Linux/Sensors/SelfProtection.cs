@@ -19,11 +19,12 @@ public static partial class SelfProtection
     public const int OwnOomScoreAdj = -900;
 
     /// <summary>
-    /// Before any thread of reapd's starts: every thread mallocs from glibc's one main arena. By default glibc gives a
+    /// Before any thread of reapd's starts: no further malloc arena is made, so reapd's threads malloc from glibc's main
+    /// arena (or the one arena a runtime thread made before Main, which stays and is shared). By default glibc gives a
     /// thread that finds the main arena busy an arena of its own (up to eight per core), each a 132 KiB mapping of
     /// which a few pages stay resident — some 30 KiB with reapd's threads (docs/reliability.md, "The hot path
     /// packed"). The runtime mallocs rarely, none of it in the quiet cycle, so the threads never wait on one another
-    /// for it. Returns whether glibc took the setting.
+    /// for it. Returns whether libc took the setting (glibc always does).
     /// </summary>
     public static bool ShareOneMallocArena() => Interop.mallopt(Interop.M_ARENA_MAX, 1) == 1;
 
