@@ -22,7 +22,7 @@ public sealed class MetricsFormatTests
     {
         DaemonMetrics metrics = Metrics("cgroup v1 /sys/fs/cgroup/memory/x");
         metrics.CycleStarted();
-        metrics.CycleDone(Wake.Timer | Wake.Psi, Sample(400 * MiB, 512 * MiB, psi: true), inFlight: false, eventsDroppedTotal: 3);
+        metrics.CycleDone(Wake.Timer | Wake.Psi, Sample(400 * MiB, 512 * MiB, psi: true) with { ListCreditBytes = 96 * MiB }, inFlight: false, eventsDroppedTotal: 3);
         Kill(metrics, DecisionReason.KillLevel, SettleCause.Reaped);
         metrics.Triggered(new DecisionReport(ReportKind.Trigger, Decision: DecisionKind.Terminate, Reason: DecisionReason.TermLevel));
         metrics.Signalled(KillSignal.SigTerm, "Sent");
@@ -45,6 +45,7 @@ public sealed class MetricsFormatTests
         Assert.Equal(1, e.Value("reapd_no_candidate_total"));
         Assert.Equal(3, e.Value("reapd_events_dropped_total"));
         Assert.Equal(400 * MiB, e.Value("reapd_available_bytes"));
+        Assert.Equal(96 * MiB, e.Value("reapd_list_credit_bytes"));
         Assert.Equal(512 * MiB, e.Value("reapd_total_bytes"));
         Assert.Equal((long)(512 * MiB * 0.10), e.Value("reapd_term_level_bytes"));
         Assert.Equal((long)(512 * MiB * 0.05), e.Value("reapd_kill_level_bytes"));

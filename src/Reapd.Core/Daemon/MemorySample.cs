@@ -60,6 +60,12 @@ public readonly record struct MemorySample(
     /// </summary>
     public bool AvailableIsLowerBound { get; init; }
 
+    /// <summary>
+    /// What <see cref="AvailableBytes"/> counts of a recent victim's memory that the kernel's per-CPU free lists still
+    /// held, which MemAvailable leaves out (<see cref="PerCpuListCredit"/>); 0 when nothing was added.
+    /// </summary>
+    public long ListCreditBytes { get; init; }
+
     public bool HasSwap => SwapTotalBytes > 0;
 
     /// <summary>Available memory as a percentage of the total (0 when the total is unknown).</summary>

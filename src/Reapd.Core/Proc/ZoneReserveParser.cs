@@ -78,6 +78,32 @@ public static class ZoneReserveParser
         return sawZone ? total : -1;
     }
 
+    /// <summary>
+    /// The free pages on the per-CPU lists of every zone (the sum of each pageset's "count:"), or -1 when the text
+    /// holds no pageset or a count is malformed. Those pages are in no free-page counter: not in sysinfo's freeram,
+    /// MemFree or MemAvailable (docs/kernel.md, "Pages on the per-CPU lists are free to neither").
+    /// </summary>
+    public static long PerCpuListPages(ReadOnlySpan<byte> text)
+    {
+        long total = 0;
+        bool sawCount = false;
+        while (!text.IsEmpty)
+        {
+            ReadOnlySpan<byte> line = Ascii.NextLine(ref text).Trim(" \t"u8);
+            if (!line.StartsWith("count:"u8))
+            {
+                continue;
+            }
+            if (!Ascii.TryParseInt64(line["count:"u8.Length..].Trim(" \t"u8), out long count) || count < 0)
+            {
+                return -1;
+            }
+            total += count;
+            sawCount = true;
+        }
+        return sawCount ? total : -1;
+    }
+
     private static long ZoneReserve(long high, long boost, long managed, long maxProtection, long boostFactor, long pageblockPages)
     {
         long unboostedHigh = Math.Max(0, high - boost);

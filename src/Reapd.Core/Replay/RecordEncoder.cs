@@ -31,11 +31,11 @@ public sealed class RecordEncoder
     {
         Begin(RecordKind.Sample);
         Long(sample.TimeMs);
-        // Bits 8 and up (the thresholds per resource) are written only when set, so a recording without them reads as before.
+        // Each optional field is written only when its bit is set, so a recording made before a bit existed reads as before.
         Long((busy ? 1 : 0) | (sample.Psi.Present ? 2 : 0) | (sample.PsiFullWindowPercent >= 0 ? 4 : 0)
             | (sample.PsiFullHeldMs != 0 ? 8 : 0) | (sample.PsiSomeWindowPercent >= 0 ? 16 : 0)
             | (sample.RawSwapFreeBytes >= 0 ? 32 : 0) | (sample.AvailableIsLowerBound ? 64 : 0)
-            | (sample.ThrashFullPercent >= 0 ? 128 : 0));
+            | (sample.ThrashFullPercent >= 0 ? 128 : 0) | (sample.ListCreditBytes > 0 ? 256 : 0));
         Long(sample.AvailableBytes);
         Long(sample.TotalBytes);
         Long(sample.SwapFreeBytes);
@@ -69,6 +69,10 @@ public sealed class RecordEncoder
             Double(sample.ThrashFullPercent);
             Double(sample.ThrashRefaultsPerSecond);
             Long(sample.ThrashHeldMs);
+        }
+        if (sample.ListCreditBytes > 0)
+        {
+            Long(sample.ListCreditBytes);
         }
         Long(wake);
         return End();

@@ -120,6 +120,11 @@ public static class RecordReader
                 {
                     return null;
                 }
+                long listCredit = 0;
+                if ((flags & 256) != 0 && !p.TryLong(out listCredit))
+                {
+                    return null;
+                }
                 if (!p.TryLong(out long wake))
                 {
                     return null;
@@ -135,6 +140,7 @@ public static class RecordReader
                     ThrashFullPercent = thrashFull,
                     ThrashRefaultsPerSecond = thrashRefaults,
                     ThrashHeldMs = thrashHeld,
+                    ListCreditBytes = listCredit,
                 };
                 return new RecordedEvent(kind, offset) { TimeMs = time, Sample = sample, Busy = (flags & 1) != 0, Wake = (int)wake };
             }

@@ -19,6 +19,7 @@ public sealed class CgroupV1MemorySensor : IMemorySensor
     private readonly KeptOpenFile _stat;
     private readonly KeptOpenFile _oomControl;
     private readonly SystemMemorySensor? _system;
+    private bool _boundedBySystem;
 
     private CgroupV1MemorySensor(string directory, KeptOpenFile usage, KeptOpenFile limit, KeptOpenFile stat, KeptOpenFile oomControl, SystemMemorySensor? system)
     {
@@ -71,6 +72,7 @@ public sealed class CgroupV1MemorySensor : IMemorySensor
         }
         if (!CgroupValueParser.IsUnlimited(limit))
         {
+            _boundedBySystem = false;
             sample = new MemorySample(timeMs, CgroupMemoryMath.AvailableBytes(limit, usage, inactiveFile), limit, 0, 0, PsiReading.None);
             return true;
         }
@@ -79,10 +81,27 @@ public sealed class CgroupV1MemorySensor : IMemorySensor
             return false;
         }
         long total = info.MemTotalKiB * 1024;
-        long available = Math.Min(CgroupMemoryMath.AvailableBytes(total, usage, inactiveFile), info.MemAvailableKiB * 1024);
-        sample = new MemorySample(timeMs, available, total, 0, 0, PsiReading.None);
+        _boundedBySystem = true;
+        long available = Math.Min(CgroupMemoryMath.AvailableBytes(total, usage, inactiveFile), _system.AvailableBytes(info, timeMs, out long credit));
+        sample = new MemorySample(timeMs, available, total, 0, 0, PsiReading.None) { ListCreditBytes = credit };
         return true;
     }
+
+    /// <summary>
+    /// Forwarded to the system sensor while the last reading was bounded by MemAvailable (no limit above the group):
+    /// a limited group's usage drops as its pages are freed, lists or not, and needs no credit.
+    /// </summary>
+    public void VictimSignalled(long heldBytes)
+    {
+        if (_boundedBySystem)
+        {
+            _system?.VictimSignalled(heldBytes);
+        }
+    }
+
+    public void VictimReleased(long nowMs) => _system?.VictimReleased(nowMs);
+
+    public void WarmUpListCredit(long timeMs) => _system?.WarmUpListCredit(timeMs);
 
     /// <summary>"oom_kill N" of memory.oom_control: processes in this cgroup that an OOM killer took (-1 if unreadable).</summary>
     public long ReadKernelOomKills() =>

@@ -23,6 +23,7 @@ public sealed class CgroupV2MemorySensor : IMemorySensor
     private readonly KeptOpenFile? _swapCurrent;
     private readonly KeptOpenFile? _swapMax;
     private readonly SystemMemorySensor? _system;
+    private bool _boundedBySystem;
 
     private CgroupV2MemorySensor(string directory, KeptOpenFile current, KeptOpenFile max, KeptOpenFile? high, KeptOpenFile stat,
         KeptOpenFile events, PressureReader? pressure, KeptOpenFile? swapCurrent, KeptOpenFile? swapMax, SystemMemorySensor? system)
@@ -90,7 +91,7 @@ public sealed class CgroupV2MemorySensor : IMemorySensor
             swapFree = Math.Max(0, swapMax - swapUsed);
         }
         PsiReading psi = PressureFiles.Read(_pressure);
-        long total = limit, available;
+        long total = limit, available, credit = 0;
         MemInfo info = default;
         bool haveSystem = _system is not null && (CgroupValueParser.IsUnlimited(limit) || CgroupValueParser.IsUnlimited(swapTotal)) && _system.TryReadMemInfo(out info);
         if (CgroupValueParser.IsUnlimited(limit))
@@ -100,21 +101,38 @@ public sealed class CgroupV2MemorySensor : IMemorySensor
                 return false;
             }
             total = info.MemTotalKiB * 1024;
-            available = Math.Min(CgroupMemoryMath.AvailableBytes(total, usage, inactiveFile), info.MemAvailableKiB * 1024);
+            available = Math.Min(CgroupMemoryMath.AvailableBytes(total, usage, inactiveFile), _system!.AvailableBytes(info, timeMs, out credit));
         }
         else
         {
             available = CgroupMemoryMath.AvailableBytes(limit, usage, inactiveFile);
         }
+        _boundedBySystem = CgroupValueParser.IsUnlimited(limit);
         if (CgroupValueParser.IsUnlimited(swapTotal))
         {
             // No swap limit: the group may use what the machine has.
             swapTotal = haveSystem ? info.SwapTotalKiB * 1024 : 0;
             swapFree = haveSystem ? info.SwapFreeKiB * 1024 : 0;
         }
-        sample = new MemorySample(timeMs, available, total, swapFree, swapTotal, psi);
+        sample = new MemorySample(timeMs, available, total, swapFree, swapTotal, psi) { ListCreditBytes = credit };
         return true;
     }
+
+    /// <summary>
+    /// Forwarded to the system sensor while the last reading was bounded by MemAvailable (no limit above the group):
+    /// a limited group's usage drops as its pages are freed, lists or not, and needs no credit.
+    /// </summary>
+    public void VictimSignalled(long heldBytes)
+    {
+        if (_boundedBySystem)
+        {
+            _system?.VictimSignalled(heldBytes);
+        }
+    }
+
+    public void VictimReleased(long nowMs) => _system?.VictimReleased(nowMs);
+
+    public void WarmUpListCredit(long timeMs) => _system?.WarmUpListCredit(timeMs);
 
     /// <summary>"oom_kill N" of memory.events: processes in this subtree an OOM killer took (-1 if unreadable).</summary>
     public long ReadKernelOomKills() =>

@@ -44,4 +44,23 @@ public interface IMemorySensor : IDisposable
     /// trigger). Not present where the scope has no such file or it cannot be read.
     /// </summary>
     PsiReading ReadPressure() => default;
+
+    /// <summary>
+    /// A victim holding up to <paramref name="heldBytes"/> was just signalled. Where the scope's available memory is
+    /// MemAvailable (the machine, a cgroup without a limit), what the victim frees onto the kernel's per-CPU lists is
+    /// counted back from here on (<see cref="Core.Daemon.PerCpuListCredit"/>); elsewhere nothing.
+    /// </summary>
+    void VictimSignalled(long heldBytes)
+    {
+    }
+
+    /// <summary>The victim signalled last is no longer in flight (settled or let go).</summary>
+    void VictimReleased(long nowMs)
+    {
+    }
+
+    /// <summary>Runs the per-CPU list credit's code once before memory is locked (nothing where the scope has none).</summary>
+    void WarmUpListCredit(long timeMs)
+    {
+    }
 }

@@ -7,8 +7,9 @@ namespace Reapd.Linux.Sensors;
 /// <summary>
 /// The whole machine: MemAvailable of MemTotal, SwapFree of SwapTotal (zram-aware: bounded by what zram can still absorb:
 /// the memory that can still be swapped out and each device's mem_limit), and /proc/pressure/memory when the kernel has PSI. A quiet wake-up can instead take the
-/// cheap lower bound (<see cref="TryReadLowerBound"/>). Built on the kept-open /proc readers; the roots are parameters
-/// so tests can point them at fixtures.
+/// cheap lower bound (<see cref="TryReadLowerBound"/>). Around a kill, MemAvailable gets back what the victim freed that
+/// the kernel's per-CPU lists still hold (<see cref="PerCpuListCredit"/>, <see cref="VictimSignalled"/>). Built on the
+/// kept-open /proc readers; the roots are parameters so tests can point them at fixtures.
 /// </summary>
 public sealed class SystemMemorySensor : IMemorySensor
 {
@@ -16,6 +17,7 @@ public sealed class SystemMemorySensor : IMemorySensor
     private readonly PressureReader? _pressure;
     private readonly ZramSwapReader? _swaps;
     private readonly AvailableLowerBound? _bound;
+    private readonly PerCpuListCredit _listCredit = new();
 
     private SystemMemorySensor(MemInfoReader meminfo, PressureReader? pressure, ZramSwapReader? swaps, AvailableLowerBound? bound)
     {
@@ -56,9 +58,54 @@ public sealed class SystemMemorySensor : IMemorySensor
         {
             return false;
         }
-        sample = Build(timeMs, info.MemAvailableKiB * 1024, info.MemTotalKiB * 1024, info.SwapTotalKiB * 1024, info.SwapFreeKiB * 1024,
-            ZramSwapBound.SwappableBytes(info), false);
+        long available = AvailableBytes(info, timeMs, out long credit);
+        sample = Build(timeMs, available, info.MemTotalKiB * 1024, info.SwapTotalKiB * 1024, info.SwapFreeKiB * 1024,
+            ZramSwapBound.SwappableBytes(info), false) with { ListCreditBytes = credit };
         return true;
+    }
+
+    /// <summary>
+    /// MemAvailable of <paramref name="info"/>, with <paramref name="creditBytes"/> added: what a recent victim freed
+    /// that the per-CPU lists hold (0 unless a credit runs; the lists are read only then). A cgroup without a limit
+    /// is bounded by this figure too.
+    /// </summary>
+    public long AvailableBytes(in MemInfo info, long timeMs, out long creditBytes)
+    {
+        creditBytes = _listCredit.Active && _bound is not null ? _listCredit.Credit(_bound.ReadPerCpuListBytes(), timeMs) : 0;
+        return info.MemAvailableKiB * 1024 + creditBytes;
+    }
+
+    /// <summary>
+    /// A victim holding up to <paramref name="heldBytes"/> was just signalled: the per-CPU lists' size now is the base
+    /// its credit grows from (read once; nothing where zoneinfo cannot be read).
+    /// </summary>
+    public void VictimSignalled(long heldBytes)
+    {
+        if (_bound is not null)
+        {
+            _listCredit.Begin(_bound.ReadPerCpuListBytes(), heldBytes);
+        }
+    }
+
+    /// <summary>The victim is no longer in flight: its credit lasts only until the lists are back at their base.</summary>
+    public void VictimReleased(long nowMs) => _listCredit.Released(nowMs);
+
+    /// <summary>
+    /// Runs the credit's code once on a credit of its own (the lists read, a credit begun, taken and ended), before
+    /// memory is locked: the first kill would otherwise run it under the pressure it answers.
+    /// </summary>
+    public void WarmUpListCredit(long timeMs)
+    {
+        if (_bound is null)
+        {
+            return;
+        }
+        var scratch = new PerCpuListCredit();
+        long lists = _bound.ReadPerCpuListBytes();
+        scratch.Begin(lists, 1);
+        _ = scratch.Credit(lists, timeMs);
+        scratch.Released(timeMs);
+        _ = scratch.Credit(lists, timeMs);
     }
 
     /// <summary>

@@ -238,6 +238,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
                 Reap(command.Victim);
                 break;
             case CommandKind.Release:
+                _samples.VictimReleased(MonotonicClock.NowMs);
                 ReleaseVictim();
                 break;
             case CommandKind.RestartStallWindow:
@@ -434,6 +435,11 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         {
             // A cgroup scope's unit was frozen by PrepareScope: thawed on every path, the victim's kill failing included.
             _scopeKill?.Thaw();
+        }
+        if (outcome == SignalOutcome.Sent && !escalation)
+        {
+            // First, before the events: the per-CPU lists' size now is the base of what the victim frees onto them.
+            _samples.VictimSignalled(_core.State.HeldBytes);
         }
         if (_scopeKill is { ThawErrno: not 0 } unthawed)
         {
@@ -661,7 +667,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
                 _events.Stuck(report, _victimName.Utf8, waitChannel, state);
                 break;
             case ReportKind.Settled:
-                _events.Settle(report, _victimName.Utf8, Sample.AvailableBytes);
+                _events.Settle(report, _victimName.Utf8, Sample);
                 if (_victimSignalled is KillSignal last)
                 {
                     _ = Announce(KillNoticeKind.After, report.Victim, last, report);

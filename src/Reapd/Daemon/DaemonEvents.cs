@@ -49,6 +49,7 @@ internal sealed class DaemonEvents
             .Field("available_pct"u8, sample.AvailablePercent, 2)
             .Field("term_mib"u8, Mib(PressureAssessment.TermLevelBytes(sample, _config)), 1)
             .Field("kill_mib"u8, Mib(PressureAssessment.KillLevelBytes(sample, _config)), 1);
+        ListCredit(line, sample);
         if (sample.HasSwap)
         {
             line.Field("swap_free_mib"u8, Mib(sample.SwapFreeBytes), 1).Field("swap_total_mib"u8, Mib(sample.SwapTotalBytes), 1)
@@ -395,10 +396,10 @@ internal sealed class DaemonEvents
             .End();
     }
 
-    public void Settle(in DecisionReport report, ReadOnlySpan<byte> name, long availableBytes)
+    public void Settle(in DecisionReport report, ReadOnlySpan<byte> name, in MemorySample sample)
     {
         _metrics.Settled(report.Cause);
-        _log.Begin("settle"u8, SettleRules.Excludes(report.Cause) ? EventLog.Error : EventLog.Notice)
+        EventLog line = _log.Begin("settle"u8, SettleRules.Excludes(report.Cause) ? EventLog.Error : EventLog.Notice)
             .Field("pid"u8, report.Victim.Pid)
             .Field("name"u8, name)
             .Field("reason"u8, CauseText(report.Cause))
@@ -408,9 +409,13 @@ internal sealed class DaemonEvents
             .Field("reaped"u8, report.Reaped)
             .Field("gone"u8, report.Gone)
             .Field("excluded"u8, report.Excluded)
-            .Field("available_mib"u8, Mib(availableBytes), 1)
-            .End();
+            .Field("available_mib"u8, Mib(sample.AvailableBytes), 1);
+        ListCredit(line, sample).End();
     }
+
+    /// <summary>What the reading counts of a recent victim's memory on the kernel's per-CPU lists, when anything.</summary>
+    private static EventLog ListCredit(EventLog line, in MemorySample sample) =>
+        sample.ListCreditBytes > 0 ? line.Field("list_credit_mib"u8, Mib(sample.ListCreditBytes), 1) : line;
 
     /// <summary>What became of a kill hook or a desktop notification (the announcer's thread ran it; the loop logs it).</summary>
     public void Announced(AnnounceOutcome outcome)

@@ -266,6 +266,7 @@ internal sealed class DaemonLoop : IDisposable
             _resources.StopEvent.Signal();
             WarmUpVictimSlot();
             _samples.WarmUpSwapBranch(MonotonicClock.NowMs);
+            _samples.WarmUpListCredit(MonotonicClock.NowMs);
             RunOnce(0);
             // Last before the lock: the packed hot region whole, the warm-up's branches and the ones it did not take.
             string hotRegion = HotRegion.FaultIn();

@@ -190,6 +190,18 @@ internal sealed class SampleSource
         }
     }
 
+    /// <summary>
+    /// A victim holding up to <paramref name="heldBytes"/> was just signalled: what it frees onto the kernel's per-CPU
+    /// lists counts as available from here on, where the scope's figure is MemAvailable (IMemorySensor.VictimSignalled).
+    /// </summary>
+    public void VictimSignalled(long heldBytes) => _sensor.VictimSignalled(heldBytes);
+
+    /// <summary>The victim is no longer in flight: the credit ends once the lists are back at their size at the signal.</summary>
+    public void VictimReleased(long nowMs) => _sensor.VictimReleased(nowMs);
+
+    /// <summary>The credit's code, once before memory is locked.</summary>
+    public void WarmUpListCredit(long timeMs) => _sensor.WarmUpListCredit(timeMs);
+
     /// <summary>A reload's settings: the lines the quiet proof checks against (the stall levels and windows stay the start's).</summary>
     public void Reconfigure(DaemonConfig config) => _config = config;
 

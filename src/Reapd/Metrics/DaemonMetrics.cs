@@ -110,7 +110,8 @@ internal sealed class DaemonMetrics
     public const int VictimInFlight = 9;
     public const int ThresholdToKillSumSeconds = 10;
     public const int KillToMemoryBackSumSeconds = 11;
-    public const int GaugeSlots = 12;
+    public const int ListCreditBytes = 12;
+    public const int GaugeSlots = 13;
 
     private readonly long[] _counters = new long[CounterSlots];
     private readonly double[] _gauges = new double[GaugeSlots];
@@ -216,6 +217,7 @@ internal sealed class DaemonMetrics
         else
         {
             _gauges[AvailableBytes] = sample.AvailableBytes;
+            _gauges[ListCreditBytes] = sample.ListCreditBytes;
         }
         _gauges[TotalBytes] = sample.TotalBytes;
         _gauges[TermLevelBytes] = PressureAssessment.TermLevelBytes(sample, _config);

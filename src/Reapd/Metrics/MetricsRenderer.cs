@@ -89,6 +89,7 @@ internal sealed class MetricsRenderer
         }
 
         Gauge(w, "reapd_available_bytes", "Memory the guarded scope can still get without an OOM kill, at the last sample.", DaemonMetrics.AvailableBytes);
+        Gauge(w, "reapd_list_credit_bytes", "Of reapd_available_bytes, what a recent victim freed that the kernel's per-CPU free lists still hold (MemAvailable leaves it out); 0 when nothing is added.", DaemonMetrics.ListCreditBytes);
         Gauge(w, "reapd_total_bytes", "The guarded scope's memory: MemTotal, or the cgroup's limit.", DaemonMetrics.TotalBytes);
         Gauge(w, "reapd_term_level_bytes", "Available memory at or below which the top candidate gets SIGTERM.", DaemonMetrics.TermLevelBytes);
         Gauge(w, "reapd_kill_level_bytes", "Available memory at or below which the top candidate gets SIGKILL and is reaped.", DaemonMetrics.KillLevelBytes);

@@ -24,6 +24,23 @@ public sealed class ZoneReserveParserTests
         Assert.Equal(plain + 3660 * 15000 / 10000 + 25557 * 15000 / 10000, boosted);
     }
 
+    [Fact]
+    public void The_per_cpu_lists_are_the_sum_of_every_pagesets_count()
+    {
+        // DMA: 0 + 0; DMA32: 515 + 1086; Normal: 10191 + 7031 (awk '/count:/ { s += $2 }' on the fixture).
+        Assert.Equal(515 + 1086 + 10191 + 7031, ZoneReserveParser.PerCpuListPages(Fixture));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Node 0, zone   Normal\n  pages free 5\n")]
+    [InlineData("  pagesets\n    cpu: 0\n              count:    x\n")]
+    [InlineData("  pagesets\n    cpu: 0\n              count:    -3\n")]
+    public void Text_without_a_readable_pageset_gives_no_list_size(string text)
+    {
+        Assert.Equal(-1, ZoneReserveParser.PerCpuListPages(System.Text.Encoding.ASCII.GetBytes(text)));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("no zones here\n")]

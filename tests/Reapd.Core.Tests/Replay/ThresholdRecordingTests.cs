@@ -5,8 +5,8 @@ using Reapd.Core.Replay;
 namespace Reapd.Core.Tests.Replay;
 
 /// <summary>
-/// The thresholds per resource in a recording: a sample's some-stall share, both stall durations, the raw SwapFree
-/// and the lower-bound mark come back from the file, so an emergency decided on a duration-gated some stall replays
+/// The thresholds per resource in a recording: a sample's some-stall share, both stall durations, the raw SwapFree,
+/// the lower-bound mark and the per-CPU list credit come back from the file, so an emergency decided on a duration-gated some stall replays
 /// to the same commands.
 /// </summary>
 public sealed class ThresholdRecordingTests
@@ -27,7 +27,7 @@ public sealed class ThresholdRecordingTests
             MemorySample sample = new MemorySample(1_000_000 + t, 600 * MiB, 1024 * MiB, 100 * MiB, 512 * MiB, new PsiReading(true, 1000 * t, 10 * t, 45, 1))
             {
                 PsiFullWindowPercent = 2, PsiFullHeldMs = -1, PsiSomeWindowPercent = 45, PsiSomeHeldMs = t,
-                RawSwapFreeBytes = 300 * MiB, AvailableIsLowerBound = t == 0,
+                RawSwapFreeBytes = 300 * MiB, AvailableIsLowerBound = t == 0, ListCreditBytes = t == 1000 ? 40 * MiB : 0,
             };
             sent.Add(sample);
             core.OnSample(sample);
