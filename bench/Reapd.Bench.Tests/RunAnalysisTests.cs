@@ -138,6 +138,16 @@ public class RunAnalysisTests
         Assert.True(second.Premature);
     }
 
+    [Fact]
+    public void The_sampler_gap_around_a_kill_runs_from_the_last_sample_before_it_to_the_first_after_it()
+    {
+        var samples = new[] { Worker(0.000, 1, 1), Worker(0.0022, 1, 1), Worker(0.0182, 1, 1), Worker(0.0204, 1, 1) };
+
+        Assert.Equal(16.0, RunAnalysis.SampleGapMs(samples, 100.005), 6);
+        Assert.True(double.IsNaN(RunAnalysis.SampleGapMs(samples, 100.030)));
+        Assert.True(double.IsNaN(RunAnalysis.SampleGapMs(samples, 99.0)));
+    }
+
     private static MemorySample Worker(double afterStartS, long usageMiB, long watchedRssMiB) =>
         new(100 + afterStartS, 0, usageMiB * MiB, WatchedRssKiB: watchedRssMiB * MiB);
 

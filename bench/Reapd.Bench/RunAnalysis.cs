@@ -126,6 +126,7 @@ internal static class RunAnalysis
         }
         foreach (var k in r.Kills)
         {
+            k.SampleGapMs = SampleGapMs(samples, k.TimeS);
             var before = SampleAt(samples, k.TimeS);
             long wantAvailable = before.AvailableKiB + (long)(k.RssKiB * BackShare);
             k.MemoryBackS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.AvailableKiB >= wantAvailable);
@@ -240,6 +241,14 @@ internal static class RunAnalysis
             r.KillCrossS = before.TimeS;
             r.CrossingEstimated = true;
         }
+    }
+
+    /// <summary>From the last sample stamped before <paramref name="timeS"/> to the first stamped after it, ms; NaN
+    /// when one side has none.</summary>
+    public static double SampleGapMs(MemorySample[] samples, double timeS)
+    {
+        int after = Array.FindIndex(samples, s => s.TimeS > timeS);
+        return after > 0 ? (samples[after].TimeS - samples[after - 1].TimeS) * 1000 : double.NaN;
     }
 
     public static MemorySample SampleAt(MemorySample[] samples, double timeS)
