@@ -519,10 +519,10 @@ internal sealed class BenchRunner : IDisposable
     private static void WriteSamples(string path, RunResult r)
     {
         using var w = new StreamWriter(path);
-        w.WriteLine("t_s,available_kib,workload_kib");
+        w.WriteLine("t_s,available_kib,workload_kib,watched_rss_kib");
         foreach (var s in r.Samples)
         {
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.TimeS - r.StartS:F4},{s.AvailableKiB},{s.WorkloadUsageKiB}"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.TimeS - r.StartS:F4},{s.AvailableKiB},{s.WorkloadUsageKiB},{s.WatchedRssKiB}"));
         }
     }
 

@@ -13,4 +13,8 @@ internal sealed record KillRecord(double TimeS, int Pid, string Role, string By,
     public double FreedS { get; set; } = double.NaN;
 
     public bool Premature { get; set; }
+
+    /// <summary>The sampler's gap around the kill: from the last sample before it to the first after it, ms (NaN: no
+    /// sample on one side). Every figure read "at" the kill is as old as the first part of it.</summary>
+    public double SampleGapMs { get; set; } = double.NaN;
 }

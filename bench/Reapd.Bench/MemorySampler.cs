@@ -19,6 +19,7 @@ internal sealed class MemorySampler : IDisposable
     private readonly List<MemorySample> _samples = new(1 << 16);
     private readonly Dictionary<int, long> _lastRssKiB = [];
     private readonly Dictionary<int, double> _rssGoneS = [];
+    private readonly Dictionary<int, double> _rssGoneSampleS = [];
     private readonly Dictionary<int, long> _maxRssKiB = [];
     private readonly HashSet<int> _watched = [];
     private readonly Lock _lock = new();
@@ -53,7 +54,8 @@ internal sealed class MemorySampler : IDisposable
         }
     }
 
-    /// <summary>The last RSS read for a watched pid while it still had one (KiB), or 0.</summary>
+    /// <summary>The last RSS read for a watched pid while it still held its memory (KiB), or 0: a reaped process that
+    /// has not exited yet keeps a few file pages, which are not its size before the kill.</summary>
     public long LastRssKiB(int pid)
     {
         lock (_lock)
@@ -70,6 +72,17 @@ internal sealed class MemorySampler : IDisposable
         lock (_lock)
         {
             return _rssGoneS.TryGetValue(pid, out double t) ? t : double.NaN;
+        }
+    }
+
+    /// <summary>The time of the sample whose turn first read a watched pid's resident memory gone (<see cref="RssGoneS"/>
+    /// is the end of that read, after the sample's time); NaN if not yet. That sample's <see cref="MemorySample.WatchedRssKiB"/>
+    /// no longer counts the pid.</summary>
+    public double RssGoneSampleS(int pid)
+    {
+        lock (_lock)
+        {
+            return _rssGoneSampleS.TryGetValue(pid, out double t) ? t : double.NaN;
         }
     }
 
@@ -105,6 +118,7 @@ internal sealed class MemorySampler : IDisposable
             var (someUs, fullUs) = ReadPressure();
             // Stamped after the reads: under a kernel OOM thrash a read can wait hundreds of ms to be served.
             double t = Clock.NowS;
+            long watchedRssKiB = 0;
             // Every watched pid is read every sample (a statm read costs microseconds), so a victim's memory going
             // away is timed to the sample, and a kill that came before it is told apart.
             {
@@ -116,6 +130,7 @@ internal sealed class MemorySampler : IDisposable
                 {
                     long rss = ProcFiles.StatmRssKiB(pid);
                     double readS = Clock.NowS;
+                    watchedRssKiB += Math.Max(0, rss);
                     lock (_lock)
                     {
                         long max = _maxRssKiB.GetValueOrDefault(pid);
@@ -123,25 +138,27 @@ internal sealed class MemorySampler : IDisposable
                         {
                             _maxRssKiB[pid] = max = rss;
                         }
-                        if (rss > 0)
+                        if (rss > 0 && rss >= max / 5)
                         {
                             _lastRssKiB[pid] = rss;
                         }
                         if (max > 0 && rss < max / 5 && !_rssGoneS.ContainsKey(pid))
                         {
                             _rssGoneS[pid] = readS;
+                            _rssGoneSampleS[pid] = t;
                         }
                         else if (rss >= max / 5 && max > 0)
                         {
                             // A read that failed for a moment (rss -1) is no exit: forget a mark the process outlived.
                             _rssGoneS.Remove(pid);
+                            _rssGoneSampleS.Remove(pid);
                         }
                     }
                 }
             }
             lock (_lock)
             {
-                _samples.Add(new MemorySample(t, available, workloadKiB, someUs, fullUs));
+                _samples.Add(new MemorySample(t, available, workloadKiB, someUs, fullUs, watchedRssKiB));
             }
             Thread.Sleep(IntervalMs);
         }

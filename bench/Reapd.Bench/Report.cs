@@ -248,7 +248,7 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         foreach (var r in runs.Where(r => r.Skipped is null).OrderBy(r => r.Daemon, StringComparer.Ordinal).ThenBy(r => r.Round))
         {
             string kills = string.Join("<br>", r.Kills.Select(k => string.Create(CultureInfo.InvariantCulture,
-                $"{k.TimeS - r.StartS:F3}: {k.Pid} {k.Role} by {k.By}, {k.RssKiB / 1024} MiB, back {(double.IsNaN(k.MemoryBackS) ? "never" : ((k.MemoryBackS - k.TimeS) * 1000).ToString("F0", CultureInfo.InvariantCulture) + " ms")}{(k.Premature ? " (premature)" : "")}")));
+                $"{k.TimeS - r.StartS:F3}: {k.Pid} {k.Role} by {k.By}, {k.RssKiB / 1024} MiB, back {AfterKill(k, k.MemoryBackS)}{(k.Role == "worker" ? ", freed " + AfterKill(k, k.FreedS) : "")}{(k.Premature ? " (premature)" : "")}{(k.SampleGapMs > SampleGapNoteMs ? $" (no sample for {k.SampleGapMs:F0} ms around it)" : "")}")));
             string notes = string.Join("; ", new[]
             {
                 r.Void is null ? null : "**did not happen, not counted**: " + r.Void,
@@ -304,17 +304,27 @@ internal sealed class Report(BenchOptions options, BenchScope scope, Func<Scenar
         md.AppendLine();
     }
 
+    /// <summary>A kill with no sample for longer than this around it says so: its figures are read that coarsely.</summary>
+    private const double SampleGapNoteMs = 6;
+
+    private static string AfterKill(KillRecord k, double timeS) =>
+        double.IsNaN(timeS) ? "never" : ((timeS - k.TimeS) * 1000).ToString("F0", CultureInfo.InvariantCulture) + " ms";
+
     private const string ColumnNotes = """
         Columns: **threshold → SIGKILL**: from the first sample (every ~2 ms) with available memory below the SIGKILL line
         to the kernel's signal_generate event of the SIGKILL to the victim (negative: the kill came before the line).
         **kill → memory back**: from that SIGKILL to the first sample where available memory is up by 80 % of the
         victim's resident size just before the kill (fork storm: until the victim's own resident memory is gone, as the
         other workers keep allocating). **kill → freed in the cgroup**: the same on the workload cgroup's usage, which
-        does not lag as MemAvailable can. **victims killed**: kills of the intended victim (or of fork-storm workers),
+        does not lag as MemAvailable can (fork storm: until the cgroup's charge that no worker maps, usage minus the
+        workers' RSS, is back within 20 % of the victim's size: a victim's RSS reads 0 as soon as its pages are
+        unmapped, but the pages its own exit unmapped are freed only when that exit runs again, after
+        process_mrelease has returned). **victims killed**: kills of the intended victim (or of fork-storm workers),
         summed over runs. **extra kills**: kills of a process that should have lived (the small hog, the decoy, the
         fork storm's parent or a short-lived child, the FUSE server), kills issued before the previous victim's memory
-        was back ("premature", as the runner samples it: every ~2 ms, later when the CPUs are busy, so a kill within a
-        few ms of the previous victim's memory going can be flagged), and any kill outside the workload by the daemon
+        was back (fork storm: freed in the cgroup) ("premature", as the runner samples it: every ~2 ms, later when the
+        CPUs are busy, so a kill within a few ms of the previous victim's memory going can be flagged; a kill with no
+        sample for more than 6 ms around it says so in its row), and any kill outside the workload by the daemon
         (the ballast included), summed over runs. SIGKILLs the kernel's OOM killer sent that the tracepoint did not
         show are taken from its "Killed process" lines in /dev/kmsg (their clock offset is measured at start). **kernel OOM
         kills**: the workload cgroup's memory.oom_control oom_kill, summed (the per-run table also shows the

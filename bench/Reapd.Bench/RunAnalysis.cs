@@ -124,9 +124,9 @@ internal static class RunAnalysis
             long grown = SampleAt(samples, Math.Min(r.KillCrossS, r.VictimKill?.TimeS ?? r.KillCrossS)).WorkloadUsageKiB - during[0].WorkloadUsageKiB;
             r.RampMiBs = grown / 1024.0 / (r.KillCrossS - r.StartS);
         }
-        KillRecord? previous = null;
         foreach (var k in r.Kills)
         {
+            k.SampleGapMs = SampleGapMs(samples, k.TimeS);
             var before = SampleAt(samples, k.TimeS);
             long wantAvailable = before.AvailableKiB + (long)(k.RssKiB * BackShare);
             k.MemoryBackS = FirstTime(samples.Where(s => s.TimeS >= k.TimeS), s => s.AvailableKiB >= wantAvailable);
@@ -135,8 +135,8 @@ internal static class RunAnalysis
                 // Other workers keep allocating: the victim's own memory going away is the figure here.
                 double gone = sampler.RssGoneS(k.Pid);
                 // Gone before its kill (by more than a sample) is a kill time taken late (no trace event): unknown.
-                k.FreedS = gone >= k.TimeS - 0.005 ? Math.Max(gone, k.TimeS) : double.NaN;
-                k.MemoryBackS = k.FreedS;
+                k.MemoryBackS = gone >= k.TimeS - 0.005 ? Math.Max(gone, k.TimeS) : double.NaN;
+                k.FreedS = double.IsNaN(k.MemoryBackS) ? double.NaN : WorkerFreedS(k, samples, sampler.RssGoneSampleS(k.Pid));
             }
             else
             {
@@ -154,11 +154,45 @@ internal static class RunAnalysis
                 // The valve's released ballast shows up as available memory: only the cgroup's usage still tells.
                 k.MemoryBackS = k.Role == "worker" ? k.MemoryBackS : k.FreedS;
             }
-            if (previous != null && (double.IsNaN(previous.MemoryBackS) || k.TimeS < previous.MemoryBackS))
-            {
-                k.Premature = true;
-            }
-            previous = k;
+        }
+        MarkPremature(r.Kills);
+    }
+
+    /// <summary>
+    /// When a killed worker's memory was freed, not only unmapped: the first sample, from the turn that read its
+    /// resident memory gone on, in which the workload's charge that no watched process maps
+    /// (<see cref="MemorySample.UnmappedChargeKiB"/>) is back within a fifth of the worker's size of where it was before
+    /// the kill; NaN if never. The RSS alone says too early: when the victim's own exit_mmap() unmaps beside
+    /// process_mrelease(), the pages it unmapped wait in its mmu_gather until tlb_finish_mmu(), after free_pgtables()
+    /// under the mmap write lock (mm/mmap.c, 6.0 on), so they are freed and uncharged only once the dying task runs
+    /// again, milliseconds later on busy CPUs, while its statm reads 0 and process_mrelease() has returned 0.
+    /// </summary>
+    /// <param name="rssGoneSampleS">the time of the sample whose turn first read the worker's RSS gone</param>
+    public static double WorkerFreedS(KillRecord k, MemorySample[] samples, double rssGoneSampleS)
+    {
+        if (double.IsNaN(rssGoneSampleS) || samples.Length == 0)
+        {
+            return double.NaN;
+        }
+        // The last sample stamped before the kill may have read the victim's statm after it (the reads follow the
+        // stamp); the one before it was read whole before the kill.
+        int at = Array.FindLastIndex(samples, s => s.TimeS <= k.TimeS);
+        var before = samples[Math.Max(0, at - 1)];
+        long allowedKiB = before.UnmappedChargeKiB + (long)(k.RssKiB * (1 - BackShare));
+        double from = Math.Max(k.TimeS, rssGoneSampleS);
+        return FirstTime(samples.Where(s => s.TimeS >= from), s => s.UnmappedChargeKiB <= allowedKiB);
+    }
+
+    /// <summary>A kill is premature when it came before the previous victim's memory was back: for a fork-storm
+    /// worker, freed in the cgroup (<see cref="WorkerFreedS"/>); otherwise back in available memory. Never back counts
+    /// as premature too.</summary>
+    public static void MarkPremature(IReadOnlyList<KillRecord> kills)
+    {
+        for (int i = 1; i < kills.Count; i++)
+        {
+            var previous = kills[i - 1];
+            double backS = previous.Role == "worker" ? previous.FreedS : previous.MemoryBackS;
+            kills[i].Premature = !(kills[i].TimeS >= backS);
         }
     }
 
@@ -207,6 +241,14 @@ internal static class RunAnalysis
             r.KillCrossS = before.TimeS;
             r.CrossingEstimated = true;
         }
+    }
+
+    /// <summary>From the last sample stamped before <paramref name="timeS"/> to the first stamped after it, ms; NaN
+    /// when one side has none.</summary>
+    public static double SampleGapMs(MemorySample[] samples, double timeS)
+    {
+        int after = Array.FindIndex(samples, s => s.TimeS > timeS);
+        return after > 0 ? (samples[after].TimeS - samples[after - 1].TimeS) * 1000 : double.NaN;
     }
 
     public static MemorySample SampleAt(MemorySample[] samples, double timeS)
