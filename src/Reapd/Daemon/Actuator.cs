@@ -209,7 +209,7 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         _reapJob = null;
         bool current = ReferenceEquals(job.Victim, _victim);
         _events.Reap(job.Id, current ? _victimName.Utf8 : default, completion.Outcome, job.Attempts, completion.DurationMs,
-            _core.State.HeldBytes, job.ExitedWhenAnswered);
+            _core.State.HeldBytes, job.ExitedWhenAnswered, job.ExitUnmapping);
         if (job.Orphaned)
         {
             job.Victim.Dispose();
@@ -217,7 +217,9 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         }
         else if (current)
         {
-            _core.OnReapAnswered(ToObservation(completion.Outcome), nowMs);
+            // Reaped while the victim's exit unmapped beside the reap: what that exit holds comes back with it, so
+            // the core waits for the exit as after ESRCH (no thread holds the mm: NoMm), not for nothing.
+            _core.OnReapAnswered(job.ExitUnmapping ? ReapObservation.NoMm : ToObservation(completion.Outcome), nowMs);
         }
     }
 

@@ -358,10 +358,10 @@ internal sealed class DaemonEvents
             .End();
     }
 
-    public void Reap(VictimId id, ReadOnlySpan<byte> name, ReapOutcome reap, int attempts, double reapMs, long heldBytes, bool exited)
+    public void Reap(VictimId id, ReadOnlySpan<byte> name, ReapOutcome reap, int attempts, double reapMs, long heldBytes, bool exited, bool exitUnmapping)
     {
         _metrics.Reaped(reap);
-        _log.Begin("reap"u8, EventLog.Notice)
+        EventLog line = _log.Begin("reap"u8, EventLog.Notice)
             .Field("pid"u8, id.Pid)
             .Field("name"u8, name)
             .Field("result"u8, reap.Name())
@@ -369,8 +369,13 @@ internal sealed class DaemonEvents
             .Field("attempts"u8, attempts)
             .Field("duration_ms"u8, reapMs, 3)
             .Field("held_mib"u8, Mib(heldBytes), 1)
-            .Field("exited"u8, exited)
-            .End();
+            .Field("exited"u8, exited);
+        if (exitUnmapping)
+        {
+            // Only when it happened: the settle then waits for the exit (docs/daemon.md, "The settle gate").
+            line.Field("exit_unmapping"u8, true);
+        }
+        line.End();
     }
 
     public void ReapSlow(in DecisionReport report, ReadOnlySpan<byte> name)

@@ -35,6 +35,13 @@ internal sealed class VictimReapJob : IReapJob
     /// <summary>Whether the victim's pidfd was readable when the reap answered.</summary>
     public bool ExitedWhenAnswered { get; private set; }
 
+    /// <summary>
+    /// The reap returned 0 while the victim's own exit was tearing its mm down (a second process_mrelease found no
+    /// thread holding it): part of the memory comes back only when that exit runs on, so the settle waits for it as
+    /// after ESRCH.
+    /// </summary>
+    public bool ExitUnmapping { get; private set; }
+
     /// <summary>The loop let the victim go while this job was in the kernel: the loop disposes it when it takes the completion.</summary>
     public bool Orphaned { get; set; }
 
@@ -51,6 +58,12 @@ internal sealed class VictimReapJob : IReapJob
             ReapResult result = Reaper.Run(Victim, _reader, ReapSettings.Default, stop);
             outcome = result.Outcome;
             Attempts = result.Attempts;
+            // A 0 means the reap's own share is freed, not the victim's whole memory: if the victim's exit had already
+            // detached its mm and begun exit_mmap, the pages that exit unmapped beside the reap wait in its mmu_gather
+            // until it runs again (docs/kernel.md, "process_mrelease returns before the exit's share is freed"). A
+            // second call answering ESRCH says no thread of the victim holds the mm any more: that exit is under way.
+            ExitUnmapping = outcome == ReapOutcome.Reaped && !Victim.HasExited
+                && PidFdSyscalls.Mrelease(Victim.PidFd) == ReapOutcome.AlreadyExiting;
         }
         // Each member's memory is the victim's too (the settle gate waits for it): reap it as soon as the victim's is.
         Scope?.ReapMembers();
