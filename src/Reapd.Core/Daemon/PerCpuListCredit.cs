@@ -8,11 +8,18 @@ namespace Reapd.Core.Daemon;
 /// are free to neither").
 ///
 /// Only the lists' growth since the victim was signalled counts, and never more than the victim held: what the lists
-/// hold at rest is left out, as before, so the lines are not moved for the first kill. The credit lasts while the
-/// victim is in flight and, after it settles, until a reading finds the lists back at (or under) their size at the
-/// signal — an allocation that takes a listed page, or a drain to the buddy lists (which MemAvailable then counts),
-/// shrinks the credit by that page — or for <see cref="LastsAfterReleaseMs"/> at most. A second victim signalled
-/// while a credit lasts keeps the first base and adds its own bound. Pure arithmetic; the sensor reads the lists.
+/// hold at rest is left out, as before, so the lines are not moved for the first kill. Moving pages between the lists
+/// and the buddy allocator's (a refill, a drain) moves MemAvailable by as much the other way, so the sum is unchanged;
+/// an allocation that takes a listed page lowers it, as it should. The credit lasts while the victim is in flight and,
+/// after it settles, until a reading finds the lists back at (or under) their base, or for
+/// <see cref="LastsAfterReleaseMs"/> at most. A later signal (an escalation, another victim) while it runs lowers the
+/// base to the lists' size then, if smaller: pages taken from the lists in between would otherwise hide that many of
+/// the next frees. A new victim adds its bound; an escalation raises the bound to what the victim holds now.
+///
+/// And it counts only while free memory is above the zones' low watermarks. A listed page goes only to allocations on
+/// its own CPU; another CPU gets it when the kernel drains the lists, which it does after a round of direct reclaim
+/// that made progress. Below the low watermarks the kernel reclaims, and reapd must not count on pages the kernel may
+/// not reach before its own OOM killer runs. Pure arithmetic; the sensor reads the lists.
 /// </summary>
 public sealed class PerCpuListCredit
 {
@@ -27,23 +34,28 @@ public sealed class PerCpuListCredit
     public bool Active => _baseBytes >= 0;
 
     /// <summary>
-    /// A victim was signalled: <paramref name="listBytes"/> is what the lists held just after the signal (-1: they could
-    /// not be read, and no credit starts), <paramref name="heldBytes"/> the most the victim can give back.
+    /// A signal was sent: <paramref name="listBytes"/> is what the lists held at it (-1: they could not be read, and no
+    /// credit starts), <paramref name="heldBytes"/> the most the victim can give back. <paramref name="newVictim"/>:
+    /// its first signal (its bound is added), not an escalation of the victim in flight (the bound is raised to it).
     /// </summary>
-    public void Begin(long listBytes, long heldBytes)
+    public void Begin(long listBytes, long heldBytes, bool newVictim)
     {
         _releasedMs = long.MinValue;
-        if (Active)
+        heldBytes = Math.Max(0, heldBytes);
+        if (!Active)
         {
-            _capBytes += Math.Max(0, heldBytes);
+            if (listBytes >= 0)
+            {
+                _baseBytes = listBytes;
+                _capBytes = heldBytes;
+            }
             return;
         }
-        if (listBytes < 0)
+        if (listBytes >= 0)
         {
-            return;
+            _baseBytes = Math.Min(_baseBytes, listBytes);
         }
-        _baseBytes = listBytes;
-        _capBytes = Math.Max(0, heldBytes);
+        _capBytes = newVictim ? _capBytes + heldBytes : Math.Max(_capBytes, heldBytes);
     }
 
     /// <summary>The victim is no longer in flight (settled, or let go): the credit's end clock starts, once.</summary>
@@ -56,10 +68,12 @@ public sealed class PerCpuListCredit
     }
 
     /// <summary>
-    /// The bytes to add to available memory for a reading of the lists at <paramref name="nowMs"/> (-1: it failed,
-    /// and the credit ends: a failed read is not repeated on every cycle). 0 when no credit runs.
+    /// The bytes to add to available memory for a reading at <paramref name="nowMs"/> of the lists
+    /// (<paramref name="listBytes"/>; -1: the read failed, and the credit ends, so a failed read is not repeated on
+    /// every cycle), of free memory (MemFree) and of the zones' low watermarks. 0 when no credit runs, and while free
+    /// memory is at or below the watermarks.
     /// </summary>
-    public long Credit(long listBytes, long nowMs)
+    public long Credit(long listBytes, long freeBytes, long lowWatermarkBytes, long nowMs)
     {
         if (!Active)
         {
@@ -76,10 +90,11 @@ public sealed class PerCpuListCredit
             End();
             return 0;
         }
-        return Math.Clamp(gain, 0, _capBytes);
+        return freeBytes > lowWatermarkBytes ? Math.Clamp(gain, 0, _capBytes) : 0;
     }
 
-    private void End()
+    /// <summary>Ends the credit now (the start-up's warm-up kill, whose victim's memory is not the machine's business).</summary>
+    public void End()
     {
         _baseBytes = -1;
         _capBytes = 0;

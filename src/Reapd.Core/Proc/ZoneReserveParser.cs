@@ -79,29 +79,38 @@ public static class ZoneReserveParser
     }
 
     /// <summary>
-    /// The free pages on the per-CPU lists of every zone (the sum of each pageset's "count:"), or -1 when the text
-    /// holds no pageset or a count is malformed. Those pages are in no free-page counter: not in sysinfo's freeram,
-    /// MemFree or MemAvailable (docs/kernel.md, "Pages on the per-CPU lists are free to neither").
+    /// The free pages on the per-CPU lists of every zone (the sum of each pageset's "count:") and the sum of the zones'
+    /// low watermarks ("low", boost included); false when the text holds no pageset or a count or watermark is
+    /// malformed. Listed pages are in no free-page counter: not in sysinfo's freeram, MemFree or MemAvailable
+    /// (docs/kernel.md, "Pages on the per-CPU lists are free to neither"); below the low watermarks the kernel reclaims.
     /// </summary>
-    public static long PerCpuListPages(ReadOnlySpan<byte> text)
+    public static bool TryReadPerCpuLists(ReadOnlySpan<byte> text, out long listPages, out long lowWatermarkPages)
     {
-        long total = 0;
+        listPages = lowWatermarkPages = 0;
         bool sawCount = false;
         while (!text.IsEmpty)
         {
             ReadOnlySpan<byte> line = Ascii.NextLine(ref text).Trim(" \t"u8);
-            if (!line.StartsWith("count:"u8))
+            long value;
+            if (line.StartsWith("count:"u8))
             {
-                continue;
+                if (!Ascii.TryParseInt64(line["count:"u8.Length..].Trim(" \t"u8), out value) || value < 0)
+                {
+                    return false;
+                }
+                listPages += value;
+                sawCount = true;
             }
-            if (!Ascii.TryParseInt64(line["count:"u8.Length..].Trim(" \t"u8), out long count) || count < 0)
+            else if (line.StartsWith("low"u8) && line.Length > 3 && line[3] is (byte)' ' or (byte)'\t')
             {
-                return -1;
+                if (!Ascii.TryParseInt64(line[3..].Trim(" \t"u8), out value) || value < 0)
+                {
+                    return false;
+                }
+                lowWatermarkPages += value;
             }
-            total += count;
-            sawCount = true;
         }
-        return sawCount ? total : -1;
+        return sawCount;
     }
 
     private static long ZoneReserve(long high, long boost, long managed, long maxProtection, long boostFactor, long pageblockPages)

@@ -110,18 +110,22 @@ public sealed class AvailableLowerBound : IDisposable
     }
 
     /// <summary>
-    /// The bytes on the kernel's per-CPU free lists now (the sum of zoneinfo's pageset counts; the same kept-open file
-    /// and buffer as the reserve's), -1 when zoneinfo cannot be read or parsed. About 22 µs on a 2-CPU machine; read only
-    /// around a kill (<see cref="Core.Daemon.PerCpuListCredit"/>).
+    /// The bytes on the kernel's per-CPU free lists now (the sum of zoneinfo's pageset counts) and the zones' low
+    /// watermarks in bytes, from one read of zoneinfo (the same kept-open file and buffer as the reserve's); false when
+    /// zoneinfo cannot be read or parsed. Some tens of µs on a 2-CPU machine, more with more CPUs; read only around a
+    /// kill (<see cref="Core.Daemon.PerCpuListCredit"/>).
     /// </summary>
-    public long ReadPerCpuListBytes()
+    public bool TryReadPerCpuLists(out long listBytes, out long lowWatermarkBytes)
     {
-        if (_zoneinfo.Read(out ReadOnlySpan<byte> zones) != ProcReadOutcome.Ok)
+        listBytes = lowWatermarkBytes = 0;
+        if (_zoneinfo.Read(out ReadOnlySpan<byte> zones) != ProcReadOutcome.Ok
+            || !ZoneReserveParser.TryReadPerCpuLists(zones, out long listPages, out long lowPages))
         {
-            return -1;
+            return false;
         }
-        long pages = ZoneReserveParser.PerCpuListPages(zones);
-        return pages < 0 ? -1 : pages * _pageBytes;
+        listBytes = listPages * _pageBytes;
+        lowWatermarkBytes = lowPages * _pageBytes;
+        return true;
     }
 
     /// <summary>Reads the reserve now; a failed read leaves it at -1 until the next refresh.</summary>

@@ -91,15 +91,19 @@ public sealed class CgroupV1MemorySensor : IMemorySensor
     /// Forwarded to the system sensor while the last reading was bounded by MemAvailable (no limit above the group):
     /// a limited group's usage drops as its pages are freed, lists or not, and needs no credit.
     /// </summary>
-    public void VictimSignalled(long heldBytes)
+    public long ListBytesNow() => _boundedBySystem && _system is not null ? _system.ListBytesNow() : -1;
+
+    public void VictimSignalled(long heldBytes, bool newVictim, long listBytes)
     {
         if (_boundedBySystem)
         {
-            _system?.VictimSignalled(heldBytes);
+            _system?.VictimSignalled(heldBytes, newVictim, listBytes);
         }
     }
 
     public void VictimReleased(long nowMs) => _system?.VictimReleased(nowMs);
+
+    public void EndListCredit() => _system?.EndListCredit();
 
     public void WarmUpListCredit(long timeMs) => _system?.WarmUpListCredit(timeMs);
 

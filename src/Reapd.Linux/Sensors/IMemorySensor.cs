@@ -46,16 +46,28 @@ public interface IMemorySensor : IDisposable
     PsiReading ReadPressure() => default;
 
     /// <summary>
-    /// A victim holding up to <paramref name="heldBytes"/> was just signalled. Where the scope's available memory is
-    /// MemAvailable (the machine, a cgroup without a limit), what the victim frees onto the kernel's per-CPU lists is
-    /// counted back from here on (<see cref="Core.Daemon.PerCpuListCredit"/>); elsewhere nothing.
+    /// The bytes on the kernel's per-CPU free lists now, where the scope's available memory is MemAvailable (the
+    /// machine, a cgroup without a limit); -1 elsewhere, or where they cannot be read. The base of a signal's credit.
     /// </summary>
-    void VictimSignalled(long heldBytes)
+    long ListBytesNow() => -1;
+
+    /// <summary>
+    /// A victim holding up to <paramref name="heldBytes"/> was just signalled, the lists holding
+    /// <paramref name="listBytes"/> (<see cref="ListBytesNow"/>) at the signal: where the scope's available memory is
+    /// MemAvailable, what the victim frees onto the lists is counted back from here on
+    /// (<see cref="Core.Daemon.PerCpuListCredit"/>); elsewhere nothing. <paramref name="newVictim"/>: not an escalation.
+    /// </summary>
+    void VictimSignalled(long heldBytes, bool newVictim, long listBytes)
     {
     }
 
     /// <summary>The victim signalled last is no longer in flight (settled or let go).</summary>
     void VictimReleased(long nowMs)
+    {
+    }
+
+    /// <summary>Ends a running credit at once (after the start-up's warm-up kill).</summary>
+    void EndListCredit()
     {
     }
 

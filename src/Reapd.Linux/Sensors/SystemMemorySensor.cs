@@ -66,29 +66,35 @@ public sealed class SystemMemorySensor : IMemorySensor
 
     /// <summary>
     /// MemAvailable of <paramref name="info"/>, with <paramref name="creditBytes"/> added: what a recent victim freed
-    /// that the per-CPU lists hold (0 unless a credit runs; the lists are read only then). A cgroup without a limit
-    /// is bounded by this figure too.
+    /// that the per-CPU lists hold (0 unless a credit runs, and while MemFree is at or below the zones' low watermarks;
+    /// the lists are read only while a credit runs). A cgroup without a limit is bounded by this figure too.
     /// </summary>
     public long AvailableBytes(in MemInfo info, long timeMs, out long creditBytes)
     {
-        creditBytes = _listCredit.Active && _bound is not null ? _listCredit.Credit(_bound.ReadPerCpuListBytes(), timeMs) : 0;
+        creditBytes = 0;
+        if (_listCredit.Active && _bound is not null)
+        {
+            bool read = _bound.TryReadPerCpuLists(out long lists, out long low);
+            creditBytes = _listCredit.Credit(read ? lists : -1, info.MemFreeKiB * 1024, low, timeMs);
+        }
         return info.MemAvailableKiB * 1024 + creditBytes;
     }
 
+    /// <summary>The bytes on the per-CPU lists now (-1 where zoneinfo cannot be read): a signal's base.</summary>
+    public long ListBytesNow() => _bound is not null && _bound.TryReadPerCpuLists(out long lists, out _) ? lists : -1;
+
     /// <summary>
-    /// A victim holding up to <paramref name="heldBytes"/> was just signalled: the per-CPU lists' size now is the base
-    /// its credit grows from (read once; nothing where zoneinfo cannot be read).
+    /// A victim holding up to <paramref name="heldBytes"/> was just signalled, the lists holding
+    /// <paramref name="listBytes"/> at the signal (<see cref="ListBytesNow"/>): the base its credit grows from.
+    /// <paramref name="newVictim"/>: its first signal, not an escalation.
     /// </summary>
-    public void VictimSignalled(long heldBytes)
-    {
-        if (_bound is not null)
-        {
-            _listCredit.Begin(_bound.ReadPerCpuListBytes(), heldBytes);
-        }
-    }
+    public void VictimSignalled(long heldBytes, bool newVictim, long listBytes) => _listCredit.Begin(listBytes, heldBytes, newVictim);
 
     /// <summary>The victim is no longer in flight: its credit lasts only until the lists are back at their base.</summary>
     public void VictimReleased(long nowMs) => _listCredit.Released(nowMs);
+
+    /// <summary>Ends a running credit (after the start-up's warm-up kill).</summary>
+    public void EndListCredit() => _listCredit.End();
 
     /// <summary>
     /// Runs the credit's code once on a credit of its own (the lists read, a credit begun, taken and ended), before
@@ -96,16 +102,17 @@ public sealed class SystemMemorySensor : IMemorySensor
     /// </summary>
     public void WarmUpListCredit(long timeMs)
     {
-        if (_bound is null)
+        if (_bound is null || !_bound.TryReadPerCpuLists(out long lists, out long low))
         {
             return;
         }
         var scratch = new PerCpuListCredit();
-        long lists = _bound.ReadPerCpuListBytes();
-        scratch.Begin(lists, 1);
-        _ = scratch.Credit(lists, timeMs);
+        scratch.Begin(lists, 1, newVictim: true);
+        scratch.Begin(lists, 1, newVictim: false);
+        _ = scratch.Credit(lists, low + 1, low, timeMs);
         scratch.Released(timeMs);
-        _ = scratch.Credit(lists, timeMs);
+        _ = scratch.Credit(lists, low + 1, low, timeMs);
+        scratch.End();
     }
 
     /// <summary>

@@ -424,6 +424,9 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             PrepareScope(id);
         }
         bool announced = Announce(KillNoticeKind.Before, id, signal, default, wake: false);
+        // The per-CPU lists' size at the signal is the base of what the victim frees onto them. Read before the signal
+        // for a wider kill scope, whose members start freeing at once; otherwise after it, off the SIGKILL's path.
+        long listsBefore = !term && _scopeKill is not null ? _samples.ListBytesNow() : -1;
         SignalOutcome outcome;
         try
         {
@@ -438,10 +441,10 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
             // A cgroup scope's unit was frozen by PrepareScope: thawed on every path, the victim's kill failing included.
             _scopeKill?.Thaw();
         }
-        if (outcome == SignalOutcome.Sent && !escalation)
+        if (outcome == SignalOutcome.Sent)
         {
-            // First, before the events: the per-CPU lists' size now is the base of what the victim frees onto them.
-            _samples.VictimSignalled(_core.State.HeldBytes);
+            // First, before the events: the victim has begun to free.
+            _samples.VictimSignalled(_core.State.HeldBytes, newVictim: !escalation, listsBefore >= 0 ? listsBefore : _samples.ListBytesNow());
         }
         if (_scopeKill is { ThawErrno: not 0 } unthawed)
         {

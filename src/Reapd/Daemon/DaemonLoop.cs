@@ -254,6 +254,9 @@ internal sealed class DaemonLoop : IDisposable
             // Not with an adopted victim: its reap may be on the reaper thread, which the warm-up kill would need.
             string warmUpKill = adopted ? "warm-up kill skipped: a victim in flight was adopted"
                 : _haveSample ? KillWarmUp.Run(_config, _resources, _samples, _reaper, _lastSample, _events.Log, _actuator) : "warm-up kill skipped: no sample";
+            // The warm-up's child signalled through the real sensor began a per-CPU list credit: not the machine's
+            // memory, and a base that a real kill soon after would keep.
+            _samples.EndListCredit();
             // The wake-up side of an emergency too: a cgroup v1 notification fires, is collected and drained, and the
             // cycle it starts runs (a spurious wake-up only ever leads to a sample).
             _resources.V1Notifications?.Pressure?.Signal();

@@ -190,14 +190,21 @@ internal sealed class SampleSource
         }
     }
 
+    /// <summary>The bytes on the kernel's per-CPU lists now, where the scope needs them for a credit (-1 elsewhere).</summary>
+    public long ListBytesNow() => _sensor.ListBytesNow();
+
     /// <summary>
-    /// A victim holding up to <paramref name="heldBytes"/> was just signalled: what it frees onto the kernel's per-CPU
-    /// lists counts as available from here on, where the scope's figure is MemAvailable (IMemorySensor.VictimSignalled).
+    /// A victim holding up to <paramref name="heldBytes"/> was just signalled, the lists holding
+    /// <paramref name="listBytes"/>: what it frees onto them counts as available from here on, where the scope's
+    /// figure is MemAvailable (IMemorySensor.VictimSignalled).
     /// </summary>
-    public void VictimSignalled(long heldBytes) => _sensor.VictimSignalled(heldBytes);
+    public void VictimSignalled(long heldBytes, bool newVictim, long listBytes) => _sensor.VictimSignalled(heldBytes, newVictim, listBytes);
 
     /// <summary>The victim is no longer in flight: the credit ends once the lists are back at their size at the signal.</summary>
     public void VictimReleased(long nowMs) => _sensor.VictimReleased(nowMs);
+
+    /// <summary>Ends a running credit (after the start-up's warm-up kill, which signals a child of reapd's own).</summary>
+    public void EndListCredit() => _sensor.EndListCredit();
 
     /// <summary>The credit's code, once before memory is locked.</summary>
     public void WarmUpListCredit(long timeMs) => _sensor.WarmUpListCredit(timeMs);

@@ -25,10 +25,13 @@ public sealed class ZoneReserveParserTests
     }
 
     [Fact]
-    public void The_per_cpu_lists_are_the_sum_of_every_pagesets_count()
+    public void The_per_cpu_lists_are_the_sum_of_every_pagesets_count_beside_the_low_watermarks()
     {
+        Assert.True(ZoneReserveParser.TryReadPerCpuLists(Fixture, out long lists, out long low));
         // DMA: 0 + 0; DMA32: 515 + 1086; Normal: 10191 + 7031 (awk '/count:/ { s += $2 }' on the fixture).
-        Assert.Equal(515 + 1086 + 10191 + 7031, ZoneReserveParser.PerCpuListPages(Fixture));
+        Assert.Equal(515 + 1086 + 10191 + 7031, lists);
+        // The zones' "low" lines (awk '$1 == "low" { s += $2 }'): DMA 13, DMA32 2888, Normal 20163, Movable 32, Device 0.
+        Assert.Equal(13 + 2888 + 20163 + 32 + 0, low);
     }
 
     [Theory]
@@ -36,9 +39,10 @@ public sealed class ZoneReserveParserTests
     [InlineData("Node 0, zone   Normal\n  pages free 5\n")]
     [InlineData("  pagesets\n    cpu: 0\n              count:    x\n")]
     [InlineData("  pagesets\n    cpu: 0\n              count:    -3\n")]
+    [InlineData("        low      y\n  pagesets\n    cpu: 0\n              count:    3\n")]
     public void Text_without_a_readable_pageset_gives_no_list_size(string text)
     {
-        Assert.Equal(-1, ZoneReserveParser.PerCpuListPages(System.Text.Encoding.ASCII.GetBytes(text)));
+        Assert.False(ZoneReserveParser.TryReadPerCpuLists(System.Text.Encoding.ASCII.GetBytes(text), out _, out _));
     }
 
     [Theory]

@@ -9,7 +9,9 @@ namespace Reapd.Linux.Tests.Sensors;
 /// <summary>
 /// The quiet wake-up's lower bound on MemAvailable (free pages less the kernel's reserves, docs/kernel.md) on the live
 /// kernel: it stays at or below MemAvailable on every reading while hogs in a child memory cgroup allocate and free.
+/// Alone in its assembly: its hogs would take the memory PerCpuListCreditLiveTests measures coming back.
 /// </summary>
+[Collection(nameof(NoParallelCollection))]
 public sealed class AvailableLowerBoundTests
 {
     private const long MiB = 1L << 20;
