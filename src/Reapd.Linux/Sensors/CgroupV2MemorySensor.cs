@@ -118,25 +118,10 @@ public sealed class CgroupV2MemorySensor : IMemorySensor
         return true;
     }
 
-    /// <summary>
-    /// Forwarded to the system sensor while the last reading was bounded by MemAvailable (no limit above the group):
-    /// a limited group's usage drops as its pages are freed, lists or not, and needs no credit.
-    /// </summary>
-    public long ListBytesNow() => _boundedBySystem && _system is not null ? _system.ListBytesNow() : -1;
+    /// <summary>A group without a limit is bounded by the machine's MemAvailable, with the system sensor's list credit.</summary>
+    SystemMemorySensor? IMemorySensor.ListCreditOwner => _system;
 
-    public void VictimSignalled(long heldBytes, bool newVictim, long listBytes)
-    {
-        if (_boundedBySystem)
-        {
-            _system?.VictimSignalled(heldBytes, newVictim, listBytes);
-        }
-    }
-
-    public void VictimReleased(long nowMs) => _system?.VictimReleased(nowMs);
-
-    public void EndListCredit() => _system?.EndListCredit();
-
-    public void WarmUpListCredit(long timeMs) => _system?.WarmUpListCredit(timeMs);
+    bool IMemorySensor.BoundedByMemAvailable => _boundedBySystem;
 
     /// <summary>"oom_kill N" of memory.events: processes in this subtree an OOM killer took (-1 if unreadable).</summary>
     public long ReadKernelOomKills() =>
