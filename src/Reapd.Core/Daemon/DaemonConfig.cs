@@ -67,6 +67,7 @@ public sealed record DaemonConfig
     /// A victim whose memory is mostly shmem (more shmem than anonymous memory): process_mrelease frees only the
     /// anonymous part, its exit frees the shmem it alone maps. After the reap, the gate waits this long for the exit
     /// before it opens anyway, so such a victim does not lead to a second kill and still cannot hold the gate long.
+    /// The same wait bounds a victim reaped while its own exit was tearing its mm down (ReapState.ReleasedExitPending).
     /// </summary>
     public long ShmemExitWaitMs { get; init; } = 1000;
 

@@ -16,7 +16,8 @@ namespace Reapd.Core.Daemon;
 /// base to the lists' size then, if smaller: pages taken from the lists in between would otherwise hide that many of
 /// the next frees. A new victim adds its bound; an escalation raises the bound to what the victim holds now.
 ///
-/// And it counts only while free memory is above the zones' low watermarks. A listed page goes only to allocations on
+/// And it counts only while free memory is above what the zones keep at their low watermarks (each zone's low watermark
+/// plus the lowmem reserve a higher zone's allocation must leave it, at most its managed pages). A listed page goes only to allocations on
 /// its own CPU; another CPU gets it when the kernel drains the lists, which it does after a round of direct reclaim
 /// that made progress. Below the low watermarks the kernel reclaims, and reapd must not count on pages the kernel may
 /// not reach before its own OOM killer runs. Pure arithmetic; the sensor reads the lists.
@@ -70,8 +71,8 @@ public sealed class PerCpuListCredit
     /// <summary>
     /// The bytes to add to available memory for a reading at <paramref name="nowMs"/> of the lists
     /// (<paramref name="listBytes"/>; -1: the read failed, and the credit ends, so a failed read is not repeated on
-    /// every cycle), of free memory (MemFree) and of the zones' low watermarks. 0 when no credit runs, and while free
-    /// memory is at or below the watermarks.
+    /// every cycle), of free memory (MemFree) and of what the zones keep free at their low watermarks (each zone's low
+    /// watermark and lowmem reserve). 0 when no credit runs, and while free memory is at or below that.
     /// </summary>
     public long Credit(long listBytes, long freeBytes, long lowWatermarkBytes, long nowMs)
     {

@@ -17,4 +17,9 @@ public enum ReapObservation
     CoreDumping,
     /// <summary>Any other failure (EAGAIN after the retries, EINTR, EPERM).</summary>
     Failed,
+    /// <summary>
+    /// 0, but a second call at once answered ESRCH: the victim's exit had already detached its mm, so what that exit
+    /// unmapped beside the reap may still wait in its mmu_gather (docs/kernel.md C.9). Its exit, or a short wait, settles it.
+    /// </summary>
+    ReleasedExitPending,
 }

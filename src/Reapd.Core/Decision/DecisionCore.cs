@@ -225,6 +225,7 @@ public sealed class DecisionCore
         _s.Reap = observation switch
         {
             ReapObservation.Released => ReapState.Released,
+            ReapObservation.ReleasedExitPending => ReapState.ReleasedExitPending,
             ReapObservation.NoMm => ReapState.NoMm,
             ReapObservation.CoreDumping => ReapState.CoreDumping,
             _ => ReapState.NotReaped,
@@ -409,7 +410,7 @@ public sealed class DecisionCore
             Tell(new DecisionReport(ReportKind.Stuck, _s.Victim, RecoveredBytes: recovered, HeldBytes: _s.HeldBytes));
         }
         Tell(new DecisionReport(ReportKind.Settled, _s.Victim, Cause: cause, InFlightMs: nowMs - _s.FirstSignalMs,
-            HeldBytes: _s.HeldBytes, RecoveredBytes: recovered, Reaped: _s.Reap == ReapState.Released, Gone: _s.VictimExited,
+            HeldBytes: _s.HeldBytes, RecoveredBytes: recovered, Reaped: _s.Reap is ReapState.Released or ReapState.ReleasedExitPending, Gone: _s.VictimExited,
             Excluded: excluded));
         if (excluded)
         {

@@ -15,4 +15,9 @@ public enum ReapState : byte
     NotReaped,
     /// <summary>EINVAL because a core dump is in progress: the dump ends in the exit; wait for it.</summary>
     CoreDumping,
+    /// <summary>
+    /// 0 while the victim's exit was tearing its mm down beside the reap: released, and what that exit holds comes back
+    /// with it; wait for the exit, at most the short wait of a shmem-heavy victim.
+    /// </summary>
+    ReleasedExitPending,
 }

@@ -7,7 +7,8 @@ namespace Reapd.Core.Decision;
 /// the system: a victim is settled as soon as the kernel confirms its memory is freed —
 /// <list type="bullet">
 /// <item>process_mrelease returned 0 (its anonymous memory is unmapped, even if the process lingers), unless most of
-///   what it held is shmem, which only its exit frees: then also its exit, or a short bounded wait for it;</item>
+///   what it held is shmem, which only its exit frees, or its exit was tearing the mm down beside the reap and holds
+///   what it unmapped: then also its exit, or a short bounded wait for it;</item>
 /// <item>or the victim and every mm sharer exited (pidfds readable): the last exit ran exit_mmap.</item>
 /// </list>
 /// The system-wide reading is no part of that test: other allocators may absorb what was freed. It only tells a stuck
@@ -50,6 +51,13 @@ public static class SettleRules
                 return true;
             }
         }
+        if (s.Reap == ReapState.ReleasedExitPending && nowMs - s.ReapAnsweredMs >= config.ShmemExitWaitMs)
+        {
+            // Reaped beside its own exit, which has not ended within the short wait: the reap's 0 stands. Never "stuck":
+            // the exit may be past exit_mmap (closing files), or a sharer may hold the mm the reap already emptied.
+            cause = IsShmemHeavy(s) ? SettleCause.ReapedShmemExit : SettleCause.Reaped;
+            return true;
+        }
         if (s.Reap == ReapState.NoMm && nowMs - s.ProgressAtMs >= config.StuckGraceMs)
         {
             cause = SettleCause.StuckInMmput;
@@ -86,7 +94,7 @@ public static class SettleRules
         }
         long clockStartMs = s.Phase == VictimPhase.Killed ? s.KillSentMs : s.VictimExitedMs;
         long deadline = clockStartMs + config.SettleTimeoutMs;
-        if (s.Reap == ReapState.Released)
+        if (s.Reap is ReapState.Released or ReapState.ReleasedExitPending)
         {
             deadline = Math.Min(deadline, s.ReapAnsweredMs + config.ShmemExitWaitMs);
         }

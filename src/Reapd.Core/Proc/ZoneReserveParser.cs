@@ -79,36 +79,69 @@ public static class ZoneReserveParser
     }
 
     /// <summary>
-    /// The free pages on the per-CPU lists of every zone (the sum of each pageset's "count:") and the sum of the zones'
-    /// low watermarks ("low", boost included); false when the text holds no pageset or a count or watermark is
-    /// malformed. Listed pages are in no free-page counter: not in sysinfo's freeram, MemFree or MemAvailable
-    /// (docs/kernel.md, "Pages on the per-CPU lists are free to neither"); below the low watermarks the kernel reclaims.
+    /// The free pages on the per-CPU lists of every zone (the sum of each pageset's "count:") and the free pages the
+    /// zones keep at their low watermarks, each zone's "low" (boost included) plus its largest "protection" entry (the
+    /// lowmem reserve a higher zone's allocation must leave it), at most its managed pages: the free count at which
+    /// every zone is at its low watermark for an ordinary allocation and the kernel reclaims. False when the text holds
+    /// no pageset or a count, watermark or protection is malformed. Listed pages are in no free-page counter: not in
+    /// sysinfo's freeram, MemFree or MemAvailable (docs/kernel.md, "Pages on the per-CPU lists are free to neither").
     /// </summary>
-    public static bool TryReadPerCpuLists(ReadOnlySpan<byte> text, out long listPages, out long lowWatermarkPages)
+    public static bool TryReadPerCpuLists(ReadOnlySpan<byte> text, out long listPages, out long lowKeptPages)
     {
-        listPages = lowWatermarkPages = 0;
-        bool sawCount = false;
+        listPages = lowKeptPages = 0;
+        bool sawCount = false, inZone = false;
+        long low = 0, managed = 0, maxProtection = 0;
         while (!text.IsEmpty)
         {
             ReadOnlySpan<byte> line = Ascii.NextLine(ref text).Trim(" \t"u8);
-            long value;
-            if (line.StartsWith("count:"u8))
+            if (line.StartsWith("Node "u8) && line.IndexOf("zone"u8) >= 0)
             {
-                if (!Ascii.TryParseInt64(line["count:"u8.Length..].Trim(" \t"u8), out value) || value < 0)
+                if (inZone)
+                {
+                    lowKeptPages += Math.Min(managed, low + maxProtection);
+                }
+                inZone = true;
+                low = managed = maxProtection = 0;
+                continue;
+            }
+            if (line.StartsWith("protection:"u8))
+            {
+                if (!TryMaxOfList(line["protection:"u8.Length..], out maxProtection))
                 {
                     return false;
                 }
-                listPages += value;
+                continue;
+            }
+            int blank = line.IndexOfAny(" \t"u8);
+            if (blank < 0)
+            {
+                continue;
+            }
+            ReadOnlySpan<byte> key = line[..blank];
+            ReadOnlySpan<byte> value = line[blank..].Trim(" \t"u8);
+            bool ok = true;
+            if (key.SequenceEqual("count:"u8))
+            {
+                ok = Ascii.TryParseInt64(value, out long count) && count >= 0;
+                listPages += count;
                 sawCount = true;
             }
-            else if (line.StartsWith("low"u8) && line.Length > 3 && line[3] is (byte)' ' or (byte)'\t')
+            else if (key.SequenceEqual("low"u8))
             {
-                if (!Ascii.TryParseInt64(line[3..].Trim(" \t"u8), out value) || value < 0)
-                {
-                    return false;
-                }
-                lowWatermarkPages += value;
+                ok = Ascii.TryParseInt64(value, out low);
             }
+            else if (key.SequenceEqual("managed"u8))
+            {
+                ok = Ascii.TryParseInt64(value, out managed);
+            }
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        if (inZone)
+        {
+            lowKeptPages += Math.Min(managed, low + maxProtection);
         }
         return sawCount;
     }

@@ -110,8 +110,9 @@ public sealed class AvailableLowerBound : IDisposable
     }
 
     /// <summary>
-    /// The bytes on the kernel's per-CPU free lists now (the sum of zoneinfo's pageset counts) and the zones' low
-    /// watermarks in bytes, from one read of zoneinfo (the same kept-open file and buffer as the reserve's); false when
+    /// The bytes on the kernel's per-CPU free lists now (the sum of zoneinfo's pageset counts) and the free memory the
+    /// zones keep at their low watermarks (each zone's low watermark and lowmem reserve, ZoneReserveParser.TryReadPerCpuLists),
+    /// from one read of zoneinfo (the same kept-open file and buffer as the reserve's); false when
     /// zoneinfo cannot be read or parsed. Some tens of µs on a 2-CPU machine, more with more CPUs; read only around a
     /// kill (<see cref="Core.Daemon.PerCpuListCredit"/>).
     /// </summary>

@@ -218,8 +218,8 @@ internal sealed class Actuator : IDisposable, IRuleOutcomes
         else if (current)
         {
             // Reaped while the victim's exit unmapped beside the reap: what that exit holds comes back with it, so
-            // the core waits for the exit as after ESRCH (no thread holds the mm: NoMm), not for nothing.
-            _core.OnReapAnswered(job.ExitUnmapping ? ReapObservation.NoMm : ToObservation(completion.Outcome), nowMs);
+            // the core waits for the exit (briefly), not for nothing.
+            _core.OnReapAnswered(job.ExitUnmapping ? ReapObservation.ReleasedExitPending : ToObservation(completion.Outcome), nowMs);
         }
     }
 

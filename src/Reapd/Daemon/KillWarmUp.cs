@@ -111,6 +111,7 @@ internal static class KillWarmUp
         ReapState.None => "none",
         ReapState.InFlight => "unanswered",
         ReapState.Released => "released",
+        ReapState.ReleasedExitPending => "released-exit-pending",
         ReapState.NoMm => "no-mm",
         ReapState.CoreDumping => "core-dumping",
         _ => "not-reaped",

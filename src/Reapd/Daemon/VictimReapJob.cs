@@ -37,8 +37,8 @@ internal sealed class VictimReapJob : IReapJob
 
     /// <summary>
     /// The reap returned 0 while the victim's own exit was tearing its mm down (a second process_mrelease found no
-    /// thread holding it): part of the memory comes back only when that exit runs on, so the settle waits for it as
-    /// after ESRCH.
+    /// thread holding it): part of the memory may come back only when that exit runs on, so the settle waits for the
+    /// exit, at most a short while (ReapObservation.ReleasedExitPending).
     /// </summary>
     public bool ExitUnmapping { get; private set; }
 

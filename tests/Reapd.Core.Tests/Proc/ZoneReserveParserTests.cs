@@ -25,13 +25,15 @@ public sealed class ZoneReserveParserTests
     }
 
     [Fact]
-    public void The_per_cpu_lists_are_the_sum_of_every_pagesets_count_beside_the_low_watermarks()
+    public void The_per_cpu_lists_are_the_sum_of_every_pagesets_count_beside_what_the_zones_keep_at_their_low_watermarks()
     {
         Assert.True(ZoneReserveParser.TryReadPerCpuLists(Fixture, out long lists, out long low));
         // DMA: 0 + 0; DMA32: 515 + 1086; Normal: 10191 + 7031 (awk '/count:/ { s += $2 }' on the fixture).
         Assert.Equal(515 + 1086 + 10191 + 7031, lists);
-        // The zones' "low" lines (awk '$1 == "low" { s += $2 }'): DMA 13, DMA32 2888, Normal 20163, Movable 32, Device 0.
-        Assert.Equal(13 + 2888 + 20163 + 32 + 0, low);
+        // Per zone min(managed, low + the largest protection): DMA min(3840, 13 + 24090), DMA32 2888 + 21071 (managed
+        // is larger), Normal 20163 + 0, Movable and Device 0 (nothing managed). So free memory is at the low watermarks
+        // at 187 MiB here, not at the 90 MiB the "low" lines alone add up to.
+        Assert.Equal(3840 + (2888 + 21071) + 20163, low);
     }
 
     [Theory]
@@ -40,6 +42,7 @@ public sealed class ZoneReserveParserTests
     [InlineData("  pagesets\n    cpu: 0\n              count:    x\n")]
     [InlineData("  pagesets\n    cpu: 0\n              count:    -3\n")]
     [InlineData("        low      y\n  pagesets\n    cpu: 0\n              count:    3\n")]
+    [InlineData("Node 0, zone   Normal\n        protection: (0, z)\n  pagesets\n    cpu: 0\n              count:    3\n")]
     public void Text_without_a_readable_pageset_gives_no_list_size(string text)
     {
         Assert.False(ZoneReserveParser.TryReadPerCpuLists(System.Text.Encoding.ASCII.GetBytes(text), out _, out _));
