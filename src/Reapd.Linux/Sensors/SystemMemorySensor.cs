@@ -66,8 +66,8 @@ public sealed class SystemMemorySensor : IMemorySensor
 
     /// <summary>
     /// MemAvailable of <paramref name="info"/>, with <paramref name="creditBytes"/> added: what a recent victim freed
-    /// that the per-CPU lists hold (0 unless a credit runs, and while MemFree is at or below the zones' low watermarks;
-    /// the lists are read only while a credit runs). A cgroup without a limit is bounded by this figure too.
+    /// that the per-CPU lists hold (0 unless a credit runs, and while MemFree is at or below what the zones keep free at
+    /// their low watermarks; the lists are read only while a credit runs). A cgroup without a limit is bounded by this figure too.
     /// </summary>
     public long AvailableBytes(in MemInfo info, long timeMs, out long creditBytes)
     {

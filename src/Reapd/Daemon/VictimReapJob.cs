@@ -60,7 +60,7 @@ internal sealed class VictimReapJob : IReapJob
             Attempts = result.Attempts;
             // A 0 means the reap's own share is freed, not the victim's whole memory: if the victim's exit had already
             // detached its mm and begun exit_mmap, the pages that exit unmapped beside the reap wait in its mmu_gather
-            // until it runs again (docs/kernel.md, "process_mrelease returns before the exit's share is freed"). A
+            // until it runs again (docs/kernel.md C.9, item 1). A
             // second call answering ESRCH says no thread of the victim holds the mm any more: that exit is under way.
             ExitUnmapping = outcome == ReapOutcome.Reaped && !Victim.HasExited
                 && PidFdSyscalls.Mrelease(Victim.PidFd) == ReapOutcome.AlreadyExiting;
