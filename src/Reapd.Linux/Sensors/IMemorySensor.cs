@@ -46,41 +46,14 @@ public interface IMemorySensor : IDisposable
     PsiReading ReadPressure() => default;
 
     /// <summary>
-    /// The system sensor whose MemAvailable bounds this scope (a cgroup sensor's), which keeps the per-CPU list credit
-    /// (<see cref="Core.Daemon.PerCpuListCredit"/>); null where there is none. The system sensor keeps its own.
+    /// The system sensor that keeps the per-CPU list credit (<see cref="Core.Daemon.PerCpuListCredit"/>) for this scope:
+    /// the system sensor itself, or the one a cgroup sensor is bounded by; null where there is none.
     /// </summary>
     SystemMemorySensor? ListCreditOwner => null;
 
-    /// <summary>Whether the last reading was bounded by MemAvailable (a cgroup with no limit above it).</summary>
+    /// <summary>
+    /// Whether the last reading's available memory was MemAvailable (the machine, or a cgroup with no limit above it):
+    /// only there does a victim's credit start. A limited group's usage drops as its pages are freed, lists or not.
+    /// </summary>
     bool BoundedByMemAvailable => false;
-
-    /// <summary>
-    /// The bytes on the kernel's per-CPU free lists now, where the scope's available memory is MemAvailable (the
-    /// machine, a cgroup without a limit); -1 elsewhere, or where they cannot be read. The base of a signal's credit.
-    /// A limited group's usage drops as its pages are freed, lists or not, and needs no credit.
-    /// </summary>
-    long ListBytesNow() => BoundedByMemAvailable && ListCreditOwner is { } owner ? owner.ListBytesNow() : -1;
-
-    /// <summary>
-    /// A victim holding up to <paramref name="heldBytes"/> was just signalled, the lists holding
-    /// <paramref name="listBytes"/> (<see cref="ListBytesNow"/>) at the signal: where the scope's available memory is
-    /// MemAvailable, what the victim frees onto the lists is counted back from here on; elsewhere nothing.
-    /// <paramref name="newVictim"/>: not an escalation.
-    /// </summary>
-    void VictimSignalled(long heldBytes, bool newVictim, long listBytes)
-    {
-        if (BoundedByMemAvailable)
-        {
-            ListCreditOwner?.VictimSignalled(heldBytes, newVictim, listBytes);
-        }
-    }
-
-    /// <summary>The victim signalled last is no longer in flight (settled or let go).</summary>
-    void VictimReleased(long nowMs) => ListCreditOwner?.VictimReleased(nowMs);
-
-    /// <summary>Ends a running credit at once (after the start-up's warm-up kill).</summary>
-    void EndListCredit() => ListCreditOwner?.EndListCredit();
-
-    /// <summary>Runs the per-CPU list credit's code once before memory is locked (nothing where the scope has none).</summary>
-    void WarmUpListCredit(long timeMs) => ListCreditOwner?.WarmUpListCredit(timeMs);
 }

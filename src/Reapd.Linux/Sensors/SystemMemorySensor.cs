@@ -80,6 +80,11 @@ public sealed class SystemMemorySensor : IMemorySensor
         return info.MemAvailableKiB * 1024 + creditBytes;
     }
 
+    /// <summary>This sensor keeps its own credit, and its available memory is MemAvailable.</summary>
+    SystemMemorySensor? IMemorySensor.ListCreditOwner => this;
+
+    bool IMemorySensor.BoundedByMemAvailable => true;
+
     /// <summary>The bytes on the per-CPU lists now (-1 where zoneinfo cannot be read): a signal's base.</summary>
     public long ListBytesNow() => _bound is not null && _bound.TryReadPerCpuLists(out long lists, out _) ? lists : -1;
 

@@ -190,24 +190,27 @@ internal sealed class SampleSource
         }
     }
 
+    /// <summary>The credit's keeper where the scope's available memory was MemAvailable at the last reading, else null.</summary>
+    private SystemMemorySensor? CreditTarget => _sensor.BoundedByMemAvailable ? _sensor.ListCreditOwner : null;
+
     /// <summary>The bytes on the kernel's per-CPU lists now, where the scope needs them for a credit (-1 elsewhere).</summary>
-    public long ListBytesNow() => _sensor.ListBytesNow();
+    public long ListBytesNow() => CreditTarget?.ListBytesNow() ?? -1;
 
     /// <summary>
     /// A victim holding up to <paramref name="heldBytes"/> was just signalled, the lists holding
-    /// <paramref name="listBytes"/>: what it frees onto them counts as available from here on, where the scope's
-    /// figure is MemAvailable (IMemorySensor.VictimSignalled).
+    /// <paramref name="listBytes"/>: where the scope's figure is MemAvailable, what it frees onto them counts as
+    /// available from here on (SystemMemorySensor.VictimSignalled); elsewhere nothing.
     /// </summary>
-    public void VictimSignalled(long heldBytes, bool newVictim, long listBytes) => _sensor.VictimSignalled(heldBytes, newVictim, listBytes);
+    public void VictimSignalled(long heldBytes, bool newVictim, long listBytes) => CreditTarget?.VictimSignalled(heldBytes, newVictim, listBytes);
 
     /// <summary>The victim is no longer in flight: the credit ends once the lists are back at their size at the signal.</summary>
-    public void VictimReleased(long nowMs) => _sensor.VictimReleased(nowMs);
+    public void VictimReleased(long nowMs) => _sensor.ListCreditOwner?.VictimReleased(nowMs);
 
     /// <summary>Ends a running credit (after the start-up's warm-up kill, which signals a child of reapd's own).</summary>
-    public void EndListCredit() => _sensor.EndListCredit();
+    public void EndListCredit() => _sensor.ListCreditOwner?.EndListCredit();
 
     /// <summary>The credit's code, once before memory is locked.</summary>
-    public void WarmUpListCredit(long timeMs) => _sensor.WarmUpListCredit(timeMs);
+    public void WarmUpListCredit(long timeMs) => _sensor.ListCreditOwner?.WarmUpListCredit(timeMs);
 
     /// <summary>A reload's settings: the lines the quiet proof checks against (the stall levels and windows stay the start's).</summary>
     public void Reconfigure(DaemonConfig config) => _config = config;
