@@ -294,13 +294,20 @@ public sealed class ScopeKillTests
                 _ = parts[0] == "group" ? group = pid : session = pid;
             }
             Assert.True(group > 0 && session > 0, "the tree did not start");
-            // The session child runs setsid before sleep: wait until it leads its own session.
+            // The shell prints a child's pid after the fork, before the child runs setsid or execs sleep: until then it
+            // is a copy of the shell (named "sh", in the shell's session). Wait until both children are sleep, the
+            // session child leading its own session, or a test that protects "sleep" sees an unprotected shell.
             var reader = new ProcessReader();
-            SpinWait.SpinUntil(() => reader.TryReadStat(session, out ProcStat s) == ProcReadOutcome.Ok && s.ProcessGroupId == session, 10_000);
+            bool ready = SpinWait.SpinUntil(() => IsSleep(reader, group) && IsSleep(reader, session)
+                && reader.TryReadStat(session, out ProcStat s) == ProcReadOutcome.Ok && s.ProcessGroupId == session, 10_000);
+            Assert.True(ready, "the tree's children did not exec sleep");
             return new Tree(root, group, session);
         }
 
         public bool WaitForRootExit() => _root.WaitForExit(10_000);
+
+        private static bool IsSleep(ProcessReader reader, int pid) =>
+            reader.TryReadStat(pid, out ProcStat stat) == ProcReadOutcome.Ok && stat.Name.ToString() == "sleep";
 
         public void Dispose()
         {
