@@ -60,7 +60,39 @@ public sealed class FuseStuck : IDisposable
     /// reading, and a thread of the victim waits for it as a writer, so every new reader of that lock (a read of its
     /// /proc/PID/cmdline, environ, smaps_rollup, mem) blocks until the connection is aborted (docs/kernel.md E.1).
     /// </summary>
-    public static FuseStuck StartMmHeld(int mib, string cgroupProcsFile) => Launch(mib, cgroupProcsFile, "--mm-held");
+    /// <remarks>
+    /// The helper says ready after a short sleep that only hopes its writer thread is queued on the lock by then; this
+    /// returns once a read of the victim's /proc/PID/cmdline really blocks (that read's thread stays blocked, in the
+    /// background, until Dispose aborts the connection).
+    /// </remarks>
+    public static FuseStuck StartMmHeld(int mib, string cgroupProcsFile)
+    {
+        FuseStuck stuck = Launch(mib, cgroupProcsFile, "--mm-held");
+        if (!ProcFacts.WaitUntil(() => CmdlineBlocks(stuck.VictimPid)))
+        {
+            stuck.Dispose();
+            Assert.Fail($"the helper's /proc/{stuck.VictimPid}/cmdline does not block: its mm is not held");
+        }
+        return stuck;
+    }
+
+    /// <summary>Whether a read of /proc/PID/cmdline is still blocked after half a second.</summary>
+    private static bool CmdlineBlocks(int pid)
+    {
+        var read = new Thread(() =>
+        {
+            try
+            {
+                _ = File.ReadAllBytes($"/proc/{pid}/cmdline");
+            }
+            catch (IOException)
+            {
+            }
+        })
+        { IsBackground = true };
+        read.Start();
+        return !read.Join(500);
+    }
 
     /// <summary>
     /// As <see cref="Start"/>, with the file reporting a size of <paramref name="fileBytes"/>: a reader that checks the

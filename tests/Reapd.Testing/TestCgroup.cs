@@ -39,6 +39,11 @@ public sealed class TestCgroup : IDisposable
         try
         {
             cgroup.Write("memory.limit_in_bytes", limitBytes.ToString(CultureInfo.InvariantCulture));
+            // Other tests swap on a zram device of their own now and then (RunQuietSwapTests, the bench's
+            // SwapSpaceTests), for the whole machine: with swap there, a hog past this limit would be swapped out
+            // instead of meeting the memcg OOM killer or reapd. At swappiness 0 the limit's reclaim leaves anonymous
+            // memory alone; a test that means to swap sets it back (SwapOn).
+            cgroup.Write("memory.swappiness", "0");
         }
         catch
         {
@@ -83,6 +88,9 @@ public sealed class TestCgroup : IDisposable
     public IReadOnlyList<int> Pids =>
         Read("cgroup.procs").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+
+    /// <summary>Lets the limit's reclaim swap anonymous memory out again (the kernel's default swappiness, 60).</summary>
+    public void SwapOn() => Write("memory.swappiness", "60");
 
     /// <summary>Moves a process (one the test started) into this cgroup.</summary>
     public void Add(int pid) => Write("cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));

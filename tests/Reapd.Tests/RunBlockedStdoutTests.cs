@@ -49,10 +49,11 @@ public sealed class RunBlockedStdoutTests
 
         void Emergency()
         {
-        // 1 GiB at up to 256 MiB/s into 512 MiB, ignoring SIGTERM: only a SIGKILL from the loop stops it before the
-        // kernel's OOM killer. (At 1 GiB/s the loop, here in the Debug test host and not locked or raised in priority,
-        // lost that race to the memcg OOM killer in some loaded CI runs; what this test is about is the full pipe.)
-        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 256);
+        // 1 GiB at up to 64 MiB/s into 512 MiB, ignoring SIGTERM: only a SIGKILL from the loop stops it before the
+        // kernel's OOM killer, about 800 ms after the term level. (At 1 GiB/s the loop, here in the Debug test host and
+        // not locked or raised in priority, lost that race to the memcg OOM killer in some loaded CI runs, and 256 MiB/s
+        // left it 200 ms; what this test is about is the full pipe.)
+        using HelperProcess hog = RunHogs.Start(cgroup, 1024, rateMiBPerSecond: 64);
         Assert.True(hog.WaitForExit(30_000), "the hog is still alive: the loop did not act while stdout was blocked");
         Assert.Equal(kernelKillsBefore, cgroup.KernelOomKills);
         Assert.True(ProcFacts.WaitUntil(() => cgroup.UsageBytes < 128 * MiB), $"usage {cgroup.UsageBytes / MiB} MiB after the kill");

@@ -19,22 +19,22 @@ public sealed class RunKillScopeTests
     {
         using TestCgroup cgroup = TestCgroup.Create(256 * MiB, "kill-scope");
         string hog = NativeProgram.Build("hog");
-        // Published before the hog starts: a publish inside RunDaemon.Start (src newer than the binary) took minutes,
-        // and the kernel's OOM killer had ended the hog before reapd watched the cgroup.
-        _ = PublishedReapd.BinaryPath;
+        // reapd guards the cgroup before the hog starts: the hog reaches the limit about a second after its start, and
+        // reapd's start (a publish when src is newer than the binary, the warm-up kill, the lock) can take longer, after
+        // which the kernel's OOM killer would have ended it.
+        using RunDaemon daemon = RunDaemon.Start("--cgroup", cgroup.Path, "--kill-scope", "process-group");
+        long kernelKillsBefore = cgroup.KernelOomKills;
         string script = $"echo $$ > {cgroup.Path}/cgroup.procs; sleep 1000 & echo \"sleep $!\"; "
             + $"{hog} --mib 400 --rate-mib-s 256 --adj 1000 --ignore-term & echo \"hog $!\"; wait";
         using Process shell = Process.Start(new ProcessStartInfo("setsid", ["/bin/sh", "-c", script]) { RedirectStandardOutput = true })!;
         int sleeper = 0, hogPid = 0;
         try
         {
-            using RunDaemon daemon = RunDaemon.Start("--cgroup", cgroup.Path, "--kill-scope", "process-group");
             while ((sleeper == 0 || hogPid == 0) && shell.StandardOutput.ReadLine() is string line)
             {
                 string[] parts = line.Split(' ');
                 _ = parts[0] == "sleep" ? sleeper = int.Parse(parts[1], CultureInfo.InvariantCulture) : hogPid = int.Parse(parts[1], CultureInfo.InvariantCulture);
             }
-            long kernelKillsBefore = cgroup.KernelOomKills;
 
             JsonElement kill = daemon.WaitFor("signal", e => Pid(e) == hogPid && e.GetProperty("signal").GetString() == "SIGKILL");
             Assert.Equal("Sent", kill.GetProperty("result").GetString());

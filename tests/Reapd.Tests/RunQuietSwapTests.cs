@@ -26,6 +26,7 @@ public sealed class RunQuietSwapTests
         using TestZramSwap swap = TestZramSwap.Create(256 * MiB);
         Assert.SkipUnless(TestZramSwap.UsedBytes() == 0, $"swap not this test's is in use on this machine ({TestZramSwap.UsedBytes() / MiB} MiB)");
         using TestCgroup cgroup = TestCgroup.Create(64 * MiB, "quietswap");
+        cgroup.SwapOn();
         using RunDaemon daemon = RunDaemon.Start("--dry-run", "--metrics-listen", "127.0.0.1:0");
         JsonElement start = daemon.Named("start").Single();
         string psiReads = start.GetProperty("psi_reads").GetString()!;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Reapd.Linux.Kill;
 
 /// <summary>
@@ -78,10 +80,14 @@ public static class PidFdSyscalls
         {
             pidfd.DangerousAddRef(ref added);
             var entry = new Interop.PollFd { Fd = (int)pidfd.DangerousGetHandle(), Events = Interop.POLLIN };
-            long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+            // The precise monotonic clock: Environment.TickCount64 is the coarse one (a jiffy), so two readings of it
+            // around a tick would cut a wait short by up to that much.
+            long ticksPerMs = Stopwatch.Frequency / 1000;
+            long deadline = timeoutMs < 0 ? long.MaxValue : Stopwatch.GetTimestamp() + (timeoutMs * ticksPerMs);
             while (true)
             {
-                int wait = timeoutMs < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
+                // What is left, rounded up to poll's milliseconds.
+                int wait = timeoutMs < 0 ? -1 : (int)Math.Max(0, (deadline - Stopwatch.GetTimestamp() + ticksPerMs - 1) / ticksPerMs);
                 int ready = Interop.poll(&entry, 1, wait);
                 if (ready > 0)
                 {

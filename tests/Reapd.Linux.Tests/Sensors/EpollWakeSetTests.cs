@@ -113,12 +113,17 @@ public sealed class EpollWakeSetTests
     public void A_closed_fd_set_again_is_reported_as_an_invalid_fd_with_its_slot_until_the_slot_is_cleared()
     {
         using EventFdHandle live = EventFdHandle.Create(out _)!;
-        EventFdHandle closed = EventFdHandle.Create(out _)!;
         using EpollWakeSet wake = Create(2);
         wake.Add(live.Fd, WakeSet.Readable);
-        int number = closed.Fd;
+        // A high number, the file's only one: a small number closed could be handed to another test thread's next
+        // file at once.
+        int number;
+        using (EventFdHandle eventFd = EventFdHandle.Create(out _)!)
+        {
+            number = HighFd.Duplicate(eventFd.Fd);
+        }
         int slot = wake.Add(number, WakeSet.Readable);
-        closed.Dispose();
+        HighFd.Close(number);
         // The loop sets the victim's slot every cycle: that is where a number closed under it shows.
         wake.Set(slot, number);
 

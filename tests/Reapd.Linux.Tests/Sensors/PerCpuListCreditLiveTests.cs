@@ -22,11 +22,11 @@ public sealed class PerCpuListCreditLiveTests
     public void A_killed_process_memory_on_the_per_cpu_lists_is_counted_back()
     {
         using TestCgroup cgroup = TestCgroup.Create(512 * MiB, "lists");
-        // Up to three sets of five rounds: a set whose median falls short is taken again (another test project's
-        // processes allocate meanwhile). Without the credit no set passes here: MemAvailable alone came back by
-        // 233-250 MiB of the 320 in every round measured.
+        // Up to six sets of five rounds: a set whose median falls short is taken again (the other test projects run
+        // beside this one, and their hogs allocating during a round take what it measures). Without the credit no set
+        // passes here: MemAvailable alone came back by 233-250 MiB of the 320 in every round measured.
         var sets = new List<string>();
-        for (int set = 0; set < 3; set++)
+        for (int set = 0; set < 6; set++)
         {
             string measured = MeasureSet(cgroup, out long median);
             sets.Add(measured);
@@ -36,7 +36,7 @@ public sealed class PerCpuListCreditLiveTests
                 return;
             }
         }
-        Assert.Fail("with the credit, available rose by less than 85 % of the process (median of five) in three sets: " + string.Join("; ", sets));
+        Assert.Fail("with the credit, available rose by less than 85 % of the process (median of five) in six sets: " + string.Join("; ", sets));
     }
 
     [Fact]

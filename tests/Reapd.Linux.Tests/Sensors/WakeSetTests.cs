@@ -57,11 +57,17 @@ public sealed class WakeSetTests
     public void A_slot_holding_a_closed_fd_is_reported_as_an_invalid_fd_with_its_slot_not_as_a_wake_up()
     {
         using EventFdHandle live = EventFdHandle.Create(out _)!;
-        EventFdHandle closed = EventFdHandle.Create(out _)!;
         using var wake = new WakeSet(2);
         wake.Add(live.Fd, WakeSet.Readable);
-        int slot = wake.Add(closed.Fd, WakeSet.Readable);
-        closed.Dispose();
+        // A high number, the file's only one: a small number closed could be handed to another test thread's next
+        // file at once.
+        int number;
+        using (EventFdHandle eventFd = EventFdHandle.Create(out _)!)
+        {
+            number = HighFd.Duplicate(eventFd.Fd);
+        }
+        int slot = wake.Add(number, WakeSet.Readable);
+        HighFd.Close(number);
 
         Assert.Equal(WakeOutcome.InvalidFd, wake.Wait(1000, out int ready));
         Assert.Equal(1, ready);

@@ -46,8 +46,9 @@ public sealed class SpawnedChildTests
     [Fact]
     public void A_child_leads_a_process_group_of_its_own_and_the_group_kill_reaches_its_children()
     {
+        // Written whole under another name and renamed: a marker seen is never one the shell has opened but not written.
         string marker = Path.Combine(Path.GetTempPath(), $"reapd-spawn-{Environment.ProcessId}");
-        using SpawnedChild child = SpawnedChild.TryStart("/bin/sh", ["/bin/sh", "-c", $"sleep 1000 & echo \"$$ $(cut -d' ' -f5 /proc/self/stat) $!\" > {marker}; wait"], [], out int error)
+        using SpawnedChild child = SpawnedChild.TryStart("/bin/sh", ["/bin/sh", "-c", $"sleep 1000 & echo \"$$ $(cut -d' ' -f5 /proc/self/stat) $!\" > {marker}.tmp && mv {marker}.tmp {marker}; wait"], [], out int error)
             ?? throw new InvalidOperationException($"posix_spawn failed: {error}");
         try
         {
@@ -74,6 +75,7 @@ public sealed class SpawnedChildTests
             child.KillGroup();
             _ = WaitForExit(child, out _);
             File.Delete(marker);
+            File.Delete(marker + ".tmp");
         }
     }
 
