@@ -52,7 +52,6 @@ public sealed class RunStuckProcTests
         Assert.DoesNotContain(daemon.Events, e => Text(e, "event") == "warning" && Text(e, "what") == "scanner");
     }
 
-    /// <summary>Whether reading /proc/PID/cmdline blocks: tried on a thread of its own, given 500 ms.</summary>
     private static int Pid(JsonElement e, string key = "pid") => e.TryGetProperty(key, out JsonElement p) ? p.GetInt32() : 0;
 
     private static string Text(JsonElement e, string key) => e.TryGetProperty(key, out JsonElement p) ? p.ToString() : "";
